@@ -1,0 +1,119 @@
+/* The virtual machine: KVM fds, guest RAM, the I/O buses, the vCPUs and
+ * the exit protocol shared by every thread. */
+#ifndef LKVM_KVM_VM_H
+#define LKVM_KVM_VM_H
+
+#include <pthread.h>
+#include <linux/kvm.h>
+#include "kvm/config.h"
+#include "kvm/guest_mem.h"
+#include "kvm/iobus.h"
+#include "lkvm/util.h"
+
+struct vcpu {
+	struct vm *vm;
+	int id;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	bool started;
+	u64 exits;
+};
+
+/* Why the VM stopped; decides lkvm's exit status. */
+enum vm_exit_reason {
+	VM_RUNNING = 0,
+	VM_POWEROFF,	/* status 0 */
+	VM_REBOOT,	/* status 0 */
+	VM_SIGNAL,	/* status 128 + signal */
+	VM_ERROR,	/* status 1 */
+};
+
+struct vm {
+	const struct lkvm_config *cfg;
+	const char *name;
+	int sys_fd;
+	int vm_fd;
+	int vcpu_mmap_size;
+	int max_vcpus;
+
+	u8 *ram;		/* one mapping holding all guest RAM */
+	u64 ram_size;
+	struct guest_mem mem;	/* GPA view of ram */
+	int nr_memslots;
+
+	struct iobus pio;
+	struct iobus mmio;
+
+	int nr_cpus;
+	struct vcpu *vcpus;
+
+	int exit_efd;		/* written once when the VM must stop */
+	enum vm_exit_reason exit_reason;
+	int exit_signal;
+	void *arch;		/* architecture state (x86/arch.c) */
+};
+
+/* Opens /dev/kvm (or $LKVM_KVM_DEVICE), checks the API and capabilities,
+ * creates the VM. Errors are printed; returns 0 or -1. */
+int vm_open(struct vm *vm, const struct lkvm_config *cfg);
+/* Maps guest RAM and registers memslots for [gpa, gpa+size) pieces. */
+int vm_add_ram(struct vm *vm, u64 gpa, u64 size, u64 ram_offset);
+int vm_alloc_ram(struct vm *vm, u64 size);
+int vm_set_memslot(struct vm *vm, u32 slot, u64 gpa, u64 size, void *hva,
+		   u32 flags);
+bool vm_check_cap(struct vm *vm, long cap);
+/* Requests the VM to stop: first reason wins. Safe from any thread. */
+void vm_request_exit(struct vm *vm, enum vm_exit_reason why);
+void vm_close(struct vm *vm);
+
+int vcpus_create(struct vm *vm);
+int vcpus_start(struct vm *vm);
+void vcpus_kick_all(struct vm *vm);
+void vcpus_join(struct vm *vm);
+void vcpus_destroy(struct vm *vm);
+
+/* Interrupt line of the in-kernel irqchip (level: 1 raise, 0 lower). */
+int vm_irq_line(struct vm *vm, u32 irq, int level);
+
+/* Devices and subsystems register init/exit functions by level; they run
+ * in level order at start and in reverse at exit. */
+enum init_level {
+	INIT_ARCH = 0,		/* irqchip, platform */
+	INIT_MEMORY,		/* guest RAM */
+	INIT_BUS,		/* PCI host bridge */
+	INIT_DEVICE,		/* legacy and PCI devices */
+	INIT_FIRMWARE,		/* ACPI/DT built from the device set */
+	INIT_BOOT,		/* kernel, initrd, boot structures */
+	INIT_VCPU,		/* vCPU creation */
+	INIT_LEVELS,
+};
+
+struct lkvm_init {
+	const char *name;
+	enum init_level level;
+	int (*init)(struct vm *vm);
+	void (*exit)(struct vm *vm);
+	struct lkvm_init *next;
+	bool done;
+};
+
+void lkvm_init_register(struct lkvm_init *in);
+int lkvm_init_all(struct vm *vm);
+void lkvm_exit_all(struct vm *vm);
+
+#define LKVM_INIT(lvl, initfn, exitfn)					\
+	static struct lkvm_init __init_##initfn = {			\
+		.name = #initfn, .level = (lvl),			\
+		.init = (initfn), .exit = (exitfn) };			\
+	__attribute__((constructor)) static void __reg_##initfn(void)	\
+	{ lkvm_init_register(&__init_##initfn); }
+
+/* Architecture hooks (x86/, arm64/). */
+int arch_vcpu_init(struct vcpu *vcpu);
+void arch_vcpu_dump(struct vcpu *vcpu);
+/* Handles an exit reason the generic loop does not know; returns false
+ * if the vCPU must stop. */
+bool arch_handle_exit(struct vcpu *vcpu);
+
+#endif

@@ -1,0 +1,43 @@
+/* Small helpers shared by every subsystem: fixed-width types, alignment,
+ * logging with the "lkvm:" prefix, and whole-file reading. */
+#ifndef LKVM_UTIL_H
+#define LKVM_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int64_t s64;
+
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#define ALIGN_UP(x, a)		(((x) + ((a) - 1)) & ~((u64)(a) - 1))
+#define ALIGN_DOWN(x, a)	((x) & ~((u64)(a) - 1))
+#define IS_ALIGNED(x, a)	(((x) & ((u64)(a) - 1)) == 0)
+#define MIN(a, b)		((a) < (b) ? (a) : (b))
+#define MAX(a, b)		((a) > (b) ? (a) : (b))
+#define SZ_1K			0x400ULL
+#define SZ_1M			0x100000ULL
+#define SZ_1G			0x40000000ULL
+#define SZ_4G			0x100000000ULL
+
+extern bool lkvm_debug;
+
+void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void pr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void pr_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void pr_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Reads a whole file into a malloc'ed buffer. Returns 0, or -errno with
+ * nothing allocated. */
+int read_whole_file(const char *path, void **buf, size_t *len);
+
+/* snprintf into an error buffer that may be NULL; always returns -1. */
+int set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

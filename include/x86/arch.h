@@ -1,0 +1,23 @@
+/* x86_64 machine state kept beside struct vm: memory layout, how the boot
+ * vCPU starts (bzImage 32-bit entry or real-mode flat binary) and the CPUID
+ * table KVM supports. */
+#ifndef LKVM_X86_ARCH_H
+#define LKVM_X86_ARCH_H
+
+#include <linux/kvm.h>
+#include "kvm/vm.h"
+#include "x86/layout.h"
+
+struct x86_vm {
+	struct x86_mem_layout layout;
+	bool flat;		/* raw binary: real mode at 0x1000:0 */
+	u64 entry;		/* bzImage: protected-mode entry */
+	struct kvm_cpuid2 *cpuid;
+};
+
+static inline struct x86_vm *x86_vm(struct vm *vm)
+{
+	return vm->arch;
+}
+
+#endif

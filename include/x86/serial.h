@@ -1,0 +1,28 @@
+/* 16550A UART model: register semantics and interrupt state, independent of
+ * KVM so it can be unit-tested; x86/serial_dev.c wires it to port 0x3f8. */
+#ifndef LKVM_X86_SERIAL_H
+#define LKVM_X86_SERIAL_H
+
+#include "lkvm/util.h"
+
+#define UART_RX_BUF	4096
+
+struct uart {
+	u8 ier, fcr, lcr, mcr, scr, dll, dlm;
+	bool thre_pending;	/* THR-empty interrupt not yet acknowledged */
+	u8 rx[UART_RX_BUF];
+	u32 rx_head, rx_count;
+	/* output sink and interrupt line, set by the owner */
+	void (*tx)(void *opaque, u8 byte);
+	void *opaque;
+};
+
+void uart_reset(struct uart *u);
+u8 uart_read(struct uart *u, u8 reg);
+void uart_write(struct uart *u, u8 reg, u8 val);
+/* Queues host input; returns how many bytes fit. */
+size_t uart_receive(struct uart *u, const u8 *buf, size_t len);
+/* Level the interrupt line should have now (gated by MCR OUT2). */
+bool uart_irq_level(const struct uart *u);
+
+#endif

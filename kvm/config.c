@@ -1,0 +1,175 @@
+/* `lkvm run` command-line parsing into struct lkvm_config. Pure: no I/O
+ * beyond the caller's error buffer, so it is unit-tested directly. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "kvm/config.h"
+
+const char config_run_usage[] =
+"usage: lkvm run [options] [-k] <kernel>\n"
+"\n"
+"  -k, --kernel <file>    kernel: bzImage (x86_64), Image (arm64), or a raw\n"
+"                         real-mode binary loaded at 0x10000 (x86_64)\n"
+"  -i, --initrd <file>    initial ramdisk\n"
+"  -p, --params <string>  extra kernel command line\n"
+"  -m, --mem <MiB>        guest RAM in MiB (suffix M or G allowed; default 512)\n"
+"  -c, --cpus <n>         number of vCPUs (default 1)\n"
+"      --name <name>      VM name (default guest-<pid>)\n"
+"      --console serial   console device (serial: 16550 ttyS0)\n"
+"      --debug            print diagnostics on stderr\n"
+"  -h, --help             this text\n";
+
+enum { OPT_NAME = 256, OPT_CONSOLE, OPT_DEBUG };
+
+static const struct option run_options[] = {
+	{ "kernel", required_argument, NULL, 'k' },
+	{ "initrd", required_argument, NULL, 'i' },
+	{ "params", required_argument, NULL, 'p' },
+	{ "mem", required_argument, NULL, 'm' },
+	{ "cpus", required_argument, NULL, 'c' },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "console", required_argument, NULL, OPT_CONSOLE },
+	{ "debug", no_argument, NULL, OPT_DEBUG },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 }
+};
+
+int parse_mem_mib(const char *s, u64 *mib)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	if (*end == 'G' || *end == 'g') {
+		if (v > (1ULL << 40))
+			return -1;
+		v *= 1024;
+		end++;
+	} else if (*end == 'M' || *end == 'm') {
+		end++;
+	}
+	if (*end)
+		return -1;
+	*mib = v;
+	return 0;
+}
+
+static int parse_cpus(const char *s, int *n)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s || *s == '+' || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v > INT_MAX)
+		return -1;
+	*n = (int)v;
+	return 0;
+}
+
+static int bad_option(char *err, size_t errlen, const char *opt)
+{
+	return set_err(err, errlen,
+		       "unknown option '%s'; valid options: -k/--kernel, "
+		       "-i/--initrd, -p/--params, -m/--mem, -c/--cpus, --name, "
+		       "--console, --debug, -h/--help (see 'lkvm run --help')",
+		       opt);
+}
+
+static int handle_opt(struct lkvm_config *cfg, int c, const char *arg,
+		      char *err, size_t errlen)
+{
+	switch (c) {
+	case 'k':
+		cfg->kernel = arg;
+		return 0;
+	case 'i':
+		cfg->initrd = arg;
+		return 0;
+	case 'p':
+		if (strlen(arg) >= MAX_CMDLINE_PARAMS)
+			return set_err(err, errlen, "--params is longer than %d bytes",
+				       MAX_CMDLINE_PARAMS - 1);
+		cfg->params = arg;
+		return 0;
+	case 'm':
+		if (parse_mem_mib(arg, &cfg->ram_mib) || !cfg->ram_mib)
+			return set_err(err, errlen, "invalid --mem '%s': give a "
+				       "positive size in MiB, e.g. -m 512 or -m 2G", arg);
+		return 0;
+	case 'c':
+		if (parse_cpus(arg, &cfg->nr_cpus) || cfg->nr_cpus < 1)
+			return set_err(err, errlen, "invalid --cpus '%s': give a "
+				       "number of vCPUs of at least 1", arg);
+		return 0;
+	case OPT_NAME:
+		if (!*arg || strchr(arg, '/'))
+			return set_err(err, errlen, "invalid --name '%s': use a "
+				       "non-empty name without '/'", arg);
+		cfg->name = arg;
+		return 0;
+	case OPT_CONSOLE:
+		if (!strcmp(arg, "serial"))
+			cfg->console = CONSOLE_SERIAL;
+		else
+			return set_err(err, errlen, "unknown console type '%s'; "
+				       "valid: serial", arg);
+		return 0;
+	case OPT_DEBUG:
+		cfg->debug = true;
+		return 0;
+	case 'h':
+		cfg->help = true;
+		return 0;
+	}
+	return -1;
+}
+
+int config_parse_run(struct lkvm_config *cfg, int argc, char **argv,
+		     char *err, size_t errlen)
+{
+	int c;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->ram_mib = DEFAULT_RAM_MIB;
+	cfg->nr_cpus = 1;
+	cfg->console = CONSOLE_SERIAL;
+
+	optind = 0;	/* full reset: the parser may run several times */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":k:i:p:m:c:h", run_options,
+				NULL)) != -1) {
+		const char *opt = argv[optind - 1];
+
+		if (c == '?')
+			return bad_option(err, errlen, optopt ?
+					  (char[]){ '-', (char)optopt, 0 } : opt);
+		if (c == ':')
+			return set_err(err, errlen, "option '%s' needs a value "
+				       "(see 'lkvm run --help')", opt);
+		if (handle_opt(cfg, c, optarg, err, errlen))
+			return -1;
+	}
+	if (optind < argc) {
+		if (cfg->kernel || optind + 1 < argc)
+			return set_err(err, errlen, "unexpected argument '%s' "
+				       "(see 'lkvm run --help')", argv[optind]);
+		cfg->kernel = argv[optind];
+	}
+	if (cfg->help)
+		return 0;
+	if (!cfg->kernel)
+		return set_err(err, errlen, "no kernel given: pass -k <bzImage> "
+			       "(see 'lkvm run --help')");
+	return 0;
+}

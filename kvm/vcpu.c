@@ -1,0 +1,225 @@
+/* vCPU threads: one per vCPU, each looping on KVM_RUN and routing port I/O
+ * and MMIO exits to the buses. Stopping uses immediate_exit plus a signal,
+ * so a vCPU is never left inside KVM_RUN. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "kvm/vm.h"
+
+#define SIG_KICK SIGUSR1
+
+static void kick_handler(int sig)
+{
+	(void)sig;
+}
+
+int vcpus_create(struct vm *vm)
+{
+	int i;
+
+	vm->vcpus = calloc(vm->nr_cpus, sizeof(*vm->vcpus));
+	if (!vm->vcpus)
+		return -1;
+	for (i = 0; i < vm->nr_cpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		v->vm = vm;
+		v->id = i;
+		v->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, i);
+		if (v->fd < 0) {
+			pr_err("KVM_CREATE_VCPU %d: %s", i, strerror(errno));
+			return -1;
+		}
+		v->run = mmap(NULL, vm->vcpu_mmap_size, PROT_READ | PROT_WRITE,
+			      MAP_SHARED, v->fd, 0);
+		if (v->run == MAP_FAILED) {
+			v->run = NULL;
+			pr_err("mmap of vCPU %d state: %s", i, strerror(errno));
+			return -1;
+		}
+		if (arch_vcpu_init(v))
+			return -1;
+	}
+	return 0;
+}
+
+static void handle_io(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	u8 *data = (u8 *)run + run->io.data_offset;
+	bool wr = run->io.direction == KVM_EXIT_IO_OUT;
+	u32 i;
+
+	for (i = 0; i < run->io.count; i++) {
+		if (!iobus_dispatch(&v->vm->pio, run->io.port, data,
+				    run->io.size, wr))
+			pr_debug("vcpu%d: unhandled port %s 0x%x size %u", v->id,
+				 wr ? "write" : "read", run->io.port, run->io.size);
+		data += run->io.size;
+	}
+}
+
+static void handle_mmio(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	u32 len = run->mmio.len;
+
+	if (len > sizeof(run->mmio.data))
+		len = sizeof(run->mmio.data);
+	if (!iobus_dispatch(&v->vm->mmio, run->mmio.phys_addr, run->mmio.data,
+			    len, run->mmio.is_write))
+		pr_debug("vcpu%d: unhandled mmio %s 0x%llx len %u", v->id,
+			 run->mmio.is_write ? "write" : "read",
+			 (unsigned long long)run->mmio.phys_addr, len);
+}
+
+static bool fatal_exit(struct vcpu *v, const char *what)
+{
+	pr_err("vcpu%d: %s", v->id, what);
+	arch_vcpu_dump(v);
+	vm_request_exit(v->vm, VM_ERROR);
+	return false;
+}
+
+static bool handle_system_event(struct vcpu *v)
+{
+	switch (v->run->system_event.type) {
+	case KVM_SYSTEM_EVENT_SHUTDOWN:
+		vm_request_exit(v->vm, VM_POWEROFF);
+		return false;
+	case KVM_SYSTEM_EVENT_RESET:
+		vm_request_exit(v->vm, VM_REBOOT);
+		return false;
+	default:
+		return fatal_exit(v, "guest reported a crash (system event)");
+	}
+}
+
+/* Returns false when this vCPU must stop. */
+static bool handle_exit(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	char msg[128];
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		handle_io(v);
+		return true;
+	case KVM_EXIT_MMIO:
+		handle_mmio(v);
+		return true;
+	case KVM_EXIT_INTR:
+		return true;
+	case KVM_EXIT_SYSTEM_EVENT:
+		return handle_system_event(v);
+	case KVM_EXIT_SHUTDOWN:
+		return fatal_exit(v, "guest triple fault (KVM_EXIT_SHUTDOWN)");
+	case KVM_EXIT_FAIL_ENTRY:
+		snprintf(msg, sizeof(msg), "KVM entry failed, hardware reason 0x%llx",
+			 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+		return fatal_exit(v, msg);
+	case KVM_EXIT_INTERNAL_ERROR:
+		snprintf(msg, sizeof(msg), "KVM internal error, suberror %u",
+			 run->internal.suberror);
+		return fatal_exit(v, msg);
+	default:
+		if (arch_handle_exit(v))
+			return true;
+		snprintf(msg, sizeof(msg), "unexpected exit reason %u",
+			 run->exit_reason);
+		return fatal_exit(v, msg);
+	}
+}
+
+static bool stopping(struct vm *vm)
+{
+	return __atomic_load_n(&vm->exit_reason, __ATOMIC_SEQ_CST) != VM_RUNNING;
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIG_KICK);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+
+	while (!stopping(v->vm)) {
+		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			fatal_exit(v, strerror(errno));
+			break;
+		}
+		v->exits++;
+		if (!handle_exit(v))
+			break;
+	}
+	return NULL;
+}
+
+int vcpus_start(struct vm *vm)
+{
+	struct sigaction sa = { .sa_handler = kick_handler };
+	int i, err;
+
+	sigaction(SIG_KICK, &sa, NULL);
+	for (i = 0; i < vm->nr_cpus; i++) {
+		err = pthread_create(&vm->vcpus[i].thread, NULL, vcpu_thread,
+				     &vm->vcpus[i]);
+		if (err) {
+			pr_err("cannot start vCPU %d thread: %s", i, strerror(err));
+			return -1;
+		}
+		vm->vcpus[i].started = true;
+	}
+	return 0;
+}
+
+void vcpus_kick_all(struct vm *vm)
+{
+	int i;
+
+	for (i = 0; i < vm->nr_cpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		if (!v->started)
+			continue;
+		__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+		pthread_kill(v->thread, SIG_KICK);
+	}
+}
+
+void vcpus_join(struct vm *vm)
+{
+	int i;
+
+	for (i = 0; vm->vcpus && i < vm->nr_cpus; i++) {
+		if (!vm->vcpus[i].started)
+			continue;
+		pthread_join(vm->vcpus[i].thread, NULL);
+		vm->vcpus[i].started = false;
+	}
+}
+
+void vcpus_destroy(struct vm *vm)
+{
+	int i;
+
+	for (i = 0; vm->vcpus && i < vm->nr_cpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		if (v->run)
+			munmap(v->run, vm->vcpu_mmap_size);
+		if (v->fd > 0)
+			close(v->fd);
+	}
+	free(vm->vcpus);
+	vm->vcpus = NULL;
+}

@@ -1,0 +1,229 @@
+/* VM lifetime: opening /dev/kvm with capability checks and clear errors,
+ * guest RAM and memslots, interrupt lines, and the exit request. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysinfo.h>
+#include <unistd.h>
+#include "kvm/vm.h"
+
+static const struct {
+	long cap;
+	const char *name;
+} required_caps[] = {
+	{ KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY" },
+	{ KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP" },
+	{ KVM_CAP_IRQFD, "KVM_CAP_IRQFD" },
+	{ KVM_CAP_IRQ_ROUTING, "KVM_CAP_IRQ_ROUTING" },
+	{ KVM_CAP_IOEVENTFD, "KVM_CAP_IOEVENTFD" },
+	{ KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT" },
+#ifdef __x86_64__
+	{ KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID" },
+	{ KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR" },
+	{ KVM_CAP_SET_IDENTITY_MAP_ADDR, "KVM_CAP_SET_IDENTITY_MAP_ADDR" },
+	{ KVM_CAP_PIT2, "KVM_CAP_PIT2" },
+#endif
+};
+
+static void explain_open_error(const char *path, int err)
+{
+	struct stat st;
+	struct group *g;
+
+	if (err == ENOENT) {
+		pr_err("%s does not exist: load KVM (modprobe kvm_intel or "
+		       "kvm_amd) and enable virtualization in the firmware", path);
+		return;
+	}
+	if (err == EACCES || err == EPERM) {
+		g = stat(path, &st) ? NULL : getgrgid(st.st_gid);
+		pr_err("no permission to open %s: add your user to the '%s' "
+		       "group (usermod -aG %s $USER) and log in again", path,
+		       g ? g->gr_name : "kvm", g ? g->gr_name : "kvm");
+		return;
+	}
+	pr_err("cannot open %s: %s", path, strerror(err));
+}
+
+static int check_host(struct vm *vm, const char *path)
+{
+	size_t i;
+	int v;
+
+	v = ioctl(vm->sys_fd, KVM_GET_API_VERSION, 0);
+	if (v != KVM_API_VERSION) {
+		pr_err("%s speaks KVM API %d, lkvm needs %d", path, v,
+		       KVM_API_VERSION);
+		return -1;
+	}
+	for (i = 0; i < ARRAY_SIZE(required_caps); i++) {
+		if (ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, required_caps[i].cap) > 0)
+			continue;
+		pr_err("this host's KVM lacks %s, which lkvm needs (kernel too "
+		       "old or KVM built without it)", required_caps[i].name);
+		return -1;
+	}
+	vm->vcpu_mmap_size = ioctl(vm->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (vm->vcpu_mmap_size <= 0) {
+		pr_err("KVM_GET_VCPU_MMAP_SIZE failed: %s", strerror(errno));
+		return -1;
+	}
+	vm->max_vcpus = ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
+	if (vm->max_vcpus <= 0)
+		vm->max_vcpus = ioctl(vm->sys_fd, KVM_CHECK_EXTENSION,
+				      KVM_CAP_NR_VCPUS);
+	if (vm->max_vcpus <= 0)
+		vm->max_vcpus = 4;
+	return 0;
+}
+
+static int check_config(struct vm *vm, const struct lkvm_config *cfg)
+{
+	struct sysinfo si;
+	u64 host;
+	int limit = MIN(vm->max_vcpus, 254);
+
+	if (cfg->nr_cpus > limit) {
+		pr_err("-c %d is above the limit of %d vCPUs (KVM allows %d, "
+		       "xAPIC ids allow 254)", cfg->nr_cpus, limit, vm->max_vcpus);
+		return -1;
+	}
+	if (sysinfo(&si) == 0) {
+		host = ((u64)si.totalram + si.totalswap) * si.mem_unit;
+		if (cfg->ram_mib > host / SZ_1M) {
+			pr_err("-m %llu MiB is more than this host has (%llu MiB "
+			       "RAM + swap)", (unsigned long long)cfg->ram_mib,
+			       (unsigned long long)(host / SZ_1M));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int vm_open(struct vm *vm, const struct lkvm_config *cfg)
+{
+	const char *path = getenv("LKVM_KVM_DEVICE");
+
+	memset(vm, 0, sizeof(*vm));
+	vm->cfg = cfg;
+	vm->sys_fd = vm->vm_fd = vm->exit_efd = -1;
+	vm->nr_cpus = cfg->nr_cpus;
+	iobus_init(&vm->pio, "pio");
+	iobus_init(&vm->mmio, "mmio");
+	if (!path || !*path)
+		path = "/dev/kvm";
+
+	vm->sys_fd = open(path, O_RDWR | O_CLOEXEC);
+	if (vm->sys_fd < 0) {
+		explain_open_error(path, errno);
+		return -1;
+	}
+	if (check_host(vm, path) || check_config(vm, cfg))
+		return -1;
+	vm->vm_fd = ioctl(vm->sys_fd, KVM_CREATE_VM, 0);
+	if (vm->vm_fd < 0) {
+		pr_err("KVM_CREATE_VM failed: %s", strerror(errno));
+		return -1;
+	}
+	vm->exit_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->exit_efd < 0) {
+		pr_err("eventfd: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+bool vm_check_cap(struct vm *vm, long cap)
+{
+	return ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, cap) > 0;
+}
+
+int vm_alloc_ram(struct vm *vm, u64 size)
+{
+	void *p;
+
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED) {
+		pr_err("cannot map %llu MiB of guest RAM: %s; use a smaller -m",
+		       (unsigned long long)(size / SZ_1M), strerror(errno));
+		return -1;
+	}
+	madvise(p, size, MADV_HUGEPAGE);
+	vm->ram = p;
+	vm->ram_size = size;
+	return 0;
+}
+
+int vm_set_memslot(struct vm *vm, u32 slot, u64 gpa, u64 size, void *hva,
+		   u32 flags)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = slot,
+		.flags = flags,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = (u64)(unsigned long)hva,
+	};
+
+	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0) {
+		pr_err("KVM_SET_USER_MEMORY_REGION slot %u gpa 0x%llx size 0x%llx: %s",
+		       slot, (unsigned long long)gpa, (unsigned long long)size,
+		       strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int vm_add_ram(struct vm *vm, u64 gpa, u64 size, u64 ram_offset)
+{
+	u8 *hva = vm->ram + ram_offset;
+
+	if (vm_set_memslot(vm, vm->nr_memslots, gpa, size, hva, 0))
+		return -1;
+	if (guest_mem_add(&vm->mem, gpa, size, hva))
+		return -1;
+	vm->nr_memslots++;
+	return 0;
+}
+
+int vm_irq_line(struct vm *vm, u32 irq, int level)
+{
+	struct kvm_irq_level l = { .irq = irq, .level = level };
+
+	return ioctl(vm->vm_fd, KVM_IRQ_LINE, &l);
+}
+
+void vm_request_exit(struct vm *vm, enum vm_exit_reason why)
+{
+	enum vm_exit_reason none = VM_RUNNING;
+	u64 one = 1;
+
+	if (!__atomic_compare_exchange_n(&vm->exit_reason, &none, why, false,
+					 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		return;
+	if (write(vm->exit_efd, &one, sizeof(one)) < 0)
+		pr_debug("exit eventfd: %s", strerror(errno));
+}
+
+void vm_close(struct vm *vm)
+{
+	if (vm->ram)
+		munmap(vm->ram, vm->ram_size);
+	vm->ram = NULL;
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	if (vm->sys_fd >= 0)
+		close(vm->sys_fd);
+	if (vm->exit_efd >= 0)
+		close(vm->exit_efd);
+	vm->vm_fd = vm->sys_fd = vm->exit_efd = -1;
+	iobus_destroy(&vm->pio);
+	iobus_destroy(&vm->mmio);
+}

@@ -1,0 +1,58 @@
+/* lkvm entry point: dispatches the sub-commands (run, version, help) and
+ * turns their outcome into the process exit status. */
+#include <stdio.h>
+#include <string.h>
+#include "kvm/config.h"
+#include "kvm/run.h"
+#include "lkvm/version.h"
+
+static const char usage[] =
+"usage: lkvm <command> [options]\n"
+"\n"
+"lkvm is a lightweight KVM virtual machine monitor.\n"
+"\n"
+"commands:\n"
+"  run       boot a guest (lkvm run --help for its options)\n"
+"  version   print the version\n"
+"  help      this text\n"
+"\n"
+"example: lkvm run -k bzImage -i initrd.cpio -m 1024 -c 2\n";
+
+static int cmd_run(int argc, char **argv)
+{
+	struct lkvm_config cfg;
+	char err[512];
+
+	if (config_parse_run(&cfg, argc, argv, err, sizeof(err))) {
+		fprintf(stderr, "lkvm run: %s\n", err);
+		return 2;
+	}
+	if (cfg.help) {
+		fputs(config_run_usage, stdout);
+		return 0;
+	}
+	return lkvm_run(&cfg);
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (!cmd) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+		printf("lkvm version %s\n", LKVM_VERSION);
+		return 0;
+	}
+	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	fprintf(stderr, "lkvm: unknown command '%s'; valid commands: run, "
+		"version, help (see 'lkvm --help')\n", cmd);
+	return 2;
+}

@@ -1,0 +1,12 @@
+# Shared shell test helpers: ok/fail counters and a closing summary line.
+# Source it, call `pass NAME` / `fail NAME WHY`, end with `summary SUITE`.
+PASSED=0
+FAILED=0
+pass() { PASSED=$((PASSED + 1)); echo "ok   $1"; }
+fail() { FAILED=$((FAILED + 1)); echo "FAIL $1: $2"; }
+# expect NAME CONDITION-RESULT WHY: pass when the previous test command succeeded
+check() { if [ "$2" = 0 ]; then pass "$1"; else fail "$1" "$3"; fi; }
+summary() {
+	echo "$1: $PASSED passed, $FAILED failed"
+	[ "$FAILED" = 0 ]
+}

@@ -1,0 +1,117 @@
+/* Unit tests of `lkvm run` option parsing (kvm/config.c). */
+#include "kvm/config.h"
+#include "unit.h"
+
+static int parse(struct lkvm_config *c, char *err, const char **args)
+{
+	char *argv[32];
+	int argc = 0;
+
+	argv[argc++] = "run";
+	while (*args)
+		argv[argc++] = (char *)*args++;
+	argv[argc] = NULL;
+	return config_parse_run(c, argc, argv, err, 256);
+}
+
+#define ARGS(...) ((const char *[]){ __VA_ARGS__, NULL })
+
+TEST(config_defaults)
+{
+	struct lkvm_config c;
+	char err[256];
+
+	ASSERT_EQ(parse(&c, err, ARGS("-k", "bz")), 0);
+	EXPECT_STR(c.kernel, "bz");
+	EXPECT_EQ(c.ram_mib, DEFAULT_RAM_MIB);
+	EXPECT_EQ(c.nr_cpus, 1);
+	EXPECT_EQ(c.console, CONSOLE_SERIAL);
+	EXPECT(!c.debug);
+	EXPECT(c.initrd == NULL);
+}
+
+TEST(config_all_long_options)
+{
+	struct lkvm_config c;
+	char err[256];
+
+	ASSERT_EQ(parse(&c, err, ARGS("--kernel", "k", "--initrd", "i",
+				      "--params", "quiet", "--mem", "2G",
+				      "--cpus", "4", "--name", "vm1",
+				      "--console", "serial", "--debug")), 0);
+	EXPECT_STR(c.kernel, "k");
+	EXPECT_STR(c.initrd, "i");
+	EXPECT_STR(c.params, "quiet");
+	EXPECT_EQ(c.ram_mib, 2048);
+	EXPECT_EQ(c.nr_cpus, 4);
+	EXPECT_STR(c.name, "vm1");
+	EXPECT(c.debug);
+}
+
+TEST(config_short_options_and_positional_kernel)
+{
+	struct lkvm_config c;
+	char err[256];
+
+	ASSERT_EQ(parse(&c, err, ARGS("-m", "128", "-c", "2", "-p", "x=1",
+				      "bzImage", "-i", "rd")), 0);
+	EXPECT_STR(c.kernel, "bzImage");
+	EXPECT_STR(c.initrd, "rd");
+	EXPECT_EQ(c.ram_mib, 128);
+	EXPECT_EQ(c.nr_cpus, 2);
+	/* --opt=value form */
+	ASSERT_EQ(parse(&c, err, ARGS("--mem=64", "--kernel=k")), 0);
+	EXPECT_EQ(c.ram_mib, 64);
+}
+
+TEST(config_rejects_bad_input)
+{
+	struct lkvm_config c;
+	char err[256];
+
+	EXPECT_EQ(parse(&c, err, ARGS("-k", "k", "--frobnicate")), -1);
+	EXPECT_CONTAINS(err, "unknown option '--frobnicate'");
+	EXPECT_CONTAINS(err, "--kernel");
+	EXPECT_EQ(parse(&c, err, ARGS("-k", "k", "-x")), -1);
+	EXPECT_CONTAINS(err, "unknown option '-x'");
+	EXPECT_EQ(parse(&c, err, ARGS("-k", "k", "-m", "0")), -1);
+	EXPECT_CONTAINS(err, "invalid --mem '0'");
+	EXPECT_EQ(parse(&c, err, ARGS("-k", "k", "-m", "12x")), -1);
+	EXPECT_EQ(parse(&c, err, ARGS("-k", "k", "-m", "-5")), -1);
+	EXPECT_EQ(parse(&c, err, ARGS("-k", "k", "-c", "0")), -1);
+	EXPECT_CONTAINS(err, "invalid --cpus '0'");
+	EXPECT_EQ(parse(&c, err, ARGS("-k", "k", "-c", "two")), -1);
+	EXPECT_EQ(parse(&c, err, ARGS("-k", "k", "--console", "vga")), -1);
+	EXPECT_CONTAINS(err, "unknown console type 'vga'");
+	EXPECT_EQ(parse(&c, err, ARGS("-k")), -1);
+	EXPECT_CONTAINS(err, "needs a value");
+	EXPECT_EQ(parse(&c, err, ARGS("-m", "64")), -1);
+	EXPECT_CONTAINS(err, "no kernel given");
+	EXPECT_EQ(parse(&c, err, ARGS("-k", "a", "b")), -1);
+	EXPECT_CONTAINS(err, "unexpected argument 'b'");
+	EXPECT_EQ(parse(&c, err, ARGS("-k", "a", "--name", "x/y")), -1);
+}
+
+TEST(config_help_needs_no_kernel)
+{
+	struct lkvm_config c;
+	char err[256];
+
+	ASSERT_EQ(parse(&c, err, ARGS("--help")), 0);
+	EXPECT(c.help);
+}
+
+TEST(config_mem_suffixes)
+{
+	u64 m;
+
+	EXPECT_EQ(parse_mem_mib("512", &m), 0);
+	EXPECT_EQ(m, 512);
+	EXPECT_EQ(parse_mem_mib("3g", &m), 0);
+	EXPECT_EQ(m, 3072);
+	EXPECT_EQ(parse_mem_mib("100M", &m), 0);
+	EXPECT_EQ(m, 100);
+	EXPECT_EQ(parse_mem_mib("", &m), -1);
+	EXPECT_EQ(parse_mem_mib("1T", &m), -1);
+	EXPECT_EQ(parse_mem_mib("99999999999999999999", &m), -1);
+}

@@ -1,0 +1,71 @@
+/* x86 platform setup: in-kernel irqchip (PIC, IOAPIC, LAPIC) and PIT, the
+ * TSS and identity-map pages KVM needs, and guest RAM split around the
+ * 32-bit PCI hole. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include "x86/arch.h"
+
+static int x86_platform_init(struct vm *vm)
+{
+	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
+	u64 idmap = X86_IDENTITY_MAP;
+
+	vm->arch = calloc(1, sizeof(struct x86_vm));
+	if (!vm->arch)
+		return -1;
+	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)X86_TSS_ADDR) < 0) {
+		pr_err("KVM_SET_TSS_ADDR: %s", strerror(errno));
+		return -1;
+	}
+	if (ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap) < 0) {
+		pr_err("KVM_SET_IDENTITY_MAP_ADDR: %s", strerror(errno));
+		return -1;
+	}
+	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0) {
+		pr_err("KVM_CREATE_IRQCHIP: %s", strerror(errno));
+		return -1;
+	}
+	if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0) {
+		pr_err("KVM_CREATE_PIT2: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void x86_platform_exit(struct vm *vm)
+{
+	struct x86_vm *x = vm->arch;
+
+	if (x)
+		free(x->cpuid);
+	free(x);
+	vm->arch = NULL;
+}
+
+LKVM_INIT(INIT_ARCH, x86_platform_init, x86_platform_exit)
+
+static int x86_memory_init(struct vm *vm)
+{
+	struct x86_mem_layout *l = &x86_vm(vm)->layout;
+
+	x86_mem_layout(vm->cfg->ram_mib * SZ_1M, l);
+	if (vm->cfg->ram_mib < 8) {
+		pr_err("-m %llu is too small: give at least 8 MiB",
+		       (unsigned long long)vm->cfg->ram_mib);
+		return -1;
+	}
+	if (vm_alloc_ram(vm, l->ram_size))
+		return -1;
+	if (vm_add_ram(vm, 0, l->low_size, 0))
+		return -1;
+	if (l->high_size && vm_add_ram(vm, SZ_4G, l->high_size, l->low_size))
+		return -1;
+	pr_debug("RAM: 0x0-0x%llx, high 0x%llx bytes at 4 GiB",
+		 (unsigned long long)l->low_size,
+		 (unsigned long long)l->high_size);
+	return 0;
+}
+
+LKVM_INIT(INIT_MEMORY, x86_memory_init, NULL)

@@ -1,0 +1,29 @@
+/* Places the ACPI tables (built by x86/acpi.c from the VM's shape) in the
+ * BIOS area of guest RAM, where Linux and the test guests find the RSDP. */
+#include "x86/acpi.h"
+#include "x86/arch.h"
+
+static int x86_firmware_init(struct vm *vm)
+{
+	struct acpi_config c = {
+		.nr_cpus = vm->nr_cpus,
+		.lapic_addr = X86_LAPIC_BASE,
+		.ioapic_addr = X86_IOAPIC_BASE,
+		.ioapic_id = vm->nr_cpus,
+		.pm1a_evt_port = X86_PORT_PM1A_EVT,
+		.pm1a_cnt_port = X86_PORT_PM1A_CNT,
+		.reset_port = X86_PORT_RESET,
+		.sci_irq = X86_SCI_IRQ,
+		.s5_slp_typ = X86_S5_SLP_TYP,
+	};
+	void *buf = guest_ptr(&vm->mem, X86_ACPI_BASE, X86_ACPI_SIZE);
+
+	if (!buf || !acpi_build(buf, X86_ACPI_SIZE, X86_ACPI_BASE, &c)) {
+		pr_err("ACPI tables do not fit in 0x%llx bytes",
+		       (unsigned long long)X86_ACPI_SIZE);
+		return -1;
+	}
+	return 0;
+}
+
+LKVM_INIT(INIT_FIRMWARE, x86_firmware_init, NULL)
