@@ -32,7 +32,7 @@ UNIT_OBJS := $(UNIT_SRCS:%.c=$(B)/%.o)
 UNIT_ASAN_OBJS := $(UNIT_SRCS:%.c=$(B)/asan/%.o)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all check unit kvm-tests lab bench demo clean FORCE
+.PHONY: all check unit guests lab bench demo clean
 all: $(OUT)
 
 $(OUT): $(B)/main.o $(LIB_OBJS)

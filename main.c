@@ -4,6 +4,7 @@
 #include <string.h>
 #include "kvm/config.h"
 #include "kvm/run.h"
+#include "lkvm/util.h"
 #include "lkvm/version.h"
 
 static const char usage[] =
@@ -37,6 +38,8 @@ static int cmd_run(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	lkvm_start_ns = now_ns();
 
 	if (!cmd) {
 		fputs(usage, stderr);

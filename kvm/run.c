@@ -4,7 +4,9 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 #include "kvm/run.h"
@@ -62,6 +64,45 @@ static void wait_for_exit(struct vm *vm, int sfd)
 	}
 }
 
+/* Resident memory of lkvm beyond the guest RAM pages the guest touched. */
+static void report_memory(struct vm *vm)
+{
+	u64 page = sysconf(_SC_PAGESIZE), resident = 0, rss_kib = 0, i, n;
+	unsigned char *vec;
+	char line[128];
+	FILE *f;
+
+	f = fopen("/proc/self/status", "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %llu", (unsigned long long *)&rss_kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	n = vm->ram_size / page;
+	vec = vm->ram ? malloc(n) : NULL;
+	if (vec && !mincore(vm->ram, vm->ram_size, vec))
+		for (i = 0; i < n; i++)
+			resident += vec[i] & 1;
+	free(vec);
+	pr_debug("memory: rss %llu KiB, guest RAM resident %llu KiB, "
+		 "VMM overhead %lld KiB", (unsigned long long)rss_kib,
+		 (unsigned long long)(resident * page / 1024),
+		 (long long)rss_kib - (long long)(resident * page / 1024));
+}
+
+static void report_stats(struct vm *vm)
+{
+	int i;
+
+	for (i = 0; vm->vcpus && i < vm->nr_cpus; i++)
+		pr_debug("vcpu%d: %llu exits", i,
+			 (unsigned long long)vm->vcpus[i].exits);
+	pr_debug("unhandled accesses: %llu port I/O, %llu MMIO",
+		 (unsigned long long)vm->pio.unhandled,
+		 (unsigned long long)vm->mmio.unhandled);
+	report_memory(vm);
+}
+
 static int block_signals(sigset_t *old)
 {
 	sigset_t set;
@@ -104,10 +145,8 @@ stop:
 	vcpus_kick_all(&vm);
 	vcpus_join(&vm);
 	term_restore();
-	if (cfg->debug && vm.vcpus)
-		for (int i = 0; i < vm.nr_cpus; i++)
-			pr_debug("vcpu%d: %llu exits", i,
-				 (unsigned long long)vm.vcpus[i].exits);
+	if (cfg->debug)
+		report_stats(&vm);
 	lkvm_exit_all(&vm);
 	vcpus_destroy(&vm);
 	status = exit_status(&vm);

@@ -5,10 +5,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "lkvm/util.h"
 
 bool lkvm_debug;
+u64 lkvm_start_ns;
+
+u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
 
 static void vlog(const char *tag, const char *fmt, va_list ap)
 {

@@ -157,7 +157,9 @@ static void *vcpu_thread(void *arg)
 			fatal_exit(v, strerror(errno));
 			break;
 		}
-		v->exits++;
+		if (!v->exits++ && lkvm_debug)
+			pr_debug("vcpu%d: first exit %.3f ms after lkvm started",
+				 v->id, (now_ns() - lkvm_start_ns) / 1e6);
 		if (!handle_exit(v))
 			break;
 	}

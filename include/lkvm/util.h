@@ -26,6 +26,9 @@ typedef int64_t s64;
 #define SZ_4G			0x100000000ULL
 
 extern bool lkvm_debug;
+extern u64 lkvm_start_ns;	/* CLOCK_MONOTONIC when main() began */
+
+u64 now_ns(void);
 
 void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

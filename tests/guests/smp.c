@@ -1,0 +1,28 @@
+/* Test guest "smp": wakes every AP listed in the MADT with INIT-SIPI-SIPI;
+ * each AP bumps a shared counter and reports; the BSP prints the tally. */
+#include "guest.h"
+
+static volatile int up = 1;	/* the BSP */
+
+void ap_main(int apic_id)
+{
+	int n = __atomic_add_fetch(&up, 1, __ATOMIC_SEQ_CST);
+
+	printf("GUEST smp ap apic=%d lapic=%d up=%d\n", apic_id, lapic_id(), n);
+}
+
+void guest_main(void)
+{
+	int cpus = smp_boot_aps(&up, 2000);
+	u64 end = time_us() + 2000000;
+
+	/* Bounded wait for stragglers. */
+	while (up < cpus && time_us() < end)
+		cpu_relax();
+	printf("GUEST smp cpus=%d up=%d\n", cpus, up);
+	if (cpus > 0 && up == cpus)
+		printf("GUEST smp OK\n");
+	else
+		printf("GUEST smp FAIL\n");
+	poweroff();
+}

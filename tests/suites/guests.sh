@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# Suite "guests": boots the tiny test guests of tests/guests/ under ./lkvm
+# on /dev/kvm and checks their serial markers, exit status and diagnostics.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/lib.sh
+
+LKVM=${LKVM:-./lkvm}
+ASAN_LKVM=${ASAN_LKVM:-${B:-build/x86_64}/lkvm-asan}
+VMM=$LKVM
+GDIR=tests/guests/build
+TMO=${GUEST_TIMEOUT:-20}
+OUT=$(mktemp)
+ERR=$(mktemp)
+trap 'rm -f "$OUT" "$ERR"' EXIT
+
+if [ "$(uname -m)" != x86_64 ] || [ "${ARCH:-x86_64}" != x86_64 ]; then
+	echo "guests: x86_64 guests, nothing to run on $(uname -m)"
+	summary guests
+	exit
+fi
+
+# CI has /dev/kvm: its absence is a failure, not a skip.
+if [ ! -c /dev/kvm ] || [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+	fail kvm-device "/dev/kvm is missing or not accessible"
+	summary guests
+	exit
+fi
+if [ ! -x "$LKVM" ]; then
+	fail lkvm-binary "$LKVM not built (run make)"
+	summary guests
+	exit
+fi
+if ! make -s -C tests/guests >"$OUT" 2>&1; then
+	cat "$OUT"
+	fail guests-build "make -C tests/guests failed"
+	summary guests
+	exit
+fi
+
+# run GUEST ARGS...: boots build/GUEST.bin; sets $st, fills $OUT and $ERR.
+run() {
+	local g=$1; shift
+	timeout -k 5 "$TMO" "$VMM" run -k "$GDIR/$g.bin" "$@" \
+		</dev/null >"$OUT" 2>"$ERR"
+	st=$?
+}
+
+# show NAME: what the guest printed, for a failure report.
+show() {
+	echo "---- $1: exit $st, stdout:"
+	sed -e 's/^/| /' "$OUT" | tail -n 40
+	echo "---- stderr:"
+	sed -e 's/^/| /' "$ERR" | tail -n 40
+}
+
+# expect NAME WANT-STATUS(0|nonzero) REGEX...: every REGEX must match stdout.
+expect() {
+	local name=$1 want=$2 why=
+	shift 2
+	if [ "$st" = 124 ] || [ "$st" = 137 ]; then
+		why="timed out after ${TMO}s"
+	elif [ "$want" = 0 ] && [ "$st" != 0 ]; then
+		why="exit status $st, want 0"
+	elif [ "$want" = nonzero ] && [ "$st" = 0 ]; then
+		why="exit status 0, want non-zero"
+	fi
+	for re in "$@"; do
+		[ -n "$why" ] && break
+		grep -Eq -- "$re" "$OUT" || why="no '$re' on stdout"
+	done
+	if [ -z "$why" ] && grep -q "GUEST exception" "$OUT"; then
+		why="unexpected exception in the guest"
+	fi
+	if [ -z "$why" ] && grep -Eq "Sanitizer|runtime error:" "$ERR"; then
+		why="sanitizer report from lkvm"
+	fi
+	if [ -z "$why" ]; then
+		pass "$name"
+	else
+		fail "$name" "$why"
+		show "$name"
+	fi
+}
+
+run hello
+expect hello 0 '^GUEST hello OK'
+
+run hello -m 64
+expect hello-64m 0 '^GUEST hello OK'
+
+run poweroff
+expect poweroff 0 '^GUEST poweroff: writing PM1a_CNT'
+grep -q "did not stop" "$OUT" && fail poweroff-clean "guest ran on"
+
+run reboot
+expect reboot 0 '^GUEST reboot: writing 0x06'
+
+run kbdreset
+expect kbdreset 0 '^GUEST kbdreset: writing 0xfe'
+
+run triple
+expect triple nonzero '^GUEST triple: faulting now'
+if [ "$st" != 0 ] && [ "$st" != 124 ]; then
+	grep -q 'RIP=' "$ERR"
+	check triple-regs $? "no register dump (RIP=) on stderr"
+	grep -qi 'triple fault' "$ERR"
+	check triple-reason $? "stderr does not name the triple fault"
+fi
+
+run irq
+expect irq 0 '^GUEST irq ud=1' '^GUEST irq de=1' '^GUEST irq ipi=1' \
+	'^GUEST irq timer=1' '^GUEST irq OK'
+
+for c in 1 2 4; do
+	run smp -c "$c"
+	expect "smp-c$c" 0 "^GUEST smp cpus=$c up=$c\$" '^GUEST smp OK'
+	[ "$st" = 0 ] || continue
+	n=$(grep -c '^GUEST smp ap apic=' "$OUT")
+	[ "$n" = $((c - 1)) ]
+	check "smp-c$c-aps" $? "$n APs reported, want $((c - 1))"
+done
+
+# Power-off from an AP while every other vCPU spins: lkvm must kick them.
+run spinoff -c 4
+expect spinoff-c4 0 '^GUEST spinoff cpus=4 up=4$' \
+	'^GUEST spinoff: apic 3 powers off'
+
+run cpuid -c 4
+expect cpuid-c4 0 '^GUEST cpuid cpus=4 up=4 ids=0\.\.3 OK'
+for i in 0 1 2 3; do
+	grep -q "^GUEST cpuid cpu apic=$i " "$OUT" || {
+		fail "cpuid-c4-id$i" "APIC id $i not reported"
+		continue
+	}
+	pass "cpuid-c4-id$i"
+done
+
+run highmem -m 4608
+expect highmem-4608m 0 '^GUEST highmem OK'
+
+run acpi -c 3
+expect acpi-c3 0 '^GUEST acpi lapics=3$' '^GUEST acpi OK'
+
+run acpi -c 1
+expect acpi-c1 0 '^GUEST acpi lapics=1$' '^GUEST acpi OK'
+
+# The same VMM paths under ASan/UBSan, when `make check` has built it.
+if [ -x "$ASAN_LKVM" ]; then
+	VMM=$ASAN_LKVM
+	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+	export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+	TMO=$((TMO * 3))
+	run hello
+	expect asan-hello 0 '^GUEST hello OK'
+	run smp -c 4
+	expect asan-smp-c4 0 '^GUEST smp cpus=4 up=4$' '^GUEST smp OK'
+	run irq
+	expect asan-irq 0 '^GUEST irq OK'
+	run spinoff -c 4
+	expect asan-spinoff-c4 0 '^GUEST spinoff: apic 3 powers off'
+	run triple
+	expect asan-triple nonzero '^GUEST triple: faulting now'
+	run highmem -m 4608
+	expect asan-highmem-4608m 0 '^GUEST highmem OK'
+	run acpi -c 3
+	expect asan-acpi-c3 0 '^GUEST acpi lapics=3$' '^GUEST acpi OK'
+fi
+
+summary guests
