@@ -51,6 +51,7 @@ struct vm {
 	int exit_efd;		/* written once when the VM must stop */
 	enum vm_exit_reason exit_reason;
 	int exit_signal;
+	struct irq_routing *irq;	/* GSI routes (kvm/irq.c) */
 	void *arch;		/* architecture state (x86/arch.c) */
 };
 

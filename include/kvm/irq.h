@@ -1,0 +1,47 @@
+/* Guest interrupt plumbing shared by devices: the KVM GSI routing table
+ * (irqchip pins plus MSI routes, committed with KVM_SET_GSI_ROUTING),
+ * irqfds with optional resamplefds, and direct MSI injection. */
+#ifndef LKVM_KVM_IRQ_H
+#define LKVM_KVM_IRQ_H
+
+#include <pthread.h>
+#include <linux/kvm.h>
+#include "lkvm/util.h"
+
+struct vm;
+
+#define IRQ_MAX_ROUTES	4096
+
+struct irq_routing {
+	pthread_mutex_t lock;
+	struct kvm_irq_routing_entry *e;	/* IRQ_MAX_ROUTES slots */
+	int nr;
+	u32 next_gsi;		/* first GSI never used for MSI yet */
+	bool dirty;
+};
+
+/* Arch: fills the fixed irqchip routes (what KVM's default table had);
+ * returns their count and the first free GSI in *first_free. */
+int arch_irq_routing_base(struct kvm_irq_routing_entry *e, int max,
+			  u32 *first_free);
+
+int irq_routing_init(struct vm *vm);
+void irq_routing_exit(struct vm *vm);
+/* Allocates a GSI routed as an MSI; devid is used when the VM needs one
+ * (ARM ITS: requester id); flags may hold KVM_MSI_VALID_DEVID. Returns the
+ * GSI or -1. The change is applied by irq_commit(). */
+int irq_msi_alloc(struct vm *vm, u64 addr, u32 data, u32 devid, u32 flags);
+int irq_msi_update(struct vm *vm, u32 gsi, u64 addr, u32 data, u32 devid,
+		   u32 flags);
+void irq_msi_free(struct vm *vm, u32 gsi);
+/* Pushes the table to KVM if it changed. Returns 0 or -1. */
+int irq_commit(struct vm *vm);
+
+/* KVM_IRQFD: eventfd efd raises gsi; with resample_fd >= 0 the line is
+ * level-triggered and resample_fd fires on guest EOI. */
+int irqfd_assign(struct vm *vm, int efd, u32 gsi, int resample_fd);
+int irqfd_deassign(struct vm *vm, int efd, u32 gsi);
+/* KVM_SIGNAL_MSI: one-off MSI from the VMM itself. */
+int irq_signal_msi(struct vm *vm, u64 addr, u32 data, u32 devid, u32 flags);
+
+#endif

@@ -1,0 +1,198 @@
+/* GSI routing table, irqfds and MSI injection (include/kvm/irq.h). The
+ * table is kept in full here because KVM_SET_GSI_ROUTING replaces it. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include "kvm/irq.h"
+#include "kvm/vm.h"
+
+static struct irq_routing *R(struct vm *vm)
+{
+	return vm->irq;
+}
+
+int irq_routing_init(struct vm *vm)
+{
+	struct irq_routing *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return -1;
+	r->e = calloc(IRQ_MAX_ROUTES, sizeof(*r->e));
+	if (!r->e) {
+		free(r);
+		return -1;
+	}
+	pthread_mutex_init(&r->lock, NULL);
+	r->nr = arch_irq_routing_base(r->e, IRQ_MAX_ROUTES, &r->next_gsi);
+	r->dirty = true;
+	vm->irq = r;
+	return irq_commit(vm);
+}
+
+void irq_routing_exit(struct vm *vm)
+{
+	struct irq_routing *r = R(vm);
+
+	if (!r)
+		return;
+	free(r->e);
+	pthread_mutex_destroy(&r->lock);
+	free(r);
+	vm->irq = NULL;
+}
+
+static void set_msi(struct kvm_irq_routing_entry *e, u32 gsi, u64 addr,
+		    u32 data, u32 devid, u32 flags)
+{
+	memset(e, 0, sizeof(*e));
+	e->gsi = gsi;
+	e->type = KVM_IRQ_ROUTING_MSI;
+	e->flags = flags;
+	e->u.msi.address_lo = (u32)addr;
+	e->u.msi.address_hi = (u32)(addr >> 32);
+	e->u.msi.data = data;
+	e->u.msi.devid = devid;
+}
+
+static struct kvm_irq_routing_entry *find_msi(struct irq_routing *r, u32 gsi)
+{
+	int i;
+
+	for (i = 0; i < r->nr; i++)
+		if (r->e[i].gsi == gsi && r->e[i].type == KVM_IRQ_ROUTING_MSI)
+			return &r->e[i];
+	return NULL;
+}
+
+/* Lowest GSI at or above next_gsi's floor not used by any route. */
+static u32 free_gsi(struct irq_routing *r, u32 floor)
+{
+	u32 gsi;
+	int i;
+
+	for (gsi = floor;; gsi++) {
+		for (i = 0; i < r->nr && r->e[i].gsi != gsi; i++)
+			;
+		if (i == r->nr)
+			return gsi;
+	}
+}
+
+int irq_msi_alloc(struct vm *vm, u64 addr, u32 data, u32 devid, u32 flags)
+{
+	struct irq_routing *r = R(vm);
+	u32 gsi;
+	int ret = -1;
+
+	pthread_mutex_lock(&r->lock);
+	if (r->nr < IRQ_MAX_ROUTES) {
+		gsi = free_gsi(r, r->next_gsi);
+		set_msi(&r->e[r->nr++], gsi, addr, data, devid, flags);
+		r->dirty = true;
+		ret = gsi;
+	}
+	pthread_mutex_unlock(&r->lock);
+	return ret;
+}
+
+int irq_msi_update(struct vm *vm, u32 gsi, u64 addr, u32 data, u32 devid,
+		   u32 flags)
+{
+	struct irq_routing *r = R(vm);
+	struct kvm_irq_routing_entry *e;
+	int ret = -1;
+
+	pthread_mutex_lock(&r->lock);
+	e = find_msi(r, gsi);
+	if (e) {
+		set_msi(e, gsi, addr, data, devid, flags);
+		r->dirty = true;
+		ret = 0;
+	}
+	pthread_mutex_unlock(&r->lock);
+	return ret;
+}
+
+void irq_msi_free(struct vm *vm, u32 gsi)
+{
+	struct irq_routing *r = R(vm);
+	struct kvm_irq_routing_entry *e;
+
+	pthread_mutex_lock(&r->lock);
+	e = find_msi(r, gsi);
+	if (e) {
+		*e = r->e[--r->nr];
+		r->dirty = true;
+	}
+	pthread_mutex_unlock(&r->lock);
+}
+
+int irq_commit(struct vm *vm)
+{
+	struct irq_routing *r = R(vm);
+	struct kvm_irq_routing *t;
+	int ret = 0;
+
+	pthread_mutex_lock(&r->lock);
+	if (!r->dirty)
+		goto out;
+	t = malloc(sizeof(*t) + r->nr * sizeof(t->entries[0]));
+	if (!t) {
+		ret = -1;
+		goto out;
+	}
+	t->nr = r->nr;
+	t->flags = 0;
+	memcpy(t->entries, r->e, r->nr * sizeof(t->entries[0]));
+	ret = ioctl(vm->vm_fd, KVM_SET_GSI_ROUTING, t);
+	if (ret < 0)
+		pr_err("KVM_SET_GSI_ROUTING (%d routes): %s", r->nr,
+		       strerror(errno));
+	else
+		r->dirty = false;
+	free(t);
+out:
+	pthread_mutex_unlock(&r->lock);
+	return ret < 0 ? -1 : 0;
+}
+
+int irqfd_assign(struct vm *vm, int efd, u32 gsi, int resample_fd)
+{
+	struct kvm_irqfd f = { .fd = efd, .gsi = gsi };
+
+	if (resample_fd >= 0) {
+		f.flags = KVM_IRQFD_FLAG_RESAMPLE;
+		f.resamplefd = resample_fd;
+	}
+	if (ioctl(vm->vm_fd, KVM_IRQFD, &f) < 0) {
+		pr_err("KVM_IRQFD gsi %u: %s", gsi, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int irqfd_deassign(struct vm *vm, int efd, u32 gsi)
+{
+	struct kvm_irqfd f = { .fd = efd, .gsi = gsi,
+			       .flags = KVM_IRQFD_FLAG_DEASSIGN };
+
+	return ioctl(vm->vm_fd, KVM_IRQFD, &f) < 0 ? -1 : 0;
+}
+
+int irq_signal_msi(struct vm *vm, u64 addr, u32 data, u32 devid, u32 flags)
+{
+	struct kvm_msi m = {
+		.address_lo = (u32)addr, .address_hi = (u32)(addr >> 32),
+		.data = data, .flags = flags, .devid = devid,
+	};
+
+	return ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &m) < 0 ? -1 : 0;
+}
+
+static int irq_init(struct vm *vm)
+{
+	return irq_routing_init(vm);
+}
+
+LKVM_INIT(INIT_BUS, irq_init, irq_routing_exit)

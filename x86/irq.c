@@ -1,0 +1,31 @@
+/* x86 fixed interrupt routes: ISA IRQs 0-15 to both the PIC and the
+ * IOAPIC pin of the same number, PCI GSIs 16-23 to the IOAPIC; MSI GSIs
+ * are handed out from 24 up. */
+#include "kvm/irq.h"
+
+#define IOAPIC_PINS 24
+
+static void chip(struct kvm_irq_routing_entry *e, u32 gsi, u32 chip, u32 pin)
+{
+	*e = (struct kvm_irq_routing_entry){
+		.gsi = gsi, .type = KVM_IRQ_ROUTING_IRQCHIP,
+		.u.irqchip = { .irqchip = chip, .pin = pin },
+	};
+}
+
+int arch_irq_routing_base(struct kvm_irq_routing_entry *e, int max,
+			  u32 *first_free)
+{
+	int n = 0;
+	u32 gsi;
+
+	for (gsi = 0; gsi < IOAPIC_PINS && n + 2 <= max; gsi++) {
+		if (gsi < 8)
+			chip(&e[n++], gsi, KVM_IRQCHIP_PIC_MASTER, gsi);
+		else if (gsi < 16)
+			chip(&e[n++], gsi, KVM_IRQCHIP_PIC_SLAVE, gsi - 8);
+		chip(&e[n++], gsi, KVM_IRQCHIP_IOAPIC, gsi);
+	}
+	*first_free = IOAPIC_PINS;
+	return n;
+}
