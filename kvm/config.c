@@ -18,11 +18,19 @@ const char config_run_usage[] =
 "  -m, --mem <MiB>        guest RAM in MiB (suffix M or G allowed; default 512)\n"
 "  -c, --cpus <n>         number of vCPUs (default 1)\n"
 "      --name <name>      VM name (default guest-<pid>)\n"
-"      --console serial   console device (serial: 16550 ttyS0)\n"
+"      --console <type>   console: serial (16550 ttyS0, default) or\n"
+"                         virtio (hvc0)\n"
+"  -d, --disk <file>[,ro] virtio-blk disk: raw image or block device\n"
+"                         (repeatable)\n"
+"  -n, --network <spec>   virtio-net: mode=tap[,tapif=<name>][,guest_mac=<mac>]\n"
+"                         or mode=none (repeatable)\n"
+"      --rng              virtio-rng entropy device\n"
+"      --vfio <BDF>[,opt] assign host PCI device BDF (e.g. 0000:01:00.0)\n"
+"                         through VFIO (repeatable; alias --vfio-pci)\n"
 "      --debug            print diagnostics on stderr\n"
 "  -h, --help             this text\n";
 
-enum { OPT_NAME = 256, OPT_CONSOLE, OPT_DEBUG };
+enum { OPT_NAME = 256, OPT_CONSOLE, OPT_DEBUG, OPT_RNG, OPT_VFIO };
 
 static const struct option run_options[] = {
 	{ "kernel", required_argument, NULL, 'k' },
@@ -33,6 +41,11 @@ static const struct option run_options[] = {
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "console", required_argument, NULL, OPT_CONSOLE },
 	{ "debug", no_argument, NULL, OPT_DEBUG },
+	{ "disk", required_argument, NULL, 'd' },
+	{ "network", required_argument, NULL, 'n' },
+	{ "rng", no_argument, NULL, OPT_RNG },
+	{ "vfio", required_argument, NULL, OPT_VFIO },
+	{ "vfio-pci", required_argument, NULL, OPT_VFIO },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 }
 };
@@ -82,8 +95,22 @@ static int bad_option(char *err, size_t errlen, const char *opt)
 	return set_err(err, errlen,
 		       "unknown option '%s'; valid options: -k/--kernel, "
 		       "-i/--initrd, -p/--params, -m/--mem, -c/--cpus, --name, "
-		       "--console, --debug, -h/--help (see 'lkvm run --help')",
+		       "--console, -d/--disk, -n/--network, --rng, --vfio, "
+		       "--debug, -h/--help (see 'lkvm run --help')",
 		       opt);
+}
+
+static int add_dev_arg(struct dev_args *a, const char *opt, const char *arg,
+		       char *err, size_t errlen)
+{
+	if (!*arg)
+		return set_err(err, errlen, "%s needs a value (see 'lkvm run "
+			       "--help')", opt);
+	if (a->nr == MAX_DEV_ARGS)
+		return set_err(err, errlen, "too many %s options (at most %d)",
+			       opt, MAX_DEV_ARGS);
+	a->v[a->nr++] = arg;
+	return 0;
 }
 
 static int handle_opt(struct lkvm_config *cfg, int c, const char *arg,
@@ -121,9 +148,20 @@ static int handle_opt(struct lkvm_config *cfg, int c, const char *arg,
 	case OPT_CONSOLE:
 		if (!strcmp(arg, "serial"))
 			cfg->console = CONSOLE_SERIAL;
+		else if (!strcmp(arg, "virtio"))
+			cfg->console = CONSOLE_VIRTIO;
 		else
 			return set_err(err, errlen, "unknown console type '%s'; "
-				       "valid: serial", arg);
+				       "valid: serial, virtio", arg);
+		return 0;
+	case 'd':
+		return add_dev_arg(&cfg->disks, "--disk", arg, err, errlen);
+	case 'n':
+		return add_dev_arg(&cfg->nets, "--network", arg, err, errlen);
+	case OPT_VFIO:
+		return add_dev_arg(&cfg->vfio, "--vfio", arg, err, errlen);
+	case OPT_RNG:
+		cfg->rng = true;
 		return 0;
 	case OPT_DEBUG:
 		cfg->debug = true;
@@ -147,7 +185,7 @@ int config_parse_run(struct lkvm_config *cfg, int argc, char **argv,
 
 	optind = 0;	/* full reset: the parser may run several times */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":k:i:p:m:c:h", run_options,
+	while ((c = getopt_long(argc, argv, ":k:i:p:m:c:d:n:h", run_options,
 				NULL)) != -1) {
 		const char *opt = argv[optind - 1];
 

@@ -12,6 +12,14 @@ enum console_type {
 
 #define DEFAULT_RAM_MIB		512
 #define MAX_CMDLINE_PARAMS	4096
+#define MAX_DEV_ARGS		16	/* per repeatable device option */
+
+/* Raw values of a repeatable option (--vfio, --disk, --network); each
+ * subsystem parses and validates its own syntax. */
+struct dev_args {
+	const char *v[MAX_DEV_ARGS];
+	int nr;
+};
 
 struct lkvm_config {
 	const char *kernel;
@@ -22,6 +30,10 @@ struct lkvm_config {
 	int nr_cpus;
 	enum console_type console;
 	bool debug;
+	bool rng;		/* --rng: virtio-rng */
+	struct dev_args vfio;	/* --vfio / --vfio-pci <BDF>[,opt...] */
+	struct dev_args disks;	/* -d/--disk <file>[,ro] */
+	struct dev_args nets;	/* -n/--network mode=... */
 	bool help;		/* --help given: print usage, run nothing */
 };
 

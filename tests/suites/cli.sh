@@ -57,7 +57,7 @@ run no-kernel 2 "no kernel given" -- $LKVM run -m 64
 run mem-zero 2 "invalid --mem '0'" -- $LKVM run -k x -m 0
 run mem-garbage 2 "invalid --mem" -- $LKVM run -k x -m lots
 run cpus-zero 2 "invalid --cpus '0'" -- $LKVM run -k x -c 0
-run console-unknown 2 "unknown console type 'vga'.*valid: serial" -- $LKVM run -k x --console vga
+run console-unknown 2 "unknown console type 'vga'.*valid: serial, virtio" -- $LKVM run -k x --console vga
 run no-dev-kvm nz "/nonexistent/kvm does not exist: load KVM" -- \
 	env LKVM_KVM_DEVICE=/nonexistent/kvm $LKVM run -k x
 run mem-too-large nz "more than this host has" -- $LKVM run -k x -m 1000000000

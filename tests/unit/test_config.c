@@ -4,7 +4,7 @@
 
 static int parse(struct lkvm_config *c, char *err, const char **args)
 {
-	char *argv[32];
+	char *argv[64];
 	int argc = 0;
 
 	argv[argc++] = "run";
@@ -114,4 +114,44 @@ TEST(config_mem_suffixes)
 	EXPECT_EQ(parse_mem_mib("", &m), -1);
 	EXPECT_EQ(parse_mem_mib("1T", &m), -1);
 	EXPECT_EQ(parse_mem_mib("99999999999999999999", &m), -1);
+}
+
+TEST(config_repeatable_device_options)
+{
+	struct lkvm_config c;
+	char err[256];
+
+	ASSERT_EQ(parse(&c, err, ARGS("-k", "k", "--vfio", "0000:01:00.0",
+				      "--vfio-pci", "02:00.0,msix-relocation=off",
+				      "-d", "a.img", "--disk", "b.img,ro",
+				      "-n", "mode=none", "--rng",
+				      "--console", "virtio")), 0);
+	EXPECT_EQ(c.vfio.nr, 2);
+	EXPECT_STR(c.vfio.v[0], "0000:01:00.0");
+	EXPECT_STR(c.vfio.v[1], "02:00.0,msix-relocation=off");
+	EXPECT_EQ(c.disks.nr, 2);
+	EXPECT_STR(c.disks.v[1], "b.img,ro");
+	EXPECT_EQ(c.nets.nr, 1);
+	EXPECT(c.rng);
+	EXPECT_EQ(c.console, CONSOLE_VIRTIO);
+	EXPECT_EQ(parse(&c, err, ARGS("-k", "k", "--vfio", "")), -1);
+	EXPECT_CONTAINS(err, "--vfio needs a value");
+}
+
+TEST(config_too_many_devices)
+{
+	const char *args[2 * MAX_DEV_ARGS + 4];
+	struct lkvm_config c;
+	char err[256];
+	int i, n = 0;
+
+	args[n++] = "-k";
+	args[n++] = "k";
+	for (i = 0; i <= MAX_DEV_ARGS; i++) {
+		args[n++] = "-d";
+		args[n++] = "x.img";
+	}
+	args[n] = NULL;
+	EXPECT_EQ(parse(&c, err, args), -1);
+	EXPECT_CONTAINS(err, "too many --disk options");
 }
