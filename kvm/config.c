@@ -25,12 +25,18 @@ const char config_run_usage[] =
 "  -n, --network <spec>   virtio-net: mode=tap[,tapif=<name>][,guest_mac=<mac>]\n"
 "                         or mode=none (repeatable)\n"
 "      --rng              virtio-rng entropy device\n"
+"      --pci-testdev      PCI test device 1b36:0005 (QEMU's pci-testdev\n"
+"                         layout), for testing the PCI bus from a guest\n"
 "      --vfio <BDF>[,opt] assign host PCI device BDF (e.g. 0000:01:00.0)\n"
 "                         through VFIO (repeatable; alias --vfio-pci)\n"
+"      --irqchip <type>   arm64 interrupt controller: auto (default),\n"
+"                         gicv3-its, gicv3, gicv2m or gicv2\n"
+"      --dump-dtb <file>  arm64: write the guest's device tree to file\n"
 "      --debug            print diagnostics on stderr\n"
 "  -h, --help             this text\n";
 
-enum { OPT_NAME = 256, OPT_CONSOLE, OPT_DEBUG, OPT_RNG, OPT_VFIO };
+enum { OPT_NAME = 256, OPT_CONSOLE, OPT_DEBUG, OPT_RNG, OPT_VFIO, OPT_IRQCHIP,
+       OPT_DUMP_DTB, OPT_PCI_TESTDEV };
 
 static const struct option run_options[] = {
 	{ "kernel", required_argument, NULL, 'k' },
@@ -44,8 +50,11 @@ static const struct option run_options[] = {
 	{ "disk", required_argument, NULL, 'd' },
 	{ "network", required_argument, NULL, 'n' },
 	{ "rng", no_argument, NULL, OPT_RNG },
+	{ "pci-testdev", no_argument, NULL, OPT_PCI_TESTDEV },
 	{ "vfio", required_argument, NULL, OPT_VFIO },
 	{ "vfio-pci", required_argument, NULL, OPT_VFIO },
+	{ "irqchip", required_argument, NULL, OPT_IRQCHIP },
+	{ "dump-dtb", required_argument, NULL, OPT_DUMP_DTB },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 }
 };
@@ -95,8 +104,10 @@ static int bad_option(char *err, size_t errlen, const char *opt)
 	return set_err(err, errlen,
 		       "unknown option '%s'; valid options: -k/--kernel, "
 		       "-i/--initrd, -p/--params, -m/--mem, -c/--cpus, --name, "
-		       "--console, -d/--disk, -n/--network, --rng, --vfio, "
-		       "--debug, -h/--help (see 'lkvm run --help')",
+		       "--console, -d/--disk, -n/--network, --rng, --pci-testdev, "
+		       "--vfio, "
+		       "--irqchip, --dump-dtb, --debug, -h/--help (see 'lkvm "
+		       "run --help')",
 		       opt);
 }
 
@@ -160,8 +171,24 @@ static int handle_opt(struct lkvm_config *cfg, int c, const char *arg,
 		return add_dev_arg(&cfg->nets, "--network", arg, err, errlen);
 	case OPT_VFIO:
 		return add_dev_arg(&cfg->vfio, "--vfio", arg, err, errlen);
+	case OPT_IRQCHIP:
+		if (strcmp(arg, "auto") && strcmp(arg, "gicv3-its") &&
+		    strcmp(arg, "gicv3") && strcmp(arg, "gicv2m") &&
+		    strcmp(arg, "gicv2"))
+			return set_err(err, errlen, "unknown --irqchip '%s'; valid: "
+				       "auto, gicv3-its, gicv3, gicv2m, gicv2", arg);
+		cfg->irqchip = strcmp(arg, "auto") ? arg : NULL;
+		return 0;
+	case OPT_DUMP_DTB:
+		if (!*arg)
+			return set_err(err, errlen, "--dump-dtb needs a file name");
+		cfg->dump_dtb = arg;
+		return 0;
 	case OPT_RNG:
 		cfg->rng = true;
+		return 0;
+	case OPT_PCI_TESTDEV:
+		cfg->pci_testdev = true;
 		return 0;
 	case OPT_DEBUG:
 		cfg->debug = true;

@@ -2,7 +2,7 @@
  * guest RAM and memslots, interrupt lines, and the exit request. */
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -31,10 +31,33 @@ static const struct {
 #endif
 };
 
+/* The name of group gid from /etc/group (not getgrgid(): it needs NSS
+ * libraries at run time, which a static lkvm in a bare initramfs lacks). */
+static const char *group_name(gid_t gid, char *buf, size_t len)
+{
+	FILE *f = fopen("/etc/group", "re");
+	const char *name = NULL;
+	unsigned int id;
+	char *p, *q;
+
+	while (f && !name && fgets(buf, len, f)) {
+		p = strchr(buf, ':');
+		q = p ? strchr(p + 1, ':') : NULL;
+		if (!q || sscanf(q + 1, "%u", &id) != 1 || id != gid)
+			continue;
+		*p = 0;
+		name = buf;
+	}
+	if (f)
+		fclose(f);
+	return name;
+}
+
 static void explain_open_error(const char *path, int err)
 {
+	const char *g = NULL;
 	struct stat st;
-	struct group *g;
+	char buf[512];
 
 	if (err == ENOENT) {
 		pr_err("%s does not exist: load KVM (modprobe kvm_intel or "
@@ -42,10 +65,13 @@ static void explain_open_error(const char *path, int err)
 		return;
 	}
 	if (err == EACCES || err == EPERM) {
-		g = stat(path, &st) ? NULL : getgrgid(st.st_gid);
+		if (!stat(path, &st))
+			g = group_name(st.st_gid, buf, sizeof(buf));
+		if (!g)
+			g = "kvm";
 		pr_err("no permission to open %s: add your user to the '%s' "
 		       "group (usermod -aG %s $USER) and log in again", path,
-		       g ? g->gr_name : "kvm", g ? g->gr_name : "kvm");
+		       g, g);
 		return;
 	}
 	pr_err("cannot open %s: %s", path, strerror(err));
@@ -197,6 +223,10 @@ int vm_irq_line(struct vm *vm, u32 irq, int level)
 {
 	struct kvm_irq_level l = { .irq = irq, .level = level };
 
+#ifdef __aarch64__
+	/* GIC: GSI n is SPI n (INTID 32 + n); KVM_IRQ_LINE takes the INTID */
+	l.irq = (KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT) | (irq + 32);
+#endif
 	return ioctl(vm->vm_fd, KVM_IRQ_LINE, &l);
 }
 

@@ -1,6 +1,6 @@
 /* ACPI tables for x86 guests (ACPI 6.x layouts): RSDP, XSDT, FADT, FACS,
- * a DSDT built from hand-encoded AML (_S5), MADT and MCFG, laid out one
- * after another in a caller's buffer that the guest sees at base_gpa. */
+ * a DSDT of hand-encoded AML (_S5, the PCI root bridge), MADT and MCFG,
+ * laid out one after another in a caller's buffer seen at base_gpa. */
 #include <string.h>
 #include "x86/acpi.h"
 
@@ -52,7 +52,29 @@
 #define AML_WORD_PREFIX		0x0b
 #define AML_DWORD_PREFIX	0x0c
 #define AML_QWORD_PREFIX	0x0e
+#define AML_SCOPE		0x10
+#define AML_BUFFER		0x11
 #define AML_PACKAGE		0x12
+#define AML_EXT_PREFIX		0x5b
+#define AML_DEVICE		0x82	/* after AML_EXT_PREFIX */
+
+/* Resource descriptors (ACPI spec, section 6.4) */
+#define RES_IO			0x47	/* small item, 7 bytes */
+#define RES_END_TAG		0x79
+#define RES_DWORD_ADDR		0x87
+#define RES_WORD_ADDR		0x88
+#define RES_QWORD_ADDR		0x8a
+#define RES_TYPE_MEM		0
+#define RES_TYPE_IO		1
+#define RES_TYPE_BUS		2
+#define RES_PRODUCER_FIXED	0x0c	/* producer, pos decode, min/max fixed */
+#define RES_MEM_RW		0x01	/* non-cacheable, read-write */
+#define RES_IO_ENTIRE		0x03	/* ISA and non-ISA ranges */
+
+#define PCI_PRT_SLOTS		32
+#define PCI_PRT_PINS		4
+#define PCI_IO_CFG_START	0xcf8
+#define PCI_IO_CFG_LEN		8
 #define AML_ONES		0xff
 
 struct acpi_header {
@@ -405,9 +427,165 @@ static void aml_s5(struct acpi_out *o, u8 slp_typ)
 	aml_pkg_end(o, pkg);
 }
 
+/* EisaId("PNP0A08"): three 5-bit letters and four hex digits, big-endian
+ * in a little-endian dword. */
+static u32 eisa_id(const char *id)
+{
+	u16 v = (u16)(((id[0] - 0x40) << 10) | ((id[1] - 0x40) << 5) |
+		      (id[2] - 0x40));
+	u32 prod = 0;
+	int i;
+
+	for (i = 3; i < 7; i++)
+		prod = prod << 4 |
+		       (u32)(id[i] <= '9' ? id[i] - '0' : id[i] - 'A' + 10);
+	return (u32)(v >> 8) | (u32)(v & 0xff) << 8 |
+	       (prod >> 8 & 0xff) << 16 | (prod & 0xff) << 24;
+}
+
+static void aml_name_int(struct acpi_out *o, const char *name, u64 v)
+{
+	aml_byte(o, AML_NAME);
+	aml_nameseg(o, name);
+	aml_integer(o, v);
+}
+
+/* Little-endian field appenders for resource descriptors in a buffer. */
+struct res_buf {
+	u8 b[256];
+	size_t n;
+};
+
+static void res_le(struct res_buf *r, u64 v, int bytes)
+{
+	while (bytes-- > 0 && r->n < sizeof(r->b)) {
+		r->b[r->n++] = (u8)v;
+		v >>= 8;
+	}
+}
+
+/* Word/DWord/QWord address space descriptor; size is 2, 4 or 8. */
+static void res_addr(struct res_buf *r, int size, u8 type, u8 tflags,
+		     u64 min, u64 len)
+{
+	u8 tag = size == 2 ? RES_WORD_ADDR :
+		 size == 4 ? RES_DWORD_ADDR : RES_QWORD_ADDR;
+
+	res_le(r, tag, 1);
+	res_le(r, 3 + 5 * size, 2);
+	res_le(r, type, 1);
+	res_le(r, RES_PRODUCER_FIXED, 1);
+	res_le(r, tflags, 1);
+	res_le(r, 0, size);		/* granularity */
+	res_le(r, min, size);
+	res_le(r, min + len - 1, size);
+	res_le(r, 0, size);		/* translation */
+	res_le(r, len, size);
+}
+
+static void res_io(struct res_buf *r, u16 port, u8 len)
+{
+	res_le(r, RES_IO, 1);
+	res_le(r, 1, 1);		/* 16-bit decode */
+	res_le(r, port, 2);
+	res_le(r, port, 2);
+	res_le(r, 1, 1);		/* alignment */
+	res_le(r, len, 1);
+}
+
+static void pci_crs(struct res_buf *r, const struct acpi_config *cfg)
+{
+	u16 io_hi = PCI_IO_CFG_START + PCI_IO_CFG_LEN;
+
+	res_addr(r, 2, RES_TYPE_BUS, 0, 0, 1);
+	res_io(r, PCI_IO_CFG_START, PCI_IO_CFG_LEN);
+	res_addr(r, 2, RES_TYPE_IO, RES_IO_ENTIRE, 0, PCI_IO_CFG_START);
+	res_addr(r, 2, RES_TYPE_IO, RES_IO_ENTIRE, io_hi, 0x10000 - io_hi);
+	res_addr(r, 4, RES_TYPE_MEM, RES_MEM_RW, cfg->pci_mem32_base,
+		 cfg->pci_mem32_size);
+	if (cfg->pci_mem64_size)
+		res_addr(r, 8, RES_TYPE_MEM, RES_MEM_RW, cfg->pci_mem64_base,
+			 cfg->pci_mem64_size);
+	res_le(r, RES_END_TAG, 1);
+	res_le(r, 0, 1);		/* checksum 0: "ignore" */
+}
+
+/* Name(_CRS, ResourceTemplate() { ... }) */
+static void aml_pci_crs(struct acpi_out *o, const struct acpi_config *cfg)
+{
+	struct res_buf r = { .n = 0 };
+	size_t pkg;
+
+	pci_crs(&r, cfg);
+	aml_byte(o, AML_NAME);
+	aml_nameseg(o, "_CRS");
+	aml_byte(o, AML_BUFFER);
+	pkg = aml_pkg_begin(o);
+	aml_integer(o, r.n);
+	aml_bytes(o, r.b, r.n);
+	aml_pkg_end(o, pkg);
+}
+
+/* Package() { 0xSSSSFFFF, pin, Zero, gsi }: a direct GSI, no link. */
+static void aml_prt_entry(struct acpi_out *o, const struct acpi_config *cfg,
+			  int slot, int pin)
+{
+	size_t pkg;
+
+	aml_byte(o, AML_PACKAGE);
+	pkg = aml_pkg_begin(o);
+	aml_byte(o, 4);
+	aml_integer(o, (u64)slot << 16 | 0xffff);
+	aml_integer(o, pin);
+	aml_integer(o, 0);
+	aml_integer(o, cfg->pci_gsi_base + (slot + pin) % cfg->pci_nr_gsi);
+	aml_pkg_end(o, pkg);
+}
+
+static void aml_pci_prt(struct acpi_out *o, const struct acpi_config *cfg)
+{
+	size_t pkg;
+	int slot, pin;
+
+	aml_byte(o, AML_NAME);
+	aml_nameseg(o, "_PRT");
+	aml_byte(o, AML_PACKAGE);
+	pkg = aml_pkg_begin(o);
+	aml_byte(o, PCI_PRT_SLOTS * PCI_PRT_PINS);
+	for (slot = 0; slot < PCI_PRT_SLOTS; slot++)
+		for (pin = 0; pin < PCI_PRT_PINS; pin++)
+			aml_prt_entry(o, cfg, slot, pin);
+	aml_pkg_end(o, pkg);
+}
+
+/* Scope(\_SB) { Device(PCI0) { _HID, _CID, _SEG, _BBN, _UID, _CRS, _PRT } } */
+static void aml_pci_root(struct acpi_out *o, const struct acpi_config *cfg)
+{
+	size_t scope, dev;
+
+	aml_byte(o, AML_SCOPE);
+	scope = aml_pkg_begin(o);
+	aml_nameseg(o, "_SB");	/* relative to the root, as iasl emits it */
+	aml_byte(o, AML_EXT_PREFIX);
+	aml_byte(o, AML_DEVICE);
+	dev = aml_pkg_begin(o);
+	aml_nameseg(o, "PCI0");
+	aml_name_int(o, "_HID", eisa_id("PNP0A08"));
+	aml_name_int(o, "_CID", eisa_id("PNP0A03"));
+	aml_name_int(o, "_SEG", 0);
+	aml_name_int(o, "_BBN", 0);
+	aml_name_int(o, "_UID", 0);
+	aml_pci_crs(o, cfg);
+	aml_pci_prt(o, cfg);
+	aml_pkg_end(o, dev);
+	aml_pkg_end(o, scope);
+}
+
 static void dsdt_body(struct acpi_out *o, const struct acpi_config *cfg)
 {
 	aml_s5(o, cfg->s5_slp_typ);
+	if (cfg->pci_root && cfg->pci_nr_gsi)
+		aml_pci_root(o, cfg);
 }
 
 static u64 build_dsdt(struct acpi_out *o, const struct acpi_config *cfg)

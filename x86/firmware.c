@@ -1,7 +1,27 @@
-/* Places the ACPI tables (built by x86/acpi.c from the VM's shape) in the
- * BIOS area of guest RAM, where Linux and the test guests find the RSDP. */
+/* Places the ACPI tables (built by x86/acpi.c from the VM's shape: CPUs,
+ * platform ports, the PCI bus) in the BIOS area of guest RAM, where Linux
+ * and the test guests find the RSDP. */
+#include "pci/pci.h"
 #include "x86/acpi.h"
 #include "x86/arch.h"
+
+/* MCFG and the DSDT's \\_SB.PCI0 describe bus 0 and its windows. */
+static void acpi_pci(struct vm *vm, struct acpi_config *c)
+{
+	struct pci_bus *bus = pci_bus(vm);
+
+	if (!bus)
+		return;
+	c->ecam_base = bus->win.ecam_base;
+	c->ecam_bus_end = 0;
+	c->pci_root = true;
+	c->pci_mem32_base = bus->win.mem32_base;
+	c->pci_mem32_size = bus->win.mem32_size;
+	c->pci_mem64_base = bus->win.mem64_base;
+	c->pci_mem64_size = bus->win.mem64_size;
+	c->pci_gsi_base = PCI_GSI_BASE;
+	c->pci_nr_gsi = PCI_NR_GSI;
+}
 
 static int x86_firmware_init(struct vm *vm)
 {
@@ -18,6 +38,7 @@ static int x86_firmware_init(struct vm *vm)
 	};
 	void *buf = guest_ptr(&vm->mem, X86_ACPI_BASE, X86_ACPI_SIZE);
 
+	acpi_pci(vm, &c);
 	if (!buf || !acpi_build(buf, X86_ACPI_SIZE, X86_ACPI_BASE, &c)) {
 		pr_err("ACPI tables do not fit in 0x%llx bytes",
 		       (unsigned long long)X86_ACPI_SIZE);

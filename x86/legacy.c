@@ -1,12 +1,13 @@
 /* The PC platform ports Linux touches at boot and shutdown: CMOS/RTC at
- * 0x70, the i8042 reset line at 0x64, ACPI PM1 and the 0xcf9 reset
- * register, and the POST/delay ports that must be cheap no-ops. */
+ * 0x70, the i8042 reset line at 0x64, ACPI PM1, the 0xcf9 reset register
+ * (reached through x86/pci.c) and the POST/delay ports (cheap no-ops). */
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
 #include "kvm/vm.h"
 #include "x86/cmos.h"
 #include "x86/layout.h"
+#include "x86/legacy.h"
 
 #define I8042_DATA	0x60
 #define I8042_CMD	0x64
@@ -104,17 +105,15 @@ static void pm_io(void *opaque, u64 off, u8 *data, u32 len, bool wr)
 	pthread_mutex_unlock(&l->lock);
 }
 
-static void reset_io(void *opaque, u64 off, u8 *data, u32 len, bool wr)
+void x86_reset_port_io(struct vm *vm, u8 *data, bool is_write)
 {
-	struct legacy *l = opaque;
-
-	if (!wr) {
+	if (!is_write) {
 		data[0] = 0;
 		return;
 	}
 	if (data[0] & RESET_RST_CPU) {
 		pr_debug("guest reset through port 0xcf9");
-		vm_request_exit(l->vm, VM_REBOOT);
+		vm_request_exit(vm, VM_REBOOT);
 	}
 }
 
@@ -138,7 +137,8 @@ static int legacy_init(struct vm *vm)
 	r |= iobus_register(&vm->pio, I8042_DATA, 1, i8042_data_io, l);
 	r |= iobus_register(&vm->pio, I8042_CMD, 1, i8042_cmd_io, l);
 	r |= iobus_register(&vm->pio, X86_PORT_PM1A_EVT, 6, pm_io, l);
-	r |= iobus_register(&vm->pio, X86_PORT_RESET, 1, reset_io, l);
+	/* X86_PORT_RESET (0xcf9) is inside the conf1 address dword: x86/pci.c
+	 * owns the range and forwards byte accesses to x86_reset_port_io(). */
 	r |= iobus_register(&vm->pio, 0x80, 1, sink_io, l);	/* POST */
 	r |= iobus_register(&vm->pio, 0xed, 1, sink_io, l);	/* io delay */
 	return r ? -1 : 0;

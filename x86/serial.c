@@ -4,7 +4,7 @@
 #include <string.h>
 #include "kvm/term.h"
 #include "kvm/vm.h"
-#include "x86/serial.h"
+#include "kvm/uart.h"
 
 #define COM1_PORT	0x3f8
 #define COM1_IRQ	4

@@ -31,9 +31,13 @@ struct lkvm_config {
 	enum console_type console;
 	bool debug;
 	bool rng;		/* --rng: virtio-rng */
+	bool pci_testdev;	/* --pci-testdev: pci/testdev.c */
 	struct dev_args vfio;	/* --vfio / --vfio-pci <BDF>[,opt...] */
 	struct dev_args disks;	/* -d/--disk <file>[,ro] */
 	struct dev_args nets;	/* -n/--network mode=... */
+	const char *irqchip;	/* --irqchip (arm64): gicv3-its, gicv3, gicv2m,
+				 * gicv2 or auto (NULL) */
+	const char *dump_dtb;	/* --dump-dtb <file> (arm64): write the DTB */
 	bool help;		/* --help given: print usage, run nothing */
 };
 

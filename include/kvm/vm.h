@@ -10,6 +10,8 @@
 #include "kvm/iobus.h"
 #include "lkvm/util.h"
 
+struct pci_bus;
+
 struct vcpu {
 	struct vm *vm;
 	int id;
@@ -53,6 +55,7 @@ struct vm {
 	int exit_signal;
 	struct irq_routing *irq;	/* GSI routes (kvm/irq.c) */
 	void *arch;		/* architecture state (x86/arch.c) */
+	struct pci_bus *pci;	/* the PCI bus (pci/pci.c), NULL until INIT_BUS */
 };
 
 /* Opens /dev/kvm (or $LKVM_KVM_DEVICE), checks the API and capabilities,

@@ -1,5 +1,5 @@
-/* ACPI tables for x86 guests: RSDP, XSDT, FADT (+FACS), DSDT with _S5,
- * MADT (one LAPIC per vCPU, IOAPIC, interrupt source overrides), MCFG.
+/* ACPI tables for x86 guests: RSDP, XSDT, FADT (+FACS), DSDT with _S5 and
+ * the PCI root bridge, MADT (one LAPIC per vCPU, IOAPIC, interrupt source overrides), MCFG.
  * Pure: builds into a caller's buffer that will sit at base_gpa. */
 #ifndef LKVM_X86_ACPI_H
 #define LKVM_X86_ACPI_H
@@ -18,6 +18,12 @@ struct acpi_config {
 	u8 s5_slp_typ;
 	u64 ecam_base;		/* 0: no MCFG */
 	u8 ecam_bus_end;
+	/* PCI root bridge \_SB.PCI0 in the DSDT (bus 0), when pci_root */
+	bool pci_root;
+	u64 pci_mem32_base, pci_mem32_size;
+	u64 pci_mem64_base, pci_mem64_size;	/* size 0: no 64-bit window */
+	u8 pci_gsi_base;	/* _PRT: slot s pin p -> base + (s + p) % nr */
+	u8 pci_nr_gsi;
 };
 
 /* Lays out all tables in buf (RSDP first, at base_gpa). Returns the number

@@ -20,6 +20,8 @@
 #define X86_HOLE_START		0xc0000000ULL	/* first byte not RAM below 4G */
 #define X86_PCI_MMIO32		0xc0000000ULL	/* 32-bit PCI window */
 #define X86_PCI_MMIO32_SIZE	0x20000000ULL
+#define X86_PCI_IO_BASE		0xc000ULL	/* PCI I/O BAR window */
+#define X86_PCI_IO_SIZE		0x4000ULL
 #define X86_PCI_ECAM		0xe0000000ULL	/* MMCONFIG, bus 0..255 */
 #define X86_PCI_ECAM_SIZE	0x10000000ULL
 #define X86_IOAPIC_BASE		0xfec00000ULL
@@ -42,5 +44,12 @@ struct x86_mem_layout {
 };
 
 void x86_mem_layout(u64 ram_size, struct x86_mem_layout *l);
+
+struct pci_windows;
+/* PCI windows of the layout (x86/pci.c): the 64-bit one starts at the
+ * first 1 GiB boundary above max(4 GiB, end of high RAM) and stays below
+ * 2^phys_bits. */
+void x86_pci_windows(const struct x86_mem_layout *l, unsigned int phys_bits,
+		     struct pci_windows *w);
 
 #endif

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # acpi-iasl: independent check of x86/acpi.c with ACPICA's iasl (Debian
 # package acpica-tools): every table lkvm builds must disassemble cleanly,
-# the DSDT must recompile to the same AML, the MADT must list N LAPICs.
+# the DSDT must recompile to the same AML and hold the PCI root bridge
+# with its _CRS and _PRT, the MADT must list N LAPICs.
 set -u
 cd "$(dirname "$0")/../.."
 source tests/lib.sh
@@ -43,11 +44,41 @@ dsdt_roundtrip() {
 		cmp -s <(tail -c +37 "$dir/rt/DSDT.aml") <(tail -c +37 "$dir/DSDT.dat")
 }
 
+# \_SB.PCI0: PNP0A08/PNP0A03, bus 0 only, the conf1 ports, I/O around them,
+# both memory windows, and a _PRT of 32 slots x 4 pins on GSIs 16-23 with
+# slot s pin p -> 16 + (s + p) % 8 (acpi-dump's configuration).
+pci_root_ok() {
+	local d=$1/DSDT.dsl n
+	grep -q 'Device (PCI0)' "$d"
+	check "dsdt-pci0-$n_cpus" $? "no Device (PCI0)"
+	grep -q 'Name (_HID, EisaId ("PNP0A08")' "$d" &&
+		grep -q 'Name (_CID, EisaId ("PNP0A03")' "$d" &&
+		grep -q 'Name (_SEG, Zero)' "$d" && grep -q 'Name (_BBN, Zero)' "$d" &&
+		grep -q 'Name (_UID, Zero)' "$d"
+	check "dsdt-pci0-ids-$n_cpus" $? "PCI0 _HID/_CID/_SEG/_BBN/_UID not as built"
+	grep -A4 'WordBusNumber' "$d" | grep -q '0x0000,  *// Range Maximum'
+	check "dsdt-pci0-bus-range-$n_cpus" $? "bus range is not 0-0"
+	grep -A3 'WordIO' "$d" | grep -q '0x0CF7,  *// Range Maximum' &&
+		grep -A3 'WordIO' "$d" | grep -q '0x0D00,  *// Range Minimum'
+	check "dsdt-pci0-io-$n_cpus" $? "I/O ranges 0-0xcf7 and 0xd00-0xffff missing"
+	grep -A4 'DWordMemory' "$d" | grep -q '0xDFFFFFFF,  *// Range Maximum'
+	check "dsdt-pci0-mem32-$n_cpus" $? "32-bit window 0xc0000000-0xdfffffff missing"
+	grep -A4 'QWordMemory' "$d" | grep -q '0x0000000140000000, // Range Minimum'
+	check "dsdt-pci0-mem64-$n_cpus" $? "64-bit window missing"
+	n=$(awk '/Name \(_PRT/,/^            }\)/' "$d" | grep -c 'Package (0x04)')
+	[ "$n" = 128 ]
+	check "dsdt-prt-entries-$n_cpus" $? "_PRT has $n entries, want 128"
+	awk '/Name \(_PRT/,/^            }\)/' "$d" | tr -d ' ,\n' |
+		grep -q 'Package(0x04){0x0003FFFF0x02Zero0x15}'
+	check "dsdt-prt-swizzle-$n_cpus" $? "slot 3 INTC is not GSI 21"
+}
+
 fadt_has() {
 	grep -qE "$2" "$1/FACP.dsl"
 }
 
 for n in 1 2 8 255; do
+	n_cpus=cpus$n
 	dir=$work/cpus-$n
 	mkdir -p "$dir"
 	if ! "$work/acpi-dump" "$dir" "$n" >"$dir/dump.log" 2>&1; then
@@ -62,6 +93,7 @@ for n in 1 2 8 255; do
 	done
 	grep -q '_S5' "$dir/DSDT.dsl"
 	check "dsdt-has-_S5-cpus$n" $? "no _S5 in the DSDT disassembly"
+	pci_root_ok "$dir"
 	dsdt_roundtrip "$dir"
 	check "dsdt-roundtrip-cpus$n" $? "iasl does not recompile the DSDT to the same AML"
 	got=$(grep -c '\[Processor Local APIC\]' "$dir/APIC.dsl")

@@ -145,6 +145,24 @@ expect acpi-c3 0 '^GUEST acpi lapics=3$' '^GUEST acpi OK'
 run acpi -c 1
 expect acpi-c1 0 '^GUEST acpi lapics=1$' '^GUEST acpi OK'
 
+# PCI bus 0 through conf1 and ECAM (MCFG): the host bridge alone, then
+# with the test device whose BARs are sized, used, moved and turned off.
+run pci
+expect pci 0 '^GUEST pci mcfg base=e0000000 buses=0-0$' \
+	'^GUEST pci 00:00.0 8086:29c0 class 060000$' '^GUEST pci scan found=1$' \
+	'^GUEST pci OK'
+
+run pci --pci-testdev
+expect pci-testdev 0 '^GUEST pci 00:01.0 1b36:0005 ' \
+	'^GUEST pci sizes bar0=1000 bar1=100 bar2=100000$' \
+	'^GUEST pci testdev bar0=c0000000 bar1=c001 bar2=100000000$' \
+	'^GUEST pci testdev moved bar0=c0800000 bar1=d001 bar2=14000000c$' \
+	'^GUEST pci OK'
+
+run pci --pci-testdev -m 4608
+expect pci-testdev-highmem 0 '^GUEST pci testdev bar0=c0000000 bar1=c001 bar2=180000000$' \
+	'^GUEST pci OK'
+
 # The same VMM paths under ASan/UBSan, when `make check` has built it.
 if [ -x "$ASAN_LKVM" ]; then
 	VMM=$ASAN_LKVM
@@ -165,6 +183,8 @@ if [ -x "$ASAN_LKVM" ]; then
 	expect asan-highmem-4608m 0 '^GUEST highmem OK'
 	run acpi -c 3
 	expect asan-acpi-c3 0 '^GUEST acpi lapics=3$' '^GUEST acpi OK'
+	run pci --pci-testdev
+	expect asan-pci-testdev 0 '^GUEST pci OK'
 fi
 
 summary guests

@@ -60,7 +60,14 @@ int main(int argc, char **argv)
 		.sci_irq = X86_SCI_IRQ,
 		.s5_slp_typ = X86_S5_SLP_TYP,
 		.ecam_base = X86_PCI_ECAM,
-		.ecam_bus_end = 255,
+		.ecam_bus_end = 0,
+		.pci_root = true,
+		.pci_mem32_base = X86_PCI_MMIO32,
+		.pci_mem32_size = X86_PCI_MMIO32_SIZE,
+		.pci_mem64_base = 0x140000000ULL,
+		.pci_mem64_size = 0x1000000000ULL,
+		.pci_gsi_base = 16,
+		.pci_nr_gsi = 8,
 	};
 	const u8 *xsdt, *fadt = NULL;
 	size_t used;

@@ -140,7 +140,7 @@ TEST(config_repeatable_device_options)
 
 TEST(config_too_many_devices)
 {
-	const char *args[2 * MAX_DEV_ARGS + 4];
+	const char *args[2 * MAX_DEV_ARGS + 6];
 	struct lkvm_config c;
 	char err[256];
 	int i, n = 0;

@@ -1,6 +1,6 @@
-/* Unit tests of the 16550A model (x86/uart.c): what Linux's 8250 driver
+/* Unit tests of the 16550A model (kvm/uart.c): what Linux's 8250 driver
  * relies on for probing, output and interrupts. */
-#include "x86/serial.h"
+#include "kvm/uart.h"
 #include "unit.h"
 
 static u8 sent[64];

@@ -1,8 +1,8 @@
-/* 16550A register model (include/x86/serial.h): FIFO control, divisor
+/* 16550A register model (include/kvm/uart.h): FIFO control, divisor
  * latch, loopback, and the RX-data / THR-empty interrupt sources as Linux's
  * 8250 driver expects them. */
 #include <string.h>
-#include "x86/serial.h"
+#include "kvm/uart.h"
 
 #define REG_DATA	0
 #define REG_IER		1

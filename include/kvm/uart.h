@@ -1,7 +1,8 @@
 /* 16550A UART model: register semantics and interrupt state, independent of
- * KVM so it can be unit-tested; x86/serial_dev.c wires it to port 0x3f8. */
-#ifndef LKVM_X86_SERIAL_H
-#define LKVM_X86_SERIAL_H
+ * KVM so it can be unit-tested; x86/serial.c wires it to port 0x3f8 and
+ * arm64/serial.c to an MMIO window. */
+#ifndef LKVM_KVM_UART_H
+#define LKVM_KVM_UART_H
 
 #include "lkvm/util.h"
 

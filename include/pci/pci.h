@@ -1,0 +1,246 @@
+/* The virtual PCI bus (bus 0, one function per slot): the device-facing API
+ * for config space, BARs and INTx, and the bus-side entry points that the
+ * config mechanisms (conf1 ports, ECAM) and the firmware tables use. */
+#ifndef LKVM_PCI_PCI_H
+#define LKVM_PCI_PCI_H
+
+#include <pthread.h>
+#include <linux/pci_regs.h>
+#include "lkvm/util.h"
+
+struct vm;
+struct pci_dev;
+
+#define PCI_MAX_SLOTS		32
+#define PCI_CFG_SIZE		256	/* conventional config space */
+#define PCI_CFG_SIZE_EXP	4096	/* with PCIe extended space */
+#ifndef PCI_NUM_BARS
+#define PCI_NUM_BARS		6
+#endif
+#define PCI_ROM_SLOT		6	/* bar index of the expansion ROM */
+#define PCI_NUM_REGIONS		7	/* 6 BARs + ROM */
+
+#define PCI_BDF(bus, dev, fn)	((u16)(((bus) << 8) | ((dev) << 3) | (fn)))
+#define PCI_BDF_SLOT(bdf)	(((bdf) >> 3) & 0x1f)
+#define PCI_BDF_FN(bdf)		((bdf) & 7)
+#define PCI_BDF_BUS(bdf)	((bdf) >> 8)
+
+/* INTx: slot s, pin INTA..INTD (0..3) -> IOAPIC GSI 16..23 */
+#define PCI_GSI_BASE		16
+#define PCI_NR_GSI		8
+#define PCI_SLOT_GSI(slot, pin)	(PCI_GSI_BASE + (((slot) + (pin)) % PCI_NR_GSI))
+
+/* pci_bar_desc.flags */
+#define PCI_BAR_F_IO		(1u << 0)	/* I/O space BAR */
+#define PCI_BAR_F_MEM64		(1u << 1)	/* 64-bit: uses bar and bar + 1 */
+#define PCI_BAR_F_PREFETCH	(1u << 2)	/* memory, prefetchable */
+
+/* One region (BAR 0-5 or the ROM) as the device declares it and as the
+ * bus keeps its state. Fields below "state" are owned by the bus. */
+struct pci_bar {
+	u64 size;		/* power of two; 0: not implemented */
+	u32 flags;		/* PCI_BAR_F_* */
+	/* state */
+	u64 addr;		/* address programmed in the BAR register(s) */
+	bool live;		/* map() was called and unmap() not yet */
+	u64 live_addr;		/* the gpa map() got */
+	struct pci_dev *dev;	/* back-pointers for the default trap */
+	int index;
+};
+
+/*
+ * Device callbacks; every one is optional.
+ *
+ * cfg_read/cfg_write are called first for each config access that overlaps
+ * [dev->cfg_hook_start, dev->cfg_hook_end) (off/len as the guest issued
+ * them, len 1, 2 or 4, naturally aligned). Return true when the access is
+ * consumed (reads: data filled); false lets the generic layer handle it as
+ * usual (emulated bytes, masks, W1C, BARs, command decode). A hook that
+ * consumes a write and still wants the generic effect may call
+ * pci_cfg_write_default() itself.
+ *
+ * bar_map/bar_unmap: the region became live at gpa (decode enabled and a
+ * valid address programmed) / stops being live at gpa. NULL: the default
+ * traps the whole region on vm->mmio or vm->pio and routes it to bar_io.
+ * A device overriding them may still call pci_bar_map_trap() /
+ * pci_bar_unmap_trap() for the default behaviour. bar_map returns 0 or -1
+ * (the bus then logs the failure; the region stays dead).
+ *
+ * bar_io: a trapped access, offset relative to the start of the region.
+ *
+ * All callbacks but bar_io run with the bus lock held; the lock is
+ * recursive, so they may call any pci_* function here.
+ */
+struct pci_dev_ops {
+	bool (*cfg_read)(struct pci_dev *dev, u32 off, u8 *data, u32 len);
+	bool (*cfg_write)(struct pci_dev *dev, u32 off, const u8 *data,
+			  u32 len);
+	int (*bar_map)(struct pci_dev *dev, int bar, u64 gpa);
+	void (*bar_unmap)(struct pci_dev *dev, int bar, u64 gpa);
+	void (*bar_io)(struct pci_dev *dev, int bar, u64 offset, u8 *data,
+		       u32 len, bool is_write);
+};
+
+struct pci_dev {
+	const char *name;		/* for messages: "virtio-net", "vfio 0000:01:00.0" */
+	const struct pci_dev_ops *ops;
+	void *priv;			/* the device's own state */
+
+	u8 cfg[PCI_CFG_SIZE_EXP];	/* emulated config space */
+	u8 wmask[PCI_CFG_SIZE_EXP];	/* 1: guest may write the bit */
+	u8 w1cmask[PCI_CFG_SIZE_EXP];	/* 1: writing 1 clears the bit */
+	u32 cfg_size;			/* PCI_CFG_SIZE or PCI_CFG_SIZE_EXP */
+	u32 cfg_hook_start, cfg_hook_end;	/* ops->cfg_* range, end exclusive */
+
+	struct pci_bar bar[PCI_NUM_REGIONS];	/* [PCI_ROM_SLOT]: the ROM */
+	bool no_intx;			/* set before pci_register: pin 0 */
+	int want_slot;			/* > 0: ask for this slot; 0: any */
+
+	/* Assigned by pci_register(). */
+	struct vm *vm;
+	u16 bdf;
+	u8 slot;
+	u8 irq_pin;			/* 1 = INTA, 0 = none */
+	u32 gsi;			/* IOAPIC input of the INTx line */
+	bool intx_level;		/* device's line, before INTx disable */
+	bool intx_out;			/* what the GSI was last driven to */
+	u16 cap_tail;			/* last capability, for pci_add_cap */
+	u16 ext_cap_tail;		/* last extended capability */
+	u16 cap_free, ext_cap_free;	/* next free offsets (0: start) */
+};
+
+/* ---- Building a device (before pci_register) ---- */
+
+/*
+ * Zeroes dev and fills a type-0 header: ids, class (24 bits: base class,
+ * sub class, prog-if), revision; status capability-list bit once a cap is
+ * added; write masks for command (I/O, memory, bus master, SERR, parity,
+ * INTx disable), cache line, latency timer, interrupt line; W1C for the
+ * status error bits. cfg_size is PCI_CFG_SIZE_EXP when pcie, else 256.
+ */
+void pci_dev_init(struct pci_dev *dev, const char *name, u16 vendor,
+		  u16 device, u32 class_code, u8 revision, bool pcie);
+void pci_dev_set_subsys(struct pci_dev *dev, u16 vendor, u16 device);
+/*
+ * Declares BAR bar (0..5, or PCI_ROM_SLOT for a read-only ROM) of size
+ * bytes (a power of two; I/O >= 4, memory >= 16) with PCI_BAR_F_* flags.
+ * A 64-bit BAR also takes bar + 1. Returns 0, or -1 with a message.
+ */
+int pci_dev_set_bar(struct pci_dev *dev, int bar, u64 size, u32 flags);
+
+/* Capabilities: links a new one of size bytes (header included) at a
+ * dword-aligned free offset >= 0x40, writes id/next, sets the status bit.
+ * Returns its offset, or 0 if it does not fit. Extended ones (pcie only)
+ * go from 0x100 and get id, version and next. */
+u16 pci_add_cap(struct pci_dev *dev, u8 id, u32 size);
+u16 pci_add_ext_cap(struct pci_dev *dev, u16 id, u8 version, u32 size);
+/* Offset of the first capability with this id, or 0. */
+u16 pci_find_cap(const struct pci_dev *dev, u8 id);
+u16 pci_find_ext_cap(const struct pci_dev *dev, u16 id);
+
+/* Raw little-endian accessors of dev->cfg and its masks (no side effects). */
+u8 pci_cfg_get8(const struct pci_dev *dev, u32 off);
+u16 pci_cfg_get16(const struct pci_dev *dev, u32 off);
+u32 pci_cfg_get32(const struct pci_dev *dev, u32 off);
+void pci_cfg_set8(struct pci_dev *dev, u32 off, u8 v);
+void pci_cfg_set16(struct pci_dev *dev, u32 off, u16 v);
+void pci_cfg_set32(struct pci_dev *dev, u32 off, u32 v);
+/* Sets the write mask / W1C mask of len bytes at off from value mask. */
+void pci_set_wmask(struct pci_dev *dev, u32 off, u32 len, u32 mask);
+void pci_set_w1c(struct pci_dev *dev, u32 off, u32 len, u32 mask);
+
+/* ---- Registration and lookup ---- */
+
+/*
+ * Puts dev on bus 0 (slot want_slot or the first free one), assigns its
+ * INTx GSI and allocates an address for every BAR from the bus windows,
+ * writing it to the BAR registers (decode stays off until the guest sets
+ * the command bits). Returns 0, or -1 after an error naming the device and
+ * the BAR that does not fit.
+ */
+int pci_register(struct vm *vm, struct pci_dev *dev);
+struct pci_dev *pci_find(struct vm *vm, u16 bdf);
+
+/* ---- Config access ---- */
+
+/* The generic emulation (no hooks): masks, W1C, BAR sizing/reprogramming
+ * and command decode. For hooks that consume an access. */
+void pci_cfg_read_default(struct pci_dev *dev, u32 off, u8 *data, u32 len);
+void pci_cfg_write_default(struct pci_dev *dev, u32 off, const u8 *data,
+			   u32 len);
+/* A config access to bdf from the guest: hooks, then the generic layer.
+ * Absent functions read all-ones and ignore writes; unaligned or
+ * out-of-range accesses are dropped (all-ones). Takes the bus lock. */
+void pci_config_access(struct vm *vm, u16 bdf, u32 off, u8 *data, u32 len,
+		       bool is_write);
+
+/* ---- BARs ---- */
+
+static inline bool pci_bar_is_io(const struct pci_dev *dev, int bar)
+{
+	return dev->bar[bar].flags & PCI_BAR_F_IO;
+}
+
+/* The default map/unmap: a trap on vm->pio or vm->mmio to ops->bar_io. */
+int pci_bar_map_trap(struct pci_dev *dev, int bar, u64 gpa);
+void pci_bar_unmap_trap(struct pci_dev *dev, int bar, u64 gpa);
+
+/* ---- INTx ---- */
+
+/* Drives the device's INTx line (KVM_IRQ_LINE on dev->gsi) and the status
+ * register's interrupt bit; the command INTx-disable bit holds the line
+ * low while set. Returns 0 or -1. */
+int pci_irq_set(struct pci_dev *dev, bool level);
+static inline int pci_irq_assert(struct pci_dev *dev)
+{
+	return pci_irq_set(dev, true);
+}
+static inline int pci_irq_deassert(struct pci_dev *dev)
+{
+	return pci_irq_set(dev, false);
+}
+
+/* ---- The bus (architecture code and firmware) ---- */
+
+/* Address windows BARs are allocated from (size 0: window absent). */
+struct pci_windows {
+	u64 io_base, io_size;
+	u64 mem32_base, mem32_size;
+	u64 mem64_base, mem64_size;
+	u64 ecam_base;			/* 0: no ECAM */
+};
+
+/* BARs of this size or more go to the 64-bit window (as do 64-bit
+ * prefetchable ones) when there is one. */
+#define PCI_MEM64_MIN_SIZE	(256 * SZ_1M)
+
+struct pci_bus {
+	struct vm *vm;
+	pthread_mutex_t lock;		/* recursive */
+	struct pci_windows win;
+	u64 io_next, mem32_next, mem64_next;	/* bump allocators */
+	struct pci_dev *slots[PCI_MAX_SLOTS];
+	struct pci_dev host_bridge;
+};
+
+/*
+ * Creates the bus of vm with these windows, registers the host bridge at
+ * slot 0 (8086:29c0) and, when ecam_base is set, the ECAM range (bus 0)
+ * on vm->mmio. Returns 0 or -1.
+ */
+int pci_bus_init(struct vm *vm, const struct pci_windows *w);
+void pci_bus_exit(struct vm *vm);
+struct pci_bus *pci_bus(struct vm *vm);
+
+/* conf1 (ports 0xcf8/0xcfc): the CONFIG_ADDRESS value -> bdf and dword
+ * register offset. Returns false if the enable bit is clear or the bus is
+ * not 0 (the access then reads all-ones). */
+bool pci_conf1_decode(u32 addr, u16 *bdf, u32 *reg);
+/* ECAM: offset into the region -> bdf and register offset. */
+static inline void pci_ecam_decode(u64 off, u16 *bdf, u32 *reg)
+{
+	*bdf = (u16)(off >> 12);
+	*reg = (u32)(off & 0xfff);
+}
+
+#endif

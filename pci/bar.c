@@ -1,0 +1,194 @@
+/* BARs and the expansion ROM: address allocation from the bus windows at
+ * registration, and the live/dead tracking that turns guest BAR and
+ * command-register writes into map/unmap callbacks (default: a trap). */
+#include <string.h>
+#include "kvm/vm.h"
+#include "pci-internal.h"
+
+#define MEM_BAR_ALIGN	4096ULL	/* every memory BAR gets its own pages */
+#define PHYS_LIMIT	(1ULL << 52)
+
+/* The address the region decodes now and whether that makes it live. */
+static bool region_decode(struct pci_dev *dev, int bar, u16 cmd, u64 *addr)
+{
+	struct pci_bar *b = &dev->bar[bar];
+	u32 lo = pci_cfg_get32(dev, pci_bar_reg(bar));
+	u64 a, limit;
+
+	if (bar == PCI_ROM_SLOT) {
+		a = lo & PCI_ROM_ADDRESS_MASK;
+		limit = SZ_4G;
+		cmd &= (lo & PCI_ROM_ADDRESS_ENABLE) ? 0xffff : 0;
+		cmd &= PCI_COMMAND_MEMORY;
+	} else if (b->flags & PCI_BAR_F_IO) {
+		a = lo & PCI_BASE_ADDRESS_IO_MASK;
+		limit = 0x10000;
+		cmd &= PCI_COMMAND_IO;
+	} else {
+		a = lo & PCI_BASE_ADDRESS_MEM_MASK;
+		if (b->flags & PCI_BAR_F_MEM64)
+			a |= (u64)pci_cfg_get32(dev, pci_bar_reg(bar) + 4) << 32;
+		limit = (b->flags & PCI_BAR_F_MEM64) ? PHYS_LIMIT : SZ_4G;
+		cmd &= PCI_COMMAND_MEMORY;
+	}
+	*addr = a;
+	b->addr = a;
+	/* 0 is "unassigned"; the sizing pattern ends at the limit */
+	return cmd && a && a < limit && b->size < limit - a;
+}
+
+static int region_map(struct pci_dev *dev, int bar, u64 gpa)
+{
+	if (dev->ops && dev->ops->bar_map)
+		return dev->ops->bar_map(dev, bar, gpa);
+	return pci_bar_map_trap(dev, bar, gpa);
+}
+
+static void region_unmap(struct pci_dev *dev, int bar, u64 gpa)
+{
+	if (dev->ops && dev->ops->bar_unmap)
+		dev->ops->bar_unmap(dev, bar, gpa);
+	else
+		pci_bar_unmap_trap(dev, bar, gpa);
+}
+
+void pci_update_regions(struct pci_dev *dev)
+{
+	u16 cmd = pci_cfg_get16(dev, PCI_COMMAND);
+	struct pci_bar *b;
+	bool want;
+	u64 addr;
+	int i;
+
+	for (i = 0; i < PCI_NUM_REGIONS; i++) {
+		b = &dev->bar[i];
+		if (!b->size)
+			continue;
+		want = region_decode(dev, i, cmd, &addr);
+		if (b->live && (!want || b->live_addr != addr)) {
+			region_unmap(dev, i, b->live_addr);
+			b->live = false;
+		}
+		if (!want || b->live)
+			continue;
+		if (region_map(dev, i, addr)) {
+			pr_warn("pci: %s: BAR%d cannot go live at 0x%llx",
+				dev->name, i, (unsigned long long)addr);
+			continue;
+		}
+		b->live = true;
+		b->live_addr = addr;
+	}
+}
+
+/* ---- the default map: a trap to ops->bar_io ---- */
+
+static void trap_io(void *opaque, u64 off, u8 *data, u32 len, bool wr)
+{
+	struct pci_bar *b = opaque;
+	struct pci_dev *dev = b->dev;
+
+	if (dev->ops && dev->ops->bar_io) {
+		dev->ops->bar_io(dev, b->index, off, data, len, wr);
+		return;
+	}
+	if (!wr)
+		memset(data, 0xff, len);
+}
+
+static struct iobus *region_bus(struct pci_dev *dev, int bar)
+{
+	return pci_bar_is_io(dev, bar) ? &dev->vm->pio : &dev->vm->mmio;
+}
+
+int pci_bar_map_trap(struct pci_dev *dev, int bar, u64 gpa)
+{
+	return iobus_register(region_bus(dev, bar), gpa, dev->bar[bar].size,
+			      trap_io, &dev->bar[bar]);
+}
+
+void pci_bar_unmap_trap(struct pci_dev *dev, int bar, u64 gpa)
+{
+	iobus_unregister(region_bus(dev, bar), gpa);
+}
+
+/* ---- allocation ---- */
+
+struct window {
+	const char *name;
+	u64 base, size;
+	u64 *next;
+};
+
+static int window_take(struct window *w, u64 size, u64 align, u64 *out)
+{
+	u64 a = ALIGN_UP(*w->next, align), end = w->base + w->size;
+
+	if (!w->size || a < *w->next || a > end || size > end - a)
+		return -1;
+	*out = a;
+	*w->next = a + size;
+	return 0;
+}
+
+static struct window *pick_window(struct pci_bus *bus, const struct pci_bar *b,
+				  struct window *win)
+{
+	bool big = b->size >= PCI_MEM64_MIN_SIZE ||
+		   (b->flags & PCI_BAR_F_PREFETCH);
+
+	if (b->flags & PCI_BAR_F_IO)
+		return &win[0];
+	if ((b->flags & PCI_BAR_F_MEM64) && big && bus->win.mem64_size)
+		return &win[2];
+	return &win[1];
+}
+
+static int alloc_one(struct pci_bus *bus, struct pci_dev *dev, int bar,
+		     struct window *win)
+{
+	struct pci_bar *b = &dev->bar[bar];
+	struct window *w = pick_window(bus, b, win);
+	u64 size = b->size, addr;
+
+	if (!(b->flags & PCI_BAR_F_IO))
+		size = MAX(size, MEM_BAR_ALIGN);
+	if (!window_take(w, size, size, &addr)) {
+		pci_bar_set_addr(dev, bar, addr);
+		return 0;
+	}
+	pr_err("pci: %s: BAR%d (%s%s, 0x%llx bytes) does not fit in the %s "
+	       "window [0x%llx-0x%llx], next free 0x%llx", dev->name, bar,
+	       b->flags & PCI_BAR_F_IO ? "I/O" :
+	       b->flags & PCI_BAR_F_MEM64 ? "64-bit memory" : "32-bit memory",
+	       b->flags & PCI_BAR_F_PREFETCH ? ", prefetchable" : "",
+	       (unsigned long long)b->size, w->name,
+	       (unsigned long long)w->base,
+	       (unsigned long long)(w->base + w->size - 1),
+	       (unsigned long long)*w->next);
+	return -1;
+}
+
+int pci_alloc_bars(struct pci_bus *bus, struct pci_dev *dev)
+{
+	u64 io = bus->io_next, m32 = bus->mem32_next, m64 = bus->mem64_next;
+	struct window win[3] = {
+		{ "I/O", bus->win.io_base, bus->win.io_size, &io },
+		{ "32-bit memory", bus->win.mem32_base, bus->win.mem32_size,
+		  &m32 },
+		{ "64-bit memory", bus->win.mem64_base, bus->win.mem64_size,
+		  &m64 },
+	};
+	int i;
+
+	for (i = 0; i < PCI_NUM_REGIONS; i++) {
+		if (!dev->bar[i].size)
+			continue;
+		if (alloc_one(bus, dev, i, win))
+			return -1;
+	}
+	bus->io_next = io;
+	bus->mem32_next = m32;
+	bus->mem64_next = m64;
+	return 0;
+}

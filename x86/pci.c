@@ -1,0 +1,124 @@
+/* The PC side of the PCI bus: its address windows (I/O 0xc000-0xffff, the
+ * 32-bit hole, a 64-bit window above RAM), ECAM at X86_PCI_ECAM and the
+ * conf1 ports 0xcf8/0xcfc, which share a dword with the 0xcf9 reset port. */
+#include <string.h>
+#include "pci/pci.h"
+#include "x86/arch.h"
+#include "x86/legacy.h"
+
+#define CONF1_ADDR_PORT		0xcf8
+#define CONF1_DATA_PORT		0xcfc
+#define CONF1_ADDR_MASK		0x80fffffcu
+#define DEFAULT_PHYS_BITS	36
+#define MEM64_MAX_SIZE		(1024 * SZ_1G)
+
+struct x86_pci {
+	struct vm *vm;
+	u32 conf1_addr;
+};
+
+static struct x86_pci x86_pci;
+
+static unsigned int host_phys_bits(void)
+{
+	u32 a, b, c, d;
+
+	asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+		     : "a"(0x80000000u), "c"(0));
+	if (a < 0x80000008u)
+		return DEFAULT_PHYS_BITS;
+	asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+		     : "a"(0x80000008u), "c"(0));
+	return (a & 0xff) ? (a & 0xff) : DEFAULT_PHYS_BITS;
+}
+
+void x86_pci_windows(const struct x86_mem_layout *l, unsigned int phys_bits,
+		     struct pci_windows *w)
+{
+	u64 base = ALIGN_UP(MAX(SZ_4G, SZ_4G + l->high_size), SZ_1G);
+	u64 limit = phys_bits >= 64 ? UINT64_MAX : 1ULL << phys_bits;
+
+	memset(w, 0, sizeof(*w));
+	w->io_base = X86_PCI_IO_BASE;
+	w->io_size = X86_PCI_IO_SIZE;
+	w->mem32_base = X86_PCI_MMIO32;
+	w->mem32_size = X86_PCI_MMIO32_SIZE;
+	w->ecam_base = X86_PCI_ECAM;
+	if (base < limit) {
+		w->mem64_base = base;
+		w->mem64_size = MIN(limit - base, MEM64_MAX_SIZE);
+	}
+}
+
+/* 0xcf8: the dword CONFIG_ADDRESS; a byte at 0xcf9 is the reset register;
+ * other widths reach nothing (as on a PIIX). */
+static void conf1_addr_io(void *opaque, u64 off, u8 *data, u32 len, bool wr)
+{
+	struct x86_pci *p = opaque;
+	u32 v;
+
+	if (off == X86_PORT_RESET - CONF1_ADDR_PORT && len == 1) {
+		x86_reset_port_io(p->vm, data, wr);
+		return;
+	}
+	if (off || len != 4) {
+		if (!wr)
+			memset(data, 0xff, len);
+		return;
+	}
+	if (wr) {
+		memcpy(&v, data, 4);
+		__atomic_store_n(&p->conf1_addr, v & CONF1_ADDR_MASK,
+				 __ATOMIC_RELAXED);
+		return;
+	}
+	v = __atomic_load_n(&p->conf1_addr, __ATOMIC_RELAXED);
+	memcpy(data, &v, 4);
+}
+
+static void conf1_data_io(void *opaque, u64 off, u8 *data, u32 len, bool wr)
+{
+	struct x86_pci *p = opaque;
+	u32 addr = __atomic_load_n(&p->conf1_addr, __ATOMIC_RELAXED);
+	u16 bdf;
+	u32 reg;
+
+	if (!pci_conf1_decode(addr, &bdf, &reg)) {
+		if (!wr)
+			memset(data, 0xff, len);
+		return;
+	}
+	pci_config_access(p->vm, bdf, reg + (u32)off, data, len, wr);
+}
+
+static int x86_pci_init(struct vm *vm)
+{
+	struct pci_windows w;
+
+	x86_pci_windows(&x86_vm(vm)->layout, host_phys_bits(), &w);
+	if (pci_bus_init(vm, &w))
+		return -1;
+	x86_pci.vm = vm;
+	x86_pci.conf1_addr = 0;
+	if (iobus_register(&vm->pio, CONF1_ADDR_PORT, 4, conf1_addr_io,
+			   &x86_pci) ||
+	    iobus_register(&vm->pio, CONF1_DATA_PORT, 4, conf1_data_io,
+			   &x86_pci)) {
+		pr_err("pci: conf1 ports 0xcf8-0xcff are taken");
+		pci_bus_exit(vm);
+		return -1;
+	}
+	pr_debug("pci: 64-bit window 0x%llx, 0x%llx bytes",
+		 (unsigned long long)w.mem64_base,
+		 (unsigned long long)w.mem64_size);
+	return 0;
+}
+
+static void x86_pci_exit(struct vm *vm)
+{
+	iobus_unregister(&vm->pio, CONF1_ADDR_PORT);
+	iobus_unregister(&vm->pio, CONF1_DATA_PORT);
+	pci_bus_exit(vm);
+}
+
+LKVM_INIT(INIT_BUS, x86_pci_init, x86_pci_exit)
