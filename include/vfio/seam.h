@@ -1,0 +1,86 @@
+/* The VFIO kernel edge: every open/ioctl/pread/pwrite/mmap/close lkvm's VFIO
+ * code issues goes through a struct vfio_seam_ops, installed globally or per
+ * container, so unit tests can swap in a simulated device. */
+#ifndef LKVM_VFIO_SEAM_H
+#define LKVM_VFIO_SEAM_H
+
+#include <sys/types.h>
+#include "lkvm/util.h"
+
+/*
+ * Each call takes ctx first and follows the libc convention: -1 (or
+ * MAP_FAILED) with errno set on failure. sysfs_root is where sysfs is
+ * read from ("/sys"; a temporary tree in tests); sysfs is read with plain
+ * libc calls below that root.
+ */
+struct vfio_seam_ops {
+	const char *name;
+	void *ctx;
+	const char *sysfs_root;
+	int (*open)(void *ctx, const char *path, int flags);
+	int (*close)(void *ctx, int fd);
+	int (*ioctl)(void *ctx, int fd, unsigned long req, void *arg);
+	ssize_t (*pread)(void *ctx, int fd, void *buf, size_t len, off_t off);
+	ssize_t (*pwrite)(void *ctx, int fd, const void *buf, size_t len,
+			  off_t off);
+	void *(*mmap)(void *ctx, size_t len, int prot, int fd, off_t off);
+	int (*munmap)(void *ctx, void *addr, size_t len);
+};
+
+/* The real kernel: libc calls, sysfs at /sys. */
+extern const struct vfio_seam_ops vfio_seam_real;
+
+/* The ops used when a container is created without its own (default:
+ * vfio_seam_real). vfio_seam_set(NULL) restores the real one; returns the
+ * previously installed ops. */
+const struct vfio_seam_ops *vfio_seam_get(void);
+const struct vfio_seam_ops *vfio_seam_set(const struct vfio_seam_ops *ops);
+
+/* Thin wrappers: s->op(s->ctx, ...). */
+static inline int seam_open(const struct vfio_seam_ops *s, const char *path,
+			    int flags)
+{
+	return s->open(s->ctx, path, flags);
+}
+
+static inline int seam_close(const struct vfio_seam_ops *s, int fd)
+{
+	return s->close(s->ctx, fd);
+}
+
+static inline int seam_ioctl(const struct vfio_seam_ops *s, int fd,
+			     unsigned long req, void *arg)
+{
+	return s->ioctl(s->ctx, fd, req, arg);
+}
+
+static inline ssize_t seam_pread(const struct vfio_seam_ops *s, int fd,
+				 void *buf, size_t len, off_t off)
+{
+	return s->pread(s->ctx, fd, buf, len, off);
+}
+
+static inline ssize_t seam_pwrite(const struct vfio_seam_ops *s, int fd,
+				  const void *buf, size_t len, off_t off)
+{
+	return s->pwrite(s->ctx, fd, buf, len, off);
+}
+
+static inline void *seam_mmap(const struct vfio_seam_ops *s, size_t len,
+			      int prot, int fd, off_t off)
+{
+	return s->mmap(s->ctx, len, prot, fd, off);
+}
+
+static inline int seam_munmap(const struct vfio_seam_ops *s, void *addr,
+			      size_t len)
+{
+	return s->munmap(s->ctx, addr, len);
+}
+
+/* "<sysfs_root>/<fmt...>" into buf; returns buf. */
+char *seam_sysfs_path(const struct vfio_seam_ops *s, char *buf, size_t len,
+		      const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+#endif

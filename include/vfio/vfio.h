@@ -1,0 +1,233 @@
+/* Host-side VFIO for PCI passthrough: parsing --vfio values, the container
+ * and IOMMU groups (sysfs checks, DMA maps of guest RAM with IOVA = GPA), and
+ * opened devices (regions with their capabilities, IRQs, reset, teardown). */
+#ifndef LKVM_VFIO_VFIO_H
+#define LKVM_VFIO_VFIO_H
+
+#include <linux/vfio.h>
+#include "kvm/config.h"
+#include "kvm/guest_mem.h"
+#include "vfio/bar_plan.h"
+#include "vfio/msix_reloc.h"
+#include "vfio/seam.h"
+
+/* ---- --vfio <BDF>[,opt...] ---- */
+
+#define VFIO_ERR_LEN		1024	/* room for messages with commands */
+#define VFIO_NAME_LEN		24	/* "0000:01:00.0" and a NUL, with room */
+#define VFIO_MAX_DEVICES	MAX_DEV_ARGS
+
+struct vfio_spec {
+	u32 domain;
+	u8 bus, dev, fn;
+	char name[VFIO_NAME_LEN];	/* canonical "dddd:bb:dd.f" */
+	struct msix_reloc_opt msix_reloc;	/* default: auto */
+};
+
+/*
+ * Parses one value: "01:00.0" or "0000:01:00.0" (hex), then options
+ * separated by commas: msix-relocation=off|auto|bar<N>. Returns 0, or -1
+ * with a message in err naming the bad part and what is valid.
+ */
+int vfio_spec_parse(const char *arg, struct vfio_spec *spec, char *err,
+		    size_t errlen);
+/* Parses every --vfio value into specs[VFIO_MAX_DEVICES]; the same device
+ * twice is an error. Returns the count, or -1 with err. */
+int vfio_specs_parse(const struct dev_args *args, struct vfio_spec *specs,
+		     char *err, size_t errlen);
+
+/* ---- Container and groups (vfio/host.c) ---- */
+
+#define VFIO_MAX_IOVA_RANGES	32
+#define VFIO_MAX_DMA		(GUEST_MEM_MAX_REGIONS * 4)
+
+struct vfio_container;
+
+struct vfio_group {
+	struct vfio_container *c;
+	int id;			/* /dev/vfio/<id> */
+	int fd;
+	int users;		/* devices opened through it */
+	struct vfio_group *next;
+};
+
+struct vfio_dma {
+	u64 iova;
+	u64 size;
+	u64 vaddr;
+};
+
+/*
+ * One container per VM: opened with its first group, IOMMU type set then
+ * (type1v2, else type1), shared by every later group. When the last group
+ * leaves, DMA is unmapped and the container fd closed.
+ */
+struct vfio_container {
+	const struct vfio_seam_ops *ops;
+	int fd;			/* -1 while no group is attached */
+	int iommu_type;		/* VFIO_TYPE1v2_IOMMU / VFIO_TYPE1_IOMMU / 0 */
+	u64 pgsizes;		/* IOMMU page size bitmap, 0: unknown */
+	bool has_iova_ranges;	/* IOVA_RANGE capability seen */
+	u32 nr_iova;
+	struct vfio_iova_range iova[VFIO_MAX_IOVA_RANGES];	/* end inclusive */
+	u32 nr_dma;
+	struct vfio_dma dma[VFIO_MAX_DMA];
+	struct vfio_group *groups;
+};
+
+/* ops NULL: the globally installed seam (vfio_seam_get()). */
+void vfio_container_init(struct vfio_container *c,
+			 const struct vfio_seam_ops *ops);
+/* Unmaps DMA, closes groups left open and the container fd. */
+void vfio_container_exit(struct vfio_container *c);
+
+/*
+ * sysfs checks for device bdf ("0000:01:00.0"): it exists, is bound to
+ * vfio-pci, has an IOMMU group, and every device in the group is bound to
+ * vfio-pci, unbound or a bridge. Fills *group. Returns 0, or -1 with a
+ * message saying what is wrong and the commands that fix it.
+ */
+int vfio_host_check_device(const struct vfio_seam_ops *ops, const char *bdf,
+			   int *group, char *err, size_t errlen);
+
+/*
+ * Walks a VFIO capability chain inside buf[0, len) from offset first (0:
+ * empty chain), calling fn with each header and the bytes available from
+ * it. Stops at the first non-zero return of fn and returns it; -1 for a
+ * malformed chain (out of bounds, not strictly increasing offsets).
+ */
+int vfio_cap_walk(const void *buf, size_t len, u32 first,
+		  int (*fn)(const struct vfio_info_cap_header *h, size_t avail,
+			    void *arg),
+		  void *arg);
+
+/* Opens group id into the container (or takes another reference). */
+struct vfio_group *vfio_group_get(struct vfio_container *c, int id,
+				  char *err, size_t errlen);
+void vfio_group_put(struct vfio_group *g);
+
+/* 0 when [iova, iova + size) lies inside the IOMMU's usable IOVA ranges
+ * (always when the kernel reported none), else -1 with err. */
+int vfio_iova_check(const struct vfio_container *c, u64 iova, u64 size,
+		    char *err, size_t errlen);
+/* VFIO_IOMMU_MAP_DMA read/write of [vaddr, +size) at iova, recorded for
+ * unmapping. Needs an attached group. Returns 0 or -1 with err. */
+int vfio_dma_map(struct vfio_container *c, u64 iova, u64 size, void *vaddr,
+		 char *err, size_t errlen);
+/* Maps every guest RAM region with IOVA = GPA; all or nothing. */
+int vfio_dma_map_guest(struct vfio_container *c, const struct guest_mem *m,
+		       char *err, size_t errlen);
+void vfio_dma_unmap_all(struct vfio_container *c);
+
+/* ---- Devices (vfio/device.c) ---- */
+
+#define VFIO_MAX_SPARSE		BAR_PLAN_MAX_SPARSE
+#define VFIO_DEV_MAX_MMAPS	32
+
+/* One region as VFIO_DEVICE_GET_REGION_INFO and its capabilities say. */
+struct vfio_region {
+	u32 index;
+	bool present;		/* false: EINVAL (e.g. VGA) or size 0 */
+	u32 flags;		/* VFIO_REGION_INFO_FLAG_* */
+	u64 size;
+	u64 offset;		/* of the region in the device fd */
+	bool msix_mappable;	/* CAP_MSIX_MAPPABLE */
+	bool has_sparse;	/* CAP_SPARSE_MMAP: only these areas mmap */
+	u32 nr_sparse;
+	struct bar_area sparse[VFIO_MAX_SPARSE];
+	bool has_type;		/* CAP_TYPE (device-specific regions) */
+	u32 type, subtype;
+};
+
+struct vfio_irq {
+	bool present;
+	u32 flags;		/* VFIO_IRQ_INFO_* */
+	u32 count;
+	bool enabled;		/* trigger eventfds installed */
+	bool resample;		/* INTx: UNMASK eventfd installed */
+};
+
+struct vfio_mmap {
+	void *addr;		/* NULL: slot free */
+	u64 size;
+	u32 region;
+	u64 offset;
+};
+
+struct vfio_device {
+	struct vfio_spec spec;
+	struct vfio_container *c;
+	struct vfio_group *group;
+	const struct vfio_seam_ops *ops;
+	int fd;
+	u32 flags;		/* VFIO_DEVICE_FLAGS_* */
+	u32 num_regions;
+	struct vfio_region *regions;	/* num_regions entries */
+	u32 num_irqs;
+	struct vfio_irq irqs[VFIO_PCI_NUM_IRQS];
+	bool reset_works;	/* VFIO_DEVICE_FLAGS_RESET */
+	bool reset_noted;	/* "no reset" note printed */
+	u32 nr_mmaps;
+	struct vfio_mmap mmaps[VFIO_DEV_MAX_MMAPS];
+};
+
+/*
+ * Checks the host (vfio_host_check_device), joins the device's group to
+ * the container, gets the device fd and reads device, region and IRQ
+ * info, then resets the device. Returns 0, or -1 with err and nothing
+ * left open.
+ */
+int vfio_device_open(struct vfio_container *c, const struct vfio_spec *spec,
+		     struct vfio_device *dev, char *err, size_t errlen);
+/* Disables IRQs, unmaps mmaps, resets (no reset: clears bus master),
+ * closes the fd, drops the group (the last one unmaps DMA and closes the
+ * container). Idempotent; also safe after a failed open. */
+void vfio_device_close(struct vfio_device *dev);
+
+/* Region index if present, else NULL. */
+const struct vfio_region *vfio_device_region(const struct vfio_device *dev,
+					     u32 index);
+/* Whole accesses into a region; 0, or -1 (errno EIO on short access). */
+int vfio_region_read(struct vfio_device *dev, u32 index, u64 off, void *buf,
+		     size_t len);
+int vfio_region_write(struct vfio_device *dev, u32 index, u64 off,
+		      const void *buf, size_t len);
+int vfio_cfg_read(struct vfio_device *dev, u32 off, void *buf, size_t len);
+int vfio_cfg_write(struct vfio_device *dev, u32 off, const void *buf,
+		   size_t len);
+
+/* mmaps [off, off + size) of a region (MMAP flag and sparse areas are
+ * checked); recorded for teardown. NULL with err on failure. */
+void *vfio_region_mmap(struct vfio_device *dev, u32 index, u64 off, u64 size,
+		       int prot, char *err, size_t errlen);
+int vfio_region_munmap(struct vfio_device *dev, void *addr);
+
+/* BAR bar as the planners need it: type bits from config space, size,
+ * mmap and capabilities from VFIO. */
+int vfio_device_bar_region(struct vfio_device *dev, int bar,
+			   struct bar_region *out, char *err, size_t errlen);
+/* All BARs and the MSI-X capability (from config space). */
+int vfio_device_layout(struct vfio_device *dev, struct pci_bar_layout *l,
+		       char *err, size_t errlen);
+/* Offset of capability id in config space, 0 if absent. */
+u8 vfio_device_find_cap(struct vfio_device *dev, u8 id);
+
+/* VFIO_DEVICE_RESET; without reset support a note is printed once and
+ * 0 returned. */
+int vfio_device_reset(struct vfio_device *dev);
+
+/* IRQs: index is VFIO_PCI_INTX/MSI/MSIX_IRQ_INDEX. All return 0 or -1. */
+/* One SET_IRQS for vectors [start, start + count): fds[i] < 0 clears it.
+ * MSI/MSI-X with VFIO_IRQ_INFO_NORESIZE cannot grow once enabled: disable
+ * and set the whole new range in one call. */
+int vfio_irq_set_eventfds(struct vfio_device *dev, u32 index, u32 start,
+			  u32 count, const int *fds);
+/* Tears the whole index down (DATA_NONE | ACTION_TRIGGER, count 0). */
+int vfio_irq_disable(struct vfio_device *dev, u32 index);
+/* INTx: trigger eventfd, and resample_fd (>= 0) as the UNMASK eventfd so
+ * a guest EOI (KVM resamplefd) unmasks the line in the kernel. */
+int vfio_intx_enable(struct vfio_device *dev, int trigger_fd,
+		     int resample_fd);
+int vfio_intx_unmask(struct vfio_device *dev);
+
+#endif

@@ -1,0 +1,952 @@
+/* The simulated VFIO kernel behind tests/unit/vfio_sim.h: sysfs tree
+ * building, device layouts (QEMU nvme and e1000e, I350, a SAS HBA) and the
+ * seam ops that emulate the container, group and device ioctls. */
+#include <errno.h>
+#include <ftw.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <linux/pci_regs.h>
+#include "vfio_sim.h"
+#include "vfio_layouts.h"
+
+enum { FD_FREE, FD_CONTAINER, FD_GROUP, FD_DEVICE };
+
+/* ---- sysfs ---- */
+
+static void mkdir_p(const char *path)
+{
+	char buf[512], *p;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		mkdir(buf, 0755);
+		*p = '/';
+	}
+	mkdir(buf, 0755);
+}
+
+/* snprintf without truncation warnings: paths here are short. */
+static void pathf(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
+
+static void spath(struct vfio_sim *s, char *buf, size_t len, const char *fmt,
+		  ...)
+{
+	va_list ap;
+	int n = snprintf(buf, len, "%s/", s->root);
+
+	va_start(ap, fmt);
+	vsnprintf(buf + n, len - n, fmt, ap);
+	va_end(ap);
+}
+
+void vfio_sim_sysfs(struct vfio_sim *s, const char *name, int group,
+		    const char *driver, u32 class_code)
+{
+	char dev[256], p[256], t[256];
+	FILE *f;
+
+	spath(s, dev, sizeof(dev), "bus/pci/devices/%s", name);
+	mkdir_p(dev);
+	pathf(p, sizeof(p), "%s/class", dev);
+	f = fopen(p, "w");
+	if (f) {
+		fprintf(f, "0x%06x\n", class_code);
+		fclose(f);
+	}
+	if (driver) {
+		spath(s, t, sizeof(t), "bus/pci/drivers/%s", driver);
+		mkdir_p(t);
+		pathf(p, sizeof(p), "%s/driver", dev);
+		if (symlink(t, p))
+			perror("symlink");
+	}
+	if (group < 0)
+		return;
+	spath(s, t, sizeof(t), "kernel/iommu_groups/%d/devices", group);
+	mkdir_p(t);
+	pathf(p, sizeof(p), "%s/%s", t, name);
+	if (symlink(dev, p))
+		perror("symlink");
+	spath(s, t, sizeof(t), "kernel/iommu_groups/%d", group);
+	pathf(p, sizeof(p), "%s/iommu_group", dev);
+	if (symlink(t, p))
+		perror("symlink");
+}
+
+/* ---- config space ---- */
+
+static void put16(u8 *c, u32 off, u16 v)
+{
+	c[off] = v;
+	c[off + 1] = v >> 8;
+}
+
+static void put32(u8 *c, u32 off, u32 v)
+{
+	put16(c, off, v);
+	put16(c, off + 2, v >> 16);
+}
+
+static void cfg_header(struct sim_dev *d, u16 vendor, u16 device, u32 class)
+{
+	u32 addr = 0xfe000000;
+	int i;
+
+	put16(d->cfg, PCI_VENDOR_ID, vendor);
+	put16(d->cfg, PCI_DEVICE_ID, device);
+	put16(d->cfg, PCI_STATUS, PCI_STATUS_CAP_LIST);
+	put32(d->cfg, PCI_CLASS_REVISION, class << 8);
+	d->cfg[PCI_INTERRUPT_PIN] = 1;
+	for (i = 0; i < PCI_NUM_BARS; i++) {
+		const struct bar_region *b = &d->layout.bar[i];
+		u32 v;
+
+		if (!b->size)
+			continue;
+		if (b->is_io) {
+			v = 0xc000 | PCI_BASE_ADDRESS_SPACE_IO;
+		} else {
+			v = addr | (b->is_64 ? PCI_BASE_ADDRESS_MEM_TYPE_64 : 0) |
+			    (b->prefetch ? PCI_BASE_ADDRESS_MEM_PREFETCH : 0);
+			addr += 0x100000;
+		}
+		put32(d->cfg, PCI_BASE_ADDRESS_0 + 4 * i, v);
+	}
+}
+
+/* Links caps in the order given: (id, offset) pairs ending with id 0. */
+static void cfg_caps(struct sim_dev *d, const u8 *caps)
+{
+	u8 *prev = &d->cfg[PCI_CAPABILITY_LIST];
+
+	for (; caps[0]; caps += 2) {
+		*prev = caps[1];
+		d->cfg[caps[1]] = caps[0];
+		prev = &d->cfg[caps[1] + 1];
+	}
+	*prev = 0;
+}
+
+static void cfg_msix(struct sim_dev *d, u8 pos)
+{
+	const struct msix_info *m = &d->layout.msix;
+
+	put16(d->cfg, pos + PCI_MSIX_FLAGS, m->vectors - 1);
+	put32(d->cfg, pos + PCI_MSIX_TABLE, m->table_offset | m->table_bir);
+	put32(d->cfg, pos + PCI_MSIX_PBA, m->pba_offset | m->pba_bir);
+}
+
+static void sim_nvme(struct sim_dev *d)
+{
+	static const u8 caps[] = { PCI_CAP_ID_MSIX, 0x40, PCI_CAP_ID_PM, 0x60,
+				   PCI_CAP_ID_EXP, 0x80, 0 };
+
+	d->layout = layout_nvme;
+	cfg_header(d, 0x1b36, 0x0010, 0x010802);
+	cfg_caps(d, caps);
+	cfg_msix(d, 0x40);
+	d->irq_count[VFIO_PCI_MSI_IRQ_INDEX] = 0;
+	d->irq_count[VFIO_PCI_MSIX_IRQ_INDEX] = 65;
+}
+
+static void sim_e1000e(struct sim_dev *d)
+{
+	static const u8 caps[] = { PCI_CAP_ID_PM, 0xc8, PCI_CAP_ID_MSI, 0xd0,
+				   PCI_CAP_ID_EXP, 0xe0, PCI_CAP_ID_MSIX, 0xa0,
+				   0 };
+	int i;
+
+	d->layout = layout_e1000e;
+	for (i = 0; i < PCI_NUM_BARS; i++)	/* only the table BAR has it */
+		d->layout.bar[i].msix_mappable = i == 3;
+	d->rom_size = 256 * 1024;
+	cfg_header(d, 0x8086, 0x10d3, 0x020000);
+	cfg_caps(d, caps);
+	cfg_msix(d, 0xa0);
+	put16(d->cfg, 0xd0 + PCI_MSI_FLAGS, PCI_MSI_FLAGS_64BIT);
+	d->irq_count[VFIO_PCI_MSI_IRQ_INDEX] = 1;
+	d->irq_count[VFIO_PCI_MSIX_IRQ_INDEX] = 5;
+}
+
+static void sim_i350(struct sim_dev *d)
+{
+	static const u8 caps[] = { PCI_CAP_ID_PM, 0x40, PCI_CAP_ID_MSI, 0x50,
+				   PCI_CAP_ID_MSIX, 0x70, PCI_CAP_ID_EXP, 0xa0,
+				   0 };
+	int i;
+
+	d->layout = layout_i350;
+	for (i = 0; i < PCI_NUM_BARS; i++)
+		d->layout.bar[i].msix_mappable = i == 3;
+	cfg_header(d, 0x8086, 0x1521, 0x020000);
+	cfg_caps(d, caps);
+	cfg_msix(d, 0x70);
+	d->irq_count[VFIO_PCI_MSI_IRQ_INDEX] = 1;
+	d->irq_count[VFIO_PCI_MSIX_IRQ_INDEX] = 10;
+}
+
+/* An old-kernel view: sparse areas around the table, no reset, and a
+ * device-specific region with a TYPE capability. */
+static void sim_sas(struct sim_dev *d)
+{
+	static const u8 caps[] = { PCI_CAP_ID_PM, 0x50, PCI_CAP_ID_EXP, 0x68,
+				   PCI_CAP_ID_MSI, 0x98, PCI_CAP_ID_MSIX, 0xc0,
+				   0 };
+	int i;
+
+	d->layout = layout_sas;
+	for (i = 0; i < PCI_NUM_BARS; i++)
+		d->layout.bar[i].msix_mappable = false;
+	layout_old_kernel(&d->layout, SZ_4K);
+	cfg_header(d, 0x1000, 0x0097, 0x010700);
+	cfg_caps(d, caps);
+	cfg_msix(d, 0xc0);
+	d->irq_count[VFIO_PCI_MSI_IRQ_INDEX] = 1;
+	d->irq_count[VFIO_PCI_MSIX_IRQ_INDEX] = 16;
+	d->dev_flags &= ~VFIO_DEVICE_FLAGS_RESET;
+	d->type_region = true;
+}
+
+static void alloc_mem(struct sim_dev *d)
+{
+	int i;
+
+	for (i = 0; i < 7; i++) {
+		u64 sz = i < PCI_NUM_BARS ? d->layout.bar[i].size : d->rom_size;
+		void *p;
+
+		if (!sz)
+			continue;
+		sz = ALIGN_UP(sz, getpagesize());
+		p = mmap(NULL, sz, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			continue;
+		d->mem[i] = p;
+		d->mem_size[i] = sz;
+	}
+}
+
+struct sim_dev *vfio_sim_add(struct vfio_sim *s, enum sim_kind kind,
+			     const char *name, int group)
+{
+	struct sim_dev *d = &s->dev[s->nr_dev++];
+	int i, j;
+
+	memset(d, 0, sizeof(*d));
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	d->group = group;
+	d->kind = kind;
+	d->cfg_size = 4096;
+	d->dev_flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET;
+	d->irq_count[VFIO_PCI_INTX_IRQ_INDEX] = 1;
+	d->irq_count[VFIO_PCI_ERR_IRQ_INDEX] = 1;
+	d->irq_count[VFIO_PCI_REQ_IRQ_INDEX] = 1;
+	d->intx_unmask_fd = -1;
+	for (i = 0; i < VFIO_PCI_NUM_IRQS; i++)
+		for (j = 0; j < SIM_MAX_VEC; j++)
+			d->irq_fd[i][j] = -1;
+	if (kind == SIM_NVME)
+		sim_nvme(d);
+	else if (kind == SIM_E1000E)
+		sim_e1000e(d);
+	else if (kind == SIM_I350)
+		sim_i350(d);
+	else
+		sim_sas(d);
+	alloc_mem(d);
+	vfio_sim_sysfs(s, name, group, "vfio-pci",
+		       (u32)d->cfg[PCI_CLASS_DEVICE + 1] << 16 |
+		       (u32)d->cfg[PCI_CLASS_DEVICE] << 8 |
+		       d->cfg[PCI_CLASS_PROG]);
+	return d;
+}
+
+struct sim_dev *vfio_sim_find(struct vfio_sim *s, const char *name)
+{
+	int i;
+
+	for (i = 0; i < s->nr_dev; i++)
+		if (!strcmp(s->dev[i].name, name))
+			return &s->dev[i];
+	return NULL;
+}
+
+/* ---- fds ---- */
+
+static int fd_new(struct vfio_sim *s, int kind, int obj)
+{
+	int i;
+
+	for (i = 0; i < SIM_MAX_FDS; i++) {
+		if (s->fds[i].kind != FD_FREE)
+			continue;
+		s->fds[i].kind = kind;
+		s->fds[i].obj = obj;
+		s->open_fds++;
+		return SIM_FD_BASE + i;
+	}
+	errno = EMFILE;
+	return -1;
+}
+
+/* Kind of fd (FD_FREE when unknown), *obj its object. */
+static int fd_kind(struct vfio_sim *s, int fd, int *obj)
+{
+	int i = fd - SIM_FD_BASE;
+
+	if (i < 0 || i >= SIM_MAX_FDS)
+		return FD_FREE;
+	*obj = s->fds[i].obj;
+	return s->fds[i].kind;
+}
+
+static bool group_open(struct vfio_sim *s, int id)
+{
+	int i;
+
+	for (i = 0; i < SIM_MAX_FDS; i++)
+		if (s->fds[i].kind == FD_GROUP && s->fds[i].obj == id)
+			return true;
+	return false;
+}
+
+static bool group_exists(struct vfio_sim *s, int id)
+{
+	int i;
+
+	for (i = 0; i < s->nr_dev; i++)
+		if (s->dev[i].group == id)
+			return true;
+	return false;
+}
+
+static int sim_open(void *ctx, const char *path, int flags)
+{
+	struct vfio_sim *s = ctx;
+	int id;
+
+	if (!strcmp(path, "/dev/vfio/vfio")) {
+		if (s->container_errno) {
+			errno = s->container_errno;
+			return -1;
+		}
+		return fd_new(s, FD_CONTAINER, 0);
+	}
+	if (sscanf(path, "/dev/vfio/%d", &id) != 1 || !group_exists(s, id) ||
+	    id < 0 || id >= SIM_MAX_GROUPS) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (s->group_errno) {
+		errno = s->group_errno;
+		return -1;
+	}
+	if (group_open(s, id)) {
+		errno = EBUSY;
+		return -1;
+	}
+	return fd_new(s, FD_GROUP, id);
+}
+
+static void container_reset(struct vfio_sim *s)
+{
+	s->iommu_type = 0;
+	s->nr_dma = 0;
+}
+
+static bool any_attached(struct vfio_sim *s)
+{
+	int i;
+
+	for (i = 0; i < SIM_MAX_GROUPS; i++)
+		if (s->attached[i])
+			return true;
+	return false;
+}
+
+static void group_unset(struct vfio_sim *s, int id)
+{
+	s->attached[id] = false;
+	if (!any_attached(s))
+		container_reset(s);
+}
+
+static int sim_close(void *ctx, int fd)
+{
+	struct vfio_sim *s = ctx;
+	int obj = 0, kind = fd_kind(s, fd, &obj);
+
+	if (kind == FD_FREE) {
+		s->bad_calls++;
+		errno = EBADF;
+		return -1;
+	}
+	if (kind == FD_GROUP && s->attached[obj])
+		group_unset(s, obj);
+	if (kind == FD_CONTAINER) {
+		memset(s->attached, 0, sizeof(s->attached));
+		container_reset(s);
+	}
+	if (kind == FD_DEVICE)
+		s->dev[obj].fds_open--;
+	s->fds[fd - SIM_FD_BASE].kind = FD_FREE;
+	s->open_fds--;
+	return 0;
+}
+
+/* ---- info with capability chains ---- */
+
+/* Copies hdr (hdrsz bytes, argsz first) and caps the kernel's way:
+ * caps go after the header only when the caller's argsz has room. */
+static int fill_info(void *arg, const void *hdr, u32 hdrsz, const u8 *caps,
+		     u32 capsz, u32 caps_flag, u32 *flags_field,
+		     u32 *cap_offset_field)
+{
+	u32 argsz = *(u32 *)arg;
+
+	if (argsz < hdrsz) {
+		errno = EINVAL;
+		return -1;
+	}
+	memcpy((u8 *)arg + 4, (const u8 *)hdr + 4, hdrsz - 4);
+	if (!capsz)
+		return 0;
+	*flags_field |= caps_flag;
+	if (argsz < hdrsz + capsz) {
+		*(u32 *)arg = hdrsz + capsz;
+		*cap_offset_field = 0;
+		return 0;
+	}
+	memcpy((u8 *)arg + hdrsz, caps, capsz);
+	*cap_offset_field = hdrsz;
+	return 0;
+}
+
+/* Appends a cap of size bytes at *len (header filled), returns it. */
+static void *cap_add(u8 *buf, u32 *len, u32 base, u16 id, u16 ver, u32 size,
+		     struct vfio_info_cap_header **prev)
+{
+	struct vfio_info_cap_header *h = (void *)(buf + *len);
+
+	memset(h, 0, size);
+	h->id = id;
+	h->version = ver;
+	if (*prev)
+		(*prev)->next = base + *len;
+	*prev = h;
+	*len += ALIGN_UP(size, 8);
+	return h;
+}
+
+static int iommu_info(struct vfio_sim *s, void *arg)
+{
+	struct vfio_iommu_type1_info info = { .argsz = sizeof(info) };
+	struct vfio_iommu_type1_info_cap_iova_range *r;
+	struct vfio_iommu_type1_info_dma_avail *a;
+	struct vfio_info_cap_header *prev = NULL;
+	u8 caps[1024];
+	u32 len = 0, base = sizeof(info);
+	struct vfio_iommu_type1_info *out = arg;
+
+	if (!s->iommu_type) {
+		errno = EINVAL;
+		return -1;
+	}
+	info.flags = VFIO_IOMMU_INFO_PGSIZES;
+	info.iova_pgsizes = s->pgsizes;
+	a = cap_add(caps, &len, base, VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL, 1,
+		    sizeof(*a), &prev);
+	a->avail = 65535;
+	r = cap_add(caps, &len, base, VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE, 1,
+		    sizeof(*r) + s->nr_iova * sizeof(r->iova_ranges[0]), &prev);
+	r->nr_iovas = s->nr_iova;
+	memcpy(r->iova_ranges, s->iova, s->nr_iova * sizeof(s->iova[0]));
+	if (fill_info(arg, &info, sizeof(info), caps, len, VFIO_IOMMU_INFO_CAPS,
+		      &out->flags, &out->cap_offset))
+		return -1;
+	return 0;
+}
+
+static bool in_iova(struct vfio_sim *s, u64 iova, u64 size)
+{
+	u32 i;
+
+	for (i = 0; i < s->nr_iova; i++)
+		if (iova >= s->iova[i].start &&
+		    iova + size - 1 <= s->iova[i].end)
+			return true;
+	return false;
+}
+
+static int map_dma(struct vfio_sim *s, struct vfio_iommu_type1_dma_map *m)
+{
+	int i;
+
+	s->map_calls++;
+	if (!s->iommu_type || m->argsz < sizeof(*m) || !m->size ||
+	    !(m->flags & VFIO_DMA_MAP_FLAG_READ) ||
+	    ((m->iova | m->size | m->vaddr) & 0xfff) ||
+	    s->nr_dma >= SIM_MAX_DMA) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!in_iova(s, m->iova, m->size)) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (i = 0; i < s->nr_dma; i++) {
+		if (m->iova < s->dma[i].iova + s->dma[i].size &&
+		    s->dma[i].iova < m->iova + m->size) {
+			errno = EEXIST;
+			return -1;
+		}
+	}
+	s->dma[s->nr_dma++] = (struct sim_dma){ m->iova, m->size, m->vaddr };
+	return 0;
+}
+
+static int unmap_dma(struct vfio_sim *s, struct vfio_iommu_type1_dma_unmap *u)
+{
+	int i;
+
+	s->unmap_calls++;
+	for (i = 0; i < s->nr_dma; i++) {
+		if (s->dma[i].iova != u->iova || s->dma[i].size != u->size)
+			continue;
+		s->dma[i] = s->dma[--s->nr_dma];
+		return 0;
+	}
+	u->size = 0;
+	return 0;
+}
+
+static int container_ioctl(struct vfio_sim *s, unsigned long req, void *arg)
+{
+	long v = (long)arg;
+
+	switch (req) {
+	case VFIO_GET_API_VERSION:
+		return VFIO_API_VERSION;
+	case VFIO_CHECK_EXTENSION:
+		return (v == VFIO_TYPE1v2_IOMMU && !s->no_type1v2) ||
+		       (v == VFIO_TYPE1_IOMMU && !s->no_type1);
+	case VFIO_SET_IOMMU:
+		if (!any_attached(s) || s->iommu_type ||
+		    (v != VFIO_TYPE1v2_IOMMU && v != VFIO_TYPE1_IOMMU)) {
+			errno = EINVAL;
+			return -1;
+		}
+		s->iommu_type = v;
+		s->set_iommu_calls++;
+		return 0;
+	case VFIO_IOMMU_GET_INFO:
+		return iommu_info(s, arg);
+	case VFIO_IOMMU_MAP_DMA:
+		return map_dma(s, arg);
+	case VFIO_IOMMU_UNMAP_DMA:
+		return unmap_dma(s, arg);
+	}
+	errno = ENOTTY;
+	return -1;
+}
+
+static int get_device_fd(struct vfio_sim *s, int id, const char *name)
+{
+	struct sim_dev *d = vfio_sim_find(s, name);
+	int fd;
+
+	if (!d || d->group != id || !s->attached[id] || !s->iommu_type) {
+		errno = EINVAL;
+		return -1;
+	}
+	fd = fd_new(s, FD_DEVICE, d - s->dev);
+	if (fd >= 0)
+		d->fds_open++;
+	return fd;
+}
+
+static int group_ioctl(struct vfio_sim *s, int id, unsigned long req,
+		       void *arg)
+{
+	struct vfio_group_status *st = arg;
+	int obj = 0;
+
+	switch (req) {
+	case VFIO_GROUP_GET_STATUS:
+		st->flags = (id != s->nonviable_group ? VFIO_GROUP_FLAGS_VIABLE :
+			     0) | (s->attached[id] ?
+				   VFIO_GROUP_FLAGS_CONTAINER_SET : 0);
+		return 0;
+	case VFIO_GROUP_SET_CONTAINER:
+		if (fd_kind(s, *(int *)arg, &obj) != FD_CONTAINER ||
+		    s->attached[id] || id == s->nonviable_group) {
+			errno = EINVAL;
+			return -1;
+		}
+		s->attached[id] = true;
+		return 0;
+	case VFIO_GROUP_UNSET_CONTAINER:
+		if (!s->attached[id]) {
+			errno = EINVAL;
+			return -1;
+		}
+		group_unset(s, id);
+		return 0;
+	case VFIO_GROUP_GET_DEVICE_FD:
+		return get_device_fd(s, id, arg);
+	}
+	errno = ENOTTY;
+	return -1;
+}
+
+/* ---- device ---- */
+
+static u32 nr_regions(struct sim_dev *d)
+{
+	return VFIO_PCI_NUM_REGIONS + d->type_region;
+}
+
+static u64 region_size(struct sim_dev *d, u32 i)
+{
+	if (i < PCI_NUM_BARS)
+		return d->layout.bar[i].size;
+	if (i == VFIO_PCI_ROM_REGION_INDEX)
+		return d->rom_size;
+	if (i == VFIO_PCI_CONFIG_REGION_INDEX)
+		return d->cfg_size;
+	if (i == VFIO_PCI_NUM_REGIONS)
+		return 0x1000;
+	return 0;
+}
+
+static u32 region_caps(struct sim_dev *d, u32 i, u8 *caps, u32 base)
+{
+	struct vfio_info_cap_header *prev = NULL;
+	struct vfio_region_info_cap_sparse_mmap *sp;
+	const struct bar_region *b;
+	struct vfio_region_info_cap_type *ty;
+	u32 len = 0, j;
+
+	if (i == VFIO_PCI_NUM_REGIONS) {
+		ty = cap_add(caps, &len, base, VFIO_REGION_INFO_CAP_TYPE, 1,
+			     sizeof(*ty), &prev);
+		ty->type = 0x80000000u | 0x1000 /* PCI_VENDOR_TYPE */;
+		ty->subtype = 7;
+		return len;
+	}
+	if (i >= PCI_NUM_BARS)
+		return 0;
+	b = &d->layout.bar[i];
+	if (b->has_sparse) {
+		sp = cap_add(caps, &len, base, VFIO_REGION_INFO_CAP_SPARSE_MMAP,
+			     1, sizeof(*sp) + b->nr_sparse *
+			     sizeof(sp->areas[0]), &prev);
+		sp->nr_areas = b->nr_sparse;
+		for (j = 0; j < b->nr_sparse; j++) {
+			sp->areas[j].offset = b->sparse[j].offset;
+			sp->areas[j].size = b->sparse[j].size;
+		}
+	}
+	if (b->msix_mappable && d->layout.has_msix &&
+	    d->layout.msix.table_bir == i)
+		cap_add(caps, &len, base, VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, 1,
+			sizeof(*prev), &prev);
+	return len;
+}
+
+static int region_info(struct sim_dev *d, struct vfio_region_info *out)
+{
+	struct vfio_region_info info = { .argsz = sizeof(info) };
+	u32 i = out->index, len;
+	u8 caps[1024];
+
+	if (i >= nr_regions(d) || i == VFIO_PCI_VGA_REGION_INDEX) {
+		errno = EINVAL;
+		return -1;
+	}
+	info.index = i;
+	info.offset = (u64)i << SIM_REGION_SHIFT;
+	info.size = region_size(d, i);
+	if (info.size)
+		info.flags = VFIO_REGION_INFO_FLAG_READ |
+			     VFIO_REGION_INFO_FLAG_WRITE;
+	if (i < PCI_NUM_BARS && d->layout.bar[i].mmap && d->layout.bar[i].size)
+		info.flags |= VFIO_REGION_INFO_FLAG_MMAP;
+	if (i == VFIO_PCI_ROM_REGION_INDEX)
+		info.flags &= ~VFIO_REGION_INFO_FLAG_WRITE;
+	len = region_caps(d, i, caps, sizeof(info));
+	return fill_info(out, &info, sizeof(info), caps, len,
+			 VFIO_REGION_INFO_FLAG_CAPS, &out->flags,
+			 &out->cap_offset);
+}
+
+static int irq_info(struct sim_dev *d, struct vfio_irq_info *q)
+{
+	if (q->argsz < sizeof(*q) || q->index >= VFIO_PCI_NUM_IRQS) {
+		errno = EINVAL;
+		return -1;
+	}
+	q->count = d->irq_count[q->index];
+	q->flags = VFIO_IRQ_INFO_EVENTFD;
+	if (q->index == VFIO_PCI_INTX_IRQ_INDEX)
+		q->flags |= VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED;
+	else
+		q->flags |= VFIO_IRQ_INFO_NORESIZE;
+	return 0;
+}
+
+static void irq_clear(struct sim_dev *d, u32 index)
+{
+	int j;
+
+	d->irq_on[index] = false;
+	for (j = 0; j < SIM_MAX_VEC; j++)
+		d->irq_fd[index][j] = -1;
+	if (index == VFIO_PCI_INTX_IRQ_INDEX)
+		d->intx_unmask_fd = -1;
+}
+
+static int set_irqs(struct sim_dev *d, struct vfio_irq_set *h)
+{
+	u32 data = h->flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
+	u32 act = h->flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
+	const int32_t *fds = (const void *)h->data;
+	u32 i;
+
+	d->set_irqs_calls++;
+	d->last_set_start = h->start;
+	d->last_set_count = h->count;
+	d->last_set_flags = h->flags;
+	if (h->argsz < sizeof(*h) || h->index >= VFIO_PCI_NUM_IRQS ||
+	    __builtin_popcount(data) != 1 || __builtin_popcount(act) != 1 ||
+	    h->start + h->count > d->irq_count[h->index] ||
+	    (!h->count && (data != VFIO_IRQ_SET_DATA_NONE ||
+			   act != VFIO_IRQ_SET_ACTION_TRIGGER)) ||
+	    (data == VFIO_IRQ_SET_DATA_EVENTFD &&
+	     h->argsz < sizeof(*h) + h->count * 4) ||
+	    h->start + h->count > SIM_MAX_VEC) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (act == VFIO_IRQ_SET_ACTION_TRIGGER && !h->count) {
+		d->irq_disables[h->index]++;
+		irq_clear(d, h->index);
+		return 0;
+	}
+	if (act == VFIO_IRQ_SET_ACTION_UNMASK) {
+		if (h->index != VFIO_PCI_INTX_IRQ_INDEX) {
+			errno = EINVAL;
+			return -1;
+		}
+		if (data == VFIO_IRQ_SET_DATA_EVENTFD)
+			d->intx_unmask_fd = fds[0];
+		else
+			d->intx_unmasks++;
+		return 0;
+	}
+	if (act != VFIO_IRQ_SET_ACTION_TRIGGER ||
+	    data != VFIO_IRQ_SET_DATA_EVENTFD) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (i = 0; i < h->count; i++)
+		d->irq_fd[h->index][h->start + i] = fds[i];
+	d->irq_on[h->index] = true;
+	return 0;
+}
+
+static int device_ioctl(struct vfio_sim *s, struct sim_dev *d,
+			unsigned long req, void *arg)
+{
+	struct vfio_device_info *di = arg;
+
+	switch (req) {
+	case VFIO_DEVICE_GET_INFO:
+		di->flags = d->dev_flags;
+		di->num_regions = nr_regions(d);
+		di->num_irqs = VFIO_PCI_NUM_IRQS;
+		return 0;
+	case VFIO_DEVICE_GET_REGION_INFO:
+		return region_info(d, arg);
+	case VFIO_DEVICE_GET_IRQ_INFO:
+		return irq_info(d, arg);
+	case VFIO_DEVICE_SET_IRQS:
+		return set_irqs(d, arg);
+	case VFIO_DEVICE_RESET:
+		if (!(d->dev_flags & VFIO_DEVICE_FLAGS_RESET)) {
+			errno = EINVAL;
+			return -1;
+		}
+		d->resets++;
+		return 0;
+	}
+	errno = ENOTTY;
+	return -1;
+}
+
+static int sim_ioctl(void *ctx, int fd, unsigned long req, void *arg)
+{
+	struct vfio_sim *s = ctx;
+	int obj = 0;
+
+	switch (fd_kind(s, fd, &obj)) {
+	case FD_CONTAINER:
+		return container_ioctl(s, req, arg);
+	case FD_GROUP:
+		return group_ioctl(s, obj, req, arg);
+	case FD_DEVICE:
+		return device_ioctl(s, &s->dev[obj], req, arg);
+	}
+	s->bad_calls++;
+	errno = EBADF;
+	return -1;
+}
+
+/* Backing bytes of [off, off + len) of the device fd, or NULL. */
+static u8 *dev_bytes(struct vfio_sim *s, int fd, u64 off, size_t len)
+{
+	int obj = 0;
+	struct sim_dev *d;
+	u32 i = off >> SIM_REGION_SHIFT;
+	u64 o = off & ((1ULL << SIM_REGION_SHIFT) - 1);
+	u64 size;
+
+	if (fd_kind(s, fd, &obj) != FD_DEVICE) {
+		s->bad_calls++;
+		return NULL;
+	}
+	d = &s->dev[obj];
+	size = region_size(d, i);
+	if (o > size || len > size - o || i == VFIO_PCI_NUM_REGIONS)
+		return NULL;
+	if (i == VFIO_PCI_CONFIG_REGION_INDEX)
+		return d->cfg + o;
+	return i < 7 && d->mem[i] ? d->mem[i] + o : NULL;
+}
+
+static ssize_t sim_pread(void *ctx, int fd, void *buf, size_t len, off_t off)
+{
+	u8 *p = dev_bytes(ctx, fd, off, len);
+
+	if (!p) {
+		errno = EINVAL;
+		return -1;
+	}
+	memcpy(buf, p, len);
+	return len;
+}
+
+static ssize_t sim_pwrite(void *ctx, int fd, const void *buf, size_t len,
+			  off_t off)
+{
+	u8 *p = dev_bytes(ctx, fd, off, len);
+
+	if (!p || (off >> SIM_REGION_SHIFT) == VFIO_PCI_ROM_REGION_INDEX) {
+		errno = EINVAL;
+		return -1;
+	}
+	memcpy(p, buf, len);
+	return len;
+}
+
+static bool mmap_allowed(struct sim_dev *d, u32 i, u64 o, u64 len)
+{
+	const struct bar_region *b = &d->layout.bar[i];
+	u32 j;
+
+	if (i >= PCI_NUM_BARS || !b->mmap || (o | len) & 0xfff)
+		return false;
+	if (!b->has_sparse)
+		return true;
+	for (j = 0; j < b->nr_sparse; j++)
+		if (o >= b->sparse[j].offset &&
+		    o + len <= b->sparse[j].offset + b->sparse[j].size)
+			return true;
+	return false;
+}
+
+static void *sim_mmap(void *ctx, size_t len, int prot, int fd, off_t off)
+{
+	struct vfio_sim *s = ctx;
+	u8 *p = dev_bytes(s, fd, off, len);
+	int obj = 0;
+
+	fd_kind(s, fd, &obj);
+	if (!p || !mmap_allowed(&s->dev[obj], off >> SIM_REGION_SHIFT,
+				off & ((1ULL << SIM_REGION_SHIFT) - 1), len)) {
+		errno = EINVAL;
+		return MAP_FAILED;
+	}
+	s->live_mmaps++;
+	return p;
+}
+
+static int sim_munmap(void *ctx, void *addr, size_t len)
+{
+	struct vfio_sim *s = ctx;
+
+	if (s->live_mmaps <= 0) {
+		s->bad_calls++;
+		errno = EINVAL;
+		return -1;
+	}
+	s->live_mmaps--;
+	return 0;
+}
+
+/* ---- setup ---- */
+
+int vfio_sim_init(struct vfio_sim *s)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->root, sizeof(s->root), "/tmp/lkvm-vfio-sim-XXXXXX");
+	if (!mkdtemp(s->root))
+		return -1;
+	s->nonviable_group = -1;
+	s->pgsizes = 0x1000 | 0x200000 | 0x40000000;
+	s->nr_iova = 2;
+	s->iova[0] = (struct vfio_iova_range){ 0, 0xfedfffff };
+	s->iova[1] = (struct vfio_iova_range){ 0xfef00000, 0x7fffffffffULL };
+	s->ops = (struct vfio_seam_ops){
+		.name = "sim", .ctx = s, .sysfs_root = s->root,
+		.open = sim_open, .close = sim_close, .ioctl = sim_ioctl,
+		.pread = sim_pread, .pwrite = sim_pwrite, .mmap = sim_mmap,
+		.munmap = sim_munmap,
+	};
+	return 0;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag,
+		    struct FTW *ftw)
+{
+	return remove(path);
+}
+
+void vfio_sim_destroy(struct vfio_sim *s)
+{
+	int i, j;
+
+	for (i = 0; i < s->nr_dev; i++)
+		for (j = 0; j < 7; j++)
+			if (s->dev[i].mem[j])
+				munmap(s->dev[i].mem[j], s->dev[i].mem_size[j]);
+	if (s->root[0])
+		nftw(s->root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	s->root[0] = 0;
+}

@@ -1,0 +1,88 @@
+/* The real VFIO seam: libc open/ioctl/pread/pwrite/mmap/close on the
+ * kernel's /dev/vfio files, sysfs under /sys, and the global install
+ * point tests use to swap in a simulated kernel (include/vfio/seam.h). */
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "vfio/seam.h"
+
+static int real_open(void *ctx, const char *path, int flags)
+{
+	return open(path, flags | O_CLOEXEC);
+}
+
+static int real_close(void *ctx, int fd)
+{
+	return close(fd);
+}
+
+static int real_ioctl(void *ctx, int fd, unsigned long req, void *arg)
+{
+	return ioctl(fd, req, arg);
+}
+
+static ssize_t real_pread(void *ctx, int fd, void *buf, size_t len, off_t off)
+{
+	return pread(fd, buf, len, off);
+}
+
+static ssize_t real_pwrite(void *ctx, int fd, const void *buf, size_t len,
+			   off_t off)
+{
+	return pwrite(fd, buf, len, off);
+}
+
+static void *real_mmap(void *ctx, size_t len, int prot, int fd, off_t off)
+{
+	return mmap(NULL, len, prot, MAP_SHARED, fd, off);
+}
+
+static int real_munmap(void *ctx, void *addr, size_t len)
+{
+	return munmap(addr, len);
+}
+
+const struct vfio_seam_ops vfio_seam_real = {
+	.name = "kernel",
+	.sysfs_root = "/sys",
+	.open = real_open,
+	.close = real_close,
+	.ioctl = real_ioctl,
+	.pread = real_pread,
+	.pwrite = real_pwrite,
+	.mmap = real_mmap,
+	.munmap = real_munmap,
+};
+
+static const struct vfio_seam_ops *cur_seam = &vfio_seam_real;
+
+const struct vfio_seam_ops *vfio_seam_get(void)
+{
+	return cur_seam;
+}
+
+const struct vfio_seam_ops *vfio_seam_set(const struct vfio_seam_ops *ops)
+{
+	const struct vfio_seam_ops *old = cur_seam;
+
+	cur_seam = ops ? ops : &vfio_seam_real;
+	return old;
+}
+
+char *seam_sysfs_path(const struct vfio_seam_ops *s, char *buf, size_t len,
+		      const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(buf, len, "%s/", s->sysfs_root ? s->sysfs_root : "/sys");
+	if (n < 0 || (size_t)n >= len)
+		return buf;
+	va_start(ap, fmt);
+	vsnprintf(buf + n, len - n, fmt, ap);
+	va_end(ap);
+	return buf;
+}

@@ -1,0 +1,141 @@
+/* Parsing --vfio values: a PCI address with or without its domain, then
+ * comma-separated options (msix-relocation=...); duplicates across the
+ * whole command line are refused. Pure, no system calls. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "vfio/vfio.h"
+
+static const char bdf_help[] = "expected [domain:]bus:device.function in hex, "
+			       "e.g. 0000:01:00.0 or 01:00.0";
+
+/* Parses 1..maxdigits hex digits at *s, advancing it. */
+static int hex_field(const char **s, int maxdigits, u32 max, u32 *v)
+{
+	const char *p = *s;
+	u32 x = 0;
+	int n = 0;
+
+	while (n < maxdigits && p[n] && strchr("0123456789abcdefABCDEF", p[n])) {
+		char c = p[n];
+
+		x = x * 16 + (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+		n++;
+	}
+	if (!n || x > max)
+		return -1;
+	*s = p + n;
+	*v = x;
+	return 0;
+}
+
+/* "[dddd:]bb:dd.f" of exactly len characters. */
+static int parse_bdf(const char *s, size_t len, struct vfio_spec *spec)
+{
+	char buf[32];
+	const char *p = buf;
+	u32 dom = 0, bus, dev, fn;
+	int colons = 0;
+	size_t i;
+
+	if (len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = 0;
+	for (i = 0; i < len; i++)
+		colons += buf[i] == ':';
+	if (colons == 2 && (hex_field(&p, 8, 0xffffffff, &dom) || *p++ != ':'))
+		return -1;
+	if (colons < 1 || colons > 2)
+		return -1;
+	if (hex_field(&p, 2, 0xff, &bus) || *p++ != ':')
+		return -1;
+	if (hex_field(&p, 2, 0x1f, &dev) || *p++ != '.')
+		return -1;
+	if (hex_field(&p, 1, 7, &fn) || *p)
+		return -1;
+	spec->domain = dom;
+	spec->bus = bus;
+	spec->dev = dev;
+	spec->fn = fn;
+	snprintf(spec->name, sizeof(spec->name), "%04x:%02x:%02x.%x", dom, bus,
+		 dev, fn);
+	return 0;
+}
+
+static int parse_option(const char *opt, size_t len, struct vfio_spec *spec,
+			char *err, size_t errlen)
+{
+	static const char reloc[] = "msix-relocation=";
+	char val[32], e[160];
+
+	if (len > strlen(reloc) && !strncmp(opt, reloc, strlen(reloc))) {
+		len -= strlen(reloc);
+		if (len >= sizeof(val))
+			len = sizeof(val) - 1;
+		memcpy(val, opt + strlen(reloc), len);
+		val[len] = 0;
+		if (msix_reloc_parse(val, &spec->msix_reloc, e, sizeof(e)))
+			return set_err(err, errlen, "--vfio %s: %s", spec->name,
+				       e);
+		return 0;
+	}
+	return set_err(err, errlen, "--vfio %s: unknown option '%.*s': valid "
+		       "options are msix-relocation=off|auto|bar<N>",
+		       spec->name, (int)len, opt);
+}
+
+int vfio_spec_parse(const char *arg, struct vfio_spec *spec, char *err,
+		    size_t errlen)
+{
+	const char *p, *end;
+
+	memset(spec, 0, sizeof(*spec));
+	spec->msix_reloc.mode = MSIX_RELOC_AUTO;
+	spec->msix_reloc.bar = -1;
+	if (!arg || !*arg)
+		return set_err(err, errlen, "--vfio needs a PCI address: %s",
+			       bdf_help);
+	end = strchrnul(arg, ',');
+	if (parse_bdf(arg, end - arg, spec))
+		return set_err(err, errlen, "--vfio '%.*s': invalid PCI address: "
+			       "%s", (int)(end - arg), arg, bdf_help);
+	for (p = end; *p; p = end) {
+		p++;
+		end = strchrnul(p, ',');
+		if (end == p)
+			return set_err(err, errlen, "--vfio %s: empty option "
+				       "in '%s'", spec->name, arg);
+		if (parse_option(p, end - p, spec, err, errlen))
+			return -1;
+	}
+	return 0;
+}
+
+static bool same_device(const struct vfio_spec *a, const struct vfio_spec *b)
+{
+	return !strcmp(a->name, b->name);
+}
+
+int vfio_specs_parse(const struct dev_args *args, struct vfio_spec *specs,
+		     char *err, size_t errlen)
+{
+	int i, j;
+
+	if (args->nr > VFIO_MAX_DEVICES)
+		return set_err(err, errlen, "too many --vfio devices (max %d)",
+			       VFIO_MAX_DEVICES);
+	for (i = 0; i < args->nr; i++) {
+		if (vfio_spec_parse(args->v[i], &specs[i], err, errlen))
+			return -1;
+		for (j = 0; j < i; j++) {
+			if (same_device(&specs[i], &specs[j]))
+				return set_err(err, errlen, "--vfio %s given "
+					       "twice ('%s' and '%s'): a device "
+					       "can be assigned only once",
+					       specs[i].name, args->v[j],
+					       args->v[i]);
+		}
+	}
+	return args->nr;
+}
