@@ -140,6 +140,7 @@ int vm_open(struct vm *vm, const struct lkvm_config *cfg)
 	vm->cfg = cfg;
 	vm->sys_fd = vm->vm_fd = vm->exit_efd = -1;
 	vm->nr_cpus = cfg->nr_cpus;
+	pthread_mutex_init(&vm->memslot_lock, NULL);
 	iobus_init(&vm->pio, "pio");
 	iobus_init(&vm->mmio, "mmio");
 	if (!path || !*path)
@@ -211,12 +212,66 @@ int vm_add_ram(struct vm *vm, u64 gpa, u64 size, u64 ram_offset)
 {
 	u8 *hva = vm->ram + ram_offset;
 
-	if (vm_set_memslot(vm, vm->nr_memslots, gpa, size, hva, 0))
+	int slot = vm->nr_memslots;
+
+	if (vm_set_memslot(vm, slot, gpa, size, hva, 0))
 		return -1;
 	if (guest_mem_add(&vm->mem, gpa, size, hva))
 		return -1;
+	vm->memslot_used[slot / 64] |= 1ULL << (slot % 64);
 	vm->nr_memslots++;
 	return 0;
+}
+
+static int memslot_get(struct vm *vm)
+{
+	int slot, max = ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS);
+	int ret = -1;
+
+	if (max <= 0 || max > 64 * (int)ARRAY_SIZE(vm->memslot_used))
+		max = 64 * ARRAY_SIZE(vm->memslot_used);
+	pthread_mutex_lock(&vm->memslot_lock);
+	for (slot = 0; slot < max; slot++) {
+		u64 bit = 1ULL << (slot % 64);
+
+		if (vm->memslot_used[slot / 64] & bit)
+			continue;
+		vm->memslot_used[slot / 64] |= bit;
+		ret = slot;
+		break;
+	}
+	pthread_mutex_unlock(&vm->memslot_lock);
+	return ret;
+}
+
+static void memslot_put(struct vm *vm, int slot)
+{
+	pthread_mutex_lock(&vm->memslot_lock);
+	vm->memslot_used[slot / 64] &= ~(1ULL << (slot % 64));
+	pthread_mutex_unlock(&vm->memslot_lock);
+}
+
+int vm_map_memory(struct vm *vm, u64 gpa, u64 size, void *hva)
+{
+	int slot = memslot_get(vm);
+
+	if (slot < 0) {
+		pr_err("no free KVM memory slot for 0x%llx bytes at 0x%llx",
+		       (unsigned long long)size, (unsigned long long)gpa);
+		return -1;
+	}
+	if (vm_set_memslot(vm, slot, gpa, size, hva, 0)) {
+		memslot_put(vm, slot);
+		return -1;
+	}
+	return slot;
+}
+
+void vm_unmap_memory(struct vm *vm, int slot)
+{
+	/* a zero-sized region deletes the slot */
+	vm_set_memslot(vm, slot, 0, 0, NULL, 0);
+	memslot_put(vm, slot);
 }
 
 int vm_irq_line(struct vm *vm, u32 irq, int level)

@@ -42,7 +42,9 @@ struct vm {
 	u8 *ram;		/* one mapping holding all guest RAM */
 	u64 ram_size;
 	struct guest_mem mem;	/* GPA view of ram */
-	int nr_memslots;
+	int nr_memslots;	/* slots used by RAM: 0..nr_memslots-1 */
+	u64 memslot_used[8];	/* bitmap of every slot in use (512) */
+	pthread_mutex_t memslot_lock;
 
 	struct iobus pio;
 	struct iobus mmio;
@@ -67,6 +69,10 @@ int vm_alloc_ram(struct vm *vm, u64 size);
 int vm_set_memslot(struct vm *vm, u32 slot, u64 gpa, u64 size, void *hva,
 		   u32 flags);
 bool vm_check_cap(struct vm *vm, long cap);
+/* Device memory (e.g. a VFIO BAR mmap) mapped straight into the guest:
+ * returns the slot used, or -1. vm_unmap_memory removes it. */
+int vm_map_memory(struct vm *vm, u64 gpa, u64 size, void *hva);
+void vm_unmap_memory(struct vm *vm, int slot);
 /* Requests the VM to stop: first reason wins. Safe from any thread. */
 void vm_request_exit(struct vm *vm, enum vm_exit_reason why);
 void vm_close(struct vm *vm);

@@ -1,0 +1,203 @@
+/* Config-space virtualization of an assigned (VFIO) PCI function: builds the
+ * guest-visible image and per-byte policy from the real config bytes, and
+ * applies guest reads/writes to it. Pure: no ioctls, no KVM. */
+#ifndef LKVM_VFIO_CONFIG_H
+#define LKVM_VFIO_CONFIG_H
+
+#include "lkvm/util.h"
+#include "vfio/bar_plan.h"
+#include "vfio/msix_reloc.h"
+
+#define VCFG_SIZE		256	/* conventional config space */
+#define VCFG_SIZE_EXP		4096	/* with PCIe extended space */
+#define VCFG_ROM		6	/* region index of the expansion ROM */
+#define VCFG_NR_REGIONS		7
+#define VCFG_MAX_CAPS		64
+
+/*
+ * Policy of one config byte. Every byte also has bit masks:
+ *  wmask: bits a guest write changes in the image;
+ *  w1c:   bits a guest write of 1 clears in the image;
+ *  emu:   bits a read takes from the image (the rest from the device);
+ *  fwd:   bits a write sends to the device (a forwarded byte carries the
+ *         new image value in fwd bits, the real value elsewhere).
+ *
+ * EMULATED:    emu 0xff, fwd 0; writes never reach the device.
+ * PASSTHROUGH: emu 0, fwd 0xff; the image is not used.
+ * VIRTUAL:     image-backed with side effects the caller acts on (command,
+ *              BARs, ROM BAR, MSI and MSI-X registers); some bits may be
+ *              read from (status) or forwarded to (command) the device.
+ *
+ * What is exposed (everything else reads 0, writes are dropped):
+ *  - header: ids, class, subsystem from the device; header type without
+ *    the multi-function bit; BIST 0; BARs and ROM BAR virtual; cache
+ *    line, latency and interrupt line emulated and writable; status bit 3
+ *    (INTx pending) and the W1C error byte come from the device;
+ *  - capabilities: MSI, MSI-X, PM and PCI Express, relinked in their
+ *    original order. Vendor-specific, VPD, AF, PCI-X... are unlinked and
+ *    their bytes read 0. Bytes between capabilities that belong to none
+ *    pass through (vendor registers; the VFIO kernel filters writes);
+ *  - MSI and MSI-X are fully emulated (the host vectors are driven via
+ *    VFIO_DEVICE_SET_IRQS by the caller); MSI-X table/PBA locations follow
+ *    the relocation result when there is one;
+ *  - PM is emulated: D-state changes stay virtual (no real D3), PME is not
+ *    advertised;
+ *  - PCI Express: an Endpoint is shown as a Root Complex integrated
+ *    Endpoint (lkvm's bus 0 has no root port) with zero link registers;
+ *    Device Control/Status pass through (FLR via the kernel); everything
+ *    else is read-only from the device, Device Control 2 virtual.
+ *    Legacy endpoints and ports lose the capability;
+ *  - extended space: AER passes through (header emulated), DSN is
+ *    emulated read-only; every other extended capability (SR-IOV, ATS,
+ *    PRI, PASID, Resizable BAR, LTR, L1SS, ACS...) is unlinked and reads
+ *    0. When the first exposed one is not at 0x100, 0x100 holds a null
+ *    header (id 0) linking to it; with none, 0x100 reads 0 (terminator).
+ */
+enum vcfg_policy {
+	VCFG_EMULATED,
+	VCFG_PASSTHROUGH,
+	VCFG_VIRTUAL,
+};
+
+struct vcfg_input {
+	const u8 *cfg;			/* real config bytes */
+	u32 cfg_size;			/* 256 or 4096 */
+	const struct pci_bar_layout *bars;	/* BAR0-5 as VFIO reports them */
+	u64 rom_size;			/* VFIO ROM region size, 0: none */
+	const struct msix_reloc_result *reloc;	/* NULL: no relocation */
+};
+
+struct vcfg_cap {
+	u16 off;
+	u16 id;
+	u16 size;			/* bytes owned, clamped to the next cap */
+	bool ext;			/* extended capability */
+	bool exposed;
+};
+
+struct vcfg {
+	u32 size;
+	u8 cfg[VCFG_SIZE_EXP];		/* guest-visible image */
+	u8 wmask[VCFG_SIZE_EXP];
+	u8 w1c[VCFG_SIZE_EXP];
+	u8 emu[VCFG_SIZE_EXP];
+	u8 fwd[VCFG_SIZE_EXP];
+	u8 policy[VCFG_SIZE_EXP];	/* enum vcfg_policy */
+	u8 real[VCFG_SIZE_EXP];		/* the device's bytes at build time */
+
+	u64 bar_size[VCFG_NR_REGIONS];	/* guest-visible, [VCFG_ROM]: ROM */
+	bool bar_io[VCFG_NR_REGIONS];
+	bool bar_64[VCFG_NR_REGIONS];
+
+	/* offsets in the image, 0: absent/hidden */
+	u16 msi, msix, pm, exp, aer, dsn;
+	u32 nr_caps;
+	struct vcfg_cap caps[VCFG_MAX_CAPS];	/* every cap found */
+};
+
+struct vcfg_seg {
+	u32 off;
+	u32 len;
+	enum vcfg_policy policy;
+};
+
+/* One contiguous write to send to the device's config region. */
+struct vcfg_fwd {
+	u32 off;
+	u32 len;
+	u8 data[4];
+};
+
+/* Events of a guest write (vcfg_write_res.events). */
+#define VCFG_EV_DECODE		(1u << 0)	/* command I/O or memory bit */
+#define VCFG_EV_MASTER		(1u << 1)	/* command bus master bit */
+#define VCFG_EV_INTX_DIS	(1u << 2)	/* command INTx disable bit */
+#define VCFG_EV_BAR		(1u << 3)	/* .bars: BAR/ROM address or ROM enable */
+#define VCFG_EV_MSI_CTRL	(1u << 4)	/* MSI enable or multiple message enable */
+#define VCFG_EV_MSI_MSG		(1u << 5)	/* MSI address or data */
+#define VCFG_EV_MSI_MASK	(1u << 6)	/* MSI per-vector mask bits */
+#define VCFG_EV_MSIX_CTRL	(1u << 7)	/* MSI-X enable or function mask */
+#define VCFG_EV_PM		(1u << 8)	/* PM power state */
+
+struct vcfg_write_res {
+	u32 events;
+	u8 bars;			/* bit n: region n (6: ROM) changed */
+	u16 old_cmd, new_cmd;
+	u32 nr_fwd;
+	struct vcfg_fwd fwd[4];
+};
+
+/* The guest-visible MSI capability registers. */
+struct vcfg_msi {
+	bool enabled;
+	u32 nr_vectors;			/* 1 << multiple message enable */
+	u32 max_vectors;		/* 1 << multiple message capable */
+	bool is_64;
+	bool maskable;
+	u64 addr;
+	u16 data;
+	u32 mask;
+};
+
+/*
+ * Builds @c from the device's config bytes. Returns 0, or -1 with a reason
+ * in @err (bad size, not a type 0 header, a BAR that cannot be shown).
+ */
+int vcfg_build(struct vcfg *c, const struct vcfg_input *in, char *err,
+	       size_t errlen);
+
+/*
+ * Splits [off, off + len) into runs of equal policy; fills at most @max
+ * segments and returns how many there are (0 if out of range).
+ */
+u32 vcfg_classify(const struct vcfg *c, u32 off, u32 len,
+		  struct vcfg_seg *seg, u32 max);
+
+/* True when a read of [off, off + len) needs bytes from the device. */
+bool vcfg_read_needs_dev(const struct vcfg *c, u32 off, u32 len);
+
+/*
+ * A guest read: image bits where emulated, @dev bits elsewhere. @dev holds
+ * the device's bytes at [off, off + len) and may be NULL when
+ * vcfg_read_needs_dev() is false (device bits then read as 1s).
+ * Out-of-range bytes read 0xff.
+ */
+void vcfg_read(const struct vcfg *c, u32 off, u32 len, const u8 *dev,
+	       u8 *out);
+
+/*
+ * A guest write of 1..4 bytes (any alignment, within the space): updates
+ * the image through the masks and fills @res with the device writes and
+ * events. Returns 0, or -1 (nothing done) when out of range.
+ */
+int vcfg_write(struct vcfg *c, u32 off, u32 len, const u8 *data,
+	       struct vcfg_write_res *res);
+
+/* Little-endian image accessors (no side effects). */
+u32 vcfg_get(const struct vcfg *c, u32 off, u32 len);
+void vcfg_set(struct vcfg *c, u32 off, u32 len, u32 val);
+
+static inline u16 vcfg_cmd(const struct vcfg *c)
+{
+	return (u16)vcfg_get(c, 0x04, 2);
+}
+
+/* Address programmed in region @bar (0-5, VCFG_ROM), flag bits dropped;
+ * a 64-bit BAR includes its upper half. */
+u64 vcfg_bar_addr(const struct vcfg *c, int bar);
+/* Programs region @bar's address (bus allocation); no events. */
+void vcfg_set_bar_addr(struct vcfg *c, int bar, u64 addr);
+bool vcfg_rom_enabled(const struct vcfg *c);
+
+/* MSI registers as the guest programmed them; false if no MSI. */
+bool vcfg_msi_get(const struct vcfg *c, struct vcfg_msi *msi);
+/* Reflects emulated MSI pending bits in the image. */
+void vcfg_msi_set_pending(struct vcfg *c, u32 pending);
+/* MSI-X control bits; false if no MSI-X. */
+bool vcfg_msix_get(const struct vcfg *c, bool *enabled, bool *masked);
+/* Vectors in the MSI-X capability, 0 without one. */
+u32 vcfg_msix_vectors(const struct vcfg *c);
+
+const char *vcfg_policy_name(enum vcfg_policy p);
+
+#endif

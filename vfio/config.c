@@ -1,0 +1,880 @@
+/* Config-space virtualization of an assigned PCI function
+ * (include/vfio/config.h): the guest image, its per-byte policy and masks,
+ * the rebuilt capability lists, and guest read/write handling. */
+#include <string.h>
+#include <linux/pci_regs.h>
+#include "vfio/config.h"
+
+#define CMD_FWD_BITS	(PCI_COMMAND_IO | PCI_COMMAND_MEMORY |		\
+			 PCI_COMMAND_MASTER | PCI_COMMAND_PARITY |	\
+			 PCI_COMMAND_SERR | PCI_COMMAND_INTX_DISABLE)
+#define PCIE_V2_SIZE	0x3c
+#define AER_SIZE	0x48
+
+static u32 rd(const u8 *p, u32 off, u32 len)
+{
+	u32 v = 0;
+	u32 i;
+
+	for (i = 0; i < len; i++)
+		v |= (u32)p[off + i] << (8 * i);
+	return v;
+}
+
+static void wr(u8 *p, u32 off, u32 len, u32 v)
+{
+	u32 i;
+
+	for (i = 0; i < len; i++)
+		p[off + i] = (u8)(v >> (8 * i));
+}
+
+u32 vcfg_get(const struct vcfg *c, u32 off, u32 len)
+{
+	if (len > 4 || off + len > c->size)
+		return 0;
+	return rd(c->cfg, off, len);
+}
+
+void vcfg_set(struct vcfg *c, u32 off, u32 len, u32 val)
+{
+	if (len > 4 || off + len > c->size)
+		return;
+	wr(c->cfg, off, len, val);
+}
+
+/* Policy and read/forward masks for [off, off + len). */
+static void set_policy(struct vcfg *c, u32 off, u32 len,
+		       enum vcfg_policy p)
+{
+	u32 i;
+
+	for (i = off; i < off + len && i < c->size; i++) {
+		c->policy[i] = p;
+		c->emu[i] = p == VCFG_PASSTHROUGH ? 0 : 0xff;
+		c->fwd[i] = p == VCFG_PASSTHROUGH ? 0xff : 0;
+		c->wmask[i] = 0;
+		c->w1c[i] = 0;
+	}
+}
+
+/* An emulated range: image from the device (or zero), read-only. */
+static void emulate(struct vcfg *c, u32 off, u32 len, bool copy)
+{
+	set_policy(c, off, len, VCFG_EMULATED);
+	if (copy)
+		memcpy(c->cfg + off, c->real + off, len);
+	else
+		memset(c->cfg + off, 0, len);
+}
+
+static void virt(struct vcfg *c, u32 off, u32 len, u32 wmask)
+{
+	set_policy(c, off, len, VCFG_VIRTUAL);
+	wr(c->wmask, off, len, wmask);
+}
+
+/* ---- Header ---- */
+
+static bool is_pow2(u64 x)
+{
+	return x && !(x & (x - 1));
+}
+
+struct bar_desc {
+	u64 size;
+	bool io, is64, prefetch;
+};
+
+static void guest_bar(const struct vcfg_input *in, int i, struct bar_desc *d)
+{
+	const struct msix_reloc_result *r = in->reloc;
+	const struct bar_region *b = in->bars ? &in->bars->bar[i] : NULL;
+
+	memset(d, 0, sizeof(*d));
+	if (b) {
+		d->size = b->size;
+		d->io = b->is_io;
+		d->is64 = b->is_64 && !b->is_io;
+		d->prefetch = b->prefetch && !b->is_io;
+	}
+	if (!r || !r->relocate)
+		return;
+	d->size = r->vbar_size[i];
+	d->is64 = r->vbar_is_64[i];
+	if (r->created && r->target == i)
+		d->io = d->prefetch = false;
+}
+
+static int check_bar(const struct bar_desc *d, int i, char *err,
+		     size_t errlen)
+{
+	if (!is_pow2(d->size))
+		return set_err(err, errlen, "BAR%d: size %#llx is not a power "
+			       "of two", i, (unsigned long long)d->size);
+	if (d->io && (d->size < 4 || d->size > SZ_1G))
+		return set_err(err, errlen, "BAR%d: bad I/O size %#llx", i,
+			       (unsigned long long)d->size);
+	if (!d->io && d->size < 16)
+		return set_err(err, errlen, "BAR%d: memory BAR below 16 bytes",
+			       i);
+	if (!d->io && !d->is64 && d->size > 2 * SZ_1G)
+		return set_err(err, errlen, "BAR%d: 32-bit BAR of %#llx", i,
+			       (unsigned long long)d->size);
+	if (d->is64 && i == 5)
+		return set_err(err, errlen, "BAR5: 64-bit BAR in the last slot");
+	return 0;
+}
+
+static int setup_bars(struct vcfg *c, const struct vcfg_input *in,
+		      char *err, size_t errlen)
+{
+	struct bar_desc d;
+	u32 off, flags;
+	int i;
+
+	for (i = 0; i < PCI_NUM_BARS; i++) {
+		guest_bar(in, i, &d);
+		if (!d.size)
+			continue;
+		if (check_bar(&d, i, err, errlen))
+			return -1;
+		off = PCI_BASE_ADDRESS_0 + 4 * i;
+		c->bar_size[i] = d.size;
+		c->bar_io[i] = d.io;
+		c->bar_64[i] = d.is64;
+		if (d.io) {
+			virt(c, off, 4, (u32)~(d.size - 1) & ~3u);
+			wr(c->cfg, off, 4, PCI_BASE_ADDRESS_SPACE_IO);
+			continue;
+		}
+		flags = d.is64 ? PCI_BASE_ADDRESS_MEM_TYPE_64 : 0;
+		if (d.prefetch)
+			flags |= PCI_BASE_ADDRESS_MEM_PREFETCH;
+		virt(c, off, 4, (u32)~(d.size - 1) & ~0xfu);
+		wr(c->cfg, off, 4, flags);
+		if (!d.is64)
+			continue;
+		virt(c, off + 4, 4, (u32)(~(d.size - 1) >> 32));
+		i++;
+	}
+	return 0;
+}
+
+static int setup_rom(struct vcfg *c, u64 size, char *err, size_t errlen)
+{
+	if (!size)
+		return 0;
+	if (!is_pow2(size) || size < 2048 || size > SZ_1G)
+		return set_err(err, errlen, "ROM: bad size %#llx",
+			       (unsigned long long)size);
+	c->bar_size[VCFG_ROM] = size;
+	virt(c, PCI_ROM_ADDRESS, 4,
+	     ((u32)~(size - 1) & PCI_ROM_ADDRESS_MASK) |
+	     PCI_ROM_ADDRESS_ENABLE);
+	return 0;
+}
+
+static void setup_header(struct vcfg *c)
+{
+	u16 cmd_bits = PCI_COMMAND_MASTER | PCI_COMMAND_PARITY |
+		       PCI_COMMAND_SERR | PCI_COMMAND_INTX_DISABLE;
+	int i;
+
+	emulate(c, PCI_VENDOR_ID, 4, true);
+	emulate(c, PCI_CLASS_REVISION, 4, true);
+	emulate(c, PCI_SUBSYSTEM_VENDOR_ID, 4, true);
+	emulate(c, PCI_INTERRUPT_PIN, 3, true);
+	c->cfg[PCI_HEADER_TYPE] = c->real[PCI_HEADER_TYPE] & 0x7f;
+
+	/* status: INTx pending from the device, W1C error byte passes */
+	set_policy(c, PCI_STATUS, 1, VCFG_VIRTUAL);
+	c->emu[PCI_STATUS] = (u8)~PCI_STATUS_INTERRUPT;
+	c->cfg[PCI_STATUS] = c->real[PCI_STATUS] &
+			     ~(PCI_STATUS_INTERRUPT | PCI_STATUS_CAP_LIST);
+	set_policy(c, PCI_STATUS + 1, 1, VCFG_PASSTHROUGH);
+
+	c->wmask[PCI_CACHE_LINE_SIZE] = 0xff;
+	c->wmask[PCI_LATENCY_TIMER] = 0xff;
+	c->wmask[PCI_INTERRUPT_LINE] = 0xff;
+
+	for (i = 0; i < PCI_NUM_BARS; i++) {
+		if (!c->bar_size[i])
+			continue;
+		cmd_bits |= c->bar_io[i] ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY;
+	}
+	if (c->bar_size[VCFG_ROM])
+		cmd_bits |= PCI_COMMAND_MEMORY;
+	virt(c, PCI_COMMAND, 2, cmd_bits);
+	wr(c->fwd, PCI_COMMAND, 2, cmd_bits & CMD_FWD_BITS);
+}
+
+/* ---- Capability discovery ---- */
+
+static u32 find_next_cap_off(const struct vcfg *c, u32 off, bool ext)
+{
+	u32 lim = ext ? c->size : VCFG_SIZE;
+	u32 i;
+
+	for (i = 0; i < c->nr_caps; i++) {
+		if (c->caps[i].ext != ext)
+			continue;
+		if (c->caps[i].off > off && c->caps[i].off < lim)
+			lim = c->caps[i].off;
+	}
+	return lim;
+}
+
+static u32 msi_size(u16 flags)
+{
+	u32 size = 10;
+
+	if (flags & PCI_MSI_FLAGS_64BIT)
+		size += 4;
+	if (flags & PCI_MSI_FLAGS_MASKBIT)
+		size += 10;
+	return size;
+}
+
+static u32 exp_size(u16 flags)
+{
+	u32 type = (flags & PCI_EXP_FLAGS_TYPE) >> 4;
+
+	if ((flags & PCI_EXP_FLAGS_VERS) >= 2)
+		return PCIE_V2_SIZE;
+	if (type == PCI_EXP_TYPE_RC_END)
+		return PCI_CAP_EXP_RC_ENDPOINT_SIZEOF_V1;
+	if (type == PCI_EXP_TYPE_ENDPOINT || type == PCI_EXP_TYPE_LEG_END)
+		return PCI_CAP_EXP_ENDPOINT_SIZEOF_V1;
+	return 0x24;
+}
+
+/* Architected size of a capability, 0 when unknown. */
+static u32 cap_known_size(const struct vcfg *c, const struct vcfg_cap *cap)
+{
+	u32 off = cap->off;
+
+	if (cap->ext) {
+		if (cap->id == PCI_EXT_CAP_ID_ERR)
+			return AER_SIZE;
+		if (cap->id == PCI_EXT_CAP_ID_DSN)
+			return PCI_EXT_CAP_DSN_SIZEOF;
+		return 0;
+	}
+	switch (cap->id) {
+	case PCI_CAP_ID_PM:
+		return PCI_PM_SIZEOF;
+	case PCI_CAP_ID_MSI:
+		return msi_size((u16)rd(c->real, off + 2, 2));
+	case PCI_CAP_ID_MSIX:
+		return PCI_CAP_MSIX_SIZEOF;
+	case PCI_CAP_ID_EXP:
+		return exp_size((u16)rd(c->real, off + 2, 2));
+	case PCI_CAP_ID_VPD:
+		return PCI_CAP_VPD_SIZEOF;
+	case PCI_CAP_ID_VNDR:
+		return MAX(c->real[off + 2], 3);
+	}
+	return 0;
+}
+
+static bool exp_type_ok(const struct vcfg *c, u32 off)
+{
+	u32 type = (rd(c->real, off + 2, 2) & PCI_EXP_FLAGS_TYPE) >> 4;
+
+	return type == PCI_EXP_TYPE_ENDPOINT || type == PCI_EXP_TYPE_RC_END;
+}
+
+static bool seen_before(const struct vcfg *c, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		if (c->caps[i].ext == c->caps[n].ext &&
+		    c->caps[i].id == c->caps[n].id)
+			return true;
+	return false;
+}
+
+/* AER without the root port and TLP prefix registers ends here */
+#define AER_MIN_SIZE	PCI_ERR_ROOT_COMMAND
+
+static bool want_cap(const struct vcfg *c, u32 n)
+{
+	const struct vcfg_cap *cap = &c->caps[n];
+	u32 need = cap_known_size(c, cap);
+
+	if (cap->ext && cap->id == PCI_EXT_CAP_ID_ERR)
+		need = AER_MIN_SIZE;
+	if (seen_before(c, n) || !need || cap->size < need)
+		return false;
+	if (cap->ext)
+		return cap->id == PCI_EXT_CAP_ID_ERR ||
+		       cap->id == PCI_EXT_CAP_ID_DSN;
+	switch (cap->id) {
+	case PCI_CAP_ID_PM:
+	case PCI_CAP_ID_MSI:
+	case PCI_CAP_ID_MSIX:
+		return true;
+	case PCI_CAP_ID_EXP:
+		return exp_type_ok(c, cap->off);
+	}
+	return false;
+}
+
+static void add_cap(struct vcfg *c, u32 off, u16 id, bool ext)
+{
+	struct vcfg_cap *cap = &c->caps[c->nr_caps++];
+
+	cap->off = (u16)off;
+	cap->id = id;
+	cap->ext = ext;
+}
+
+static void walk_caps(struct vcfg *c)
+{
+	bool seen[VCFG_SIZE / 4] = { false };
+	u32 ptr;
+
+	if (!(c->real[PCI_STATUS] & PCI_STATUS_CAP_LIST))
+		return;
+	ptr = c->real[PCI_CAPABILITY_LIST] & 0xfc;
+	while (ptr && c->nr_caps < VCFG_MAX_CAPS / 2) {
+		if (ptr < PCI_STD_HEADER_SIZEOF || seen[ptr / 4])
+			break;
+		seen[ptr / 4] = true;
+		add_cap(c, ptr, c->real[ptr], false);
+		ptr = c->real[ptr + 1] & 0xfc;
+	}
+}
+
+static void walk_ext_caps(struct vcfg *c)
+{
+	bool seen[VCFG_SIZE_EXP / 4] = { false };
+	u32 ptr = VCFG_SIZE, hdr;
+
+	if (c->size < VCFG_SIZE_EXP)
+		return;
+	while (ptr && c->nr_caps < VCFG_MAX_CAPS) {
+		if (ptr < VCFG_SIZE || ptr > c->size - 4 || seen[ptr / 4])
+			break;
+		hdr = rd(c->real, ptr, 4);
+		if (!hdr || hdr == ~0u)
+			break;
+		seen[ptr / 4] = true;
+		add_cap(c, ptr, PCI_EXT_CAP_ID(hdr), true);
+		ptr = PCI_EXT_CAP_NEXT(hdr) & ~3u;
+	}
+}
+
+static void size_caps(struct vcfg *c)
+{
+	struct vcfg_cap *cap;
+	u32 i, known, room;
+
+	for (i = 0; i < c->nr_caps; i++) {
+		cap = &c->caps[i];
+		room = find_next_cap_off(c, cap->off, cap->ext) - cap->off;
+		known = cap_known_size(c, cap);
+		cap->size = (u16)(known ? MIN(known, room) : room);
+	}
+	for (i = 0; i < c->nr_caps; i++)
+		c->caps[i].exposed = want_cap(c, i);
+}
+
+/* ---- Exposed capabilities ---- */
+
+static void setup_pm(struct vcfg *c, u32 p)
+{
+	u16 pmc = (u16)rd(c->real, p + PCI_PM_PMC, 2);
+	u16 csr = (u16)rd(c->real, p + PCI_PM_CTRL, 2);
+
+	wr(c->cfg, p + PCI_PM_PMC, 2, pmc & ~PCI_PM_CAP_PME_MASK);
+	virt(c, p + PCI_PM_CTRL, 2, PCI_PM_CTRL_STATE_MASK);
+	wr(c->cfg, p + PCI_PM_CTRL, 2, csr & PCI_PM_CTRL_NO_SOFT_RESET);
+	c->pm = (u16)p;
+}
+
+static void setup_msi(struct vcfg *c, u32 p)
+{
+	u16 flags = (u16)rd(c->real, p + PCI_MSI_FLAGS, 2);
+	bool is64 = flags & PCI_MSI_FLAGS_64BIT;
+	u32 data = p + (is64 ? PCI_MSI_DATA_64 : PCI_MSI_DATA_32);
+	u32 mmc = MIN((u32)(flags & PCI_MSI_FLAGS_QMASK) >> 1, 5u);
+	u32 nvec = 1u << mmc;
+
+	flags &= PCI_MSI_FLAGS_QMASK | PCI_MSI_FLAGS_64BIT |
+		 PCI_MSI_FLAGS_MASKBIT;
+	memset(c->cfg + p + 2, 0, msi_size(flags) - 2);
+	virt(c, p + PCI_MSI_FLAGS, 2, PCI_MSI_FLAGS_ENABLE |
+	     PCI_MSI_FLAGS_QSIZE);
+	wr(c->cfg, p + PCI_MSI_FLAGS, 2, flags);
+	virt(c, p + PCI_MSI_ADDRESS_LO, 4, ~3u);
+	if (is64)
+		virt(c, p + PCI_MSI_ADDRESS_HI, 4, ~0u);
+	virt(c, data, 2, 0xffff);
+	if (flags & PCI_MSI_FLAGS_MASKBIT)
+		virt(c, data + 4, 4, nvec == 32 ? ~0u : (1u << nvec) - 1);
+	c->msi = (u16)p;
+}
+
+static void setup_msix(struct vcfg *c, const struct msix_reloc_result *r,
+		       u32 p)
+{
+	u16 ctrl = (u16)rd(c->real, p + PCI_MSIX_FLAGS, 2);
+
+	virt(c, p + PCI_MSIX_FLAGS, 2,
+	     PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
+	wr(c->cfg, p + PCI_MSIX_FLAGS, 2, ctrl & PCI_MSIX_FLAGS_QSIZE);
+	if (r && r->relocate) {
+		wr(c->cfg, p + PCI_MSIX_TABLE, 4,
+		   ((u32)r->table_offset & PCI_MSIX_TABLE_OFFSET) |
+		   (r->table_bir & PCI_MSIX_TABLE_BIR));
+		wr(c->cfg, p + PCI_MSIX_PBA, 4,
+		   ((u32)r->pba_offset & PCI_MSIX_PBA_OFFSET) |
+		   (r->pba_bir & PCI_MSIX_PBA_BIR));
+	}
+	c->msix = (u16)p;
+}
+
+static void zero_if_inside(struct vcfg *c, u32 p, u32 size, u32 reg,
+			   u32 len)
+{
+	if (reg + len <= size)
+		memset(c->cfg + p + reg, 0, len);
+}
+
+static void setup_exp(struct vcfg *c, u32 p, u32 size)
+{
+	u16 flags = (u16)rd(c->real, p + PCI_EXP_FLAGS, 2);
+	u32 type = (flags & PCI_EXP_FLAGS_TYPE) >> 4;
+
+	if (PCI_EXP_DEVCTL + 4 <= size)
+		set_policy(c, p + PCI_EXP_DEVCTL, 4, VCFG_PASSTHROUGH);
+	if (PCI_EXP_DEVCTL2 + 2 <= size) {
+		c->wmask[p + PCI_EXP_DEVCTL2] = 0xff;
+		c->wmask[p + PCI_EXP_DEVCTL2 + 1] = 0xff;
+	}
+	c->exp = (u16)p;
+	if (type != PCI_EXP_TYPE_ENDPOINT)
+		return;
+	/* no root port upstream: show an RCiEP without a link */
+	flags = (flags & ~PCI_EXP_FLAGS_TYPE) | (PCI_EXP_TYPE_RC_END << 4);
+	wr(c->cfg, p + PCI_EXP_FLAGS, 2, flags);
+	zero_if_inside(c, p, size, PCI_EXP_LNKCAP, 8);
+	zero_if_inside(c, p, size, PCI_EXP_LNKCAP2, 8);
+}
+
+static void setup_aer(struct vcfg *c, u32 p, u32 size)
+{
+	set_policy(c, p + 4, size - 4, VCFG_PASSTHROUGH);
+	c->aer = (u16)p;
+}
+
+static void setup_cap(struct vcfg *c, const struct vcfg_input *in,
+		      const struct vcfg_cap *cap)
+{
+	if (!cap->exposed) {
+		emulate(c, cap->off, cap->size, false);
+		return;
+	}
+	emulate(c, cap->off, cap->size, true);
+	if (cap->ext) {
+		if (cap->id == PCI_EXT_CAP_ID_ERR)
+			setup_aer(c, cap->off, cap->size);
+		else
+			c->dsn = cap->off;
+		return;
+	}
+	switch (cap->id) {
+	case PCI_CAP_ID_PM:
+		setup_pm(c, cap->off);
+		break;
+	case PCI_CAP_ID_MSI:
+		setup_msi(c, cap->off);
+		break;
+	case PCI_CAP_ID_MSIX:
+		setup_msix(c, in->reloc, cap->off);
+		break;
+	case PCI_CAP_ID_EXP:
+		setup_exp(c, cap->off, cap->size);
+		break;
+	}
+}
+
+/* Writes only next pointers: 0x34 and byte 1 of exposed capabilities. */
+static void relink(struct vcfg *c)
+{
+	u32 prev = PCI_CAPABILITY_LIST;
+	u32 i;
+
+	for (i = 0; i < c->nr_caps; i++) {
+		if (c->caps[i].ext || !c->caps[i].exposed)
+			continue;
+		c->cfg[prev] = (u8)c->caps[i].off;
+		prev = c->caps[i].off + PCI_CAP_LIST_NEXT;
+	}
+	c->cfg[prev] = 0;
+	if (prev != PCI_CAPABILITY_LIST)
+		c->cfg[PCI_STATUS] |= PCI_STATUS_CAP_LIST;
+}
+
+/* Extended headers keep id and version; only next changes. */
+static void relink_ext(struct vcfg *c)
+{
+	u32 prev = 0, hdr, i;
+
+	if (c->size < VCFG_SIZE_EXP)
+		return;
+	for (i = 0; i < c->nr_caps; i++) {
+		if (!c->caps[i].ext || !c->caps[i].exposed)
+			continue;
+		if (!prev && c->caps[i].off != VCFG_SIZE) {
+			/* null header at 0x100 leading to the first one */
+			emulate(c, VCFG_SIZE, 4, false);
+			prev = VCFG_SIZE;
+		}
+		if (prev) {
+			hdr = rd(c->cfg, prev, 4) & 0xfffff;
+			wr(c->cfg, prev, 4, hdr | (c->caps[i].off << 20));
+		}
+		prev = c->caps[i].off;
+		hdr = rd(c->real, prev, 4) & 0xfffff;
+		wr(c->cfg, prev, 4, hdr);
+	}
+	if (!prev)
+		emulate(c, VCFG_SIZE, 4, false);
+}
+
+static int setup_caps(struct vcfg *c, const struct vcfg_input *in)
+{
+	u32 i;
+
+	walk_caps(c);
+	walk_ext_caps(c);
+	size_caps(c);
+	for (i = 0; i < c->nr_caps; i++)
+		setup_cap(c, in, &c->caps[i]);
+	relink(c);
+	relink_ext(c);
+	return 0;
+}
+
+int vcfg_build(struct vcfg *c, const struct vcfg_input *in, char *err,
+	       size_t errlen)
+{
+	if (!in->cfg || (in->cfg_size != VCFG_SIZE &&
+			 in->cfg_size != VCFG_SIZE_EXP))
+		return set_err(err, errlen, "config space of %u bytes",
+			       in->cfg_size);
+	if ((in->cfg[PCI_HEADER_TYPE] & 0x7f) != PCI_HEADER_TYPE_NORMAL)
+		return set_err(err, errlen, "header type %#x: only type 0 "
+			       "functions can be assigned",
+			       in->cfg[PCI_HEADER_TYPE]);
+	memset(c, 0, sizeof(*c));
+	c->size = in->cfg_size;
+	memcpy(c->real, in->cfg, in->cfg_size);
+	/* default: bytes beyond the header that belong to no capability */
+	set_policy(c, PCI_STD_HEADER_SIZEOF,
+		   c->size - PCI_STD_HEADER_SIZEOF, VCFG_PASSTHROUGH);
+	emulate(c, 0, PCI_STD_HEADER_SIZEOF, false);
+	if (setup_bars(c, in, err, errlen) < 0)
+		return -1;
+	if (setup_rom(c, in->rom_size, err, errlen) < 0)
+		return -1;
+	setup_header(c);
+	return setup_caps(c, in);
+}
+
+/* ---- Guest accesses ---- */
+
+static bool in_range(const struct vcfg *c, u32 off, u32 len)
+{
+	return len && off < c->size && len <= c->size - off;
+}
+
+u32 vcfg_classify(const struct vcfg *c, u32 off, u32 len,
+		  struct vcfg_seg *seg, u32 max)
+{
+	u32 n = 0, i;
+
+	if (!in_range(c, off, len))
+		return 0;
+	for (i = off; i < off + len; i++) {
+		if (n && seg[n - 1].policy == c->policy[i]) {
+			seg[n - 1].len++;
+			continue;
+		}
+		if (n >= max)
+			return n;
+		seg[n].off = i;
+		seg[n].len = 1;
+		seg[n].policy = c->policy[i];
+		n++;
+	}
+	return n;
+}
+
+bool vcfg_read_needs_dev(const struct vcfg *c, u32 off, u32 len)
+{
+	u32 i;
+
+	if (!in_range(c, off, len))
+		return false;
+	for (i = off; i < off + len; i++)
+		if (c->emu[i] != 0xff)
+			return true;
+	return false;
+}
+
+void vcfg_read(const struct vcfg *c, u32 off, u32 len, const u8 *dev,
+	       u8 *out)
+{
+	u32 i, o;
+	u8 d;
+
+	for (i = 0; i < len; i++) {
+		o = off + i;
+		if (o < off || o >= c->size) {
+			out[i] = 0xff;
+			continue;
+		}
+		d = dev ? dev[i] : 0xff;
+		out[i] = (c->cfg[o] & c->emu[o]) | (d & ~c->emu[o]);
+	}
+}
+
+/* Register values whose changes are events. */
+struct vcfg_snap {
+	u16 cmd;
+	u64 bar[VCFG_NR_REGIONS];
+	bool rom_en;
+	struct vcfg_msi msi;
+	bool msix_en, msix_mask;
+	u16 pm;
+};
+
+static void snap(const struct vcfg *c, struct vcfg_snap *s)
+{
+	int i;
+
+	memset(s, 0, sizeof(*s));
+	s->cmd = vcfg_cmd(c);
+	for (i = 0; i < VCFG_NR_REGIONS; i++)
+		s->bar[i] = vcfg_bar_addr(c, i);
+	s->rom_en = vcfg_rom_enabled(c);
+	vcfg_msi_get(c, &s->msi);
+	vcfg_msix_get(c, &s->msix_en, &s->msix_mask);
+	if (c->pm)
+		s->pm = c->cfg[c->pm + PCI_PM_CTRL] & PCI_PM_CTRL_STATE_MASK;
+}
+
+static u32 cmd_events(u16 a, u16 b)
+{
+	u16 x = a ^ b;
+	u32 ev = 0;
+
+	if (x & (PCI_COMMAND_IO | PCI_COMMAND_MEMORY))
+		ev |= VCFG_EV_DECODE;
+	if (x & PCI_COMMAND_MASTER)
+		ev |= VCFG_EV_MASTER;
+	if (x & PCI_COMMAND_INTX_DISABLE)
+		ev |= VCFG_EV_INTX_DIS;
+	return ev;
+}
+
+static void diff(const struct vcfg_snap *a, const struct vcfg_snap *b,
+		 struct vcfg_write_res *res)
+{
+	int i;
+
+	res->old_cmd = a->cmd;
+	res->new_cmd = b->cmd;
+	res->events |= cmd_events(a->cmd, b->cmd);
+	for (i = 0; i < VCFG_NR_REGIONS; i++)
+		if (a->bar[i] != b->bar[i])
+			res->bars |= 1u << i;
+	if (a->rom_en != b->rom_en)
+		res->bars |= 1u << VCFG_ROM;
+	if (res->bars)
+		res->events |= VCFG_EV_BAR;
+	if (a->msi.enabled != b->msi.enabled ||
+	    a->msi.nr_vectors != b->msi.nr_vectors)
+		res->events |= VCFG_EV_MSI_CTRL;
+	if (a->msi.addr != b->msi.addr || a->msi.data != b->msi.data)
+		res->events |= VCFG_EV_MSI_MSG;
+	if (a->msi.mask != b->msi.mask)
+		res->events |= VCFG_EV_MSI_MASK;
+	if (a->msix_en != b->msix_en || a->msix_mask != b->msix_mask)
+		res->events |= VCFG_EV_MSIX_CTRL;
+	if (a->pm != b->pm)
+		res->events |= VCFG_EV_PM;
+}
+
+static void add_fwd(struct vcfg_write_res *res, u32 off, u8 v)
+{
+	struct vcfg_fwd *f = res->nr_fwd ? &res->fwd[res->nr_fwd - 1] : NULL;
+
+	if (!f || f->off + f->len != off) {
+		f = &res->fwd[res->nr_fwd++];
+		f->off = off;
+		f->len = 0;
+	}
+	f->data[f->len++] = v;
+}
+
+static void write_byte(struct vcfg *c, u32 o, u8 v,
+		       struct vcfg_write_res *res)
+{
+	u8 img;
+
+	if (c->policy[o] == VCFG_PASSTHROUGH) {
+		add_fwd(res, o, v);
+		return;
+	}
+	img = (c->cfg[o] & ~c->wmask[o]) | (v & c->wmask[o]);
+	img &= ~(v & c->w1c[o]);
+	c->cfg[o] = img;
+	if (c->fwd[o])
+		add_fwd(res, o, (img & c->fwd[o]) | (c->real[o] & ~c->fwd[o]));
+}
+
+int vcfg_write(struct vcfg *c, u32 off, u32 len, const u8 *data,
+	       struct vcfg_write_res *res)
+{
+	struct vcfg_snap before, after;
+	u32 i;
+
+	memset(res, 0, sizeof(*res));
+	if (!in_range(c, off, len) || len > 4)
+		return -1;
+	snap(c, &before);
+	for (i = 0; i < len; i++)
+		write_byte(c, off + i, data[i], res);
+	snap(c, &after);
+	diff(&before, &after, res);
+	return 0;
+}
+
+/* ---- Register views ---- */
+
+static u32 bar_flag_mask(const struct vcfg *c, int bar)
+{
+	if (bar == VCFG_ROM)
+		return ~PCI_ROM_ADDRESS_MASK;
+	return c->bar_io[bar] ? 3 : 0xf;
+}
+
+static u32 bar_reg(int bar)
+{
+	return bar == VCFG_ROM ? PCI_ROM_ADDRESS : PCI_BASE_ADDRESS_0 + 4 * bar;
+}
+
+u64 vcfg_bar_addr(const struct vcfg *c, int bar)
+{
+	u64 addr;
+
+	if (bar < 0 || bar >= VCFG_NR_REGIONS || !c->bar_size[bar])
+		return 0;
+	addr = rd(c->cfg, bar_reg(bar), 4) & ~bar_flag_mask(c, bar);
+	if (bar < PCI_NUM_BARS && c->bar_64[bar])
+		addr |= (u64)rd(c->cfg, bar_reg(bar) + 4, 4) << 32;
+	return addr;
+}
+
+void vcfg_set_bar_addr(struct vcfg *c, int bar, u64 addr)
+{
+	u32 reg, keep;
+
+	if (bar < 0 || bar >= VCFG_NR_REGIONS || !c->bar_size[bar])
+		return;
+	reg = bar_reg(bar);
+	keep = bar_flag_mask(c, bar);
+	wr(c->cfg, reg, 4, ((u32)addr & ~keep) | (rd(c->cfg, reg, 4) & keep));
+	if (bar < PCI_NUM_BARS && c->bar_64[bar])
+		wr(c->cfg, reg + 4, 4, (u32)(addr >> 32));
+}
+
+bool vcfg_rom_enabled(const struct vcfg *c)
+{
+	if (!c->bar_size[VCFG_ROM])
+		return false;
+	return c->cfg[PCI_ROM_ADDRESS] & PCI_ROM_ADDRESS_ENABLE;
+}
+
+bool vcfg_msi_get(const struct vcfg *c, struct vcfg_msi *m)
+{
+	u32 p = c->msi, data;
+	u16 flags;
+
+	memset(m, 0, sizeof(*m));
+	if (!p)
+		return false;
+	flags = (u16)rd(c->cfg, p + PCI_MSI_FLAGS, 2);
+	m->enabled = flags & PCI_MSI_FLAGS_ENABLE;
+	m->max_vectors = 1u << MIN((u32)(flags & PCI_MSI_FLAGS_QMASK) >> 1, 5u);
+	/* more than the capable count is a guest bug: clamp it */
+	m->nr_vectors = 1u << MIN((u32)(flags & PCI_MSI_FLAGS_QSIZE) >> 4, 5u);
+	m->nr_vectors = MIN(m->nr_vectors, m->max_vectors);
+	m->is_64 = flags & PCI_MSI_FLAGS_64BIT;
+	m->maskable = flags & PCI_MSI_FLAGS_MASKBIT;
+	m->addr = rd(c->cfg, p + PCI_MSI_ADDRESS_LO, 4);
+	data = p + PCI_MSI_DATA_32;
+	if (m->is_64) {
+		m->addr |= (u64)rd(c->cfg, p + PCI_MSI_ADDRESS_HI, 4) << 32;
+		data = p + PCI_MSI_DATA_64;
+	}
+	m->data = (u16)rd(c->cfg, data, 2);
+	if (m->maskable)
+		m->mask = rd(c->cfg, data + 4, 4);
+	return true;
+}
+
+void vcfg_msi_set_pending(struct vcfg *c, u32 pending)
+{
+	u32 p = c->msi;
+	u16 flags;
+
+	if (!p)
+		return;
+	flags = (u16)rd(c->cfg, p + PCI_MSI_FLAGS, 2);
+	if (!(flags & PCI_MSI_FLAGS_MASKBIT))
+		return;
+	p += (flags & PCI_MSI_FLAGS_64BIT) ? PCI_MSI_PENDING_64 :
+					     PCI_MSI_PENDING_32;
+	wr(c->cfg, p, 4, pending);
+}
+
+bool vcfg_msix_get(const struct vcfg *c, bool *enabled, bool *masked)
+{
+	u16 ctrl;
+
+	*enabled = *masked = false;
+	if (!c->msix)
+		return false;
+	ctrl = (u16)rd(c->cfg, c->msix + PCI_MSIX_FLAGS, 2);
+	*enabled = ctrl & PCI_MSIX_FLAGS_ENABLE;
+	*masked = ctrl & PCI_MSIX_FLAGS_MASKALL;
+	return true;
+}
+
+u32 vcfg_msix_vectors(const struct vcfg *c)
+{
+	if (!c->msix)
+		return 0;
+	return (rd(c->cfg, c->msix + PCI_MSIX_FLAGS, 2) &
+		PCI_MSIX_FLAGS_QSIZE) + 1;
+}
+
+const char *vcfg_policy_name(enum vcfg_policy p)
+{
+	switch (p) {
+	case VCFG_EMULATED:
+		return "emulated";
+	case VCFG_PASSTHROUGH:
+		return "passthrough";
+	case VCFG_VIRTUAL:
+		return "virtual";
+	}
+	return "?";
+}
