@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "kvm/config.h"
+#include "kvm/control.h"
 #include "kvm/run.h"
 #include "lkvm/util.h"
 #include "lkvm/version.h"
@@ -14,6 +15,7 @@ static const char usage[] =
 "\n"
 "commands:\n"
 "  run       boot a guest (lkvm run --help for its options)\n"
+"  stat      statistics of a running VM (lkvm stat --help)\n"
 "  version   print the version\n"
 "  help      this text\n"
 "\n"
@@ -47,6 +49,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "stat"))
+		return control_stat_cmd(argc - 1, argv + 1);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		printf("lkvm version %s\n", LKVM_VERSION);
 		return 0;
@@ -56,6 +60,6 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	fprintf(stderr, "lkvm: unknown command '%s'; valid commands: run, "
-		"version, help (see 'lkvm --help')\n", cmd);
+		"stat, version, help (see 'lkvm --help')\n", cmd);
 	return 2;
 }

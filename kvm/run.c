@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
+#include "kvm/control.h"
 #include "kvm/run.h"
 #include "kvm/term.h"
 #include "kvm/vm.h"
@@ -26,17 +27,18 @@ static int exit_status(const struct vm *vm)
 	}
 }
 
-static void wait_for_exit(struct vm *vm, int sfd)
+static void wait_for_exit(struct vm *vm, int sfd, int cfd)
 {
-	struct pollfd p[3] = {
+	struct pollfd p[4] = {
 		{ .fd = vm->exit_efd, .events = POLLIN },
 		{ .fd = sfd, .events = POLLIN },
 		{ .fd = STDIN_FILENO, .events = POLLIN },
+		{ .fd = cfd, .events = POLLIN },
 	};
 	struct signalfd_siginfo si;
 
 	for (;;) {
-		if (poll(p, 3, -1) < 0) {
+		if (poll(p, 4, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			vm_request_exit(vm, VM_ERROR);
@@ -50,6 +52,8 @@ static void wait_for_exit(struct vm *vm, int sfd)
 			vm_request_exit(vm, VM_SIGNAL);
 			return;
 		}
+		if (p[3].revents)
+			control_serve(vm, cfd);
 		if (p[2].revents) {
 			int r = term_read_input();
 
@@ -117,11 +121,29 @@ static int block_signals(sigset_t *old)
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
+/* `lkvm stat --vm`: what every vCPU has done so far. */
+static void show_vm(struct vm *vm, FILE *out)
+{
+	int i;
+
+	fprintf(out, "vm %s: %d vCPUs, %llu MiB\n", vm->name, vm->nr_cpus,
+		(unsigned long long)(vm->ram_size / SZ_1M));
+	for (i = 0; vm->vcpus && i < vm->nr_cpus; i++)
+		fprintf(out, "  vcpu%d exits %llu\n", i, (unsigned long long)
+			__atomic_load_n(&vm->vcpus[i].exits, __ATOMIC_RELAXED));
+	fprintf(out, "  unhandled pio %llu mmio %llu\n",
+		(unsigned long long)vm->pio.unhandled,
+		(unsigned long long)vm->mmio.unhandled);
+}
+
+static struct control_stat vm_stat = { .topic = "vm", .show = show_vm };
+
 int lkvm_run(const struct lkvm_config *cfg)
 {
+	char name[64], cpath[256] = "";
 	struct vm vm;
 	sigset_t old;
-	int sfd, status;
+	int sfd, cfd = -1, status;
 
 	lkvm_debug = cfg->debug;
 	signal(SIGPIPE, SIG_IGN);
@@ -132,7 +154,12 @@ int lkvm_run(const struct lkvm_config *cfg)
 	}
 	if (vm_open(&vm, cfg))
 		goto fail_vm;
-	vm.name = cfg->name;
+	snprintf(name, sizeof(name), "guest-%d", (int)getpid());
+	vm.name = cfg->name ? cfg->name : name;
+	cfd = control_listen(vm.name, cpath, sizeof(cpath));
+	if (cfd < 0)
+		goto fail_vm;
+	control_register_stat(&vm_stat);
 	if (lkvm_init_all(&vm))
 		goto fail_vm;
 	if (vcpus_create(&vm) || vcpus_start(&vm)) {
@@ -140,7 +167,7 @@ int lkvm_run(const struct lkvm_config *cfg)
 		goto stop;
 	}
 	term_init();
-	wait_for_exit(&vm, sfd);
+	wait_for_exit(&vm, sfd, cfd);
 stop:
 	vcpus_kick_all(&vm);
 	vcpus_join(&vm);
@@ -151,11 +178,13 @@ stop:
 	vcpus_destroy(&vm);
 	status = exit_status(&vm);
 	vm_close(&vm);
+	control_close(cfd, cpath);
 	close(sfd);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return status;
 fail_vm:
 	vm_close(&vm);
+	control_close(cfd, cpath);
 	close(sfd);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return 1;

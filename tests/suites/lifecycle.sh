@@ -63,4 +63,30 @@ for i in 1 2 3; do
 	timeout 20 $LKVM run -k $G/hello.bin -m 64 </dev/null 2>&1 | grep -q "GUEST hello OK" || ok=1
 done
 check back-to-back-runs $ok "a run after another failed"
+# The control socket: `lkvm stat` reaches a running VM by name, a second
+# VM cannot take the same name, and the socket is gone after exit.
+export XDG_RUNTIME_DIR=$T/run
+$LKVM run -k $G/spin.bin -m 64 -c 2 --name ctl1 </dev/null >"$T/out" 2>&1 &
+pid=$!
+for _ in $(seq 100); do
+	grep -q "GUEST spin running" "$T/out" && break
+	sleep 0.1
+done
+out=$($LKVM stat --vm --name ctl1 2>&1)
+grep -q "vm ctl1: 2 vCPUs" <<<"$out" && grep -qE "vcpu0 exits [1-9]" <<<"$out"
+check stat-by-name $? "$out"
+out=$($LKVM stat --vm 2>&1)
+grep -q "vm ctl1" <<<"$out"
+check stat-only-vm $? "$out"
+out=$(timeout 20 $LKVM run -k $G/hello.bin -m 64 --name ctl1 </dev/null 2>&1)
+st=$?
+[ $st != 0 ] && grep -q "a VM named 'ctl1' is already running" <<<"$out"
+check name-in-use $? "exit $st: $out"
+kill -TERM $pid; wait $pid
+[ ! -e "$T/run/lkvm/ctl1.sock" ]
+check socket-removed $? "$(ls "$T/run/lkvm")"
+out=$($LKVM stat --name ctl1 2>&1)
+[ $? != 0 ] && grep -q "no running VM named 'ctl1'" <<<"$out"
+check stat-no-vm $? "$out"
+unset XDG_RUNTIME_DIR
 summary lifecycle
