@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <linux/virtio_ring.h>
 #include "virtio/virtqueue.h"
 
@@ -399,4 +400,31 @@ size_t vq_chain_write(const struct vq_chain *c, u64 off, const void *buf,
 		      size_t len)
 {
 	return chain_copy(c, c->nr_read, c->nr, off, (u8 *)buf, len, true);
+}
+
+int vq_chain_iov(const struct vq_chain *c, bool write, u64 skip, u64 len,
+		 struct iovec *iov, unsigned int max, u64 *got)
+{
+	unsigned int i = write ? c->nr_read : 0;
+	unsigned int end = write ? c->nr : c->nr_read, n = 0;
+
+	*got = 0;
+	for (; i < end && *got < len; i++) {
+		const struct vq_seg *s = &c->segs[i];
+		u64 take;
+
+		if (skip >= s->len) {
+			skip -= s->len;
+			continue;
+		}
+		if (n == max)
+			return -1;
+		take = MIN((u64)s->len - skip, len - *got);
+		iov[n].iov_base = (u8 *)s->addr + skip;
+		iov[n].iov_len = take;
+		n++;
+		*got += take;
+		skip = 0;
+	}
+	return n;
 }

@@ -120,4 +120,12 @@ size_t vq_chain_read(const struct vq_chain *c, u64 off, void *buf, size_t len);
 size_t vq_chain_write(const struct vq_chain *c, u64 off, const void *buf,
 		      size_t len);
 
+struct iovec;
+/* Describes bytes [skip, skip+len) of the chain's readable (@write false)
+ * or writable part as at most @max iovecs. Returns the count, or -1 if it
+ * needs more than @max; *got is set to the bytes covered (short at the
+ * end of the part). */
+int vq_chain_iov(const struct vq_chain *c, bool write, u64 skip, u64 len,
+		 struct iovec *iov, unsigned int max, u64 *got);
+
 #endif

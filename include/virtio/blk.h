@@ -1,0 +1,36 @@
+/* virtio-blk disk state and request handling, exported for the unit tests
+ * (disks are created from -d/--disk, see virtio/blk.c). */
+#ifndef LKVM_VIRTIO_BLK_H
+#define LKVM_VIRTIO_BLK_H
+
+#include <linux/virtio_blk.h>
+#include "virtio/pci.h"
+
+#define BLK_MAX_SEGS		256	/* per request: header + data + status */
+#define BLK_MAX_RANGES		16	/* discard / write-zeroes segments */
+#define BLK_QUEUE_SIZE		256
+
+struct blk_dev {
+	struct virtio_dev v;
+	char *path;
+	int fd;
+	bool ro;
+	bool is_bdev;
+	bool can_discard;	/* DISCARD and WRITE_ZEROES offered */
+	u64 sectors;
+	char id[VIRTIO_BLK_ID_BYTES];
+	char name[24];
+};
+
+/* Parses "<file>[,ro]". Returns 0, or -1 with a message in err. */
+int blk_parse(const char *arg, char **path, bool *ro, char *err,
+	      size_t errlen);
+/* Opens and locks the image and fills b (zeroed) as a device of vm, not
+ * yet started. Returns 0, or -1 after printing why. */
+int blk_setup(struct blk_dev *b, struct vm *vm, const char *path, bool ro,
+	      int index);
+void blk_teardown(struct blk_dev *b);
+/* Runs every available request of queue q (device lock held). */
+void blk_process(struct blk_dev *b, unsigned int q);
+
+#endif

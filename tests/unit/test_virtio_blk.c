@@ -1,0 +1,281 @@
+/* Unit tests of virtio-blk (virtio/blk.c): --disk syntax, image open/lock
+ * errors, and requests on hand-built rings over a temporary image: IN, OUT,
+ * FLUSH, GET_ID, DISCARD/WRITE_ZEROES, read-only disks, bad requests. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+#include "virtio/blk.h"
+#include "virtio_harness.h"
+
+#define IMG_SECTORS	64
+#define HDR		H_BUF
+#define DATA		(H_BUF + 0x100)
+#define STATUS		(H_BUF + 0x80)
+
+static struct harness H;
+static char img[64];
+
+static void make_image(void)
+{
+	u8 buf[IMG_SECTORS * 512];
+	unsigned int i;
+	int fd;
+
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = i / 512 + 1;		/* sector s holds byte s+1 */
+	snprintf(img, sizeof(img), "/tmp/lkvm-ut-blk-XXXXXX");
+	fd = mkstemp(img);
+	EXPECT(fd >= 0);
+	EXPECT_EQ(write(fd, buf, sizeof(buf)), sizeof(buf));
+	close(fd);
+}
+
+static struct blk_dev *blk_open(bool ro)
+{
+	struct blk_dev *b = calloc(1, sizeof(*b));
+
+	h_init(&H);
+	make_image();
+	if (blk_setup(b, NULL, img, ro, 0)) {
+		free(b);
+		return NULL;
+	}
+	b->v.mem = &H.mem;
+	h_bring_up(&b->v, b->v.host_features & ~(1ULL << VIRTIO_F_VERSION_1));
+	return b;
+}
+
+static void blk_close(struct blk_dev *b)
+{
+	virtio_dev_destroy(&b->v);
+	unlink(img);
+	h_fini(&H);
+}
+
+static void put_hdr(u32 type, u64 sector)
+{
+	struct virtio_blk_outhdr *h = h_ptr(&H, HDR);
+
+	h->type = htole32(type);
+	h->ioprio = 0;
+	h->sector = htole64(sector);
+}
+
+/* Header, one data buffer (len 0: none), status; returns the used len. */
+static u32 submit(struct blk_dev *b, u32 type, u64 sector, u32 len,
+		  bool data_write)
+{
+	u16 n = 0, used = h_used_idx(&H, 0);
+
+	put_hdr(type, sector);
+	*(u8 *)h_ptr(&H, STATUS) = 0xee;
+	h_desc(&H, 0, n, HDR, 16, VRING_DESC_F_NEXT, n + 1);
+	n++;
+	if (len) {
+		h_desc(&H, 0, n, DATA, len, VRING_DESC_F_NEXT |
+		       (data_write ? VRING_DESC_F_WRITE : 0), n + 1);
+		n++;
+	}
+	h_desc(&H, 0, n, STATUS, 1, VRING_DESC_F_WRITE, 0);
+	h_avail(&H, 0, 0);
+	virtio_dev_process(&b->v, 0);
+	EXPECT_EQ(h_used_idx(&H, 0), (u16)(used + 1));
+	return h_used_len(&H, 0, used);
+}
+
+static u8 status(void)
+{
+	return *(u8 *)h_ptr(&H, STATUS);
+}
+
+TEST(virtio_blk_parse)
+{
+	char err[128], *path;
+	bool ro;
+
+	EXPECT_EQ(blk_parse("disk.img", &path, &ro, err, sizeof(err)), 0);
+	EXPECT_STR(path, "disk.img");
+	EXPECT(!ro);
+	free(path);
+	EXPECT_EQ(blk_parse("/x/d.img,ro", &path, &ro, err, sizeof(err)), 0);
+	EXPECT_STR(path, "/x/d.img");
+	EXPECT(ro);
+	free(path);
+	EXPECT_EQ(blk_parse("d.img,rw", &path, &ro, err, sizeof(err)), -1);
+	EXPECT_CONTAINS(err, "unknown option 'rw'");
+	EXPECT_EQ(blk_parse(",ro", &path, &ro, err, sizeof(err)), -1);
+	EXPECT_CONTAINS(err, "no file name");
+}
+
+TEST(virtio_blk_config_and_features)
+{
+	struct blk_dev *b = blk_open(false);
+
+	ASSERT(b);
+	EXPECT_EQ(h_rd(&b->v, VP_DEVCFG_OFF, 4), IMG_SECTORS);
+	EXPECT(b->v.host_features & (1ULL << VIRTIO_BLK_F_FLUSH));
+	EXPECT(!(b->v.host_features & (1ULL << VIRTIO_BLK_F_RO)));
+	EXPECT_EQ(H_STATUS(&b->v) & VIRTIO_CONFIG_S_DRIVER_OK,
+		  VIRTIO_CONFIG_S_DRIVER_OK);
+	blk_close(b);
+}
+
+TEST(virtio_blk_read_write)
+{
+	struct blk_dev *b = blk_open(false);
+	u8 *d = h_ptr(&H, DATA);
+	u8 buf[1024];
+	int fd;
+
+	ASSERT(b);
+	EXPECT_EQ(submit(b, VIRTIO_BLK_T_IN, 3, 1024, true), 1025);
+	EXPECT_EQ(status(), VIRTIO_BLK_S_OK);
+	EXPECT_EQ(d[0], 4);
+	EXPECT_EQ(d[1023], 5);
+	memset(d, 0xab, 512);
+	EXPECT_EQ(submit(b, VIRTIO_BLK_T_OUT, 10, 512, false), 1);
+	EXPECT_EQ(status(), VIRTIO_BLK_S_OK);
+	EXPECT_EQ(submit(b, VIRTIO_BLK_T_FLUSH, 0, 0, false), 1);
+	EXPECT_EQ(status(), VIRTIO_BLK_S_OK);
+	fd = open(img, O_RDONLY);
+	EXPECT_EQ(pread(fd, buf, 1024, 10 * 512), 1024);
+	close(fd);
+	EXPECT_EQ(buf[0], 0xab);
+	EXPECT_EQ(buf[511], 0xab);
+	EXPECT_EQ(buf[512], 12);
+	blk_close(b);
+}
+
+TEST(virtio_blk_bad_requests)
+{
+	struct blk_dev *b = blk_open(false);
+
+	ASSERT(b);
+	/* past the end */
+	EXPECT_EQ(submit(b, VIRTIO_BLK_T_IN, IMG_SECTORS - 1, 1024, true), 1025);
+	EXPECT_EQ(status(), VIRTIO_BLK_S_IOERR);
+	EXPECT_EQ(submit(b, VIRTIO_BLK_T_IN, ~0ULL, 512, true), 513);
+	EXPECT_EQ(status(), VIRTIO_BLK_S_IOERR);
+	/* not a whole sector */
+	EXPECT_EQ(submit(b, VIRTIO_BLK_T_OUT, 0, 100, false), 1);
+	EXPECT_EQ(status(), VIRTIO_BLK_S_IOERR);
+	/* unknown type */
+	EXPECT_EQ(submit(b, 77, 0, 0, false), 1);
+	EXPECT_EQ(status(), VIRTIO_BLK_S_UNSUPP);
+	EXPECT_EQ(H_STATUS(&b->v) & VIRTIO_CONFIG_S_NEEDS_RESET, 0);
+	blk_close(b);
+}
+
+TEST(virtio_blk_malformed_chain)
+{
+	struct blk_dev *b = blk_open(false);
+
+	ASSERT(b);
+	/* header only: nowhere to put the status */
+	put_hdr(VIRTIO_BLK_T_IN, 0);
+	h_desc(&H, 0, 0, HDR, 16, 0, 0);
+	h_avail(&H, 0, 0);
+	virtio_dev_process(&b->v, 0);
+	EXPECT(H_STATUS(&b->v) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	/* short header after a reset */
+	h_bring_up(&b->v, 0);
+	memset(H.avail_idx, 0, sizeof(H.avail_idx));
+	memset(h_ptr(&H, H_AVAIL), 0, 0x100);
+	memset(h_ptr(&H, H_USED), 0, 0x100);
+	h_desc(&H, 0, 0, HDR, 8, VRING_DESC_F_NEXT, 1);
+	h_desc(&H, 0, 1, STATUS, 1, VRING_DESC_F_WRITE, 0);
+	h_avail(&H, 0, 0);
+	virtio_dev_process(&b->v, 0);
+	EXPECT(H_STATUS(&b->v) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	/* a descriptor loop breaks the ring, not lkvm */
+	h_bring_up(&b->v, 0);
+	memset(H.avail_idx, 0, sizeof(H.avail_idx));
+	memset(h_ptr(&H, H_AVAIL), 0, 0x100);
+	h_desc(&H, 0, 0, HDR, 16, VRING_DESC_F_NEXT, 1);
+	h_desc(&H, 0, 1, DATA, 512, VRING_DESC_F_NEXT, 0);
+	h_avail(&H, 0, 0);
+	virtio_dev_process(&b->v, 0);
+	EXPECT(H_STATUS(&b->v) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	blk_close(b);
+}
+
+TEST(virtio_blk_get_id)
+{
+	struct blk_dev *b = blk_open(false);
+	const char *base;
+
+	ASSERT(b);
+	EXPECT_EQ(submit(b, VIRTIO_BLK_T_GET_ID, 0, 20, true), 21);
+	EXPECT_EQ(status(), VIRTIO_BLK_S_OK);
+	base = strrchr(img, '/') + 1;
+	EXPECT(!memcmp(h_ptr(&H, DATA), base, strlen(base)));
+	blk_close(b);
+}
+
+TEST(virtio_blk_read_only)
+{
+	struct blk_dev *b = blk_open(true);
+
+	ASSERT(b);
+	EXPECT(b->v.host_features & (1ULL << VIRTIO_BLK_F_RO));
+	EXPECT(!(b->v.host_features & (1ULL << VIRTIO_BLK_F_DISCARD)));
+	EXPECT_EQ(submit(b, VIRTIO_BLK_T_OUT, 0, 512, false), 1);
+	EXPECT_EQ(status(), VIRTIO_BLK_S_IOERR);
+	EXPECT_EQ(submit(b, VIRTIO_BLK_T_IN, 0, 512, true), 513);
+	EXPECT_EQ(status(), VIRTIO_BLK_S_OK);
+	EXPECT_EQ(*(u8 *)h_ptr(&H, DATA), 1);
+	blk_close(b);
+}
+
+TEST(virtio_blk_discard_write_zeroes)
+{
+	struct blk_dev *b = blk_open(false);
+	struct virtio_blk_discard_write_zeroes *r;
+	u8 buf[512];
+	int fd;
+
+	ASSERT(b);
+	if (!b->can_discard) {
+		blk_close(b);
+		return;		/* the temp file system cannot punch holes */
+	}
+	r = h_ptr(&H, DATA);
+	r->sector = htole64(8);
+	r->num_sectors = htole32(2);
+	r->flags = 0;
+	EXPECT_EQ(submit(b, VIRTIO_BLK_T_WRITE_ZEROES, 0, 16, false), 1);
+	EXPECT_EQ(status(), VIRTIO_BLK_S_OK);
+	fd = open(img, O_RDONLY);
+	EXPECT_EQ(pread(fd, buf, 512, 9 * 512), 512);
+	EXPECT_EQ(buf[0] | buf[511], 0);
+	EXPECT_EQ(pread(fd, buf, 512, 10 * 512), 512);
+	EXPECT_EQ(buf[0], 11);
+	close(fd);
+	r->sector = htole64(IMG_SECTORS);
+	r->num_sectors = htole32(1);
+	EXPECT_EQ(submit(b, VIRTIO_BLK_T_DISCARD, 0, 16, false), 1);
+	EXPECT_EQ(status(), VIRTIO_BLK_S_IOERR);
+	r->sector = 0;
+	EXPECT_EQ(submit(b, VIRTIO_BLK_T_DISCARD, 0, 12, false), 1);
+	EXPECT_EQ(status(), VIRTIO_BLK_S_IOERR);
+	blk_close(b);
+}
+
+TEST(virtio_blk_lock_and_open_errors)
+{
+	struct blk_dev *a, *b2 = calloc(1, sizeof(*b2));
+
+	a = blk_open(false);
+	ASSERT(a);
+	fprintf(stderr, "(expected errors follow)\n");
+	EXPECT_EQ(blk_setup(b2, NULL, img, false, 1), -1);	/* locked */
+	blk_teardown(b2);
+	memset(b2, 0, sizeof(*b2));
+	EXPECT_EQ(blk_setup(b2, NULL, img, true, 1), -1);	/* even ro */
+	blk_teardown(b2);
+	memset(b2, 0, sizeof(*b2));
+	EXPECT_EQ(blk_setup(b2, NULL, "/nonexistent/lkvm.img", true, 1), -1);
+	blk_teardown(b2);
+	free(b2);
+	blk_close(a);
+}

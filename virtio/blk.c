@@ -1,0 +1,456 @@
+/* virtio-blk (-d/--disk <file>[,ro]): raw images and block devices, locked
+ * against a second writer; IN, OUT, FLUSH, GET_ID, and DISCARD/WRITE_ZEROES
+ * where the host file can punch holes. One request queue. */
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include <linux/falloc.h>
+#include <linux/fs.h>
+#include <linux/virtio_ids.h>
+#include "kvm/vm.h"
+#include "virtio/blk.h"
+
+#define SECTOR			512ULL
+#define BLK_CLASS		0x018000	/* mass storage, other */
+#define MAX_DISCARD_SECTORS	(1U << 22)
+#define F(bit)			(1ULL << (bit))
+
+struct blk_req {
+	struct blk_dev *b;
+	const struct vq_chain *c;
+	u32 type;
+	u64 sector;
+	u32 status_off;		/* offset of the status byte in the writable part */
+	u32 written;		/* bytes written into the writable part */
+};
+
+static struct blk_dev *disks[MAX_DEV_ARGS];
+
+int blk_parse(const char *arg, char **path, bool *ro, char *err,
+	      size_t errlen)
+{
+	char *s = strdup(arg), *opt, *save;
+
+	if (!s)
+		return set_err(err, errlen, "out of memory");
+	*ro = false;
+	strtok_r(s, ",", &save);
+	if (!*s || *arg == ',') {
+		free(s);
+		return set_err(err, errlen, "invalid --disk '%s': no file name "
+			       "(use <file>[,ro])", arg);
+	}
+	while ((opt = strtok_r(NULL, ",", &save))) {
+		if (strcmp(opt, "ro")) {
+			set_err(err, errlen, "invalid --disk '%s': unknown option "
+				"'%s' (valid: ro)", arg, opt);
+			free(s);
+			return -1;
+		}
+		*ro = true;
+	}
+	*path = s;
+	return 0;
+}
+
+/* ---- host I/O ---- */
+
+/* preadv/pwritev until done; short transfers are retried. */
+static int rw_full(int fd, struct iovec *iov, int nr, u64 off, bool wr)
+{
+	while (nr > 0) {
+		ssize_t n = wr ? pwritev(fd, iov, nr, off) : preadv(fd, iov, nr, off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		off += n;
+		while (nr && (size_t)n >= iov->iov_len) {
+			n -= iov->iov_len;
+			iov++;
+			nr--;
+		}
+		if (nr) {
+			iov->iov_base = (u8 *)iov->iov_base + n;
+			iov->iov_len -= n;
+		}
+	}
+	return 0;
+}
+
+static bool range_ok(struct blk_dev *b, u64 sector, u64 nsec)
+{
+	return sector <= b->sectors && nsec <= b->sectors - sector;
+}
+
+static u8 blk_rw(struct blk_req *r, bool wr)
+{
+	struct iovec iov[BLK_MAX_SEGS];
+	const struct vq_chain *c = r->c;
+	u64 len, got;
+	int nr;
+
+	len = wr ? c->read_len - sizeof(struct virtio_blk_outhdr) : r->status_off;
+	if (!wr)
+		r->written = r->status_off;
+	if (wr && r->b->ro)
+		return VIRTIO_BLK_S_IOERR;
+	if (len % SECTOR || !range_ok(r->b, r->sector, len / SECTOR)) {
+		pr_debug("%s: %s of %llu bytes at sector %llu out of range",
+			 r->b->name, wr ? "write" : "read",
+			 (unsigned long long)len, (unsigned long long)r->sector);
+		return VIRTIO_BLK_S_IOERR;
+	}
+	nr = vq_chain_iov(c, !wr, wr ? sizeof(struct virtio_blk_outhdr) : 0,
+			  len, iov, BLK_MAX_SEGS, &got);
+	if (nr < 0 || got != len)
+		return VIRTIO_BLK_S_IOERR;
+	if (rw_full(r->b->fd, iov, nr, r->sector * SECTOR, wr)) {
+		pr_debug("%s: host %s at sector %llu: %s", r->b->name,
+			 wr ? "write" : "read", (unsigned long long)r->sector,
+			 strerror(errno));
+		return VIRTIO_BLK_S_IOERR;
+	}
+	return VIRTIO_BLK_S_OK;
+}
+
+static int write_zeroes_slow(int fd, u64 off, u64 len)
+{
+	static const u8 zero[64 * 1024];
+
+	while (len) {
+		u64 n = MIN(len, (u64)sizeof(zero));
+		struct iovec iov = { (void *)zero, n };
+
+		if (rw_full(fd, &iov, 1, off, true))
+			return -1;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int do_range(struct blk_dev *b, u32 type, u64 off, u64 len)
+{
+	int keep = FALLOC_FL_KEEP_SIZE;
+
+	if (type == VIRTIO_BLK_T_DISCARD)
+		return fallocate(b->fd, FALLOC_FL_PUNCH_HOLE | keep, off, len);
+	if (!fallocate(b->fd, FALLOC_FL_ZERO_RANGE | keep, off, len))
+		return 0;
+	if (!fallocate(b->fd, FALLOC_FL_PUNCH_HOLE | keep, off, len))
+		return 0;
+	return write_zeroes_slow(b->fd, off, len);
+}
+
+static u8 blk_ranges(struct blk_req *r)
+{
+	struct virtio_blk_discard_write_zeroes d;
+	u64 hdr = sizeof(struct virtio_blk_outhdr);
+	u64 bytes = r->c->read_len - hdr, i, n = bytes / sizeof(d);
+
+	if (!r->b->can_discard)
+		return VIRTIO_BLK_S_UNSUPP;
+	if (r->b->ro)
+		return VIRTIO_BLK_S_IOERR;
+	if (!n || bytes % sizeof(d) || n > BLK_MAX_RANGES)
+		return VIRTIO_BLK_S_IOERR;
+	for (i = 0; i < n; i++) {
+		u64 sec, nsec;
+
+		vq_chain_read(r->c, hdr + i * sizeof(d), &d, sizeof(d));
+		sec = le64toh(d.sector);
+		nsec = le32toh(d.num_sectors);
+		if (nsec > MAX_DISCARD_SECTORS || !range_ok(r->b, sec, nsec) ||
+		    (le32toh(d.flags) & ~VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP))
+			return VIRTIO_BLK_S_IOERR;
+		if (nsec && do_range(r->b, r->type, sec * SECTOR, nsec * SECTOR)) {
+			pr_debug("%s: fallocate at sector %llu: %s", r->b->name,
+				 (unsigned long long)sec, strerror(errno));
+			return VIRTIO_BLK_S_IOERR;
+		}
+	}
+	return VIRTIO_BLK_S_OK;
+}
+
+static u8 blk_get_id(struct blk_req *r)
+{
+	r->written = vq_chain_write(r->c, 0, r->b->id,
+				    MIN((u32)VIRTIO_BLK_ID_BYTES, r->status_off));
+	return VIRTIO_BLK_S_OK;
+}
+
+static u8 blk_flush(struct blk_req *r)
+{
+	if (r->b->ro)
+		return VIRTIO_BLK_S_OK;
+	return fdatasync(r->b->fd) ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
+}
+
+static u8 blk_dispatch(struct blk_req *r)
+{
+	switch (r->type) {
+	case VIRTIO_BLK_T_IN:
+		return blk_rw(r, false);
+	case VIRTIO_BLK_T_OUT:
+		return blk_rw(r, true);
+	case VIRTIO_BLK_T_FLUSH:
+		return blk_flush(r);
+	case VIRTIO_BLK_T_GET_ID:
+		return blk_get_id(r);
+	case VIRTIO_BLK_T_DISCARD:
+	case VIRTIO_BLK_T_WRITE_ZEROES:
+		return blk_ranges(r);
+	default:
+		pr_debug("%s: unsupported request type %u", r->b->name, r->type);
+		return VIRTIO_BLK_S_UNSUPP;
+	}
+}
+
+/* One request; returns the bytes written to the chain, or -1 when it has
+ * no room for a header or a status byte (the driver is broken). */
+static int blk_request(struct blk_dev *b, const struct vq_chain *c)
+{
+	struct virtio_blk_outhdr hdr;
+	struct blk_req r = { .b = b, .c = c };
+	u8 status;
+
+	if (c->read_len < sizeof(hdr) || !c->write_len ||
+	    c->write_len > UINT32_MAX)
+		return -1;
+	vq_chain_read(c, 0, &hdr, sizeof(hdr));
+	r.type = le32toh(hdr.type);
+	r.sector = le64toh(hdr.sector);
+	r.status_off = c->write_len - 1;
+	status = blk_dispatch(&r);
+	vq_chain_write(c, r.status_off, &status, 1);
+	return r.written + 1;
+}
+
+void blk_process(struct blk_dev *b, unsigned int q)
+{
+	struct virtqueue *vq = &b->v.vq[q];
+	struct vq_seg segs[BLK_MAX_SEGS];
+	struct vq_chain c;
+	u16 old = vq->used_idx;
+	int n;
+
+	vq_chain_init(&c, segs, BLK_MAX_SEGS);
+	while (vq_pop(vq, b->v.mem, &c) > 0) {
+		n = blk_request(b, &c);
+		if (n < 0) {
+			vq_push(vq, b->v.mem, c.head, 0);
+			virtio_dev_fail(&b->v, "%s: malformed request (%llu "
+					"readable, %llu writable bytes)", b->name,
+					(unsigned long long)c.read_len,
+					(unsigned long long)c.write_len);
+			break;
+		}
+		if (vq_push(vq, b->v.mem, c.head, n))
+			break;
+	}
+	if (vq_is_broken(vq))
+		virtio_dev_fail(&b->v, "%s: %s", b->name, vq_error(vq));
+	virtio_queue_done(&b->v, q, old);
+}
+
+/* ---- setup ---- */
+
+static void blk_notify(struct virtio_dev *v, unsigned int q)
+{
+	blk_process(v->priv, q);
+}
+
+static void blk_free(struct virtio_dev *v)
+{
+	struct blk_dev *b = v->priv;
+
+	blk_teardown(b);
+	free(b);
+}
+
+static const struct virtio_dev_ops blk_ops = {
+	.notify = blk_notify,
+	.free = blk_free,
+};
+
+static int blk_lock(struct blk_dev *b)
+{
+	struct flock fl = { .l_type = b->ro ? F_RDLCK : F_WRLCK,
+			    .l_whence = SEEK_SET };
+
+	if (!fcntl(b->fd, F_OFD_SETLK, &fl))
+		return 0;
+	if (errno == EAGAIN || errno == EACCES) {
+		pr_err("disk image '%s' is in use by another process (it holds "
+		       "a lock on it); use it %s", b->path, b->ro ?
+		       "after that process is done" :
+		       "read-only (,ro) or after that process is done");
+		return -1;
+	}
+	pr_err("cannot lock disk image '%s': %s", b->path, strerror(errno));
+	return -1;
+}
+
+static int blk_size(struct blk_dev *b)
+{
+	struct stat st;
+	u64 bytes;
+
+	if (fstat(b->fd, &st))
+		goto fail;
+	if (S_ISBLK(st.st_mode)) {
+		b->is_bdev = true;
+		if (ioctl(b->fd, BLKGETSIZE64, &bytes))
+			goto fail;
+	} else if (S_ISREG(st.st_mode)) {
+		bytes = st.st_size;
+	} else {
+		pr_err("disk image '%s' is not a regular file or block device",
+		       b->path);
+		return -1;
+	}
+	b->sectors = bytes / SECTOR;
+	return 0;
+fail:
+	pr_err("cannot get the size of disk image '%s': %s", b->path,
+	       strerror(errno));
+	return -1;
+}
+
+/* Punching a hole past the end of a file changes nothing and tells
+ * whether the file system can. */
+static void blk_probe_discard(struct blk_dev *b)
+{
+	if (b->ro)
+		return;
+	if (b->is_bdev) {
+		b->can_discard = true;
+		return;
+	}
+	b->can_discard = !fallocate(b->fd, FALLOC_FL_PUNCH_HOLE |
+				    FALLOC_FL_KEEP_SIZE,
+				    b->sectors * SECTOR + SZ_1M, 4096);
+}
+
+static void blk_config(struct blk_dev *b)
+{
+	struct virtio_dev *v = &b->v;
+
+	v->host_features |= F(VIRTIO_BLK_F_SEG_MAX) | F(VIRTIO_BLK_F_FLUSH);
+	if (b->ro)
+		v->host_features |= F(VIRTIO_BLK_F_RO);
+	if (b->can_discard)
+		v->host_features |= F(VIRTIO_BLK_F_DISCARD) |
+				    F(VIRTIO_BLK_F_WRITE_ZEROES);
+	v->config_len = offsetof(struct virtio_blk_config, unused1) + 3;
+#define OFF(f) offsetof(struct virtio_blk_config, f)
+	virtio_cfg_put64(v, OFF(capacity), b->sectors);
+	virtio_cfg_put32(v, OFF(seg_max), BLK_MAX_SEGS - 2);
+	virtio_cfg_put32(v, OFF(max_discard_sectors), MAX_DISCARD_SECTORS);
+	virtio_cfg_put32(v, OFF(max_discard_seg), BLK_MAX_RANGES);
+	virtio_cfg_put32(v, OFF(discard_sector_alignment), 8);
+	virtio_cfg_put32(v, OFF(max_write_zeroes_sectors), MAX_DISCARD_SECTORS);
+	virtio_cfg_put32(v, OFF(max_write_zeroes_seg), BLK_MAX_RANGES);
+	v->config[OFF(write_zeroes_may_unmap)] = 1;
+#undef OFF
+}
+
+int blk_setup(struct blk_dev *b, struct vm *vm, const char *path, bool ro,
+	      int index)
+{
+	char *tmp;
+
+	b->fd = -1;
+	b->ro = ro;
+	b->path = strdup(path);
+	if (!b->path)
+		return -1;
+	snprintf(b->name, sizeof(b->name), "virtio-blk%d", index);
+	b->fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (b->fd < 0) {
+		pr_err("cannot open disk image '%s'%s: %s", path,
+		       ro ? "" : " for reading and writing", strerror(errno));
+		return -1;
+	}
+	if (blk_lock(b) || blk_size(b))
+		return -1;
+	blk_probe_discard(b);
+	tmp = strdup(path);
+	if (tmp) {
+		const char *base = basename(tmp);
+
+		memcpy(b->id, base, strnlen(base, sizeof(b->id)));
+	}
+	free(tmp);
+	b->v.priv = b;
+	if (virtio_dev_init(&b->v, vm, b->name, VIRTIO_ID_BLOCK, BLK_CLASS, 1,
+			    BLK_QUEUE_SIZE, &blk_ops))
+		return -1;
+	blk_config(b);
+	return 0;
+}
+
+void blk_teardown(struct blk_dev *b)
+{
+	if (b->fd >= 0) {
+		if (!b->ro)
+			fdatasync(b->fd);
+		close(b->fd);
+	}
+	b->fd = -1;
+	free(b->path);
+	b->path = NULL;
+}
+
+static void blk_exit(struct vm *vm);
+
+static int blk_init(struct vm *vm)
+{
+	const struct dev_args *a = &vm->cfg->disks;
+	char err[256], *path;
+	struct blk_dev *b;
+	bool ro;
+	int i;
+
+	for (i = 0; i < a->nr; i++) {
+		if (blk_parse(a->v[i], &path, &ro, err, sizeof(err))) {
+			pr_err("%s", err);
+			return -1;
+		}
+		b = calloc(1, sizeof(*b));
+		if (!b || blk_setup(b, vm, path, ro, i) ||
+		    virtio_dev_start(&b->v)) {
+			if (b)
+				blk_free(&b->v);
+			free(path);
+			blk_exit(vm);
+			return -1;
+		}
+		free(path);
+		disks[i] = b;
+	}
+	return 0;
+}
+
+static void blk_exit(struct vm *vm)
+{
+	int i;
+
+	for (i = 0; i < MAX_DEV_ARGS; i++) {
+		if (disks[i])
+			virtio_dev_destroy(&disks[i]->v);
+		disks[i] = NULL;
+	}
+}
+
+LKVM_INIT(INIT_DEVICE, blk_init, blk_exit)

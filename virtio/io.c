@@ -1,0 +1,269 @@
+/* virtio-pci, KVM side: each device's I/O thread (queue eventfds, bound to
+ * the notify addresses with KVM_IOEVENTFD), MSI-X vectors as KVM MSI routes
+ * fired through irqfds, INTx through the PCI bus, and device lifetime. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+#include <linux/virtio_config.h>
+#include "kvm/irq.h"
+#include "kvm/vm.h"
+#include "virtio/pci.h"
+#include "vp-internal.h"
+
+static bool have_kvm(const struct virtio_dev *v)
+{
+	return v->vm && v->vm->vm_fd >= 0;
+}
+
+void vp_ioeventfd_set(struct virtio_dev *v, unsigned int q, bool on)
+{
+	struct kvm_ioeventfd io = {
+		.addr = v->notify_gpa + (u64)q * VP_NOTIFY_MULT,
+		.len = 2,
+		.fd = v->queue_efd[q],
+		.flags = on ? 0 : KVM_IOEVENTFD_FLAG_DEASSIGN,
+	};
+
+	if (on == v->ioeventfd_on[q])
+		return;
+	if (!on)
+		v->ioeventfd_on[q] = false;
+	if (!have_kvm(v) || !v->notify_gpa || v->queue_efd[q] < 0)
+		return;
+	if (ioctl(v->vm->vm_fd, KVM_IOEVENTFD, &io) < 0) {
+		/* Notifications still arrive through the BAR trap. */
+		pr_debug("%s: KVM_IOEVENTFD queue %u (%s): %s", v->name, q,
+			 on ? "assign" : "deassign", strerror(errno));
+		return;
+	}
+	v->ioeventfd_on[q] = on;
+}
+
+void vp_kick(struct virtio_dev *v, unsigned int q)
+{
+	if (q < v->nr_queues && v->queue_efd[q] >= 0)
+		eventfd_write(v->queue_efd[q], 1);
+}
+
+void virtio_dev_kick(struct virtio_dev *v, unsigned int q)
+{
+	vp_kick(v, q);
+}
+
+static u64 msix_addr(const struct virtio_dev *v, u16 vec)
+{
+	return v->msix_table[vec][0] | ((u64)v->msix_table[vec][1] << 32);
+}
+
+static int msix_route(struct virtio_dev *v, u16 vec)
+{
+	int efd, gsi;
+
+	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (efd < 0)
+		return -1;
+	gsi = irq_msi_alloc(v->vm, msix_addr(v, vec), v->msix_table[vec][2],
+			    v->pci.bdf, 0);
+	if (gsi < 0)
+		goto fail_efd;
+	if (irq_commit(v->vm) || irqfd_assign(v->vm, efd, gsi, -1))
+		goto fail_gsi;
+	v->msix_efd[vec] = efd;
+	v->msix_gsi[vec] = gsi;
+	return 0;
+fail_gsi:
+	irq_msi_free(v->vm, gsi);
+fail_efd:
+	close(efd);
+	return -1;
+}
+
+void vp_msix_deliver(struct virtio_dev *v, u16 vec)
+{
+	if (!have_kvm(v) || !v->vm->irq)
+		return;
+	if (v->msix_gsi[vec] < 0 && msix_route(v, vec)) {
+		irq_signal_msi(v->vm, msix_addr(v, vec), v->msix_table[vec][2],
+			       v->pci.bdf, 0);
+		return;
+	}
+	eventfd_write(v->msix_efd[vec], 1);
+}
+
+void vp_msix_update(struct virtio_dev *v, u16 vec)
+{
+	if (v->msix_gsi[vec] < 0 || !have_kvm(v) || !v->vm->irq)
+		return;
+	irq_msi_update(v->vm, v->msix_gsi[vec], msix_addr(v, vec),
+		       v->msix_table[vec][2], v->pci.bdf, 0);
+	irq_commit(v->vm);
+}
+
+void vp_msix_release(struct virtio_dev *v)
+{
+	bool changed = false;
+	int i;
+
+	for (i = 0; i < VIRTIO_MSIX_VECTORS; i++) {
+		if (v->msix_gsi[i] < 0)
+			continue;
+		irqfd_deassign(v->vm, v->msix_efd[i], v->msix_gsi[i]);
+		irq_msi_free(v->vm, v->msix_gsi[i]);
+		close(v->msix_efd[i]);
+		v->msix_gsi[i] = -1;
+		v->msix_efd[i] = -1;
+		changed = true;
+	}
+	if (changed)
+		irq_commit(v->vm);
+}
+
+void vp_irq_flush(struct virtio_dev *v)
+{
+	bool level;
+
+	pthread_mutex_lock(&v->intx_lock);
+	level = __atomic_load_n(&v->isr, __ATOMIC_SEQ_CST) != 0;
+	if (level != v->intx_out) {
+		v->intx_out = level;
+		pci_irq_set(&v->pci, level);
+	}
+	pthread_mutex_unlock(&v->intx_lock);
+}
+
+int vp_bar_map(struct pci_dev *dev, int bar, u64 gpa)
+{
+	struct virtio_dev *v = dev->priv;
+	unsigned int q;
+
+	if (pci_bar_map_trap(dev, bar, gpa))
+		return -1;
+	pthread_mutex_lock(&v->lock);
+	v->notify_gpa = gpa + VP_NOTIFY_OFF;
+	for (q = 0; q < v->nr_queues; q++)
+		if (v->qcfg[q].enabled)
+			vp_ioeventfd_set(v, q, true);
+	pthread_mutex_unlock(&v->lock);
+	return 0;
+}
+
+void vp_bar_unmap(struct pci_dev *dev, int bar, u64 gpa)
+{
+	struct virtio_dev *v = dev->priv;
+	unsigned int q;
+
+	pthread_mutex_lock(&v->lock);
+	for (q = 0; q < v->nr_queues; q++)
+		vp_ioeventfd_set(v, q, false);
+	v->notify_gpa = 0;
+	pthread_mutex_unlock(&v->lock);
+	pci_bar_unmap_trap(dev, bar, gpa);
+}
+
+void virtio_dev_process(struct virtio_dev *v, unsigned int q)
+{
+	pthread_mutex_lock(&v->lock);
+	if (q < v->nr_queues && v->qcfg[q].enabled) {
+		if (virtio_dev_ready(v))
+			v->ops->notify(v, q);
+		else if (!(v->status & VIRTIO_CONFIG_S_DRIVER_OK))
+			v->kick_pending[q] = true;
+	}
+	pthread_mutex_unlock(&v->lock);
+	vp_irq_flush(v);
+}
+
+static void *io_thread(void *arg)
+{
+	struct virtio_dev *v = arg;
+	struct pollfd p[VIRTIO_MAX_QUEUES + 1];
+	unsigned int q, n = v->nr_queues;
+	eventfd_t val;
+
+	for (q = 0; q < n; q++)
+		p[q] = (struct pollfd){ .fd = v->queue_efd[q], .events = POLLIN };
+	p[n] = (struct pollfd){ .fd = v->stop_efd, .events = POLLIN };
+	for (;;) {
+		if (poll(p, n + 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			pr_err("%s: poll: %s", v->name, strerror(errno));
+			return NULL;
+		}
+		if (p[n].revents)
+			return NULL;
+		for (q = 0; q < n; q++) {
+			if (!p[q].revents || eventfd_read(p[q].fd, &val))
+				continue;
+			virtio_dev_process(v, q);
+		}
+	}
+}
+
+int virtio_dev_start(struct virtio_dev *v)
+{
+	unsigned int q;
+	char tname[16];
+
+	if (virtio_dev_setup_caps(v))
+		return -1;
+	for (q = 0; q < v->nr_queues; q++) {
+		v->queue_efd[q] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (v->queue_efd[q] < 0)
+			goto fail;
+	}
+	v->stop_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (v->stop_efd < 0)
+		goto fail;
+	if (pci_register(v->vm, &v->pci))
+		return -1;
+	if (pthread_create(&v->thread, NULL, io_thread, v)) {
+		pr_err("%s: cannot start its I/O thread", v->name);
+		return -1;
+	}
+	v->thread_started = true;
+	snprintf(tname, sizeof(tname), "%s", v->name);
+	pthread_setname_np(v->thread, tname);
+	return 0;
+fail:
+	pr_err("%s: eventfd: %s", v->name, strerror(errno));
+	return -1;
+}
+
+void virtio_dev_destroy(struct virtio_dev *v)
+{
+	struct pci_bus *bus = v->vm ? v->vm->pci : NULL;
+	unsigned int q;
+
+	if (v->thread_started) {
+		eventfd_write(v->stop_efd, 1);
+		pthread_join(v->thread, NULL);
+	}
+	if (bus) {
+		pthread_mutex_lock(&bus->lock);
+		if (v->pci.bar[VP_BAR].live)
+			vp_bar_unmap(&v->pci, VP_BAR, v->pci.bar[VP_BAR].live_addr);
+		v->pci.bar[VP_BAR].live = false;
+		if (bus->slots[v->pci.slot] == &v->pci)
+			bus->slots[v->pci.slot] = NULL;
+		pthread_mutex_unlock(&bus->lock);
+	}
+	pthread_mutex_lock(&v->lock);
+	vp_msix_release(v);
+	pthread_mutex_unlock(&v->lock);
+	for (q = 0; q < VIRTIO_MAX_QUEUES; q++)
+		if (v->queue_efd[q] >= 0)
+			close(v->queue_efd[q]);
+	if (v->stop_efd >= 0)
+		close(v->stop_efd);
+	pthread_mutex_destroy(&v->lock);
+	pthread_mutex_destroy(&v->intx_lock);
+	if (v->ops->free)
+		v->ops->free(v);
+}
