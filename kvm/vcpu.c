@@ -48,6 +48,21 @@ int vcpus_create(struct vm *vm)
 	return 0;
 }
 
+#define UNHANDLED_LOG_MAX 32
+
+/* --debug logs the first accesses nothing claims, then says it stops. */
+static bool debug_unhandled(struct iobus *bus)
+{
+	u64 n = __atomic_load_n(&bus->unhandled, __ATOMIC_RELAXED);
+
+	if (!lkvm_debug || n > UNHANDLED_LOG_MAX)
+		return false;
+	if (n == UNHANDLED_LOG_MAX)
+		pr_debug("%s: more unhandled accesses; counting them silently",
+			 bus->name);
+	return n < UNHANDLED_LOG_MAX;
+}
+
 static void handle_io(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
@@ -57,7 +72,7 @@ static void handle_io(struct vcpu *v)
 
 	for (i = 0; i < run->io.count; i++) {
 		if (!iobus_dispatch(&v->vm->pio, run->io.port, data,
-				    run->io.size, wr))
+				    run->io.size, wr) && debug_unhandled(&v->vm->pio))
 			pr_debug("vcpu%d: unhandled port %s 0x%x size %u", v->id,
 				 wr ? "write" : "read", run->io.port, run->io.size);
 		data += run->io.size;
@@ -72,7 +87,7 @@ static void handle_mmio(struct vcpu *v)
 	if (len > sizeof(run->mmio.data))
 		len = sizeof(run->mmio.data);
 	if (!iobus_dispatch(&v->vm->mmio, run->mmio.phys_addr, run->mmio.data,
-			    len, run->mmio.is_write))
+			    len, run->mmio.is_write) && debug_unhandled(&v->vm->mmio))
 		pr_debug("vcpu%d: unhandled mmio %s 0x%llx len %u", v->id,
 			 run->mmio.is_write ? "write" : "read",
 			 (unsigned long long)run->mmio.phys_addr, len);
