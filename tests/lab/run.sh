@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Nested lab entry point: builds a static lkvm, fetches the Debian kernel/busybox,
+# builds the initramfs, boots L1 (QEMU TCG, nested SVM) which runs the chosen scenarios
+# under lkvm, and reports LAB-RESULT lines plus host-side wall times.
+#   usage: tests/lab/run.sh [-v] [--no-lkvm] [--timeout SECS] [SCENARIO...]   (default: all)
+# Writes $LKVM_LAB_OUT (build/lab)/l1-console.log (stamped) and results.txt ("NAME PASS|FAIL detail").
+set -eu
+. "$(dirname "$0")/common.sh"
+
+verbose=0
+lkvm=${LKVM_LAB_LKVM:-}
+timeout_s=${LKVM_LAB_TIMEOUT:-}
+scen=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	-v|--verbose) verbose=1; shift ;;
+	--no-lkvm) lkvm=none; shift ;;
+	--timeout) timeout_s=$2; shift 2 ;;
+	-h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+	-*) lab_die "unknown option '$1' (see tests/lab/run.sh --help)" ;;
+	*) scen+=("$1"); shift ;;
+	esac
+done
+if [ ${#scen[@]} = 0 ]; then
+	for f in "$LAB_DIR"/scenarios/*.sh; do
+		case $f in *.l2.sh) continue ;; esac
+		b=${f##*/}; scen+=("${b%.sh}")
+	done
+fi
+# Overall limit: 600 s, or 120 s + 150 s per scenario when that is more.
+if [ -z "$timeout_s" ]; then
+	timeout_s=$((120 + 150 * ${#scen[@]}))
+	[ "$timeout_s" -ge 600 ] || timeout_s=600
+fi
+for s in "${scen[@]}"; do
+	[ -f "$LAB_DIR/scenarios/$s.sh" ] || lab_die "no scenario '$s' (tests/lab/scenarios/$s.sh)"
+done
+
+mkdir -p "$LAB_OUT"
+results=$LAB_OUT/results.txt
+log=$LAB_OUT/l1-console.log
+: > "$results"
+timings=()
+step() { timings+=("$(printf '%-32s %7ss' "$1" "$2")"); lab_msg "time: $1 ${2}s"; }
+hostfail() { echo "$1 FAIL $2" >> "$results"; echo "LAB-RESULT $1 FAIL $2"; }
+
+[ -e /dev/kvm ] || true   # L1 runs under TCG: the host's /dev/kvm is not used.
+lab_deps
+
+if [ -z "$lkvm" ]; then
+	t=$(lab_now_us)
+	lkvm=$LAB_OUT/lkvm.static
+	lab_msg "building static lkvm: make OUT=$lkvm B=build/static LDFLAGS=-static"
+	if ! make -C "$LAB_ROOT" -s OUT="$lkvm" B=build/static LDFLAGS=-static >"$LAB_OUT/lkvm-build.log" 2>&1; then
+		tail -n 30 "$LAB_OUT/lkvm-build.log" >&2
+		hostfail lkvm-static "static build failed (see $LAB_OUT/lkvm-build.log)"
+		exit 1
+	fi
+	step "build static lkvm" "$(lab_secs "$t")"
+fi
+
+t=$(lab_now_us)
+"$LAB_DIR/fetch.sh" || { hostfail lab-fetch "tests/lab/fetch.sh failed"; exit 1; }
+step "fetch kernel+busybox" "$(lab_secs "$t")"
+
+t=$(lab_now_us)
+"$LAB_DIR/build-initramfs.sh" --lkvm "$lkvm" || { hostfail lab-initramfs "build-initramfs.sh failed"; exit 1; }
+step "build initramfs" "$(lab_secs "$t")"
+
+run_list=$(IFS=,; echo "${scen[*]}")
+append="console=ttyS0 panic=-1 lab.run=$run_list"
+lab_msg "booting L1 (timeout ${timeout_s}s): scenarios $run_list; console log $log"
+
+# stamp START_US: prefix each line with host seconds since START_US; show LAB lines
+# (all lines with -v) on stdout as they come.
+stamp() {
+	local start=$1 line now d
+	while IFS= read -r line || [ -n "$line" ]; do
+		while [ "${line%$'\r'}" != "$line" ]; do line=${line%$'\r'}; done
+		now=$(lab_now_us); d=$(( (now - start) / 10000 ))
+		printf '[%4d.%02d] %s\n' $((d / 100)) $((d % 100)) "$line" >> "$log"
+		if [ $verbose = 1 ]; then
+			printf '[%4d.%02d] %s\n' $((d / 100)) $((d % 100)) "$line"
+		else
+			case $line in
+			LAB-*) printf '[%4d.%02d] %s\n' $((d / 100)) $((d % 100)) "$line" ;;
+			esac
+		fi
+	done
+}
+
+: > "$log"
+t=$(lab_now_us)
+set +e
+timeout -k 10 "$timeout_s" qemu-system-x86_64 -accel tcg -machine q35,kernel-irqchip=split \
+	-cpu max -m 2048 -smp 1 -nographic -no-reboot \
+	-kernel "$LAB_OUT/vmlinuz" -initrd "$LAB_OUT/l1-initrd.gz" -append "$append" \
+	</dev/null 2>&1 | stamp "$t"
+qrc=${PIPESTATUS[0]}
+set -e
+step "L1 run (qemu total)" "$(lab_secs "$t")"
+
+# Host-side times from the stamps: L1 userspace, and each scenario's BEGIN..END.
+stamp_of() { grep -a -m 1 -E "^\[ *[0-9.]+\] $1" "$log" | sed -E 's/^\[ *([0-9.]+)\].*/\1/'; }
+up=$(stamp_of 'LAB-L1-UP')
+if [ -n "$up" ]; then
+	step "L1 boot to userspace" "$up"
+else
+	hostfail l1-boot "L1 never reached userspace (qemu exit $qrc)"
+fi
+for s in "${scen[@]}"; do
+	b=$(stamp_of "LAB-BEGIN $s ")
+	e=$(stamp_of "LAB-END $s ")
+	m=$(stamp_of "L2\\| L2-BOOT-OK scenario=$s ")
+	[ -n "$b" ] && [ -n "$m" ] && step "scenario $s: L2 userspace" "$(awk "BEGIN { printf \"%.2f\", $m - $b }")"
+	[ -n "$b" ] && [ -n "$e" ] && step "scenario $s: total" "$(awk "BEGIN { printf \"%.2f\", $e - $b }")"
+done
+
+# Results: every LAB-RESULT line, plus a FAIL for each requested scenario without one.
+# (-a and tr: a guest may print raw bytes; keep results.txt printable.)
+grep -a -E '^\[ *[0-9.]+\] LAB-RESULT ' "$log" | LC_ALL=C sed -E 's/^\[ *[0-9.]+\] LAB-RESULT //' |
+	LC_ALL=C tr -c '[:print:]\n' '?' >> "$results" || true
+if [ -n "$up" ]; then
+	for s in "${scen[@]}"; do
+		grep -q "^$s " "$results" || hostfail "$s" "printed no LAB-RESULT (L1 hung, crashed or timed out?)"
+	done
+	grep -aq 'LAB-L1-DONE' "$log" || [ "$qrc" = 124 ] || [ "$qrc" = 137 ] ||
+		hostfail l1-done "L1 did not finish its run (qemu exit $qrc; timeout is ${timeout_s}s)"
+fi
+if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+	hostfail l1-timeout "qemu killed after ${timeout_s}s"
+fi
+
+echo "lab timings (host wall clock):"
+printf '  %s\n' "${timings[@]}"
+if grep -qv '^[^ ]* PASS' "$results"; then
+	echo "lab: failures; last 40 lines of $log:"
+	tail -n 40 "$log"
+	exit 1
+fi
+exit 0
