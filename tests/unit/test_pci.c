@@ -6,12 +6,12 @@
 #include <unistd.h>
 #include "kvm/vm.h"
 #include "pci/pci.h"
-#include "x86/layout.h"
 #include "unit.h"
 
 #define T_IO	0xc000ULL
 #define T_M32	0xc0000000ULL
 #define T_M64	0x100000000ULL
+#define T_ECAM	0xe0000000ULL
 
 /* ---- a fake VM (no KVM fds) and a device that logs map/unmap ---- */
 
@@ -21,7 +21,7 @@ static void tvm_init(struct vm *vm, u64 io_size, u64 m32_size, u64 m64_size)
 		.io_base = T_IO, .io_size = io_size,
 		.mem32_base = T_M32, .mem32_size = m32_size,
 		.mem64_base = T_M64, .mem64_size = m64_size,
-		.ecam_base = X86_PCI_ECAM,
+		.ecam_base = T_ECAM,
 	};
 
 	memset(vm, 0, sizeof(*vm));
@@ -128,15 +128,15 @@ TEST(pci_ecam_decode_and_dispatch)
 	EXPECT_EQ(bdf, PCI_BDF(0, 5, 2));
 	EXPECT_EQ(reg, 0x104);
 	tvm_init(&vm, 0x4000, SZ_1G / 2, SZ_1G);
-	ASSERT(iobus_dispatch(&vm.mmio, X86_PCI_ECAM, (u8 *)&v, 4, false));
+	ASSERT(iobus_dispatch(&vm.mmio, T_ECAM, (u8 *)&v, 4, false));
 	EXPECT_EQ(v, 0x29c08086);	/* host bridge at 00:00.0 */
-	iobus_dispatch(&vm.mmio, X86_PCI_ECAM + 0xa, (u8 *)&v, 2, false);
+	iobus_dispatch(&vm.mmio, T_ECAM + 0xa, (u8 *)&v, 2, false);
 	EXPECT_EQ(v & 0xffff, 0x0600);	/* class: host bridge */
-	iobus_dispatch(&vm.mmio, X86_PCI_ECAM + (1 << 15), (u8 *)&v, 4, false);
+	iobus_dispatch(&vm.mmio, T_ECAM + (1 << 15), (u8 *)&v, 4, false);
 	EXPECT_EQ(v, 0xffffffff);	/* empty slot */
-	iobus_dispatch(&vm.mmio, X86_PCI_ECAM + (1 << 12), (u8 *)&v, 4, false);
+	iobus_dispatch(&vm.mmio, T_ECAM + (1 << 12), (u8 *)&v, 4, false);
 	EXPECT_EQ(v, 0xffffffff);	/* function 1 */
-	iobus_dispatch(&vm.mmio, X86_PCI_ECAM + 2, (u8 *)&v, 4, false);
+	iobus_dispatch(&vm.mmio, T_ECAM + 2, (u8 *)&v, 4, false);
 	EXPECT_EQ(v, 0xffffffff);	/* unaligned */
 	EXPECT(pci_find(&vm, PCI_BDF(0, 0, 0)) != NULL);
 	EXPECT(pci_find(&vm, PCI_BDF(1, 0, 0)) == NULL);
@@ -412,28 +412,6 @@ TEST(pci_bar_declaration_errors)
 	EXPECT_EQ(pci_dev_set_bar(&d, 1, 4096, 0), -1);	/* upper half */
 	EXPECT_EQ(pci_dev_set_bar(&d, 2, 512, PCI_BAR_F_IO), -1);
 	EXPECT_EQ(pci_dev_set_bar(&d, 7, 4096, 0), -1);
-}
-
-TEST(x86_pci_window_layout)
-{
-	struct x86_mem_layout l;
-	struct pci_windows w;
-
-	x86_mem_layout(512 * SZ_1M, &l);
-	x86_pci_windows(&l, 40, &w);
-	EXPECT_EQ(w.mem64_base, SZ_4G);
-	EXPECT_EQ(w.mem32_base, X86_PCI_MMIO32);
-	EXPECT_EQ(w.io_base, 0xc000);
-	EXPECT_EQ(w.io_base + w.io_size, 0x10000);
-	x86_mem_layout(4608 * SZ_1M, &l);	/* 1.5 GiB above 4 GiB */
-	x86_pci_windows(&l, 40, &w);
-	EXPECT_EQ(w.mem64_base, 6 * SZ_1G);
-	EXPECT(w.mem64_base + w.mem64_size <= (1ULL << 40));
-	x86_mem_layout(8 * SZ_1G, &l);		/* ends at 9 GiB exactly */
-	x86_pci_windows(&l, 40, &w);
-	EXPECT_EQ(w.mem64_base, 9 * SZ_1G);
-	x86_pci_windows(&l, 32, &w);
-	EXPECT_EQ(w.mem64_size, 0);
 }
 
 /* ---- hooks, INTx, capabilities ---- */

@@ -1,6 +1,6 @@
 /* Unit tests of the RTC/CMOS model (x86/cmos.c). */
 #include "x86/cmos.h"
-#include "unit.h"
+#include "../unit.h"
 
 static u8 rd(struct cmos *c, u8 idx, const struct tm *t)
 {

@@ -1,0 +1,143 @@
+/* Loads what -k, -i and -p name into guest RAM on arm64: the Image at
+ * text_offset from RAM's 2 MiB aligned base, the initrd and the device tree
+ * (also written to --dump-dtb) near the top; sets the boot vCPU's PC/X0. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "arm64/arch.h"
+#include "arm64/dt.h"
+#include "arm64/image.h"
+#include "pci/pci.h"
+
+static int load_file(const char *what, const char *path, void **buf,
+		     size_t *len)
+{
+	int ret = read_whole_file(path, buf, len);
+
+	if (ret)
+		pr_err("cannot read %s '%s': %s", what, path, strerror(-ret));
+	return ret ? -1 : 0;
+}
+
+static char *build_cmdline(const struct lkvm_config *cfg)
+{
+	const char *cons = cfg->console == CONSOLE_SERIAL ? "console=ttyS0" : "";
+	const char *p = cfg->params ? cfg->params : "";
+	size_t n = strlen(cons) + strlen(p) + 2;
+	char *s = malloc(n);
+
+	if (s)
+		snprintf(s, n, "%s%s%s", cons, *cons && *p ? " " : "", p);
+	return s;
+}
+
+static int write_file(const char *path, const void *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ssize_t n = -1;
+
+	if (fd >= 0) {
+		n = write(fd, buf, len);
+		if (close(fd))
+			n = -1;
+	}
+	if (n != (ssize_t)len) {
+		pr_err("--dump-dtb: cannot write '%s': %s", path,
+		       strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int place_dtb(struct vm *vm, const struct arm64_boot_layout *l,
+		     const char *cmdline)
+{
+	struct arm64_vm *a = arm64_vm(vm);
+	struct pci_windows w;
+	struct arm64_dt_config c = {
+		.nr_cpus = vm->nr_cpus,
+		.ram_base = ARM64_RAM_BASE,
+		.ram_size = a->ram_size,
+		.gic = a->gic,
+		.bootargs = cmdline,
+		.initrd_start = l->initrd,
+		.initrd_end = l->initrd_end,
+		.pci_io_cpu = ARM64_PCI_IO,
+	};
+	void *dtb;
+	size_t len;
+	int ret = -1;
+
+	if (vm->pci) {
+		w = vm->pci->win;
+		c.pci = &w;
+	}
+	if (arm64_dt_build(&c, &dtb, &len)) {
+		pr_err("cannot build the device tree");
+		return -1;
+	}
+	if (len > ARM64_DTB_MAX) {
+		pr_err("device tree of %zu bytes is above the 2 MiB limit", len);
+		goto out;
+	}
+	memcpy(guest_ptr(&vm->mem, l->dtb, len), dtb, len);
+	if (vm->cfg->dump_dtb && write_file(vm->cfg->dump_dtb, dtb, len))
+		goto out;
+	pr_debug("DTB at 0x%llx, %zu bytes", (unsigned long long)l->dtb, len);
+	ret = 0;
+out:
+	free(dtb);
+	return ret;
+}
+
+static int arm64_boot_init(struct vm *vm)
+{
+	struct arm64_vm *a = arm64_vm(vm);
+	void *img = NULL, *initrd = NULL;
+	size_t len, initrd_len = 0;
+	struct arm64_image im;
+	struct arm64_boot_layout l;
+	char err[256], *cmdline = NULL;
+	int ret = -1;
+
+	if (load_file("kernel", vm->cfg->kernel, &img, &len))
+		return -1;
+	if (arm64_image_parse(img, len, &im, err, sizeof(err))) {
+		pr_err("kernel '%s': %s", vm->cfg->kernel, err);
+		goto out;
+	}
+	if (vm->cfg->initrd &&
+	    load_file("initrd", vm->cfg->initrd, &initrd, &initrd_len))
+		goto out;
+	if (arm64_boot_place(ARM64_RAM_BASE, a->ram_size, &im, initrd_len,
+			     getpagesize(), &l, err, sizeof(err))) {
+		pr_err("%s", err);
+		goto out;
+	}
+	memcpy(guest_ptr(&vm->mem, l.kernel, len), img, len);
+	if (initrd_len)
+		memcpy(guest_ptr(&vm->mem, l.initrd, initrd_len), initrd,
+		       initrd_len);
+	cmdline = build_cmdline(vm->cfg);
+	if (!cmdline || place_dtb(vm, &l, cmdline))
+		goto out;
+	a->entry = l.kernel;
+	a->dtb = l.dtb;
+	pr_debug("Image at 0x%llx (text_offset 0x%llx, 0x%llx bytes, %u KiB "
+		 "pages), initrd 0x%llx-0x%llx, cmdline \"%s\"",
+		 (unsigned long long)l.kernel, (unsigned long long)im.text_offset,
+		 (unsigned long long)im.image_size, im.page_size / 1024,
+		 (unsigned long long)l.initrd, (unsigned long long)l.initrd_end,
+		 cmdline);
+	ret = 0;
+out:
+	free(cmdline);
+	free(initrd);
+	free(img);
+	return ret;
+}
+
+LKVM_INIT(INIT_BOOT, arm64_boot_init, NULL)

@@ -1,0 +1,29 @@
+/* arm64 machine state kept beside struct vm: the GIC flavour and its KVM
+ * devices, and where the boot vCPU starts (kernel entry, DTB address). */
+#ifndef LKVM_ARM64_ARCH_H
+#define LKVM_ARM64_ARCH_H
+
+#include "arm64/gic.h"
+#include "arm64/layout.h"
+#include "kvm/vm.h"
+
+struct arm64_vm {
+	enum gic_type gic;
+	int gic_fd;		/* KVM device fd of the vGIC */
+	int its_fd;		/* of the ITS, or -1 */
+	bool gic_ready;		/* KVM_DEV_ARM_VGIC_CTRL_INIT done */
+	u64 ram_size;
+	u64 entry;		/* PC of the boot vCPU */
+	u64 dtb;		/* X0 of the boot vCPU */
+};
+
+struct pci_windows;
+/* The PCI windows of the memory map (arm64/pci.c). */
+void arm64_pci_windows(struct pci_windows *w);
+
+static inline struct arm64_vm *arm64_vm(struct vm *vm)
+{
+	return vm->arch;
+}
+
+#endif
