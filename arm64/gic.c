@@ -255,3 +255,32 @@ void gic_destroy(struct vm *vm)
 		close(a->gic_fd);
 	a->its_fd = a->gic_fd = -1;
 }
+
+int arch_msi_route(struct vm *vm, u32 gsi, u64 addr, u32 data, u32 devid,
+		   struct kvm_irq_routing_entry *e)
+{
+	return gic_msi_route(arm64_vm(vm)->gic, gsi, addr, data, (u16)devid, e);
+}
+
+/* One MSI now: through the ITS with the device id, or as an edge on the
+ * GICv2m frame's SPI (data is the SPI's INTID). */
+int arch_signal_msi(struct vm *vm, u64 addr, u32 data, u32 devid)
+{
+	struct kvm_msi m = {
+		.address_lo = (u32)addr, .address_hi = (u32)(addr >> 32),
+		.data = data, .flags = KVM_MSI_VALID_DEVID, .devid = devid,
+	};
+
+	switch (arm64_vm(vm)->gic) {
+	case GIC_V3_ITS:
+		return ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &m) < 0 ? -1 : 0;
+	case GIC_V2M:
+		if (data < 32)
+			return -1;
+		if (vm_irq_line(vm, data - 32, 1))
+			return -1;
+		return vm_irq_line(vm, data - 32, 0);
+	default:
+		return -1;
+	}
+}

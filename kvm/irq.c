@@ -25,6 +25,7 @@ int irq_routing_init(struct vm *vm)
 	}
 	pthread_mutex_init(&r->lock, NULL);
 	r->nr = arch_irq_routing_base(r->e, IRQ_MAX_ROUTES, &r->next_gsi);
+	r->first_msi_gsi = r->next_gsi;
 	r->dirty = true;
 	vm->irq = r;
 	return irq_commit(vm);
@@ -42,25 +43,33 @@ void irq_routing_exit(struct vm *vm)
 	vm->irq = NULL;
 }
 
-static void set_msi(struct kvm_irq_routing_entry *e, u32 gsi, u64 addr,
-		    u32 data, u32 devid, u32 flags)
+static int set_msi(struct vm *vm, struct kvm_irq_routing_entry *e, u32 gsi,
+		   u64 addr, u32 data, u32 devid, u32 flags)
 {
-	memset(e, 0, sizeof(*e));
-	e->gsi = gsi;
-	e->type = KVM_IRQ_ROUTING_MSI;
-	e->flags = flags;
-	e->u.msi.address_lo = (u32)addr;
-	e->u.msi.address_hi = (u32)(addr >> 32);
-	e->u.msi.data = data;
-	e->u.msi.devid = devid;
+	struct kvm_irq_routing_entry n;
+
+	if (arch_msi_route(vm, gsi, addr, data, devid, &n))
+		return -1;
+	n.flags |= flags;
+	*e = n;
+	return 0;
+}
+
+/* MSI routes may be irqchip routes on arm64 (GICv2m): tell them apart
+ * from the fixed pins by GSI. */
+static bool is_msi_gsi(struct irq_routing *r, u32 gsi)
+{
+	return gsi >= r->first_msi_gsi;
 }
 
 static struct kvm_irq_routing_entry *find_msi(struct irq_routing *r, u32 gsi)
 {
 	int i;
 
+	if (!is_msi_gsi(r, gsi))
+		return NULL;
 	for (i = 0; i < r->nr; i++)
-		if (r->e[i].gsi == gsi && r->e[i].type == KVM_IRQ_ROUTING_MSI)
+		if (r->e[i].gsi == gsi)
 			return &r->e[i];
 	return NULL;
 }
@@ -88,9 +97,11 @@ int irq_msi_alloc(struct vm *vm, u64 addr, u32 data, u32 devid, u32 flags)
 	pthread_mutex_lock(&r->lock);
 	if (r->nr < IRQ_MAX_ROUTES) {
 		gsi = free_gsi(r, r->next_gsi);
-		set_msi(&r->e[r->nr++], gsi, addr, data, devid, flags);
-		r->dirty = true;
-		ret = gsi;
+		if (!set_msi(vm, &r->e[r->nr], gsi, addr, data, devid, flags)) {
+			r->nr++;
+			r->dirty = true;
+			ret = gsi;
+		}
 	}
 	pthread_mutex_unlock(&r->lock);
 	return ret;
@@ -105,8 +116,7 @@ int irq_msi_update(struct vm *vm, u32 gsi, u64 addr, u32 data, u32 devid,
 
 	pthread_mutex_lock(&r->lock);
 	e = find_msi(r, gsi);
-	if (e) {
-		set_msi(e, gsi, addr, data, devid, flags);
+	if (e && !set_msi(vm, e, gsi, addr, data, devid, flags)) {
 		r->dirty = true;
 		ret = 0;
 	}
@@ -182,12 +192,7 @@ int irqfd_deassign(struct vm *vm, int efd, u32 gsi)
 
 int irq_signal_msi(struct vm *vm, u64 addr, u32 data, u32 devid, u32 flags)
 {
-	struct kvm_msi m = {
-		.address_lo = (u32)addr, .address_hi = (u32)(addr >> 32),
-		.data = data, .flags = flags, .devid = devid,
-	};
-
-	return ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &m) < 0 ? -1 : 0;
+	return arch_signal_msi(vm, addr, data, devid);
 }
 
 static int irq_init(struct vm *vm)

@@ -17,6 +17,7 @@ struct irq_routing {
 	struct kvm_irq_routing_entry *e;	/* IRQ_MAX_ROUTES slots */
 	int nr;
 	u32 next_gsi;		/* first GSI never used for MSI yet */
+	u32 first_msi_gsi;	/* GSIs below are the fixed irqchip pins */
 	bool dirty;
 };
 
@@ -25,10 +26,18 @@ struct irq_routing {
 int arch_irq_routing_base(struct kvm_irq_routing_entry *e, int max,
 			  u32 *first_free);
 
+/* Arch: the route for an MSI (addr, data) from requester id devid — a
+ * plain MSI on x86, an ITS MSI with the device id or a GICv2m SPI on arm64.
+ * Returns 0, or -1 if this VM cannot route that MSI. */
+int arch_msi_route(struct vm *vm, u32 gsi, u64 addr, u32 data, u32 devid,
+		   struct kvm_irq_routing_entry *e);
+/* Arch: inject one MSI now (KVM_SIGNAL_MSI or its equivalent). */
+int arch_signal_msi(struct vm *vm, u64 addr, u32 data, u32 devid);
+
 int irq_routing_init(struct vm *vm);
 void irq_routing_exit(struct vm *vm);
-/* Allocates a GSI routed as an MSI; devid is used when the VM needs one
- * (ARM ITS: requester id); flags may hold KVM_MSI_VALID_DEVID. Returns the
+/* Allocates a GSI routed as an MSI from requester id devid (the PCI BDF;
+ * arm64's ITS needs it). flags are ORed into the route's flags. Returns the
  * GSI or -1. The change is applied by irq_commit(). */
 int irq_msi_alloc(struct vm *vm, u64 addr, u32 data, u32 devid, u32 flags);
 int irq_msi_update(struct vm *vm, u32 gsi, u64 addr, u32 data, u32 devid,
@@ -41,7 +50,7 @@ int irq_commit(struct vm *vm);
  * level-triggered and resample_fd fires on guest EOI. */
 int irqfd_assign(struct vm *vm, int efd, u32 gsi, int resample_fd);
 int irqfd_deassign(struct vm *vm, int efd, u32 gsi);
-/* KVM_SIGNAL_MSI: one-off MSI from the VMM itself. */
+/* One-off MSI from the VMM itself (arch_signal_msi); flags unused. */
 int irq_signal_msi(struct vm *vm, u64 addr, u32 data, u32 devid, u32 flags);
 
 #endif
