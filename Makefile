@@ -71,8 +71,17 @@ check: $(OUT) unit $(B)/lkvm-asan guests
 bench: $(OUT) guests
 	@tests/bench/run.sh
 
+# Boots Linux in the nested lab with QEMU's nvme passed through by lkvm.
+demo:
+	@tests/lab/demo.sh
+
 clean:
 	rm -rf build lkvm
 	$(MAKE) -C tests/guests clean
+
+# The VFIO test VMM (simulated VFIO kernel) drives x86 tiny guests.
+ifeq ($(ARCH_DIR),x86)
+include tests/kvm/kvm.mk
+endif
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -69,6 +69,15 @@ step "build initramfs" "$(lab_secs "$t")"
 
 run_list=$(IFS=,; echo "${scen[*]}")
 append="console=ttyS0 panic=-1 lab.run=$run_list"
+# Scenario hooks for the L1 machine: scenarios/NAME.qemu (bash, sourced here on the host for
+# each scenario that runs) may add QEMU arguments to qemu_extra and L1 kernel parameters to
+# l1_append (with a leading space), e.g. the vfio-* scenarios' IOMMU, nvme and e1000e.
+qemu_extra=()
+l1_append=
+for s in "${scen[@]}"; do
+	if [ -f "$LAB_DIR/scenarios/$s.qemu" ]; then . "$LAB_DIR/scenarios/$s.qemu"; fi
+done
+append="$append$l1_append"
 lab_msg "booting L1 (timeout ${timeout_s}s): scenarios $run_list; console log $log"
 
 # stamp START_US: prefix each line with host seconds since START_US; show LAB lines
@@ -95,6 +104,7 @@ set +e
 timeout -k 10 "$timeout_s" qemu-system-x86_64 -accel tcg -machine q35,kernel-irqchip=split \
 	-cpu max -m 2048 -smp 1 -nographic -no-reboot \
 	-kernel "$LAB_OUT/vmlinuz" -initrd "$LAB_OUT/l1-initrd.gz" -append "$append" \
+	${qemu_extra[@]+"${qemu_extra[@]}"} \
 	</dev/null 2>&1 | stamp "$t"
 qrc=${PIPESTATUS[0]}
 set -e

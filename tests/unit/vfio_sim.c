@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <linux/pci_regs.h>
@@ -718,8 +719,10 @@ static void irq_clear(struct sim_dev *d, u32 index)
 	d->irq_on[index] = false;
 	for (j = 0; j < SIM_MAX_VEC; j++)
 		d->irq_fd[index][j] = -1;
-	if (index == VFIO_PCI_INTX_IRQ_INDEX)
+	if (index == VFIO_PCI_INTX_IRQ_INDEX) {
 		d->intx_unmask_fd = -1;
+		d->intx_masked = d->intx_pending = false;
+	}
 }
 
 static int set_irqs(struct sim_dev *d, struct vfio_irq_set *h)
@@ -754,10 +757,12 @@ static int set_irqs(struct sim_dev *d, struct vfio_irq_set *h)
 			errno = EINVAL;
 			return -1;
 		}
-		if (data == VFIO_IRQ_SET_DATA_EVENTFD)
+		if (data == VFIO_IRQ_SET_DATA_EVENTFD) {
 			d->intx_unmask_fd = fds[0];
-		else
+		} else {
 			d->intx_unmasks++;
+			d->intx_masked = false;
+		}
 		return 0;
 	}
 	if (act != VFIO_IRQ_SET_ACTION_TRIGGER ||
@@ -775,6 +780,7 @@ static int device_ioctl(struct vfio_sim *s, struct sim_dev *d,
 			unsigned long req, void *arg)
 {
 	struct vfio_device_info *di = arg;
+	int ret;
 
 	switch (req) {
 	case VFIO_DEVICE_GET_INFO:
@@ -787,7 +793,10 @@ static int device_ioctl(struct vfio_sim *s, struct sim_dev *d,
 	case VFIO_DEVICE_GET_IRQ_INFO:
 		return irq_info(d, arg);
 	case VFIO_DEVICE_SET_IRQS:
-		return set_irqs(d, arg);
+		pthread_mutex_lock(&s->lock);
+		ret = set_irqs(d, arg);
+		pthread_mutex_unlock(&s->lock);
+		return ret;
 	case VFIO_DEVICE_RESET:
 		if (!(d->dev_flags & VFIO_DEVICE_FLAGS_RESET)) {
 			errno = EINVAL;
@@ -918,6 +927,7 @@ int vfio_sim_init(struct vfio_sim *s)
 	snprintf(s->root, sizeof(s->root), "/tmp/lkvm-vfio-sim-XXXXXX");
 	if (!mkdtemp(s->root))
 		return -1;
+	pthread_mutex_init(&s->lock, NULL);
 	s->nonviable_group = -1;
 	s->pgsizes = 0x1000 | 0x200000 | 0x40000000;
 	s->nr_iova = 2;
@@ -942,6 +952,12 @@ void vfio_sim_destroy(struct vfio_sim *s)
 {
 	int i, j;
 
+	if (s->db_running) {
+		__atomic_store_n(&s->db_stop, true, __ATOMIC_RELEASE);
+		pthread_join(s->db_thread, NULL);
+		s->db_running = false;
+	}
+
 	for (i = 0; i < s->nr_dev; i++)
 		for (j = 0; j < 7; j++)
 			if (s->dev[i].mem[j])
@@ -949,4 +965,118 @@ void vfio_sim_destroy(struct vfio_sim *s)
 	if (s->root[0])
 		nftw(s->root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	s->root[0] = 0;
+}
+
+/* ---- doorbell ---- */
+
+static void db_signal(int fd)
+{
+	if (fd >= 0 && eventfd_write(fd, 1))
+		perror("vfio-sim: doorbell eventfd");
+}
+
+static void db_intx(struct sim_dev *d)
+{
+	if (!d->irq_on[VFIO_PCI_INTX_IRQ_INDEX]) {
+		d->db_dropped++;
+		return;
+	}
+	if (d->intx_masked) {
+		d->intx_pending = true;
+		return;
+	}
+	d->intx_masked = true;
+	d->db_fired++;
+	db_signal(d->irq_fd[VFIO_PCI_INTX_IRQ_INDEX][0]);
+}
+
+static void db_ring(struct sim_dev *d, u32 val)
+{
+	u32 v = val & 0xffff, idx;
+	int fd;
+
+	d->db_rings++;
+	switch (val & SIM_DB_KIND) {
+	case SIM_DB_INTX:
+		db_intx(d);
+		return;
+	case SIM_DB_MSI:
+		idx = VFIO_PCI_MSI_IRQ_INDEX;
+		break;
+	case SIM_DB_MSIX:
+		idx = VFIO_PCI_MSIX_IRQ_INDEX;
+		break;
+	default:
+		d->db_dropped++;
+		return;
+	}
+	fd = v < SIM_MAX_VEC && d->irq_on[idx] ? d->irq_fd[idx][v] : -1;
+	if (fd < 0) {
+		d->db_dropped++;
+		return;
+	}
+	d->db_fired++;
+	db_signal(fd);
+}
+
+/* KVM's resamplefd (the guest's EOI) unmasks INTx; a pending ring fires. */
+static void db_unmask(struct sim_dev *d)
+{
+	eventfd_t n;
+
+	if (!d->intx_masked || d->intx_unmask_fd < 0 ||
+	    eventfd_read(d->intx_unmask_fd, &n))
+		return;
+	d->intx_unmasks++;
+	d->intx_masked = false;
+	if (d->intx_pending) {
+		d->intx_pending = false;
+		db_intx(d);
+	}
+}
+
+static void *db_thread(void *arg)
+{
+	struct vfio_sim *s = arg;
+	int i;
+
+	while (!__atomic_load_n(&s->db_stop, __ATOMIC_ACQUIRE)) {
+		pthread_mutex_lock(&s->lock);
+		for (i = 0; i < s->nr_dev; i++) {
+			struct sim_dev *d = &s->dev[i];
+			u32 *reg;
+			u32 val;
+
+			if (!d->db_on)
+				continue;
+			reg = (u32 *)(d->mem[d->db_bar] + d->db_off);
+			val = __atomic_exchange_n(reg, 0, __ATOMIC_ACQ_REL);
+			if (val)
+				db_ring(d, val);
+			db_unmask(d);
+		}
+		pthread_mutex_unlock(&s->lock);
+		usleep(100);
+	}
+	return NULL;
+}
+
+int vfio_sim_doorbell(struct vfio_sim *s, struct sim_dev *d, int bar,
+		      u64 off)
+{
+	if (bar < 0 || bar >= PCI_NUM_BARS || !d->mem[bar] || off % 4 ||
+	    off + 4 > d->mem_size[bar])
+		return -1;
+	pthread_mutex_lock(&s->lock);
+	d->db_bar = bar;
+	d->db_off = off;
+	d->db_on = true;
+	pthread_mutex_unlock(&s->lock);
+	if (s->db_running)
+		return 0;
+	s->db_stop = false;
+	if (pthread_create(&s->db_thread, NULL, db_thread, s))
+		return -1;
+	s->db_running = true;
+	return 0;
 }

@@ -5,6 +5,7 @@
 #ifndef LKVM_TESTS_VFIO_SIM_H
 #define LKVM_TESTS_VFIO_SIM_H
 
+#include <pthread.h>
 #include <linux/vfio.h>
 #include "vfio/bar_plan.h"
 #include "vfio/seam.h"
@@ -44,7 +45,21 @@ struct sim_dev {
 	int irq_disables[VFIO_PCI_NUM_IRQS];
 	int intx_unmask_fd;		/* -1: none */
 	int intx_unmasks;
+
+	/* doorbell (vfio_sim_doorbell) */
+	bool db_on;
+	int db_bar;
+	u64 db_off;
+	int db_rings, db_fired, db_dropped;
+	bool intx_masked;		/* automasked after firing */
+	bool intx_pending;		/* rung while masked: fires on unmask */
 };
+
+/* Doorbell values: kind | vector (low 16 bits). */
+#define SIM_DB_MSIX	0x10000000u
+#define SIM_DB_MSI	0x20000000u
+#define SIM_DB_INTX	0x30000000u
+#define SIM_DB_KIND	0xf0000000u
 
 struct sim_dma {
 	u64 iova, size, vaddr;
@@ -79,6 +94,10 @@ struct vfio_sim {
 	struct sim_dma dma[SIM_MAX_DMA];
 	int map_calls, unmap_calls;
 	int live_mmaps;
+
+	pthread_mutex_t lock;		/* doorbell thread vs SET_IRQS */
+	pthread_t db_thread;
+	bool db_running, db_stop;
 };
 
 /* Sets up an empty host (temp sysfs root, the lab's IOVA ranges and page
@@ -95,5 +114,17 @@ void vfio_sim_sysfs(struct vfio_sim *s, const char *name, int group,
 		    const char *driver, u32 class_code);
 
 struct sim_dev *vfio_sim_find(struct vfio_sim *s, const char *name);
+
+/*
+ * Gives d a doorbell: the 32-bit register at BAR bar + off, polled by a
+ * thread (so it works whether the guest reaches it through a memslot or
+ * a trap). A non-zero value is consumed (reset to 0) and fires the
+ * trigger eventfd of SIM_DB_MSIX|n (MSI-X vector n), SIM_DB_MSI|n or
+ * SIM_DB_INTX; INTx then stays masked, as in the kernel, until its unmask
+ * eventfd (KVM's resamplefd) fires, and a ring meanwhile is kept pending.
+ * Returns 0 or -1. The thread stops in vfio_sim_destroy().
+ */
+int vfio_sim_doorbell(struct vfio_sim *s, struct sim_dev *d, int bar,
+		      u64 off);
 
 #endif

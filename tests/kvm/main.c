@@ -1,0 +1,202 @@
+/* Test VMM: lkvm's `run` path on the real /dev/kvm with the simulated VFIO
+ * kernel (tests/unit/vfio_sim.c) installed through the seam, so --vfio can
+ * assign fake devices; checks after the run that VFIO was fully released. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/pci_regs.h>
+#include "kvm/config.h"
+#include "kvm/run.h"
+#include "lkvm/util.h"
+#include "vfio/pci.h"
+#include "../unit/vfio_sim.h"
+
+static const char usage[] =
+"usage: lkvm-vfio-test [sim options] run [lkvm run options]\n"
+"  --sim KIND:BDF[:GROUP]   simulated device bound to vfio-pci\n"
+"                           (KIND nvme|e1000e|i350|sas, GROUP default 10+n)\n"
+"  --sim-other BDF[:DRV]    a device bound to DRV (default nvme), not vfio\n"
+"  --sim-doorbell BDF:BAR:OFF  doorbell register (hex OFF), see vfio_sim.h\n"
+"  --sim-page SIZE          page size lkvm's BAR plans assume (e.g. 16384)\n"
+"  --sim-msi-mask BDF       give the device's MSI 64-bit addresses and\n"
+"                           per-vector masking\n";
+
+static struct vfio_sim sim;
+
+static int parse_kind(const char *s, enum sim_kind *k)
+{
+	static const char *const names[] = { "nvme", "e1000e", "i350", "sas" };
+	static const enum sim_kind kinds[] = { SIM_NVME, SIM_E1000E, SIM_I350,
+					       SIM_SAS };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!strcmp(s, names[i])) {
+			*k = kinds[i];
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* "KIND:dddd:bb:dd.f[:GROUP]" */
+static int add_sim(const char *arg)
+{
+	char buf[128], *bdf, *grp;
+	enum sim_kind k;
+	int group = 10 + sim.nr_dev;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	bdf = strchr(buf, ':');
+	if (!bdf || sim.nr_dev >= SIM_MAX_DEVS)
+		return -1;
+	*bdf++ = 0;
+	if (parse_kind(buf, &k) || strlen(bdf) < 12)
+		return -1;
+	grp = bdf + 12;
+	if (*grp == ':')
+		group = atoi(grp + 1);
+	else if (*grp)
+		return -1;
+	*grp = 0;
+	return vfio_sim_add(&sim, k, bdf, group) ? 0 : -1;
+}
+
+static int add_other(const char *arg)
+{
+	char buf[128];
+	const char *drv = "nvme";
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	if (strlen(buf) < 12)
+		return -1;
+	if (buf[12] == ':')
+		drv = buf + 13;
+	buf[12] = 0;
+	vfio_sim_sysfs(&sim, buf, 90 + sim.nr_dev, drv, 0x010802);
+	return 0;
+}
+
+/* "dddd:bb:dd.f:BAR:OFF" */
+static int add_doorbell(const char *arg)
+{
+	char buf[128];
+	struct sim_dev *d;
+	unsigned long long off;
+	int bar;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	if (strlen(buf) < 13 || buf[12] != ':' ||
+	    sscanf(buf + 13, "%d:%llx", &bar, &off) != 2)
+		return -1;
+	buf[12] = 0;
+	d = vfio_sim_find(&sim, buf);
+	return d ? vfio_sim_doorbell(&sim, d, bar, off) : -1;
+}
+
+/* Turns on per-vector masking (and 64-bit addresses) in the MSI cap. */
+static int msi_mask(const char *bdf)
+{
+	struct sim_dev *d = vfio_sim_find(&sim, bdf);
+	int p, n = 0;
+
+	if (!d)
+		return -1;
+	for (p = d->cfg[PCI_CAPABILITY_LIST]; p && n++ < 48;
+	     p = d->cfg[p + 1]) {
+		if (d->cfg[p] != PCI_CAP_ID_MSI)
+			continue;
+		d->cfg[p + PCI_MSI_FLAGS] |= PCI_MSI_FLAGS_64BIT;
+		d->cfg[p + PCI_MSI_FLAGS + 1] |= PCI_MSI_FLAGS_MASKBIT >> 8;
+		return 0;
+	}
+	return -1;
+}
+
+/* What the simulated kernel saw; non-zero when lkvm left something behind. */
+static int report(void)
+{
+	int i, leaks;
+
+	for (i = 0; i < sim.nr_dev; i++) {
+		struct sim_dev *d = &sim.dev[i];
+
+		fprintf(stderr, "vfio-sim: %s resets=%d set_irqs=%d fds_open=%d "
+			"doorbell rings=%d fired=%d dropped=%d intx_unmasks=%d\n",
+			d->name, d->resets, d->set_irqs_calls, d->fds_open,
+			d->db_rings, d->db_fired, d->db_dropped,
+			d->intx_unmasks);
+	}
+	leaks = sim.open_fds + sim.live_mmaps + sim.nr_dma + sim.bad_calls;
+	fprintf(stderr, "vfio-sim: teardown %s: open_fds=%d live_mmaps=%d "
+		"dma_maps=%d bad_calls=%d (map calls %d, unmap calls %d)\n",
+		leaks ? "LEAKED" : "clean", sim.open_fds, sim.live_mmaps,
+		sim.nr_dma, sim.bad_calls, sim.map_calls, sim.unmap_calls);
+	return leaks ? -1 : 0;
+}
+
+static int run(int argc, char **argv)
+{
+	struct lkvm_config cfg;
+	char err[512];
+
+	if (config_parse_run(&cfg, argc, argv, err, sizeof(err))) {
+		fprintf(stderr, "lkvm run: %s\n", err);
+		return 2;
+	}
+	if (cfg.help) {
+		fputs(config_run_usage, stdout);
+		return 0;
+	}
+	return lkvm_run(&cfg);
+}
+
+int main(int argc, char **argv)
+{
+	int i, r, status;
+
+	lkvm_start_ns = now_ns();
+	if (vfio_sim_init(&sim)) {
+		perror("vfio-sim: mkdtemp");
+		return 1;
+	}
+	for (i = 1; i < argc && strcmp(argv[i], "run"); i++) {
+		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!v) {
+			r = -1;
+		} else if (!strcmp(o, "--sim")) {
+			r = add_sim(v);
+		} else if (!strcmp(o, "--sim-other")) {
+			r = add_other(v);
+		} else if (!strcmp(o, "--sim-doorbell")) {
+			r = add_doorbell(v);
+		} else if (!strcmp(o, "--sim-msi-mask")) {
+			r = msi_mask(v);
+		} else if (!strcmp(o, "--sim-page")) {
+			vfio_pci_page_override = strtoull(v, NULL, 0);
+			r = 0;
+		} else {
+			r = -1;
+		}
+		if (r) {
+			fprintf(stderr, "lkvm-vfio-test: bad option '%s %s'\n%s",
+				o, v ? v : "", usage);
+			vfio_sim_destroy(&sim);
+			return 2;
+		}
+		i++;
+	}
+	if (i >= argc) {
+		fputs(usage, stderr);
+		vfio_sim_destroy(&sim);
+		return 2;
+	}
+	vfio_seam_set(&sim.ops);
+	status = run(argc - i, argv + i);
+	vfio_seam_set(NULL);
+	if (report() && !status)
+		status = 3;
+	vfio_sim_destroy(&sim);
+	return status;
+}

@@ -1,0 +1,76 @@
+# Lab scenario "vfio-nvme" (sourced in L1 with l1/lib.sh): binds QEMU's nvme (1b36:0010)
+# to vfio-pci (driver_override + drivers_probe) and boots L2 with --vfio; L2
+# (vfio-nvme.l2.sh) loads nvme, reads 4 MiB of /dev/nvme0n1 and compares the md5 with the
+# image's (lab.nvme_md5, from the host hook vfio-nvme.qemu), and counts nvme's MSI-X
+# interrupts. Results: vfio-nvme-read, vfio-nvme-msix, vfio-nvme. The other vfio-*
+# scenarios source this file with VFIO_LIB_ONLY=1 for the helpers.
+
+# vfio_find VENDOR DEVICE: prints the BDF of the first such PCI function.
+vfio_find() {
+	for _d in /sys/bus/pci/devices/*; do
+		if [ "$(cat "$_d/vendor")" = "0x$1" ] && [ "$(cat "$_d/device")" = "0x$2" ]; then
+			echo "${_d##*/}"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# vfio_bind BDF: binds the function to vfio-pci; prints its group and the time taken.
+vfio_bind() {
+	_dev=/sys/bus/pci/devices/$1
+	_t0=$(lab_uptime)
+	if [ -e "$_dev/driver" ] && [ "$(basename "$(readlink "$_dev/driver")")" != vfio-pci ]; then
+		echo "$1" > "$_dev/driver/unbind"
+	fi
+	echo vfio-pci > "$_dev/driver_override"
+	[ -e "$_dev/driver" ] || echo "$1" > /sys/bus/pci/drivers_probe
+	_drv=$(basename "$(readlink "$_dev/driver" 2>/dev/null)" 2>/dev/null)
+	echo "LAB: $1 driver=$_drv iommu_group=$(basename "$(readlink "$_dev/iommu_group")")" \
+		"bind_secs=$(lab_sub "$(lab_uptime)" "$_t0")"
+	[ "$_drv" = vfio-pci ]
+}
+
+# vfio_l2 NAME VENDOR DEVICE L2-SCENARIO [L2-PARAMS...]: binds the device and boots L2
+# (256 MiB, 1 vCPU) with it assigned; returns non-zero (after a FAIL result) when the
+# device is missing or cannot be bound.
+vfio_l2() {
+	_n=$1; _ven=$2; _devid=$3; _l2=$4; shift 4
+	if ! VFIO_BDF=$(vfio_find "$_ven" "$_devid"); then
+		lab_result "$_n" FAIL "no $_ven:$_devid PCI function in L1"
+		return 1
+	fi
+	if ! vfio_bind "$VFIO_BDF"; then
+		lab_result "$_n" FAIL "cannot bind $VFIO_BDF to vfio-pci"
+		return 1
+	fi
+	l2_run "$_n" 200 run -k "$L2_KERNEL" -i "$L2_INITRD" -m 256 -c 1 \
+		--vfio "$VFIO_BDF" --debug \
+		-p "$L2_APPEND lab.scenario=$_l2 lab.end=poweroff $*"
+	return 0
+}
+
+# vfio_sub NAME CHECK: PASS with L2's "L2-VFIO CHECK ok ..." detail, else FAIL with its reason.
+vfio_sub() {
+	_ok=$(grep -m 1 "L2-VFIO $2 ok" "$L2_LOG" | sed 's/.*L2-VFIO //')
+	if [ -n "$_ok" ]; then
+		lab_result "$1" PASS "$_ok"
+	else
+		lab_result "$1" FAIL "$(grep -m 1 "L2-CHECK-FAIL $2" "$L2_LOG" | sed 's/.*L2-CHECK-FAIL //')"
+	fi
+}
+
+# vfio_counters: lkvm's trap/interrupt counters (printed at exit with --debug), one line.
+vfio_counters() {
+	grep -E 'BAR[0-9]: trapped|ROM6: trapped|MSI-X:|MSI:' "$L2_LOG" |
+		sed -e 's/^ *//' | tr '\n' ';' | cut -c1-300
+}
+
+if [ -z "${VFIO_LIB_ONLY:-}" ]; then
+	if vfio_l2 vfio-nvme 1b36 0010 vfio-nvme "lab.md5=$(lab_param lab.nvme_md5)"; then
+		vfio_sub vfio-nvme-read nvme-read
+		vfio_sub vfio-nvme-msix nvme-irq
+		echo "LAB: lkvm counters: $(vfio_counters)"
+		l2_check vfio-nvme
+	fi
+fi

@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# Suite "vfio": `lkvm run --vfio` end to end on /dev/kvm with the simulated
+# VFIO kernel (test VMM $B/lkvm-vfio-test): MSI-X/INTx delivery, traps,
+# relocation, teardown; then bad --vfio input through the test VMM and lkvm.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/lib.sh
+
+B=${B:-build/x86_64}
+LKVM=${LKVM:-./lkvm}
+TVMM=${TVMM:-$B/lkvm-vfio-test}
+ASAN_TVMM=${ASAN_TVMM:-$B/lkvm-vfio-test-asan}
+VMM=$TVMM
+GDIR=tests/guests/build
+TMO=${GUEST_TIMEOUT:-20}
+OUT=$(mktemp)
+ERR=$(mktemp)
+trap 'rm -f "$OUT" "$ERR"' EXIT
+NVME=0000:01:00.0
+DB="--sim-doorbell $NVME:0:1000"
+
+if [ "$(uname -m)" != x86_64 ] || [ "${ARCH:-x86_64}" != x86_64 ]; then
+	echo "vfio: x86_64 guests, nothing to run on $(uname -m)"
+	summary vfio
+	exit
+fi
+if [ ! -x "$TVMM" ]; then
+	make -s -f Makefile -f tests/kvm/kvm.mk B="$B" "$TVMM" >"$OUT" 2>&1 ||
+		cat "$OUT"
+fi
+if [ ! -x "$TVMM" ]; then
+	fail test-vmm "$TVMM not built (make -f Makefile -f tests/kvm/kvm.mk $TVMM)"
+	summary vfio
+	exit
+fi
+if [ ! -c /dev/kvm ] || [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+	fail kvm-device "/dev/kvm is missing or not accessible"
+	summary vfio
+	exit
+fi
+if ! make -s -C tests/guests >"$OUT" 2>&1; then
+	cat "$OUT"
+	fail guests-build "make -C tests/guests failed"
+	summary vfio
+	exit
+fi
+
+# run [SIM-OPTS...] -- GUEST [RUN-ARGS...]: sets $st, fills $OUT and $ERR.
+run() {
+	local sim=()
+	while [ "$1" != -- ]; do sim+=("$1"); shift; done
+	shift
+	local g=$1; shift
+	timeout -k 5 "$TMO" "$VMM" "${sim[@]}" run -k "$GDIR/$g.bin" "$@" \
+		</dev/null >"$OUT" 2>"$ERR"
+	st=$?
+}
+
+show() {
+	echo "---- $1: exit $st, stdout:"
+	sed -e 's/^/| /' "$OUT" | tail -n 30
+	echo "---- stderr:"
+	sed -e 's/^/| /' "$ERR" | tail -n 30
+}
+
+# expect NAME WANT(0|nonzero) [out:REGEX|err:REGEX]...
+expect() {
+	local name=$1 want=$2 why= re f
+	shift 2
+	if [ "$st" = 124 ] || [ "$st" = 137 ]; then
+		why="timed out after ${TMO}s"
+	elif [ "$want" = 0 ] && [ "$st" != 0 ]; then
+		why="exit status $st, want 0"
+	elif [ "$want" = nonzero ] && { [ "$st" = 0 ] || [ "$st" -ge 124 ]; }; then
+		why="exit status $st, want an error status"
+	elif [ "$want" != 0 ] && [ "$want" != nonzero ] && [ "$st" != "$want" ]; then
+		why="exit status $st, want $want"
+	fi
+	for re in "$@"; do
+		[ -n "$why" ] && break
+		f=$OUT
+		case $re in err:*) f=$ERR ;; esac
+		grep -Eq -- "${re#*:}" "$f" || why="no '${re#*:}' on ${re%%:*}"
+	done
+	if [ -z "$why" ] && grep -Eq "Sanitizer|runtime error:" "$ERR"; then
+		why="sanitizer report"
+	fi
+	if [ -z "$why" ] && grep -q 'teardown LEAKED' "$ERR"; then
+		why="$(grep -m1 'teardown LEAKED' "$ERR")"
+	fi
+	if [ -z "$why" ]; then
+		pass "$name"
+	else
+		fail "$name" "$why"
+		show "$name"
+	fi
+}
+
+CLEAN='err:vfio-sim: teardown clean'
+GOK=(out:'^GUEST vfio msix live irqs=1$' out:'^GUEST vfio msix masked irqs=1 pba=1$'
+     out:'^GUEST vfio msix unmasked irqs=2 pba=0$' out:'^GUEST vfio msix funcmask irqs=3$'
+     out:'^GUEST vfio intx irqs=4$' out:'^GUEST vfio scratch 5a5aa5a5 12345678$'
+     out:'^GUEST vfio moved bar0=c0800000 scratch=12345678 old=ffffffff$'
+     out:'^GUEST vfio OK$' "$CLEAN")
+
+# 4 KiB pages: registers below the table are mapped, table/PBA trapped.
+run --sim nvme:$NVME $DB -- vfio_msix --vfio 01:00.0 --debug
+expect msix-4k 0 "${GOK[@]}" 'err:MAP +0x0-0x2000' \
+	'err:vector 0: latched 2, injected 2' 'err:resets=2 ' \
+	'err:BAR0: trapped table [1-9][0-9]*, pba [1-9][0-9]*, forwarded 0,'
+
+# A 16 KiB host page without relocation: the registers sharing the page
+# with the table are forwarded (the doorbell and scratch go through traps).
+run --sim nvme:$NVME $DB --sim-page 16384 -- vfio_msix \
+	--vfio 01:00.0,msix-relocation=off --debug
+expect msix-16k-forward 0 "${GOK[@]}" 'err:TRAP forward +0x0-0x2000' \
+	'err:BAR0: trapped table [1-9][0-9]*, pba [1-9][0-9]*, forwarded [1-9]'
+
+# The same page with msix-relocation=auto: MSI-X moves to a new BAR2 and
+# all of BAR0 maps.
+run --sim nvme:$NVME $DB --sim-page 16384 -- vfio_msix --vfio 01:00.0 --debug
+expect msix-16k-relocated 0 "${GOK[@]}" 'err:MSI-X relocated' \
+	'out:table=bar2\+0 pba=bar2\+4000' 'err:BAR0: +MAP +0x0-0x4000' \
+	'err:BAR0: trapped table 0, pba 0, forwarded 0'
+
+# MSI with per-vector masking (an I350-like function with the mask bit).
+run --sim i350:0000:02:00.0 --sim-msi-mask 0000:02:00.0 \
+	--sim-doorbell 0000:02:00.0:0:1000 -- vfio_msi --vfio 02:00.0 --debug
+expect msi-masking 0 'out:^GUEST vfio_msi live irqs=1$' \
+	'out:^GUEST vfio_msi masked irqs=1 pending=1$' \
+	'out:^GUEST vfio_msi unmasked irqs=2 pending=0$' 'out:^GUEST vfio_msi OK$' \
+	'err:MSI: 1 vectors, 1 raised while masked \(latched\), 1 injected' \
+	"$CLEAN"
+
+# Other layouts: e1000e (I/O BAR, ROM, MSI) and two devices in two groups.
+run --sim e1000e:0000:02:00.0 -- pci --vfio 02:00.0
+expect e1000e-boot 0 'out:^GUEST pci 00:01.0 8086:10d3 class 020000$' \
+	'out:^GUEST pci OK' "$CLEAN"
+run --sim nvme:$NVME --sim e1000e:0000:02:00.0 --sim i350:0000:03:00.0 \
+	--sim sas:0000:04:00.0 -- pci --vfio 01:00.0 --vfio 02:00.0 \
+	--vfio 03:00.0 --vfio 04:00.0
+expect four-devices 0 'out:^GUEST pci scan found=5$' \
+	'out:1b36:0010' 'out:8086:10d3' 'out:8086:1521' 'out:1000:0097' \
+	'out:^GUEST pci OK' "$CLEAN" 'err:0000:04:00.0 resets=0'
+
+# SIGTERM while the guest spins: everything released, status 128+15.
+timeout -k 5 120 "$VMM" --sim nvme:$NVME run -k "$GDIR/spin.bin" \
+	--vfio 01:00.0 </dev/null >"$OUT" 2>"$ERR" &
+pid=$!
+for _ in $(seq 200); do
+	grep -q "GUEST spin running" "$OUT" && break
+	sleep 0.1
+done
+kill -TERM $pid
+wait $pid
+st=$?
+expect sigterm 143 "$CLEAN" 'err:resets=2 '
+
+# ---- bad input: clear message naming the device, non-zero exit ----
+run --sim nvme:$NVME -- hello --vfio 01:00
+expect bad-bdf nonzero "err:--vfio '01:00': invalid PCI address"
+run --sim nvme:$NVME -- hello --vfio 01:00.0,msix-relocation=bar9
+expect bad-option nonzero "err:--vfio.*msix-relocation"
+run --sim nvme:$NVME -- hello --vfio 05:00.0
+expect no-device nonzero 'err:vfio 0000:05:00.0: no such PCI device' "$CLEAN"
+run --sim nvme:$NVME -- hello --vfio 01:00.0 --vfio 0000:01:00.0
+expect twice nonzero 'err:0000:01:00.0 given twice'
+run --sim-other 0000:03:00.0:nvme -- hello --vfio 03:00.0
+expect other-driver nonzero "err:vfio 0000:03:00.0: bound to driver 'nvme'" \
+	'err:driver_override' "$CLEAN"
+# failure after the first device is set up: it is reset and released
+run --sim nvme:$NVME --sim-other 0000:03:00.0:nvme -- hello --vfio 01:00.0 \
+	--vfio 03:00.0
+expect unwind nonzero "err:vfio 0000:03:00.0: bound to driver 'nvme'" \
+	"$CLEAN" 'err:0000:01:00.0 resets=2 set_irqs=[0-9]+ fds_open=0'
+
+# lkvm itself against the real /sys
+if [ -x "$LKVM" ]; then
+	VMM=$LKVM
+	run -- hello --vfio 1:2:3
+	expect lkvm-bad-bdf nonzero "err:invalid PCI address"
+	run -- hello --vfio ff:1f.7
+	expect lkvm-no-device nonzero 'err:vfio 0000:ff:1f.7: no such PCI device'
+	run -- hello --vfio 00:00.0 --vfio 0000:00:00.0
+	expect lkvm-twice nonzero 'err:given twice'
+	other=
+	for d in /sys/bus/pci/devices/*; do
+		[ -e "$d/driver" ] || continue
+		drv=$(basename "$(readlink "$d/driver")")
+		case $drv in vfio*) continue ;; esac
+		other=$(basename "$d"); break
+	done
+	if [ -n "$other" ]; then
+		run -- hello --vfio "$other"
+		expect lkvm-other-driver nonzero \
+			"err:vfio $other: bound to driver '$drv', not vfio-pci"
+	fi
+	VMM=$TVMM
+fi
+
+# The main scenario again under ASan/UBSan when built.
+if [ -x "$ASAN_TVMM" ]; then
+	VMM=$ASAN_TVMM
+	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+	export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+	TMO=$((TMO * 3))
+	run --sim nvme:$NVME $DB --sim-page 16384 -- vfio_msix \
+		--vfio 01:00.0,msix-relocation=off
+	expect asan-msix-16k-forward 0 "${GOK[@]}"
+	run --sim nvme:$NVME $DB -- vfio_msix --vfio 01:00.0
+	expect asan-msix-4k 0 "${GOK[@]}"
+	run --sim nvme:$NVME --sim-other 0000:03:00.0:nvme -- hello \
+		--vfio 01:00.0 --vfio 03:00.0
+	expect asan-unwind nonzero "err:bound to driver 'nvme'" "$CLEAN"
+fi
+
+summary vfio

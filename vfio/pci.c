@@ -1,0 +1,444 @@
+/* --vfio devices in the VM: opening them into one container, DMA-mapping
+ * guest RAM, building each device's virtual config space and PCI device,
+ * the I/O thread for masked vectors, counters and teardown on every path. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+#include "kvm/control.h"
+#include "vfio/pci.h"
+
+#define VFIO_EP_STOP	((void *)1)	/* epoll tag of the stop eventfd */
+
+u64 vfio_pci_page_override;
+
+u64 vfio_pci_page_size(void)
+{
+	if (vfio_pci_page_override)
+		return vfio_pci_page_override;
+	return (u64)sysconf(_SC_PAGESIZE);
+}
+
+/* Everything VFIO in the VM. */
+static struct {
+	struct vm *vm;
+	struct vfio_container c;
+	bool c_init;
+	struct vfio_spec specs[VFIO_MAX_DEVICES];
+	int nr;
+	struct vfio_pci *devs[VFIO_MAX_DEVICES];
+	int epfd, stop_efd;
+	pthread_t thread;
+	bool thread_on;
+} vv = { .epfd = -1, .stop_efd = -1 };
+
+/* ---- config space ---- */
+
+static struct vfio_pci *to_vp(struct pci_dev *dev)
+{
+	return dev->priv;
+}
+
+/* BAR and ROM registers are the bus's: it sizes them and maps regions. */
+static bool bar_reg(u32 off, u32 len)
+{
+	return (off < PCI_BASE_ADDRESS_5 + 4 && off + len > PCI_BASE_ADDRESS_0) ||
+	       (off < PCI_ROM_ADDRESS + 4 && off + len > PCI_ROM_ADDRESS);
+}
+
+static bool overlaps(u32 off, u32 len, u32 start, u32 end)
+{
+	return off < end && off + len > start;
+}
+
+static bool cfg_read(struct pci_dev *dev, u32 off, u8 *data, u32 len)
+{
+	struct vfio_pci *vp = to_vp(dev);
+	u8 buf[4];
+	bool need;
+
+	if (bar_reg(off, len)) {
+		pci_cfg_read_default(dev, off, data, len);
+		return true;
+	}
+	need = vcfg_read_needs_dev(&vp->cfg, off, len);
+	if (need && vfio_cfg_read(&vp->vdev, off, buf, len))
+		memset(buf, 0xff, len);
+	vcfg_read(&vp->cfg, off, len, need ? buf : NULL, data);
+	return true;
+}
+
+static bool cfg_write(struct pci_dev *dev, u32 off, const u8 *data, u32 len)
+{
+	struct vfio_pci *vp = to_vp(dev);
+	struct vcfg_write_res res;
+	u32 i;
+
+	if (vcfg_write(&vp->cfg, off, len, data, &res))
+		return true;
+	for (i = 0; i < res.nr_fwd; i++)
+		if (vfio_cfg_write(&vp->vdev, res.fwd[i].off, res.fwd[i].data,
+				   res.fwd[i].len))
+			pr_warn("%s: config write 0x%x+%u: %s", vp->name,
+				res.fwd[i].off, res.fwd[i].len, strerror(errno));
+	/* the bus tracks decode and BAR addresses and maps the regions */
+	if (bar_reg(off, len) || overlaps(off, len, PCI_COMMAND,
+					   PCI_COMMAND + 2))
+		pci_cfg_write_default(dev, off, data, len);
+	if (res.events & VCFG_EV_MSIX_CTRL)
+		vfio_intr_msix_ctrl(vp);
+	if (res.events & (VCFG_EV_MSI_CTRL | VCFG_EV_MSI_MSG |
+			  VCFG_EV_MSI_MASK))
+		vfio_intr_msi_update(vp);
+	return true;
+}
+
+const struct pci_dev_ops vfio_pci_ops = {
+	.cfg_read = cfg_read,
+	.cfg_write = cfg_write,
+	.bar_map = vfio_bar_map,
+	.bar_unmap = vfio_bar_unmap,
+};
+
+/* ---- one device ---- */
+
+static int read_config(struct vfio_pci *vp, u8 *cfg, u32 *size, char *err,
+		       size_t errlen)
+{
+	const struct vfio_region *r;
+
+	r = vfio_device_region(&vp->vdev, VFIO_PCI_CONFIG_REGION_INDEX);
+	if (!r || r->size < PCI_CFG_SIZE)
+		return set_err(err, errlen, "%s: no config space region",
+			       vp->name);
+	*size = r->size >= PCI_CFG_SIZE_EXP ? PCI_CFG_SIZE_EXP : PCI_CFG_SIZE;
+	if (vfio_cfg_read(&vp->vdev, 0, cfg, *size))
+		return set_err(err, errlen, "%s: reading config space: %s",
+			       vp->name, strerror(errno));
+	return 0;
+}
+
+static int choose_reloc(struct vfio_pci *vp, char *err, size_t errlen)
+{
+	char e[VFIO_ERR_LEN];
+
+	memset(&vp->reloc, 0, sizeof(vp->reloc));
+	if (!vp->layout.has_msix) {
+		if (vp->vdev.spec.msix_reloc.mode == MSIX_RELOC_BAR)
+			return set_err(err, errlen, "%s: msix-relocation=bar%d: "
+				       "the device has no MSI-X", vp->name,
+				       vp->vdev.spec.msix_reloc.bar);
+		return 0;
+	}
+	if (msix_reloc_choose(&vp->layout, &vp->vdev.spec.msix_reloc,
+			      vp->page, &vp->reloc, e, sizeof(e)))
+		return set_err(err, errlen, "%s: MSI-X relocation: %s",
+			       vp->name, e);
+	pr_debug("%s: MSI-X %s: %s", vp->name,
+		 vp->reloc.relocate ? "relocated" : "in place",
+		 vp->reloc.reason);
+	return 0;
+}
+
+static int build_pci_dev(struct vfio_pci *vp, char *err, size_t errlen)
+{
+	struct vcfg *c = &vp->cfg;
+	struct pci_dev *d = &vp->pci;
+	u32 lo, flags;
+	int i;
+
+	pci_dev_init(d, vp->name, (u16)vcfg_get(c, PCI_VENDOR_ID, 2),
+		     (u16)vcfg_get(c, PCI_DEVICE_ID, 2),
+		     vcfg_get(c, PCI_CLASS_REVISION, 4) >> 8,
+		     (u8)vcfg_get(c, PCI_REVISION_ID, 1),
+		     c->size == PCI_CFG_SIZE_EXP);
+	d->ops = &vfio_pci_ops;
+	d->priv = vp;
+	d->cfg_hook_start = 0;
+	d->cfg_hook_end = d->cfg_size;
+	d->no_intx = !vp->has_intx;
+	for (i = 0; i < PCI_NUM_BARS; i++) {
+		if (!c->bar_size[i])
+			continue;
+		lo = vcfg_get(c, PCI_BASE_ADDRESS_0 + 4 * i, 4);
+		flags = c->bar_io[i] ? PCI_BAR_F_IO : 0;
+		if (c->bar_64[i])
+			flags |= PCI_BAR_F_MEM64;
+		if (!c->bar_io[i] && (lo & PCI_BASE_ADDRESS_MEM_PREFETCH))
+			flags |= PCI_BAR_F_PREFETCH;
+		if (pci_dev_set_bar(d, i, c->bar_size[i], flags))
+			return set_err(err, errlen, "%s: BAR%d (0x%llx bytes) "
+				       "cannot be declared", vp->name, i,
+				       (unsigned long long)c->bar_size[i]);
+	}
+	if (c->bar_size[VCFG_ROM] &&
+	    pci_dev_set_bar(d, PCI_ROM_SLOT, c->bar_size[VCFG_ROM], 0))
+		return set_err(err, errlen, "%s: ROM (0x%llx bytes) cannot be "
+			       "declared", vp->name,
+			       (unsigned long long)c->bar_size[VCFG_ROM]);
+	return 0;
+}
+
+/* The guest-visible view; every error names the device. */
+static int device_setup(struct vfio_pci *vp, char *err, size_t errlen)
+{
+	struct vcfg_input in = { 0 };
+	const struct vfio_region *rom;
+	char e[VFIO_ERR_LEN];
+	u8 real[PCI_CFG_SIZE_EXP];
+	u32 size = 0;
+	int i;
+
+	if (vfio_device_layout(&vp->vdev, &vp->layout, e, sizeof(e)))
+		return set_err(err, errlen, "%s: %s", vp->name, e);
+	if (choose_reloc(vp, err, errlen))
+		return -1;
+	if (read_config(vp, real, &size, err, errlen))
+		return -1;
+	rom = vfio_device_region(&vp->vdev, VFIO_PCI_ROM_REGION_INDEX);
+	in.cfg = real;
+	in.cfg_size = size;
+	in.bars = &vp->layout;
+	in.rom_size = rom ? rom->size : 0;
+	in.reloc = vp->reloc.relocate ? &vp->reloc : NULL;
+	if (vcfg_build(&vp->cfg, &in, e, sizeof(e)))
+		return set_err(err, errlen, "%s: config space: %s", vp->name,
+			       e);
+	vp->has_msix = vp->cfg.msix && vp->layout.has_msix &&
+		       vp->vdev.irqs[VFIO_PCI_MSIX_IRQ_INDEX].count;
+	vp->has_msi = vp->cfg.msi &&
+		      vp->vdev.irqs[VFIO_PCI_MSI_IRQ_INDEX].count;
+	vp->has_intx = vp->cfg.cfg[PCI_INTERRUPT_PIN] &&
+		       vp->vdev.irqs[VFIO_PCI_INTX_IRQ_INDEX].count;
+	if (build_pci_dev(vp, err, errlen) || vfio_bar_setup(vp, err, errlen))
+		return -1;
+	if (pci_register(vp->vm, &vp->pci))
+		return set_err(err, errlen, "%s: does not fit on the PCI bus "
+			       "(see above)", vp->name);
+	vp->registered = true;
+	for (i = 0; i < PCI_NUM_REGIONS; i++)
+		if (vp->pci.bar[i].size)
+			vcfg_set_bar_addr(&vp->cfg, i, vp->pci.bar[i].addr);
+	if (vp->pci.irq_pin)
+		vcfg_set(&vp->cfg, PCI_INTERRUPT_LINE, 1, vp->pci.gsi);
+	/* INTx needs the GSI the bus assigned */
+	return vfio_intr_setup(vp, vv.epfd, err, errlen);
+}
+
+static void device_stats(struct vfio_pci *vp, FILE *out)
+{
+	const struct vfio_bar *b;
+	int i;
+
+	fprintf(out, "%s (guest 00:%02x.0):\n", vp->name, vp->pci.slot);
+	for (i = 0; i < PCI_NUM_REGIONS; i++) {
+		b = &vp->bars[i];
+		if (!b->size)
+			continue;
+		fprintf(out, "  %s%d: trapped table %llu, pba %llu, "
+			"forwarded %llu, pad %llu\n",
+			i == PCI_ROM_SLOT ? "ROM" : "BAR", i == PCI_ROM_SLOT ?
+			0 : i, (unsigned long long)b->st.table,
+			(unsigned long long)b->st.pba,
+			(unsigned long long)b->st.fwd,
+			(unsigned long long)b->st.pad);
+	}
+	vfio_intr_print_stats(vp, out);
+}
+
+/* Undoes device_setup and the open, in reverse. */
+static void device_destroy(struct vfio_pci *vp)
+{
+	struct pci_bus *bus = vp->vm->pci;
+
+	vfio_intr_teardown(vp);
+	vfio_bar_teardown(vp);
+	if (vp->registered && bus) {
+		pthread_mutex_lock(&bus->lock);
+		if (bus->slots[vp->pci.slot] == &vp->pci)
+			bus->slots[vp->pci.slot] = NULL;
+		pthread_mutex_unlock(&bus->lock);
+	}
+	vfio_device_close(&vp->vdev);
+	free(vp->msix);
+	pthread_mutex_destroy(&vp->lock);
+	free(vp);
+}
+
+/* ---- the I/O thread: eventfds of masked vectors ---- */
+
+static void *io_thread(void *arg)
+{
+	struct epoll_event ev[16];
+	int n, i;
+
+	for (;;) {
+		n = epoll_wait(vv.epfd, ev, ARRAY_SIZE(ev), -1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			pr_err("vfio: epoll_wait: %s", strerror(errno));
+			return NULL;
+		}
+		for (i = 0; i < n; i++) {
+			if (ev[i].data.ptr == VFIO_EP_STOP)
+				return NULL;
+			vfio_intr_event(ev[i].data.ptr);
+		}
+	}
+}
+
+static int io_start(void)
+{
+	struct epoll_event ev = { .events = EPOLLIN,
+				  .data.ptr = VFIO_EP_STOP };
+	sigset_t all, old;
+	int r;
+
+	vv.epfd = epoll_create1(EPOLL_CLOEXEC);
+	vv.stop_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vv.epfd < 0 || vv.stop_efd < 0 ||
+	    epoll_ctl(vv.epfd, EPOLL_CTL_ADD, vv.stop_efd, &ev)) {
+		pr_err("vfio: I/O thread setup: %s", strerror(errno));
+		return -1;
+	}
+	/* signals stay with the main thread's signalfd */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	r = pthread_create(&vv.thread, NULL, io_thread, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r) {
+		pr_err("vfio: I/O thread: %s", strerror(r));
+		return -1;
+	}
+	vv.thread_on = true;
+	return 0;
+}
+
+static void io_stop(void)
+{
+	if (vv.thread_on) {
+		if (eventfd_write(vv.stop_efd, 1))
+			pr_warn("vfio: stopping the I/O thread: %s",
+				strerror(errno));
+		pthread_join(vv.thread, NULL);
+		vv.thread_on = false;
+	}
+	if (vv.stop_efd >= 0)
+		close(vv.stop_efd);
+	if (vv.epfd >= 0)
+		close(vv.epfd);
+	vv.stop_efd = vv.epfd = -1;
+}
+
+/* ---- lkvm stat --vfio ---- */
+
+static void show_stats(struct vm *vm, FILE *out)
+{
+	int i;
+
+	if (!vv.nr)
+		fprintf(out, "no VFIO devices\n");
+	for (i = 0; i < vv.nr; i++)
+		device_stats(vv.devs[i], out);
+}
+
+static struct control_stat vfio_stat = { .topic = "vfio",
+					 .show = show_stats };
+static bool stat_registered;
+
+/* ---- init level ---- */
+
+static void vfio_exit(struct vm *vm)
+{
+	int i;
+
+	if (lkvm_debug)
+		for (i = 0; i < vv.nr; i++)
+			device_stats(vv.devs[i], stderr);
+	io_stop();
+	for (i = vv.nr - 1; i >= 0; i--)
+		device_destroy(vv.devs[i]);
+	vv.nr = 0;
+	if (vv.c_init)
+		vfio_container_exit(&vv.c);
+	vv.c_init = false;
+	vv.vm = NULL;
+}
+
+static struct vfio_pci *device_new(struct vm *vm, const struct vfio_spec *s)
+{
+	struct vfio_pci *vp = calloc(1, sizeof(*vp));
+
+	if (!vp)
+		return NULL;
+	vp->vm = vm;
+	vp->vdev.fd = -1;
+	vp->intx_efd = vp->intx_rfd = -1;
+	vp->page = vfio_pci_page_size();
+	snprintf(vp->name, sizeof(vp->name), "vfio %s", s->name);
+	pthread_mutex_init(&vp->lock, NULL);
+	return vp;
+}
+
+static int vfio_init(struct vm *vm)
+{
+	char err[VFIO_ERR_LEN];
+	struct vfio_pci *vp;
+	int n, i;
+
+	if (!vm->cfg->vfio.nr)
+		return 0;
+	n = vfio_specs_parse(&vm->cfg->vfio, vv.specs, err, sizeof(err));
+	if (n < 0) {
+		pr_err("%s", err);
+		return -1;
+	}
+	vv.vm = vm;
+	vfio_container_init(&vv.c, NULL);
+	vv.c_init = true;
+	if (io_start())
+		goto fail;
+	for (i = 0; i < n; i++) {
+		vp = device_new(vm, &vv.specs[i]);
+		if (!vp) {
+			pr_err("vfio %s: out of memory", vv.specs[i].name);
+			goto fail;
+		}
+		if (vfio_device_open(&vv.c, &vv.specs[i], &vp->vdev, err,
+				     sizeof(err))) {
+			pr_err("%s", err);
+			vfio_device_close(&vp->vdev);
+			pthread_mutex_destroy(&vp->lock);
+			free(vp);
+			goto fail;
+		}
+		vv.devs[vv.nr++] = vp;
+		if (i == 0 && vfio_dma_map_guest(&vv.c, &vm->mem, err,
+						 sizeof(err))) {
+			pr_err("%s: guest RAM DMA map: %s", vp->name, err);
+			goto fail;
+		}
+		if (device_setup(vp, err, sizeof(err))) {
+			pr_err("%s", err);
+			goto fail;
+		}
+		pr_info("%s: %04x:%04x at guest 00:%02x.0%s", vp->name,
+			vcfg_get(&vp->cfg, PCI_VENDOR_ID, 2),
+			vcfg_get(&vp->cfg, PCI_DEVICE_ID, 2), vp->pci.slot,
+			vp->reloc.relocate ? ", MSI-X relocated" : "");
+	}
+	if (!stat_registered)
+		control_register_stat(&vfio_stat);
+	stat_registered = true;
+	return 0;
+fail:
+	vfio_exit(vm);
+	return -1;
+}
+
+LKVM_INIT(INIT_DEVICE, vfio_init, vfio_exit)
