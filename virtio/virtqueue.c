@@ -295,6 +295,35 @@ int vq_push(struct virtqueue *vq, const struct guest_mem *mem, u16 head,
 	return 0;
 }
 
+int vq_push_many(struct virtqueue *vq, const struct guest_mem *mem,
+		 const struct vq_used *e, unsigned int n)
+{
+	unsigned int i;
+	void *used;
+
+	if (vq->broken)
+		return -EIO;
+	if (!vq->ready || n > vq->size)
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (e[i].head >= vq->size)
+			return -EINVAL;
+	used = ring_ptr(vq, mem, vq->used_gpa, VQ_USED_BYTES(vq->size), "used");
+	if (!used)
+		return -EIO;
+	for (i = 0; i < n; i++) {
+		u64 off = USED_ELEM((u16)(vq->used_idx + i) & (vq->size - 1));
+
+		st32(used, off, e[i].head);
+		st32(used, off + 4, e[i].len);
+	}
+	/* Every element before the one index store that publishes them all. */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	vq->used_idx += n;
+	st16(used, USED_IDX, vq->used_idx);
+	return 0;
+}
+
 /* virtio 1.x 2.7.10: the driver wants an interrupt once the entry at
  * used_event is written, i.e. if @event lies in [old, new). */
 static bool need_event(u16 event, u16 new_idx, u16 old)

@@ -85,6 +85,17 @@ int vq_pending(struct virtqueue *vq, const struct guest_mem *mem);
 int vq_push(struct virtqueue *vq, const struct guest_mem *mem, u16 head,
 	    u32 written);
 
+struct vq_used {
+	u16 head;
+	u32 len;
+};
+
+/* Returns @n chains at once: all used elements are written before used->idx
+ * moves, so the driver sees them together (e.g. one packet's merged receive
+ * buffers). Returns 0, -EINVAL (a head >= size, or n > size) or -EIO. */
+int vq_push_many(struct virtqueue *vq, const struct guest_mem *mem,
+		 const struct vq_used *e, unsigned int n);
+
 /* After one or more vq_push calls that moved used_idx from @old_used_idx,
  * says whether the driver wants an interrupt (EVENT_IDX: used_event,
  * else VIRTQ_AVAIL_F_NO_INTERRUPT). False if nothing was pushed. */
