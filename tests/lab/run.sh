@@ -23,7 +23,8 @@ while [ $# -gt 0 ]; do
 done
 if [ ${#scen[@]} = 0 ]; then
 	for f in "$LAB_DIR"/scenarios/*.sh; do
-		case $f in *.l2.sh) continue ;; esac
+		# bench-* scenarios print figures for `make bench` only
+		case ${f##*/} in *.l2.sh | bench-*) continue ;; esac
 		b=${f##*/}; scen+=("${b%.sh}")
 	done
 fi
