@@ -1,12 +1,19 @@
-# Lab scenario "vfio-rerun" (sourced in L1 with l1/lib.sh): two L2 boots with the nvme
-# assigned, the second started as soon as the first lkvm exits: the device must come back
-# reset and reusable (group, container, DMA maps all released). Results: vfio-rerun-first,
-# vfio-rerun.
+# Lab scenario "vfio-rerun" (sourced in L1 with l1/lib.sh): runs right after vfio-nvme
+# (scenarios run in name order), so the nvme comes back from lkvm's reset and teardown;
+# this time it is assigned together with the e1000e (two devices, two IOMMU groups, one
+# container). Results: vfio-rerun (nvme md5 + MSI-X again), vfio-both (e1000e link and
+# MSI-X in the same VM), vfio-rerun-vm (lkvm exit status and L2 marker).
 VFIO_LIB_ONLY=1 . /lab/scenarios/vfio-nvme.sh
-md5=$(lab_param lab.nvme_md5)
-if vfio_l2 vfio-rerun-first 1b36 0010 vfio-nvme "lab.md5=$md5"; then
-	l2_check vfio-rerun-first
-	if vfio_l2 vfio-rerun 1b36 0010 vfio-nvme "lab.md5=$md5"; then
-		l2_check vfio-rerun
-	fi
+nvme=$(vfio_find 1b36 0010) && vfio_bind "$nvme" || nvme=
+nic=$(vfio_find 8086 10d3) && vfio_bind "$nic" || nic=
+if [ -z "$nvme" ] || [ -z "$nic" ]; then
+	lab_result vfio-rerun-vm FAIL "nvme '$nvme' or e1000e '$nic' missing or not bindable"
+else
+	l2_run vfio-rerun-vm 200 run -k "$L2_KERNEL" -i "$L2_INITRD" -m 256 -c 1 \
+		--vfio "$nvme" --vfio "$nic" --debug \
+		-p "$L2_APPEND lab.scenario=vfio-rerun lab.end=poweroff lab.md5=$(lab_param lab.nvme_md5)"
+	vfio_sub vfio-rerun nvme-read
+	vfio_sub vfio-both e1000e-irq
+	echo "LAB: lkvm counters: $(vfio_counters)"
+	l2_check vfio-rerun-vm
 fi
