@@ -127,6 +127,11 @@ static int choose_reloc(struct vfio_pci *vp, char *err, size_t errlen)
 	char e[VFIO_ERR_LEN];
 
 	memset(&vp->reloc, 0, sizeof(vp->reloc));
+	/* Unless asked: relocate only where pages are larger than the 4 KiB
+	 * blocks the PCI spec reserves for MSI-X; on 4 KiB hosts it never helps. */
+	if (!vp->vdev.spec.msix_reloc_given)
+		vp->vdev.spec.msix_reloc.mode = vp->page > 4096 ?
+			MSIX_RELOC_AUTO : MSIX_RELOC_OFF;
 	if (!vp->layout.has_msix) {
 		if (vp->vdev.spec.msix_reloc.mode == MSIX_RELOC_BAR)
 			return set_err(err, errlen, "%s: msix-relocation=bar%d: "

@@ -78,6 +78,7 @@ static int parse_option(const char *opt, size_t len, struct vfio_spec *spec,
 		if (msix_reloc_parse(val, &spec->msix_reloc, e, sizeof(e)))
 			return set_err(err, errlen, "--vfio %s: %s", spec->name,
 				       e);
+		spec->msix_reloc_given = true;
 		return 0;
 	}
 	return set_err(err, errlen, "--vfio %s: unknown option '%.*s': valid "

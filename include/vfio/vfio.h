@@ -21,7 +21,8 @@ struct vfio_spec {
 	u32 domain;
 	u8 bus, dev, fn;
 	char name[VFIO_NAME_LEN];	/* canonical "dddd:bb:dd.f" */
-	struct msix_reloc_opt msix_reloc;	/* default: auto */
+	struct msix_reloc_opt msix_reloc;
+	bool msix_reloc_given;	/* false: auto on >4 KiB pages, else off */
 };
 
 /*

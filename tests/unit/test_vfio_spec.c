@@ -87,3 +87,16 @@ TEST(vfio_specs_twice)
 	EXPECT_EQ(vfio_specs_parse(&a, specs, err, sizeof(err)), -1);
 	EXPECT_CONTAINS(err, "unknown option 'bogus'");
 }
+
+TEST(vfio_spec_relocation_default_left_to_page_size)
+{
+	struct vfio_spec s;
+	char err[VFIO_ERR_LEN];
+
+	ASSERT_EQ(vfio_spec_parse("01:00.0", &s, err, sizeof(err)), 0);
+	EXPECT(!s.msix_reloc_given);
+	ASSERT_EQ(vfio_spec_parse("01:00.0,msix-relocation=off", &s, err,
+				  sizeof(err)), 0);
+	EXPECT(s.msix_reloc_given);
+	EXPECT_EQ(s.msix_reloc.mode, MSIX_RELOC_OFF);
+}
