@@ -1,0 +1,95 @@
+/* The console serial port (include/kvm/serial.h): one 16550A behind a lock,
+ * its interrupt line driven on every state change. */
+#include <pthread.h>
+#include <string.h>
+#include "kvm/serial.h"
+#include "kvm/term.h"
+#include "kvm/uart.h"
+#include "kvm/vm.h"
+
+struct serial_dev {
+	struct uart uart;
+	struct vm *vm;
+	struct iobus *bus;
+	u64 base;
+	u32 irq;
+	pthread_mutex_t lock;
+	bool line;
+};
+
+static struct serial_dev console;
+
+/* Called with the lock held after every state change. */
+static void update_irq(struct serial_dev *s)
+{
+	bool level = uart_irq_level(&s->uart);
+
+	if (level == s->line)
+		return;
+	s->line = level;
+	vm_irq_line(s->vm, s->irq, level);
+}
+
+static void serial_tx(void *opaque, u8 byte)
+{
+	term_write(&byte, 1);
+}
+
+/* Registers are bytes 0-7; wider ranges (an MMIO page) read as zero. */
+static void serial_io(void *opaque, u64 off, u8 *data, u32 len, bool wr)
+{
+	struct serial_dev *s = opaque;
+	u32 i;
+
+	pthread_mutex_lock(&s->lock);
+	for (i = 0; i < len; i++) {
+		if (off + i >= 8) {
+			if (!wr)
+				data[i] = 0;
+			continue;
+		}
+		if (wr)
+			uart_write(&s->uart, off + i, data[i]);
+		else
+			data[i] = uart_read(&s->uart, off + i);
+	}
+	update_irq(s);
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void serial_input(void *opaque, const u8 *buf, size_t len)
+{
+	struct serial_dev *s = opaque;
+
+	pthread_mutex_lock(&s->lock);
+	uart_receive(&s->uart, buf, len);
+	update_irq(s);
+	pthread_mutex_unlock(&s->lock);
+}
+
+int serial_console_init(struct vm *vm, struct iobus *bus, u64 base, u64 size,
+			u32 irq)
+{
+	struct serial_dev *s = &console;
+
+	memset(s, 0, sizeof(*s));
+	pthread_mutex_init(&s->lock, NULL);
+	s->vm = vm;
+	s->bus = bus;
+	s->base = base;
+	s->irq = irq;
+	uart_reset(&s->uart);
+	s->uart.tx = serial_tx;
+	s->uart.opaque = s;
+	if (iobus_register(bus, base, size, serial_io, s))
+		return -1;
+	if (vm->cfg->console == CONSOLE_SERIAL)
+		term_set_input(serial_input, s);
+	return 0;
+}
+
+void serial_console_exit(struct vm *vm)
+{
+	term_set_input(NULL, NULL);
+	iobus_unregister(console.bus, console.base);
+}
