@@ -2,7 +2,6 @@
  * turns their outcome into the process exit status. */
 #include <stdio.h>
 #include <string.h>
-#include "kvm/config.h"
 #include "kvm/control.h"
 #include "kvm/run.h"
 #include "lkvm/util.h"
@@ -21,22 +20,6 @@ static const char usage[] =
 "\n"
 "example: lkvm run -k bzImage -i initrd.cpio -m 1024 -c 2\n";
 
-static int cmd_run(int argc, char **argv)
-{
-	struct lkvm_config cfg;
-	char err[512];
-
-	if (config_parse_run(&cfg, argc, argv, err, sizeof(err))) {
-		fprintf(stderr, "lkvm run: %s\n", err);
-		return 2;
-	}
-	if (cfg.help) {
-		fputs(config_run_usage, stdout);
-		return 0;
-	}
-	return lkvm_run(&cfg);
-}
-
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
@@ -48,7 +31,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!strcmp(cmd, "run"))
-		return cmd_run(argc - 1, argv + 1);
+		return lkvm_cmd_run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "stat"))
 		return control_stat_cmd(argc - 1, argv + 1);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {

@@ -189,3 +189,19 @@ fail_vm:
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return 1;
 }
+
+int lkvm_cmd_run(int argc, char **argv)
+{
+	struct lkvm_config cfg;
+	char err[512];
+
+	if (config_parse_run(&cfg, argc, argv, err, sizeof(err))) {
+		fprintf(stderr, "lkvm run: %s\n", err);
+		return 2;
+	}
+	if (cfg.help) {
+		fputs(config_run_usage, stdout);
+		return 0;
+	}
+	return lkvm_run(&cfg);
+}

@@ -6,5 +6,8 @@
 #include "kvm/config.h"
 
 int lkvm_run(const struct lkvm_config *cfg);
+/* `lkvm run ARGS...` (argv[0] is "run"): parse, --help, or run. Returns
+ * the exit status (2 for a command-line error). */
+int lkvm_cmd_run(int argc, char **argv);
 
 #endif

@@ -135,22 +135,6 @@ static int report(void)
 	return leaks ? -1 : 0;
 }
 
-static int run(int argc, char **argv)
-{
-	struct lkvm_config cfg;
-	char err[512];
-
-	if (config_parse_run(&cfg, argc, argv, err, sizeof(err))) {
-		fprintf(stderr, "lkvm run: %s\n", err);
-		return 2;
-	}
-	if (cfg.help) {
-		fputs(config_run_usage, stdout);
-		return 0;
-	}
-	return lkvm_run(&cfg);
-}
-
 int main(int argc, char **argv)
 {
 	int i, r, status;
@@ -193,7 +177,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	vfio_seam_set(&sim.ops);
-	status = run(argc - i, argv + i);
+	status = lkvm_cmd_run(argc - i, argv + i);
 	vfio_seam_set(NULL);
 	if (report() && !status)
 		status = 3;
