@@ -1,6 +1,8 @@
 /* Test VMM: lkvm's `run` path on the real /dev/kvm with the simulated VFIO
  * kernel (tests/unit/vfio_sim.c) installed through the seam, so --vfio can
  * assign fake devices; checks after the run that VFIO was fully released. */
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,8 +140,16 @@ static int report(void)
 int main(int argc, char **argv)
 {
 	int i, r, status;
+	sigset_t stop;
 
 	lkvm_start_ns = now_ns();
+	/* Keep SIGINT/SIGTERM for lkvm's signalfd in every thread, the sim's
+	 * included, and still blocked after the run: a second SIGTERM (timeout(1)
+	 * signals the whole group) must not kill us before the teardown report. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	if (vfio_sim_init(&sim)) {
 		perror("vfio-sim: mkdtemp");
 		return 1;
