@@ -8,6 +8,7 @@
 #include "arm64/arch.h"
 #include "arm64/gic.h"
 #include "arm64/layout.h"
+#include "kvm/irq.h"
 
 const char *const gic_type_names[GIC_NR_TYPES] = {
 	[GIC_V3_ITS] = "gicv3-its",
@@ -240,7 +241,7 @@ int gic_finalize(struct vm *vm)
 		     KVM_DEV_ARM_VGIC_CTRL_INIT, NULL, "ITS CTRL_INIT"))
 		return -1;
 	a->gic_ready = true;
-	return 0;
+	return irqfd_flush_pending(vm);
 }
 
 void gic_destroy(struct vm *vm)

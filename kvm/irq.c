@@ -167,26 +167,76 @@ out:
 	return ret < 0 ? -1 : 0;
 }
 
+/* arm64: KVM refuses irqfds with EAGAIN until the vGIC is initialized, which
+ * happens once every vCPU exists, after the devices' init: such irqfds wait
+ * here until irqfd_flush_pending(). (One VM per process.) */
+struct pending_irqfd {
+	struct kvm_irqfd f;
+	struct pending_irqfd *next;
+};
+static struct pending_irqfd *pending_irqfds;
+static pthread_mutex_t pending_lock = PTHREAD_MUTEX_INITIALIZER;
+
 int irqfd_assign(struct vm *vm, int efd, u32 gsi, int resample_fd)
 {
 	struct kvm_irqfd f = { .fd = efd, .gsi = gsi };
+	struct pending_irqfd *p;
 
 	if (resample_fd >= 0) {
 		f.flags = KVM_IRQFD_FLAG_RESAMPLE;
 		f.resamplefd = resample_fd;
 	}
 	if (ioctl(vm->vm_fd, KVM_IRQFD, &f) < 0) {
+		if (errno == EAGAIN && (p = calloc(1, sizeof(*p)))) {
+			pr_debug("KVM_IRQFD gsi %u: irqchip not ready, deferred", gsi);
+			p->f = f;
+			pthread_mutex_lock(&pending_lock);
+			p->next = pending_irqfds;
+			pending_irqfds = p;
+			pthread_mutex_unlock(&pending_lock);
+			return 0;
+		}
 		pr_err("KVM_IRQFD gsi %u: %s", gsi, strerror(errno));
 		return -1;
 	}
 	return 0;
 }
 
+int irqfd_flush_pending(struct vm *vm)
+{
+	struct pending_irqfd *p;
+	int ret = 0;
+
+	pthread_mutex_lock(&pending_lock);
+	while ((p = pending_irqfds)) {
+		pending_irqfds = p->next;
+		if (ioctl(vm->vm_fd, KVM_IRQFD, &p->f) < 0) {
+			pr_err("KVM_IRQFD gsi %u (deferred): %s", p->f.gsi,
+			       strerror(errno));
+			ret = -1;
+		}
+		free(p);
+	}
+	pthread_mutex_unlock(&pending_lock);
+	return ret;
+}
+
 int irqfd_deassign(struct vm *vm, int efd, u32 gsi)
 {
 	struct kvm_irqfd f = { .fd = efd, .gsi = gsi,
 			       .flags = KVM_IRQFD_FLAG_DEASSIGN };
+	struct pending_irqfd **pp, *p;
 
+	pthread_mutex_lock(&pending_lock);
+	for (pp = &pending_irqfds; (p = *pp); pp = &p->next) {
+		if (p->f.fd == (u32)efd && p->f.gsi == gsi) {
+			*pp = p->next;
+			free(p);
+			pthread_mutex_unlock(&pending_lock);
+			return 0;
+		}
+	}
+	pthread_mutex_unlock(&pending_lock);
 	return ioctl(vm->vm_fd, KVM_IRQFD, &f) < 0 ? -1 : 0;
 }
 

@@ -50,6 +50,9 @@ int irq_commit(struct vm *vm);
  * level-triggered and resample_fd fires on guest EOI. */
 int irqfd_assign(struct vm *vm, int efd, u32 gsi, int resample_fd);
 int irqfd_deassign(struct vm *vm, int efd, u32 gsi);
+/* Assigns the irqfds KVM refused with EAGAIN (arm64: vGIC not yet
+ * initialized); the arch calls it once its irqchip is ready. */
+int irqfd_flush_pending(struct vm *vm);
 /* One-off MSI from the VMM itself (arch_signal_msi); flags unused. */
 int irq_signal_msi(struct vm *vm, u64 addr, u32 data, u32 devid, u32 flags);
 
