@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`: start-up and footprint figures of lkvm on this machine's
 # /dev/kvm with a micro-guest that powers off at its first instruction.
-# Prints figures; asserts nothing about time (shared machines are noisy).
+# Prints figures; asserts nothing about time (shared machines are noisy). Ends with
+# tests/bench/lab.sh (nested-lab figures; BENCH_LAB=0 skips it).
 set -eu
 cd "$(dirname "$0")/../.."
 LKVM=${LKVM:-./lkvm}
@@ -27,3 +28,7 @@ echo "bench: $N runs of a micro-guest that powers off at once (-m 64, 1 vCPU)"
 echo "start to first guest exit, median: $(median <"$T/first") ms (target <= 5 ms)"
 echo "whole run (fork+exec to exit), median: $(median <"$T/whole") us"
 echo "VMM resident memory beyond guest RAM, median: $(median <"$T/rss") KiB (target <= 2048 KiB)"
+
+# Figures from the nested lab (virtio-blk and VFIO-assigned nvme in an L2 under lkvm):
+# tests/bench/lab.sh, one L1 boot of a few minutes; BENCH_LAB=0 skips it.
+tests/bench/lab.sh
