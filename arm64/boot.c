@@ -10,29 +10,8 @@
 #include "arm64/arch.h"
 #include "arm64/dt.h"
 #include "arm64/image.h"
+#include "kvm/boot.h"
 #include "pci/pci.h"
-
-static int load_file(const char *what, const char *path, void **buf,
-		     size_t *len)
-{
-	int ret = read_whole_file(path, buf, len);
-
-	if (ret)
-		pr_err("cannot read %s '%s': %s", what, path, strerror(-ret));
-	return ret ? -1 : 0;
-}
-
-static char *build_cmdline(const struct lkvm_config *cfg)
-{
-	const char *cons = cfg->console == CONSOLE_SERIAL ? "console=ttyS0" : "";
-	const char *p = cfg->params ? cfg->params : "";
-	size_t n = strlen(cons) + strlen(p) + 2;
-	char *s = malloc(n);
-
-	if (s)
-		snprintf(s, n, "%s%s%s", cons, *cons && *p ? " " : "", p);
-	return s;
-}
 
 static int write_file(const char *path, const void *buf, size_t len)
 {
@@ -103,14 +82,14 @@ static int arm64_boot_init(struct vm *vm)
 	char err[256], *cmdline = NULL;
 	int ret = -1;
 
-	if (load_file("kernel", vm->cfg->kernel, &img, &len))
+	if (boot_load_file("kernel", vm->cfg->kernel, &img, &len))
 		return -1;
 	if (arm64_image_parse(img, len, &im, err, sizeof(err))) {
 		pr_err("kernel '%s': %s", vm->cfg->kernel, err);
 		goto out;
 	}
 	if (vm->cfg->initrd &&
-	    load_file("initrd", vm->cfg->initrd, &initrd, &initrd_len))
+	    boot_load_file("initrd", vm->cfg->initrd, &initrd, &initrd_len))
 		goto out;
 	if (arm64_boot_place(ARM64_RAM_BASE, a->ram_size, &im, initrd_len,
 			     getpagesize(), &l, err, sizeof(err))) {
@@ -121,7 +100,7 @@ static int arm64_boot_init(struct vm *vm)
 	if (initrd_len)
 		memcpy(guest_ptr(&vm->mem, l.initrd, initrd_len), initrd,
 		       initrd_len);
-	cmdline = build_cmdline(vm->cfg);
+	cmdline = boot_cmdline(vm->cfg);
 	if (!cmdline || place_dtb(vm, &l, cmdline))
 		goto out;
 	a->entry = l.kernel;

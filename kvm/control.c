@@ -184,8 +184,12 @@ void control_close(int lfd, const char *path)
 	unlink(path);
 }
 
-static int list_vms(void)
+/* Counts the VMs with a socket in the control directory (0 if it cannot
+ * be read). With list, prints each name to stderr; with name, copies the
+ * last one found into name[len]. */
+static int scan_vms(bool list, char *name, size_t len)
 {
+	size_t s = strlen(SOCK_SUFFIX);
 	char dir[200];
 	struct dirent *d;
 	DIR *dp;
@@ -196,12 +200,13 @@ static int list_vms(void)
 	while ((d = readdir(dp))) {
 		size_t l = strlen(d->d_name);
 
-		if (l > strlen(SOCK_SUFFIX) &&
-		    !strcmp(d->d_name + l - strlen(SOCK_SUFFIX), SOCK_SUFFIX)) {
-			fprintf(stderr, "  %.*s\n", (int)(l - strlen(SOCK_SUFFIX)),
-				d->d_name);
-			n++;
-		}
+		if (l <= s || strcmp(d->d_name + l - s, SOCK_SUFFIX))
+			continue;
+		if (list)
+			fprintf(stderr, "  %.*s\n", (int)(l - s), d->d_name);
+		if (name)
+			snprintf(name, len, "%.*s", (int)(l - s), d->d_name);
+		n++;
 	}
 	closedir(dp);
 	return n;
@@ -213,27 +218,6 @@ static const char stat_usage[] =
 "                 (the default)\n"
 "  --vm           vCPU exit counts\n"
 "  --name <name>  the VM to ask (default: the only running one)\n";
-
-static int find_only_vm(char *name, size_t len)
-{
-	char dir[200];
-	struct dirent *d;
-	DIR *dp;
-	int n = 0;
-
-	if (control_dir(dir, sizeof(dir)) || !(dp = opendir(dir)))
-		return 0;
-	while ((d = readdir(dp))) {
-		size_t l = strlen(d->d_name), s = strlen(SOCK_SUFFIX);
-
-		if (l <= s || strcmp(d->d_name + l - s, SOCK_SUFFIX))
-			continue;
-		snprintf(name, len, "%.*s", (int)(l - s), d->d_name);
-		n++;
-	}
-	closedir(dp);
-	return n;
-}
 
 int control_stat_cmd(int argc, char **argv)
 {
@@ -268,9 +252,9 @@ int control_stat_cmd(int argc, char **argv)
 			argv[optind - 1], stat_usage);
 		return 2;
 	}
-	if (!*name && find_only_vm(name, sizeof(name)) != 1) {
+	if (!*name && scan_vms(false, name, sizeof(name)) != 1) {
 		fprintf(stderr, "lkvm stat: give --name; running VMs:\n");
-		if (!list_vms())
+		if (!scan_vms(true, NULL, 0))
 			fprintf(stderr, "  (none)\n");
 		return 1;
 	}

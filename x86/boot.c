@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "kvm/boot.h"
 #include "x86/arch.h"
 #include "x86/bzimage.h"
 
@@ -14,16 +15,6 @@ static const u64 boot_gdt[4] = {
 	0x00cf93000000ffffULL,	/* 0x18: 4 GiB flat data */
 };
 
-static int load_file(const char *what, const char *path, void **buf,
-		     size_t *len)
-{
-	int ret = read_whole_file(path, buf, len);
-
-	if (ret)
-		pr_err("cannot read %s '%s': %s", what, path, strerror(-ret));
-	return ret ? -1 : 0;
-}
-
 static int load_flat(struct vm *vm, const void *img, size_t len)
 {
 	if (vm->cfg->initrd)
@@ -31,18 +22,6 @@ static int load_flat(struct vm *vm, const void *img, size_t len)
 	memcpy(guest_ptr(&vm->mem, X86_FLAT_LOAD, len), img, len);
 	x86_vm(vm)->flat = true;
 	return 0;
-}
-
-static char *build_cmdline(const struct lkvm_config *cfg)
-{
-	const char *cons = cfg->console == CONSOLE_SERIAL ? "console=ttyS0" : "";
-	const char *p = cfg->params ? cfg->params : "";
-	size_t n = strlen(cons) + strlen(p) + 2;
-	char *s = malloc(n);
-
-	if (s)
-		snprintf(s, n, "%s%s%s", cons, *cons && *p ? " " : "", p);
-	return s;
 }
 
 static int load_initrd(struct vm *vm, const struct bzimage_info *info,
@@ -54,7 +33,7 @@ static int load_initrd(struct vm *vm, const struct bzimage_info *info,
 
 	if (!vm->cfg->initrd)
 		return 0;
-	if (load_file("initrd", vm->cfg->initrd, &buf, &len))
+	if (boot_load_file("initrd", vm->cfg->initrd, &buf, &len))
 		return -1;
 	if (x86_initrd_place(info, &x86_vm(vm)->layout, kernel_end, len,
 			     &a->initrd_addr, err, sizeof(err))) {
@@ -89,7 +68,7 @@ static int load_bzimage(struct vm *vm, const void *img, size_t len,
 	       (const u8 *)img + info->setup_size, info->kernel_size);
 	if (load_initrd(vm, info, kernel_end, &a))
 		return -1;
-	cmdline = build_cmdline(vm->cfg);
+	cmdline = boot_cmdline(vm->cfg);
 	if (!cmdline)
 		return -1;
 	a.cmdline_len = strlen(cmdline);
@@ -124,7 +103,7 @@ static int x86_boot_init(struct vm *vm)
 	size_t len;
 	int kind, ret;
 
-	if (load_file("kernel", vm->cfg->kernel, &img, &len))
+	if (boot_load_file("kernel", vm->cfg->kernel, &img, &len))
 		return -1;
 	kind = x86_kernel_identify(img, len, &info, err, sizeof(err));
 	if (kind < 0) {

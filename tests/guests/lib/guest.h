@@ -1,5 +1,6 @@
 /* Test-guest library interface: memory layout shared with the entry stub,
- * port and MMIO access, serial output, power control, LAPIC, IDT and ACPI. */
+ * port and MMIO access, serial output, power control, LAPIC, IDT, ACPI and
+ * PCI config space. */
 #ifndef GUEST_H
 #define GUEST_H
 
@@ -133,6 +134,8 @@ size_t strlen(const char *s);
 void udelay(u64 us);
 void mdelay(u64 ms);
 u64 time_us(void);	/* microseconds since the first call, roughly */
+/* Waits up to ms for *v (an interrupt count) to reach want; returns *v. */
+int wait_count(volatile int *v, int want, u64 ms);
 void poweroff(void) __attribute__((noreturn));
 void reboot(void) __attribute__((noreturn));
 void kbd_reset(void) __attribute__((noreturn));
@@ -206,6 +209,16 @@ const struct acpi_rsdp *acpi_find_rsdp(void);
 const struct acpi_header *acpi_find_table(const char *sig);
 /* Enabled LAPIC/x2APIC ids of the MADT into ids[max]; returns the count. */
 int acpi_madt_cpus(int *ids, int max);
+
+/* pci.c: function 0 of bus 0 slot `slot` through conf1 (0xcf8/0xcfc). */
+u32 pci_cfg_read32(int slot, int reg);
+u16 pci_cfg_read16(int slot, int reg);
+u8 pci_cfg_read8(int slot, int reg);
+void pci_cfg_write32(int slot, int reg, u32 v);
+void pci_cfg_write16(int slot, int reg, u16 v);
+int pci_find_slot(u32 vendor_device);	/* id dword at 0; slot or -1 */
+int pci_find_cap(int slot, u8 id);	/* capability offset, 0 if absent */
+u64 pci_bar_addr(int slot, int bar);	/* memory BAR, 32- or 64-bit */
 
 #endif /* __ASSEMBLER__ */
 #endif /* GUEST_H */

@@ -1,5 +1,6 @@
 /* Freestanding basics for the test guests: the mem and str functions the
- * compiler may call, TSC-based delays, and the power-off/reset paths. */
+ * compiler may call, TSC-based delays and waits, and the power-off/reset
+ * paths. */
 #include "guest.h"
 
 void *memset(void *d, int c, size_t n)
@@ -80,6 +81,15 @@ void udelay(u64 us)
 void mdelay(u64 ms)
 {
 	udelay(ms * 1000);
+}
+
+int wait_count(volatile int *v, int want, u64 ms)
+{
+	u64 end = time_us() + ms * 1000;
+
+	while (*v < want && time_us() < end)
+		cpu_relax();
+	return *v;
 }
 
 void poweroff(void)
