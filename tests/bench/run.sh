@@ -2,7 +2,7 @@
 # `make bench`: start-up and footprint figures of lkvm on this machine's
 # /dev/kvm with a micro-guest that powers off at its first instruction.
 # Prints figures; asserts nothing about time (shared machines are noisy). Ends with
-# tests/bench/lab.sh (nested-lab figures; BENCH_LAB=0 skips it).
+# tests/bench/lab.sh and lab-arm64.sh (nested-lab figures; BENCH_LAB=0 skips them).
 set -eu
 cd "$(dirname "$0")/../.."
 LKVM=${LKVM:-./lkvm}
@@ -29,6 +29,10 @@ echo "start to first guest exit, median: $(median <"$T/first") ms (target <= 5 m
 echo "whole run (fork+exec to exit), median: $(median <"$T/whole") us"
 echo "VMM resident memory beyond guest RAM, median: $(median <"$T/rss") KiB (target <= 2048 KiB)"
 
-# Figures from the nested lab (virtio-blk and VFIO-assigned nvme in an L2 under lkvm):
-# tests/bench/lab.sh, one L1 boot of a few minutes; BENCH_LAB=0 skips it.
-tests/bench/lab.sh
+# Figures from the nested labs (BENCH_LAB=0 skips both): tests/bench/lab.sh (x86: virtio-blk
+# and VFIO-assigned nvme in an L2 under lkvm, one L1 boot of a few minutes), then
+# tests/bench/lab-arm64.sh (nvme with MSI-X relocation off and auto on a 16 KiB-page L1).
+rc=0
+tests/bench/lab.sh || rc=$?
+tests/bench/lab-arm64.sh || rc=$?
+exit $rc

@@ -11,6 +11,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
 LAB=$ROOT/tests/lab-arm64
+LIB=$ROOT/tests/lab-lib		# shell helpers shared with tests/lab
 OUT=${LKVM_LAB_ARM64_OUT:-$ROOT/build/lab-arm64}
 CACHE=${LKVM_LAB_ARM64_CACHE:-/var/cache/lkvm-lab-arm64}
 msg() { echo "lab-arm64: $*" >&2; }
@@ -61,6 +62,12 @@ if [ -z "$lkvm" ]; then
 		OUT="$lkvm" "$lkvm" > "$OUT/build.log" 2>&1 ||
 		{ hostfail lkvm-build "build failed: $(tail -n 5 "$OUT/build.log" | tr '\n' ' ')"; exit 1; }
 	timing "build static arm64 lkvm" "$(secs "$t")"
+fi
+
+# bench-io (tests/bench/bench-io.c), static for arm64: L2's reader in the vfio-nvme phases.
+if ! aarch64-linux-gnu-gcc -O2 -static -Wall -o "$OUT/bench-io" tests/bench/bench-io.c 2> "$OUT/bench-io.log"; then
+	msg "note: bench-io did not build ($(head -c 200 "$OUT/bench-io.log")): L2 reads with dd"
+	rm -f "$OUT/bench-io"
 fi
 
 # ---- initramfs pieces ----
@@ -117,7 +124,9 @@ t=$(now_us)
 # package, each scenario's modules (scenarios/NAME.l2modules) with /lab/modules.NAME in load order.
 r=$OUT/l2root
 skel "$r" "$LAB/l2/init"
-mkdir -p "$r/lab/l2"
+mkdir -p "$r/lab/l2" "$r/lab/lib" "$r/lab/bench"
+cp "$LIB/l2.sh" "$LIB/pci.sh" "$r/lab/lib/"
+[ -x "$OUT/bench-io" ] && cp "$OUT/bench-io" "$r/lab/bench/"
 for s in "${scen[@]}"; do
 	[ -f "$LAB/scenarios/$s.l2.sh" ] && cp "$LAB/scenarios/$s.l2.sh" "$r/lab/l2/$s.sh"
 	if [ -f "$LAB/scenarios/$s.l2modules" ]; then
@@ -134,8 +143,9 @@ mkcpio "$r" "$OUT/l2.cpio.gz"
 l1_initramfs() {
 	local tag=$1 moddir=$2 r=$OUT/l1root-$1 s mods=()
 	skel "$r" "$LAB/l1/init"
-	mkdir -p "$r/lab/scenarios" "$r/l2"
+	mkdir -p "$r/lab/scenarios" "$r/l2" "$r/lab/lib"
 	cp "$LAB/l1/lib.sh" "$r/lab/lib.sh"
+	cp "$LIB/l1.sh" "$LIB/pci.sh" "$LIB/bench.sh" "$LIB/vfio.sh" "$r/lab/lib/"
 	install -m 755 "$LAB/l1/vfio-bind" "$r/bin/vfio-bind"
 	for s in "${scen[@]}"; do
 		cp "$LAB/scenarios/$s.sh" "$r/lab/scenarios/"

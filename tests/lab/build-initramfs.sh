@@ -82,7 +82,8 @@ mkcpio() { (cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) 
 r=$work/l2
 install_busybox "$r"
 install -m 755 "$LAB_DIR/l2/init" "$r/init"
-mkdir -p "$r/lab/l2"
+mkdir -p "$r/lab/l2" "$r/lab/lib"
+cp "$LAB_LIB/l2.sh" "$LAB_LIB/pci.sh" "$r/lab/lib/"
 for f in "$LAB_DIR"/scenarios/*.l2.sh; do
 	[ -e "$f" ] || continue
 	b=${f##*/}; cp "$f" "$r/lab/l2/${b%.l2.sh}.sh"
@@ -100,6 +101,8 @@ install_busybox "$r"
 install -m 755 "$LAB_DIR/l1/init" "$r/init"
 mkdir -p "$r/lab/scenarios" "$r/l2"
 cp "$LAB_DIR/l1/lib.sh" "$r/lab/lib.sh"
+mkdir -p "$r/lab/lib"
+cp "$LAB_LIB/l1.sh" "$LAB_LIB/pci.sh" "$LAB_LIB/bench.sh" "$LAB_LIB/vfio.sh" "$r/lab/lib/"
 for f in "$LAB_DIR"/scenarios/*.sh; do
 	case $f in *.l2.sh) continue ;; esac
 	cp "$f" "$r/lab/scenarios/"

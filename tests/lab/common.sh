@@ -4,6 +4,7 @@
 # shellcheck shell=bash disable=SC2034
 
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+LAB_LIB=$(cd "$LAB_DIR/../lab-lib" && pwd)	# shared by tests/lab-arm64
 LAB_ROOT=$(cd "$LAB_DIR/../.." && pwd)
 LAB_CACHE=${LKVM_LAB_CACHE:-/var/cache/lkvm-lab}
 LAB_OUT=${LKVM_LAB_OUT:-$LAB_ROOT/build/lab}

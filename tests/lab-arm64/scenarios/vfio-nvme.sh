@@ -1,8 +1,17 @@
 # Lab scenario "vfio-nvme" (sourced in L1 with l1/lib.sh; runs unless LKVM_LAB_ARM64_VFIO=0):
-# binds QEMU's nvme (1b36:0010) and e1000e (8086:10d3) behind L1's SMMUv3 to vfio-pci with
-# /bin/vfio-bind, then boots L2 with --vfio <nvme BDF>; L2 (vfio-nvme.l2.sh) loads nvme, compares
-# the md5 of 4 MiB of /dev/nvme0n1 with the image's (lab.nvme_md5) and checks nvme's MSI-X
-# vectors through the ITS. Results: vfio-bind, vfio-nvme-read, vfio-nvme-msix, vfio-nvme.
+# binds QEMU's nvme (1b36:0010: 16 KiB BAR0 with the MSI-X table at 0x2000) and e1000e behind
+# L1's SMMUv3 to vfio-pci, then boots L2 with --vfio <nvme>,msix-relocation=MODE: on a 4 KiB
+# L1 "auto" only (it must leave the layout alone); on a 16 KiB L1 "off" and then "auto". L2
+# (vfio-nvme.l2.sh) reads 4 MiB of /dev/nvme0n1 between marks (the sampler of
+# tests/lab-lib/bench.sh takes `lkvm stat --vfio` at each), prints the md5, the MSI-X layout
+# it sees and its MSI-X interrupts (through the ITS). Results per run NAME=vfio-nvme-MODE:
+# NAME-read, NAME-msix, NAME-layout (same as the device, or moved to another BAR by auto on
+# 16K), NAME-traps (forwarded BAR0 register traps during the read: some with off on 16K,
+# none otherwise), NAME; and vfio-nvme-same-md5 when both ran. With lab.bench=1 (make bench)
+# L2 also reads 16 MiB sequentially and 2048 x 4 KiB at random; LAB-BENCH lines give rates
+# and trap counts per phase.
+. /lab/lib/bench.sh
+. /lab/lib/vfio.sh
 b1=$(vfio-bind 1b36:0010 2>&1); r1=$?
 b2=$(vfio-bind 8086:10d3 2>&1); r2=$?
 echo "LAB: vfio-bind: $b1 / $b2"
@@ -13,13 +22,52 @@ if [ $r1 = 0 ] && [ $r2 = 0 ]; then
 else
 	lab_result vfio-bind FAIL "nvme(rc $r1): $b1; e1000e(rc $r2): $b2"
 fi
+
+# nvme_run MODE: one L2 boot with the nvme at msix-relocation=MODE, and its results.
+nvme_run() {
+	_n=vfio-nvme-$1
+	bench_sampler_start $_n
+	l2_boot $_n 300 "lab.scenario=vfio-nvme lab.md5=$md5 lab.sync=1 lab.bench=$bench lab.passes=3" -- \
+		--name $_n --vfio "$bdf,msix-relocation=$1" --debug
+	bench_sampler_stop
+	echo "LAB: samples: $(tr '\n' ';' < /tmp/bench-$_n.samples)"
+	l2_sub $_n-read nvme-read L2-VFIO
+	l2_sub $_n-msix nvme-irq L2-VFIO
+	if [ "$1" = auto ] && [ "$ps" -gt 4096 ]; then
+		vfio_layout_check $_n-layout "$bdf" moved
+		vfio_trap_check $_n-traps $_n 0 zero
+	elif [ "$1" = off ] && [ "$ps" -gt 4096 ]; then
+		vfio_layout_check $_n-layout "$bdf" same
+		vfio_trap_check $_n-traps $_n 0 some
+	else
+		vfio_layout_check $_n-layout "$bdf" same
+		vfio_trap_check $_n-traps $_n 0 zero
+	fi
+	for _ph in read4m seq16m rand; do
+		[ -n "$(bench_l2 $_ph)" ] && vfio_bench_line "vfio-nvme-$((ps / 1024))k" $_n $_ph | sed "s/ $_ph / $_ph mode=$1 /"
+	done
+	md5s="$md5s $(grep -m 1 'L2-VFIO nvme-read ok' "$L2_LOG" | sed 's/.*md5=//')"
+	l2_check $_n
+}
+
 if [ $r1 = 0 ]; then
 	bdf=${b1%% *}
-	l2_boot vfio-nvme 240 "lab.scenario=vfio-nvme lab.md5=$(lab_param lab.nvme_md5)" -- \
-		--vfio "$bdf" --debug
-	l2_sub vfio-nvme-read nvme-read L2-VFIO
-	l2_sub vfio-nvme-msix nvme-irq L2-VFIO
-	l2_check vfio-nvme
+	md5=$(lab_param lab.nvme_md5)
+	bench=$(lab_param lab.bench)
+	ps=$(lab_pagesize)
+	md5s=
+	if [ "$ps" -gt 4096 ]; then
+		nvme_run off
+		nvme_run auto
+		set -- $md5s
+		if [ $# = 2 ] && [ "$1" = "$2" ] && [ "$1" = "$md5" ]; then
+			lab_result vfio-nvme-same-md5 PASS "off and auto read the same 4 MiB: md5=$1"
+		else
+			lab_result vfio-nvme-same-md5 FAIL "md5s off/auto: '$md5s', image's: $md5"
+		fi
+	else
+		nvme_run auto
+	fi
 else
 	lab_result vfio-nvme FAIL "nvme not bound to vfio-pci: $b1"
 fi

@@ -1,11 +1,9 @@
 # L2 side of lab benchmark "bench-vfio-nvme" (sourced by l2/init): loads the modules, takes
 # bench-io from /dev/vda (lab.tool=), reads the passed-through /dev/nvme0n1 in measured phases
-# (4 MiB and 64 MiB sequential, lab.rand random 4 KiB reads; helpers of bench-virtio-blk.l2.sh),
+# (4 MiB and 64 MiB sequential, lab.rand random 4 KiB reads; helpers of tests/lab-lib/l2.sh),
 # then checks the md5 of the first 4 MiB against lab.md5 ("L2-BENCH md5 ok").
-BENCH_LIB_ONLY=1 . /lab/l2/bench-virtio-blk.sh
 bench_l2_setup /dev/vda
-i=0
-while [ ! -b /dev/nvme0n1 ] && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
+nvme_wait
 bench_l2_phase idle nvme0n1 nvme idle
 bench_l2_phase read4m nvme0n1 nvme seq 1048576 4194304
 bench_l2_phase read64m nvme0n1 nvme seq 1048576 67108864

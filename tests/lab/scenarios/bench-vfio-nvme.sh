@@ -5,9 +5,9 @@
 # each. Per phase: throughput, L2/L1 ratio, lkvm's BAR traps (MSI-X table, PBA, forwarded
 # registers) from `lkvm stat --vfio`, L2's nvme interrupts vs interrupts injected by lkvm, vCPU
 # exits to lkvm and lkvm's CPU time. Prints LAB-BENCH lines and one LAB-RESULT (helpers:
-# bench-virtio-blk.sh).
+# tests/lab-lib/bench.sh).
 VFIO_LIB_ONLY=1 . /lab/scenarios/vfio-nvme.sh
-BENCH_LIB_ONLY=1 . /lab/scenarios/bench-virtio-blk.sh
+. /lab/lib/bench.sh
 N=bench-vfio-nvme
 D=/tmp/bench-nvme
 PHASES="read4m read64m rand"

@@ -1,19 +1,12 @@
 # L2 side of the vfio-nvme/-intx/-rerun scenarios (sourced by l2/init): loads the lab's L2
 # modules (nvme and its crc/t10-pi dependencies), reads 4 MiB of /dev/nvme0n1 against
-# lab.md5, then checks nvme's interrupts: MSI-X vectors (or, with lab.intx=1, the IO-APIC
-# line) that counted. Prints "L2-VFIO <check> ok ..." or "L2-CHECK-FAIL <check> ...".
-for m in $(cat /lab/modules.order); do
-	insmod "/lib/modules/lab/$m.ko" 2>/dev/null || echo "L2: insmod $m failed"
-done
-i=0
-while [ ! -b /dev/nvme0n1 ] && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
-want=$(param lab.md5)
-got=$(head -c 4194304 /dev/nvme0n1 2>/dev/null | md5sum | cut -d' ' -f1)
-if [ -n "$want" ] && [ "$got" = "$want" ]; then
-	echo "L2-VFIO nvme-read ok md5=$got"
-else
-	echo "L2-CHECK-FAIL nvme-read: md5 of /dev/nvme0n1 '$got', wanted '$want'"
-fi
+# lab.md5 (between BENCH-SYNC marks with lab.sync=1), reports the MSI-X layout it sees, then
+# checks nvme's interrupts: MSI-X vectors (or, with lab.intx=1, the IO-APIC line) that
+# counted. Prints "L2-VFIO <check> ok ..." or "L2-CHECK-FAIL <check> ..." (tests/lab-lib/l2.sh).
+bench_l2_setup
+nvme_wait
+nvme_read_check
+nvme_layout
 grep nvme /proc/interrupts | sed 's/  */ /g'
 n=$(grep nvme /proc/interrupts | awk '{ s += $2 } END { print s + 0 }')
 lines=$(grep -c nvme /proc/interrupts)

@@ -1,0 +1,83 @@
+# Helpers shared by the x86 (tests/lab) and arm64 (tests/lab-arm64) labs, sourced in L1
+# (busybox sh) by each lab's l1/lib.sh, which first sets LKVM, L2_KERNEL, L2_INITRD and
+# L2_APPEND: result lines, kernel parameters, and l2_run/l2_boot/l2_check/l2_sub for L2 runs.
+# shellcheck shell=sh disable=SC2034
+LAB_CR=$(printf '\r')
+export HOME=/tmp		# where lkvm puts its control socket (lkvm stat)
+
+lab_uptime() { cut -d' ' -f1 /proc/uptime; }
+# lab_param NAME: value of NAME=... on this kernel's command line (empty if absent).
+lab_param() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p" | tail -n 1; }
+# Prefix of every result name (lab.prefix=, e.g. "16k-" for the arm64 lab's 16K L1).
+LAB_PREFIX=$(lab_param lab.prefix)
+# lab_result NAME PASS|FAIL DETAIL...
+lab_result() { _rn=$1; _rr=$2; shift 2; echo "LAB-RESULT $LAB_PREFIX$_rn $_rr $*"; }
+lab_sub() { awk "BEGIN { printf \"%.2f\", $1 - $2 }"; }
+# lab_pagesize: the L1 kernel's page size in bytes (what getpagesize() returns).
+lab_pagesize() { echo $(( $(sed -n 's/^KernelPageSize: *\([0-9]*\) kB/\1/p' /proc/self/smaps | head -n 1) * 1024 )); }
+
+# l2_run NAME TIMEOUT LKVM-ARGS...: runs `lkvm LKVM-ARGS` (stdin /dev/null), echoes its
+# output prefixed "L2| " and keeps it in $L2_LOG; sets L2_RC (137 when killed at TIMEOUT
+# seconds) and L2_SECS (L1 seconds). LAB-L2-BEGIN/-END lines let the host time each run.
+l2_run() {
+	_n=$1; _t=$2; shift 2
+	L2_LOG=/tmp/l2-$_n.log
+	if [ ! -x "$LKVM" ]; then
+		echo "LAB: $LKVM is missing from the L1 initramfs" > "$L2_LOG"
+		L2_RC=127; L2_SECS=0
+		return 0
+	fi
+	echo "LAB-L2-BEGIN $LAB_PREFIX$_n"
+	echo "LAB-CMD lkvm $*"
+	_t0=$(lab_uptime)
+	rm -f /tmp/l2.rc
+	: > "$L2_LOG"
+	# A read loop, not sed: sed buffers, and the host stamps lines as they arrive.
+	( timeout -s KILL "$_t" "$LKVM" "$@" < /dev/null; echo $? > /tmp/l2.rc ) 2>&1 |
+		while IFS= read -r _l || [ -n "$_l" ]; do
+			_l=${_l%"$LAB_CR"}
+			echo "$_l" >> "$L2_LOG"
+			echo "L2| $_l"
+		done
+	L2_RC=$(cat /tmp/l2.rc 2>/dev/null || echo 255)
+	L2_SECS=$(lab_sub "$(lab_uptime)" "$_t0")
+	echo "LAB-L2-END $LAB_PREFIX$_n rc=$L2_RC l1_secs=$L2_SECS"
+}
+
+# l2_boot NAME TIMEOUT L2-PARAMS -- LKVM-RUN-ARGS...: l2_run of `lkvm run` with the lab's L2
+# kernel and initramfs (256 MiB, 1 vCPU unless -c) and L2_APPEND plus L2-PARAMS.
+l2_boot() {
+	_bn=$1; _bt=$2; _bp=$3; shift 3
+	[ "$1" = -- ] && shift
+	l2_run "$_bn" "$_bt" run -k "$L2_KERNEL" -i "$L2_INITRD" -m 256 -p "$L2_APPEND $_bp" "$@"
+}
+
+# l2_check NAME [MARKER]: PASS when the L2 marker (default L2-BOOT-OK) is in $L2_LOG, L2
+# reported no L2-CHECK-FAIL and lkvm exited 0 (poweroff).
+l2_check() {
+	_n=$1; _m=${2:-L2-BOOT-OK}
+	_line=$(grep -m 1 "$_m" "$L2_LOG" | sed "s/.*\($_m\)/\1/")
+	_bad=$(grep -m 1 'L2-CHECK-FAIL' "$L2_LOG" | sed 's/.*L2-CHECK-FAIL/L2-CHECK-FAIL/')
+	if [ -z "$_line" ]; then
+		_last=$(grep -v '^ *$' "$L2_LOG" | tail -n 3 | tr '\n' ' ' | cut -c1-240)
+		lab_result "$_n" FAIL "no $_m from L2; lkvm exit $L2_RC after ${L2_SECS}s; last output: $_last"
+	elif [ -n "$_bad" ]; then
+		lab_result "$_n" FAIL "$_bad; lkvm exit $L2_RC"
+	elif [ "$L2_RC" != 0 ]; then
+		lab_result "$_n" FAIL "$_line but lkvm exit $L2_RC (expected 0) after ${L2_SECS}s"
+	else
+		lab_result "$_n" PASS "$_line lkvm_exit=0 l1_secs=$L2_SECS"
+	fi
+}
+
+# l2_sub NAME CHECK TAG: PASS with L2's "TAG CHECK ok ..." line, else FAIL with its
+# "L2-CHECK-FAIL CHECK..." reason (e.g. l2_sub virtio-rng rng L2-VIRTIO).
+l2_sub() {
+	_ok=$(grep -m 1 "$3 $2 ok" "$L2_LOG" | sed "s/.*$3 $2 ok *//")
+	if grep -q "$3 $2 ok" "$L2_LOG"; then
+		lab_result "$1" PASS "${_ok:-ok}"
+	else
+		_why=$(grep -m 1 "L2-CHECK-FAIL $2" "$L2_LOG" | sed 's/.*L2-CHECK-FAIL //')
+		lab_result "$1" FAIL "${_why:-L2 printed neither '$3 $2 ok' nor a reason (lkvm exit $L2_RC)}"
+	fi
+}

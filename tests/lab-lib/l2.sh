@@ -1,0 +1,120 @@
+# Helpers shared by both labs' L2 scenario fragments (busybox sh; l2/init defines param and
+# sources this file): bench-io or dd reads between "BENCH-SYNC" marks that L1's sampler
+# (bench.sh) answers, and the checks of a passed-through nvme (md5 of its first 4 MiB, MSI-X).
+# shellcheck shell=sh
+. /lab/lib/pci.sh
+
+# bench_l2_setup [TOOLDEV]: loads the modules (the lab's l2_modules when it has one, else
+# /lab/modules.order), then puts bench-io at /tmp/bench-io: from the initramfs
+# (/lab/bench/bench-io) or from TOOLDEV when lab.tool= is set.
+bench_l2_setup() {
+	if type l2_modules > /dev/null 2>&1; then
+		l2_modules
+	else
+		for m in $(cat /lab/modules.order); do
+			insmod "/lib/modules/lab/$m.ko" 2>/dev/null || echo "L2: insmod $m failed"
+		done
+	fi
+	if [ -x /lab/bench/bench-io ]; then
+		cp /lab/bench/bench-io /tmp/bench-io
+		return 0
+	fi
+	BENCH_TOOL=$(param lab.tool)
+	[ "${BENCH_TOOL:-0}" -gt 0 ] || return 0
+	i=0
+	while [ ! -b "$1" ] && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
+	head -c "$BENCH_TOOL" "$1" > /tmp/bench-io && chmod +x /tmp/bench-io
+}
+
+# bench_l2_io seq|rand|idle DEV BS BYTES|COUNT [PASSES]: bench-io, or without it dd (one pass,
+# one process per read for rand, at most 256 reads, timed by /proc/uptime); idle does nothing
+# (the marks' baseline).
+bench_l2_io() {
+	if [ "$1" = idle ]; then
+		echo "mode=idle reads=0 bytes=0"
+		return
+	fi
+	if [ -x /tmp/bench-io ]; then
+		/tmp/bench-io "$1" "$2" "$3" "$4" ${5:-1} 2>&1 | tail -n 1
+		return
+	fi
+	_t0=$(cut -d' ' -f1 /proc/uptime)
+	if [ "$1" = seq ]; then
+		_n=$(($4 / $3))
+		dd if="$2" of=/dev/null bs="$3" count=$_n iflag=direct 2>/dev/null
+	else
+		_n=$4; [ "$_n" -le 256 ] || _n=256
+		_blocks=$(($(blockdev --getsize64 "$2") / $3))
+		for _s in $(awk -v n=$_n -v b=$_blocks \
+			'BEGIN { srand(1); for (i = 0; i < n; i++) print int(rand() * b) }'); do
+			dd if="$2" of=/dev/null bs="$3" skip=$_s count=1 iflag=direct 2>/dev/null
+		done
+	fi
+	_t1=$(cut -d' ' -f1 /proc/uptime)
+	awk -v m="$1" -v bs="$3" -v n=$_n -v t0=$_t0 -v t1=$_t1 'BEGIN { s = t1 - t0; if (s <= 0) s = 0.01
+		printf "mode=%s bs=%d reads=%d bytes=%d secs=%.2f MBps=%.1f iops=%.0f direct=1 tool=dd\n",
+			m, bs, n, n * bs, s, n * bs / s / 1e6, n / s }'
+}
+
+# bench_l2_reads DEV: reads completed on block device DEV (name under /sys/block).
+bench_l2_reads() { awk '{ print $1 }' "/sys/block/$1/stat"; }
+# bench_l2_irqs PATTERN: interrupts counted on /proc/interrupts lines matching PATTERN (grep -E).
+bench_l2_irqs() { grep -E "$1" /proc/interrupts | awk '{ s += $2 } END { print s + 0 }'; }
+
+# bench_l2_phase PHASE BLOCKDEV IRQ-PATTERN MODE BS BYTES|COUNT: one measured phase between marks,
+# lab.passes passes
+# (L1 samples lkvm during the 2 s pauses after each mark; nothing is printed in between).
+bench_l2_phase() {
+	_ph=$1; _dev=$2; _irq=$3; shift 3
+	echo "BENCH-SYNC $_ph-start"
+	sleep 2
+	_r0=$(bench_l2_reads "$_dev"); _i0=$(bench_l2_irqs "$_irq")
+	_out=$(bench_l2_io "$1" "/dev/$_dev" "$2" "$3" "$(param lab.passes)")
+	_r1=$(bench_l2_reads "$_dev"); _i1=$(bench_l2_irqs "$_irq")
+	echo "BENCH-SYNC $_ph-end"
+	sleep 2
+	echo "BENCH-L2 $_ph $_out requests=$((_r1 - _r0)) irqs=$((_i1 - _i0))"
+}
+
+# nvme_wait: waits up to 15 s for /dev/nvme0n1.
+nvme_wait() {
+	_i=0
+	while [ ! -b /dev/nvme0n1 ] && [ $_i -lt 150 ]; do sleep 0.1; _i=$((_i + 1)); done
+}
+
+# nvme_read_check: md5 of the first 4 MiB of /dev/nvme0n1 against lab.md5=: "L2-VFIO
+# nvme-read ok md5=..." or "L2-CHECK-FAIL nvme-read ...". With lab.sync=1 the read is one
+# phase "read4m" between BENCH-SYNC marks (L1 counts lkvm's traps during it) and its rate
+# is printed as "BENCH-L2 read4m ...".
+nvme_read_check() {
+	_want=$(param lab.md5)
+	[ "$(param lab.sync)" = 1 ] && { echo "BENCH-SYNC read4m-start"; sleep 2; }
+	_r0=$(bench_l2_reads nvme0n1)
+	_t0=$(cut -d' ' -f1 /proc/uptime)
+	_got=$(head -c 4194304 /dev/nvme0n1 2>/dev/null | md5sum | cut -d' ' -f1)
+	_t1=$(cut -d' ' -f1 /proc/uptime)
+	_r1=$(bench_l2_reads nvme0n1)
+	if [ "$(param lab.sync)" = 1 ]; then
+		echo "BENCH-SYNC read4m-end"
+		sleep 2
+		awk -v t0="$_t0" -v t1="$_t1" -v r=$((_r1 - _r0)) 'BEGIN { s = t1 - t0; if (s <= 0) s = 0.01
+			printf "BENCH-L2 read4m mode=md5 bytes=4194304 secs=%.2f MBps=%.1f requests=%d\n",
+				s, 4.194304 / s, r }'
+	fi
+	if [ -n "$_want" ] && [ "$_got" = "$_want" ]; then
+		echo "L2-VFIO nvme-read ok md5=$_got"
+	else
+		echo "L2-CHECK-FAIL nvme-read: md5 of /dev/nvme0n1 '$_got', wanted '$_want'"
+	fi
+}
+
+# nvme_layout: "L2-VFIO nvme-layout ok <pci_msix_layout>" for nvme0's PCI function, as the
+# guest's config space shows it (L1 compares it with the real device's).
+nvme_layout() {
+	_dev=$(readlink -f /sys/class/nvme/nvme0/device 2>/dev/null)
+	if [ -n "$_dev" ]; then
+		echo "L2-VFIO nvme-layout ok $(pci_msix_layout "$_dev") dev=${_dev##*/}"
+	else
+		echo "L2-CHECK-FAIL nvme-layout: no /sys/class/nvme/nvme0/device"
+	fi
+}

@@ -1,0 +1,66 @@
+# L1 checks shared by both labs' VFIO scenarios, sourced after l1.sh and bench.sh: the MSI-X
+# layout L2 saw against the real device's (relocated or left alone), lkvm's trapped accesses
+# to one BAR during an L2 phase, and a LAB-BENCH line of a phase's rate and trap counts.
+# shellcheck shell=sh
+
+# vfio_layout_check RESULT BDF same|moved: compares L2's "L2-VFIO nvme-layout ok ..." line
+# (in $L2_LOG) with BDF's real MSI-X capability in L1. same: identical BIRs, offsets and
+# vector count. moved: table and PBA in one other BAR, big enough for them, same vector count.
+vfio_layout_check() {
+	_real=$(pci_msix_layout "/sys/bus/pci/devices/$2")
+	_seen=$(grep -m 1 'L2-VFIO nvme-layout ok' "$L2_LOG" | sed 's/.*nvme-layout ok *//')
+	_detail="real: $_real; L2: ${_seen:-none}"
+	if [ -z "$_seen" ] || [ "$_real" = none ]; then
+		lab_result "$1" FAIL "no MSI-X layout to compare; $_detail"
+		return
+	fi
+	_why=
+	[ "$(pci_kv "$_seen" vectors)" = "$(pci_kv "$_real" vectors)" ] || _why="vector count differs"
+	if [ "$3" = same ]; then
+		for _k in bir table pba_bir pba bar_size; do
+			[ "$(pci_kv "$_seen" $_k)" = "$(pci_kv "$_real" $_k)" ] || _why="$_why $_k differs"
+		done
+	else
+		_b=$(pci_kv "$_seen" bir)
+		_end=$(( $(pci_kv "$_seen" pba) + ($(pci_kv "$_seen" vectors) + 63) / 64 * 8 ))
+		[ "$_b" != "$(pci_kv "$_real" bir)" ] || _why="$_why table still in BAR$_b"
+		[ "$(pci_kv "$_seen" pba_bir)" = "$_b" ] || _why="$_why PBA not in the table's BAR"
+		[ "$(( $(pci_kv "$_seen" bar_size) ))" -ge "$_end" ] ||
+			_why="$_why BAR$_b smaller than the PBA's end 0x$(printf %x $_end)"
+	fi
+	if [ -z "$_why" ]; then
+		lab_result "$1" PASS "MSI-X $3: $_detail"
+	else
+		lab_result "$1" FAIL "MSI-X should be $3 but${_why}; $_detail"
+	fi
+}
+
+# vfio_trap_check RESULT NAME BAR zero|some [PHASE]: lkvm's forwarded register traps on BAR
+# of VM NAME during PHASE (default read4m; sampled by bench_sampler_start NAME): PASS when
+# there were none (zero) or some (some).
+vfio_trap_check() {
+	_ph=${5:-read4m}
+	_f=$(bench_delta "$2" "$_ph" "b$3_fwd")
+	_d="BAR$3 forwarded-register traps during $_ph: $_f (all BARs: table $(bench_delta "$2" "$_ph" table), pba $(bench_delta "$2" "$_ph" pba), forwarded $(bench_delta "$2" "$_ph" fwd))"
+	case $4:$_f in
+	*:\?|*:) lab_result "$1" FAIL "no lkvm stat samples around $_ph; samples: $(tr '\n' ';' < "/tmp/bench-$2.samples" | cut -c1-200)" ;;
+	zero:0|some:[1-9]*) lab_result "$1" PASS "$_d" ;;
+	*) lab_result "$1" FAIL "expected $4; $_d" ;;
+	esac
+}
+
+# vfio_bench_line LABEL NAME PHASE: "LAB-BENCH LABEL PHASE ..." with L2's rate for PHASE
+# (its BENCH-L2 line), block requests, lkvm's traps (all BARs, and BAR0's forwarded ones),
+# traps per request and bench_figs' CPU and exit figures.
+vfio_bench_line() {
+	_l2=$(bench_l2 "$3")
+	_req=$(bench_kv "$_l2" requests)
+	_tr=$(awk -v a="$(bench_delta "$2" "$3" table)" -v b="$(bench_delta "$2" "$3" pba)" \
+		-v c="$(bench_delta "$2" "$3" fwd)" 'BEGIN {
+		if (a == "?" || b == "?" || c == "?") print "?"; else print a + b + c }')
+	echo "LAB-BENCH $1 $3 l2_MBps=$(bench_kv "$_l2" MBps) l2_iops=$(bench_kv "$_l2" iops)" \
+		"bytes=$(bench_kv "$_l2" bytes) requests=$_req traps=$_tr" \
+		"trap_table=$(bench_delta "$2" "$3" table) trap_pba=$(bench_delta "$2" "$3" pba)" \
+		"trap_fwd=$(bench_delta "$2" "$3" fwd) bar0_fwd=$(bench_delta "$2" "$3" b0_fwd)" \
+		"traps_per_req=$(bench_div $_tr "$_req" %.2f) $(bench_figs "$2" "$3" "$_req")"
+}
