@@ -67,13 +67,13 @@ void guest_main(void)
 	pci_cfg_write16(slot, cap + 2, flags | MSI_ENABLE);
 	asm volatile("sti");
 
-	mmio_write32(bar0 + DB_OFF, DB_MSI | 0);
+	sim_ring(bar0 + DB_OFF, DB_MSI | 0);
 	wait_count(&irqs, 1, 2000);
 	printf("GUEST vfio_msi live irqs=%d\n", irqs);
 	check(irqs == 1, "live MSI: one interrupt");
 
 	pci_cfg_write32(slot, cap + 0x10, 1);
-	mmio_write32(bar0 + DB_OFF, DB_MSI | 0);
+	sim_ring(bar0 + DB_OFF, DB_MSI | 0);
 	check(wait_pending(slot, cap, 2000),
 	      "pending bit not set while masked");
 	mdelay(20);

@@ -85,14 +85,14 @@ static void msix_phase(u64 bar0)
 	pci_cfg_write16(slot, cap + 2, MSIX_ENABLE);
 
 	/* live: the sim writes vector 0's eventfd -> irqfd -> guest */
-	mmio_write32(bar0 + DB_OFF, DB_MSIX | 0);
+	sim_ring(bar0 + DB_OFF, DB_MSIX | 0);
 	wait_count(&msix_irqs, 1, 10000);
 	printf("GUEST vfio msix live irqs=%d\n", msix_irqs);
 	check(msix_irqs == 1, "live vector: one interrupt");
 
 	/* masked: no interrupt, the PBA bit latches */
 	mmio_write32(t + 12, 1);
-	mmio_write32(bar0 + DB_OFF, DB_MSIX | 0);
+	sim_ring(bar0 + DB_OFF, DB_MSIX | 0);
 	check(wait_bit(p, 1, 2000), "PBA bit 0 not set while masked");
 	mdelay(20);
 	printf("GUEST vfio msix masked irqs=%d pba=%x\n", msix_irqs,
@@ -110,7 +110,7 @@ static void msix_phase(u64 bar0)
 
 	/* function mask works the same way */
 	pci_cfg_write16(slot, cap + 2, MSIX_ENABLE | MSIX_MASKALL);
-	mmio_write32(bar0 + DB_OFF, DB_MSIX | 0);
+	sim_ring(bar0 + DB_OFF, DB_MSIX | 0);
 	check(wait_bit(p, 1, 2000), "PBA bit 0 not set under function mask");
 	check(msix_irqs == 2, "interrupt under function mask");
 	pci_cfg_write16(slot, cap + 2, MSIX_ENABLE);
@@ -120,7 +120,7 @@ static void msix_phase(u64 bar0)
 	check(msix_irqs == 3, "function unmask: exactly one interrupt");
 
 	/* live again after all that */
-	mmio_write32(bar0 + DB_OFF, DB_MSIX | 0);
+	sim_ring(bar0 + DB_OFF, DB_MSIX | 0);
 	wait_count(&msix_irqs, 4, 10000);
 	check(msix_irqs == 4, "live again");
 	pci_cfg_write16(slot, cap + 2, 0);
@@ -144,15 +144,14 @@ static void intx_phase(u64 bar0)
 	check(pci_cfg_read8(slot, 0x3d) == 1 && pin >= 16 && pin < 24,
 	      "INTx line");
 	ioapic_route(pin, VEC_INTX);
-	mmio_write32(bar0 + DB_OFF, DB_INTX);
+	sim_ring(bar0 + DB_OFF, DB_INTX);
 	wait_count(&intx_irqs, 1, 10000);
 	/* a second one needs the resample (EOI) to unmask the line */
-	mmio_write32(bar0 + DB_OFF, DB_INTX);
+	sim_ring(bar0 + DB_OFF, DB_INTX);
 	wait_count(&intx_irqs, 2, 10000);
 	/* two rings back to back: the second waits for the first's EOI */
-	mmio_write32(bar0 + DB_OFF, DB_INTX);
-	mdelay(1);
-	mmio_write32(bar0 + DB_OFF, DB_INTX);
+	sim_ring(bar0 + DB_OFF, DB_INTX);
+	sim_ring(bar0 + DB_OFF, DB_INTX);
 	wait_count(&intx_irqs, 4, 10000);
 	mdelay(20);
 	printf("GUEST vfio intx irqs=%d\n", intx_irqs);

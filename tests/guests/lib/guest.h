@@ -219,6 +219,10 @@ void pci_cfg_write16(int slot, int reg, u16 v);
 int pci_find_slot(u32 vendor_device);	/* id dword at 0; slot or -1 */
 int pci_find_cap(int slot, u8 id);	/* capability offset, 0 if absent */
 u64 pci_bar_addr(int slot, int bar);	/* memory BAR, 32- or 64-bit */
+/* Writes val to the VFIO simulator's doorbell at reg and waits (up to 1 s)
+ * until the simulator has taken it (the register reads 0 again), so that
+ * two rings are never merged into one. Returns 0, or -1 on timeout. */
+int sim_ring(u64 reg, u32 val);
 
 #endif /* __ASSEMBLER__ */
 #endif /* GUEST_H */

@@ -1,5 +1,6 @@
 /* PCI bus 0 for the test guests: function 0 config space through conf1
- * (0xcf8/0xcfc), finding a device and a capability, memory BAR addresses. */
+ * (0xcf8/0xcfc), finding a device and a capability, memory BAR addresses,
+ * and ringing the VFIO simulator's doorbell. */
 #include "guest.h"
 
 #define CONF1_ADDR	0xcf8
@@ -70,4 +71,17 @@ u64 pci_bar_addr(int slot, int bar)
 	if ((lo & 0x6) == 0x4)
 		a |= (u64)pci_cfg_read32(slot, 0x14 + 4 * bar) << 32;
 	return a;
+}
+
+int sim_ring(u64 reg, u32 val)
+{
+	int i;
+
+	mmio_write32(reg, val);
+	for (i = 0; i < 100000; i++) {
+		if (!mmio_read32(reg))
+			return 0;
+		udelay(10);
+	}
+	return -1;
 }
