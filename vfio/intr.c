@@ -8,6 +8,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 #include "kvm/irq.h"
+#include "vfio/irqstat.h"
 #include "vfio/pci.h"
 
 static bool bit_test(const u64 *map, u32 v)
@@ -139,6 +140,30 @@ static void attach(struct vfio_pci *vp, struct vfio_vec *vec, u8 state,
 	}
 }
 
+/*
+ * Disabling an MSI or MSI-X index frees the host IRQs and their counts in
+ * /proc/interrupts: keep them first (a guest's driver does this a few times
+ * at load and unload, never on the delivery path).
+ */
+static void bank_dev_counts(struct vfio_pci *vp, struct vfio_vecset *vs)
+{
+	u64 *c = calloc(vs->nr, sizeof(*c));
+	u32 v;
+
+	if (c && irqstat_read(vp->vdev.ops, vp->vdev.spec.name, vs->index, c,
+			      vs->nr) > 0)
+		for (v = 0; v < vs->nr; v++)
+			vs->vec[v].dev_banked += c[v];
+	free(c);
+}
+
+static void host_disable(struct vfio_pci *vp, struct vfio_vecset *vs)
+{
+	bank_dev_counts(vp, vs);
+	vfio_irq_disable(&vp->vdev, vs->index);
+	vs->host_on = false;
+}
+
 /* Pushes the eventfd changes to VFIO: one SET_IRQS per changed range. */
 static void host_update(struct vfio_pci *vp, struct vfio_vecset *vs,
 			const u8 *nstate)
@@ -157,8 +182,7 @@ static void host_update(struct vfio_pci *vp, struct vfio_vecset *vs,
 	}
 	if (!count) {
 		if (vs->host_on)
-			vfio_irq_disable(&vp->vdev, vs->index);
-		vs->host_on = false;
+			host_disable(vp, vs);
 		vs->host_count = 0;
 		for (v = 0; v < vs->nr; v++)
 			vs->vec[v].hw = 0;
@@ -166,8 +190,7 @@ static void host_update(struct vfio_pci *vp, struct vfio_vecset *vs,
 	}
 	if (vs->host_on && vs->host_count != count) {
 		/* cannot grow or shrink in place (NORESIZE): start over */
-		vfio_irq_disable(&vp->vdev, vs->index);
-		vs->host_on = false;
+		host_disable(vp, vs);
 	}
 	if (!vs->host_on) {
 		intx_host_off(vp);
@@ -477,37 +500,100 @@ void vfio_intr_teardown(struct vfio_pci *vp)
 	pthread_mutex_unlock(&vp->lock);
 }
 
-static void vecset_stats(const struct vfio_vecset *vs, FILE *out)
+/* "N from the device" (the host's count), or "? from the device" when
+ * /proc/interrupts could not be read. */
+static void print_dev_count(FILE *out, bool known, u64 n)
 {
-	u64 lat = 0, inj = 0;
+	if (known)
+		fprintf(out, "%llu from the device", (unsigned long long)n);
+	else
+		fprintf(out, "? from the device");
+}
+
+/* dev: the host's live per-vector counts, NULL when unknown; the counts
+ * banked before earlier disables are added to them. */
+static void vecset_stats(const struct vfio_vecset *vs, u64 *dev, FILE *out)
+{
+	u64 lat = 0, inj = 0, raised = 0;
+	const struct vfio_vec *vec;
 	u32 v;
 
 	for (v = 0; v < vs->nr; v++) {
 		lat += vs->vec[v].latched;
 		inj += vs->vec[v].injected;
+		if (dev)
+			dev[v] += vs->vec[v].dev_banked;
+		raised += dev ? dev[v] : 0;
 	}
-	fprintf(out, "  %s: %u vectors, %llu raised while masked (latched), "
-		"%llu injected by lkvm\n", vs_name(vs), vs->nr,
+	fprintf(out, "  %s: %u vectors, ", vs_name(vs), vs->nr);
+	print_dev_count(out, dev, raised);
+	fprintf(out, ", %llu latched while masked, %llu injected by lkvm\n",
 		(unsigned long long)lat, (unsigned long long)inj);
-	for (v = 0; v < vs->nr; v++)
-		if (vs->vec[v].latched || vs->vec[v].injected)
-			fprintf(out, "    vector %u: latched %llu, injected "
-				"%llu\n", v,
-				(unsigned long long)vs->vec[v].latched,
-				(unsigned long long)vs->vec[v].injected);
+	for (v = 0; v < vs->nr; v++) {
+		vec = &vs->vec[v];
+		if (!vec->latched && !vec->injected && !(dev && dev[v]))
+			continue;
+		fprintf(out, "    vector %u: ", v);
+		print_dev_count(out, dev, dev ? dev[v] : 0);
+		fprintf(out, ", %llu latched, %llu injected\n",
+			(unsigned long long)vec->latched,
+			(unsigned long long)vec->injected);
+	}
+}
+
+/* The host's counts for vs's vectors into a malloc'ed array; NULL when
+ * /proc/interrupts cannot be read. */
+static u64 *dev_counts(struct vfio_pci *vp, u32 index, u32 nr)
+{
+	u64 *c = calloc(nr ? nr : 1, sizeof(*c));
+
+	if (c && irqstat_read(vp->vdev.ops, vp->vdev.spec.name, index, c,
+			      nr) < 0) {
+		free(c);
+		c = NULL;
+	}
+	return c;
+}
+
+/* Read outside vp->lock: /proc/interrupts is slow to generate. */
+static void print_vecset(struct vfio_pci *vp, struct vfio_vecset *vs,
+			 FILE *out)
+{
+	u64 *dev;
+	u32 nr;
+
+	pthread_mutex_lock(&vp->lock);
+	nr = vs->vec ? vs->nr : 0;
+	pthread_mutex_unlock(&vp->lock);
+	if (!nr)
+		return;
+	dev = dev_counts(vp, vs->index, nr);
+	pthread_mutex_lock(&vp->lock);
+	if (vs->vec && vs->nr == nr)
+		vecset_stats(vs, dev, out);
+	pthread_mutex_unlock(&vp->lock);
+	free(dev);
 }
 
 void vfio_intr_print_stats(struct vfio_pci *vp, FILE *out)
 {
+	bool intx;
+	u64 *dev;
+
+	print_vecset(vp, &vp->vmsix, out);
+	print_vecset(vp, &vp->vmsi, out);
 	pthread_mutex_lock(&vp->lock);
-	if (vp->vmsix.vec)
-		vecset_stats(&vp->vmsix, out);
-	if (vp->vmsi.vec)
-		vecset_stats(&vp->vmsi, out);
-	if (vp->intx_irqfd)
-		fprintf(out, "  INTx: irqfd + resamplefd on GSI %u\n",
-			vp->pci.gsi);
-	fprintf(out, "  (unmasked vectors and INTx reach the guest through "
-		"KVM irqfds without waking lkvm: not counted)\n");
+	intx = vp->intx_irqfd;
 	pthread_mutex_unlock(&vp->lock);
+	if (intx) {
+		dev = dev_counts(vp, VFIO_PCI_INTX_IRQ_INDEX, 1);
+		fprintf(out, "  INTx: irqfd + resamplefd on GSI %u, ",
+			vp->pci.gsi);
+		print_dev_count(out, dev, dev ? dev[0] : 0);
+		fprintf(out, "\n");
+		free(dev);
+	}
+	fprintf(out, "  (\"from the device\": the host's /proc/interrupts; "
+		"the unmasked ones reach the guest through KVM irqfds "
+		"without waking lkvm)\n");
 }

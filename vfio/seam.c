@@ -48,6 +48,7 @@ static int real_munmap(void *ctx, void *addr, size_t len)
 const struct vfio_seam_ops vfio_seam_real = {
 	.name = "kernel",
 	.sysfs_root = "/sys",
+	.interrupts = "/proc/interrupts",
 	.open = real_open,
 	.close = real_close,
 	.ioctl = real_ioctl,

@@ -47,6 +47,7 @@ struct vfio_vec {
 	/* counted by lkvm only: irqfd deliveries bypass it */
 	u64 latched;		/* fired while masked (pending bit set) */
 	u64 injected;		/* delivered by lkvm (KVM_SIGNAL_MSI) */
+	u64 dev_banked;		/* the host's count before VFIO freed the IRQ */
 };
 
 /* A set of vectors of one VFIO IRQ index. */

@@ -17,6 +17,7 @@ struct vfio_seam_ops {
 	const char *name;
 	void *ctx;
 	const char *sysfs_root;
+	const char *interrupts;	/* /proc/interrupts, read by vfio/irqstat.c */
 	int (*open)(void *ctx, const char *path, int flags);
 	int (*close)(void *ctx, int fd);
 	int (*ioctl)(void *ctx, int fd, unsigned long req, void *arg);

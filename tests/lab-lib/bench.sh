@@ -24,8 +24,9 @@ bench_kv() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1; }
 bench_l1() { [ -x "$BENCH_IO" ] && "$BENCH_IO" "$@" $BENCH_PASSES 2>&1 | tail -n 1; }
 
 # bench_vfio_counters NAME: lkvm's VFIO counters of VM NAME (`lkvm stat --vfio`) as
-# "table=.. pba=.. fwd=.. latched=.. injected=.." totals, then per BAR "bN_table=..
-# bN_pba=.. bN_fwd=.." (N is the BAR the guest sees; the ROM is b6).
+# "table=.. pba=.. fwd=.. devirq=.. latched=.. injected=.." totals (devirq: MSI/MSI-X
+# interrupts the host counted for the device), then per BAR "bN_table=.. bN_pba=.. bN_fwd=.."
+# (N is the BAR the guest sees; the ROM is b6).
 bench_vfio_counters() {
 	"$LKVM" stat --vfio --name "$1" 2>/dev/null | awk '
 		{ gsub(/,/, "") }
@@ -37,11 +38,12 @@ bench_vfio_counters() {
 		}
 		$1 == "MSI-X:" || $1 == "MSI:" {
 			for (i = 2; i <= NF; i++) {
-				if ($(i + 1) == "raised") l += $i
+				if ($(i + 1) == "from") d += $i
+				if ($(i + 1) == "latched") l += $i
 				if ($(i + 1) == "injected") j += $i
 			}
 		}
-		END { printf "table=%d pba=%d fwd=%d latched=%d injected=%d%s", t, p, f, l, j, per }'
+		END { printf "table=%d pba=%d fwd=%d devirq=%d latched=%d injected=%d%s", t, p, f, d, l, j, per }'
 }
 
 # bench_sample TAG PID NAME: one line "TAG vcpu_user=.. vcpu_sys=.. guest=.. other=.. exits=..

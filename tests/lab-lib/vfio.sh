@@ -1,6 +1,7 @@
 # L1 checks shared by both labs' VFIO scenarios, sourced after l1.sh and bench.sh: the MSI-X
 # layout L2 saw against the real device's (relocated or left alone), lkvm's trapped accesses
-# to one BAR during an L2 phase, and a LAB-BENCH line of a phase's rate and trap counts.
+# to one BAR during an L2 phase, the host's interrupt counts against L2's, and a LAB-BENCH
+# line of a phase's rate and trap counts.
 # shellcheck shell=sh
 
 # vfio_layout_check RESULT BDF same|moved: compares L2's "L2-VFIO nvme-layout ok ..." line
@@ -51,7 +52,7 @@ vfio_trap_check() {
 
 # vfio_bench_line LABEL NAME PHASE: "LAB-BENCH LABEL PHASE ..." with L2's rate for PHASE
 # (its BENCH-L2 line), block requests, lkvm's traps (all BARs, and BAR0's forwarded ones),
-# traps per request and bench_figs' CPU and exit figures.
+# the device's interrupts (host count), traps per request and bench_figs' CPU and exits.
 vfio_bench_line() {
 	_l2=$(bench_l2 "$3")
 	_req=$(bench_kv "$_l2" requests)
@@ -62,5 +63,26 @@ vfio_bench_line() {
 		"bytes=$(bench_kv "$_l2" bytes) requests=$_req traps=$_tr" \
 		"trap_table=$(bench_delta "$2" "$3" table) trap_pba=$(bench_delta "$2" "$3" pba)" \
 		"trap_fwd=$(bench_delta "$2" "$3" fwd) bar0_fwd=$(bench_delta "$2" "$3" b0_fwd)" \
+		"dev_irqs=$(bench_delta "$2" "$3" devirq)" \
 		"traps_per_req=$(bench_div $_tr "$_req" %.2f) $(bench_figs "$2" "$3" "$_req")"
+}
+
+# vfio_irq_check RESULT MSI-X|INTx: the device's interrupts as the host kernel counted them
+# (lkvm's --debug report at exit: "MSI-X: N vectors, M from the device" or "INTx: ..., M
+# from the device") against what L2 counted ("L2-VFIO nvme-irq ok ... interrupts=N"): PASS
+# when L2 counted some and the host at least as many (the rest came after L2 looked).
+vfio_irq_check() {
+	_host=$(grep -m 1 "^ *$2: .* from the device" "$L2_LOG" |
+		sed -n 's/.*[ ,]\([0-9?][0-9]*\) from the device.*/\1/p')
+	_l2=$(grep -m 1 'L2-VFIO nvme-irq ok' "$L2_LOG" | sed -n 's/.*interrupts=\([0-9]*\).*/\1/p')
+	_d="$2 interrupts counted by the host: ${_host:-none}, by L2: ${_l2:-none}"
+	case $_host in
+	''|*[!0-9]*) lab_result "$1" FAIL "no host count in lkvm's report; $_d" ;;
+	*)
+		if [ -n "$_l2" ] && [ "$_l2" -gt 0 ] && [ "$_host" -ge "$_l2" ]; then
+			lab_result "$1" PASS "$_d"
+		else
+			lab_result "$1" FAIL "$_d"
+		fi ;;
+	esac
 }

@@ -15,6 +15,8 @@
 #include "vfio_sim.h"
 #include "vfio_layouts.h"
 
+static void sim_write_interrupts(struct vfio_sim *s);
+
 enum { FD_FREE, FD_CONTAINER, FD_GROUP, FD_DEVICE };
 
 /* ---- sysfs ---- */
@@ -750,6 +752,10 @@ static int set_irqs(struct sim_dev *d, struct vfio_irq_set *h)
 	if (act == VFIO_IRQ_SET_ACTION_TRIGGER && !h->count) {
 		d->irq_disables[h->index]++;
 		irq_clear(d, h->index);
+		/* MSI and MSI-X IRQs are freed: their counts start over */
+		if (h->index != VFIO_PCI_INTX_IRQ_INDEX)
+			memset(d->fired_vec[h->index], 0,
+			       sizeof(d->fired_vec[h->index]));
 		return 0;
 	}
 	if (act == VFIO_IRQ_SET_ACTION_UNMASK) {
@@ -795,6 +801,7 @@ static int device_ioctl(struct vfio_sim *s, struct sim_dev *d,
 	case VFIO_DEVICE_SET_IRQS:
 		pthread_mutex_lock(&s->lock);
 		ret = set_irqs(d, arg);
+		sim_write_interrupts(s);
 		pthread_mutex_unlock(&s->lock);
 		return ret;
 	case VFIO_DEVICE_RESET:
@@ -921,6 +928,7 @@ static int sim_munmap(void *ctx, void *addr, size_t len)
 
 /* ---- setup ---- */
 
+
 int vfio_sim_init(struct vfio_sim *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -933,8 +941,12 @@ int vfio_sim_init(struct vfio_sim *s)
 	s->nr_iova = 2;
 	s->iova[0] = (struct vfio_iova_range){ 0, 0xfedfffff };
 	s->iova[1] = (struct vfio_iova_range){ 0xfef00000, 0x7fffffffffULL };
+	snprintf(s->interrupts, sizeof(s->interrupts), "%s/interrupts",
+		 s->root);
+	sim_write_interrupts(s);
 	s->ops = (struct vfio_seam_ops){
 		.name = "sim", .ctx = s, .sysfs_root = s->root,
+		.interrupts = s->interrupts,
 		.open = sim_open, .close = sim_close, .ioctl = sim_ioctl,
 		.pread = sim_pread, .pwrite = sim_pwrite, .mmap = sim_mmap,
 		.munmap = sim_munmap,
@@ -969,13 +981,61 @@ void vfio_sim_destroy(struct vfio_sim *s)
 
 /* ---- doorbell ---- */
 
-static void db_signal(int fd)
+/* Rewrites <root>/interrupts as the host kernel would show vfio-pci's
+ * handlers: two CPUs (the count split between them), a hwirq number; only
+ * vectors with a trigger installed are named (set_irqs zeroes the counts
+ * of an MSI or MSI-X index it disables, as the kernel frees those IRQs). */
+static void sim_write_interrupts(struct vfio_sim *s)
 {
+	static const char *const fmt[VFIO_PCI_NUM_IRQS] = {
+		[VFIO_PCI_INTX_IRQ_INDEX] = "vfio-intx(%s)",
+		[VFIO_PCI_MSI_IRQ_INDEX] = "vfio-msi[%u](%s)",
+		[VFIO_PCI_MSIX_IRQ_INDEX] = "vfio-msix[%u](%s)",
+	};
+	char tmp[128], name[64];
+	int i, idx, v, irq = 24;
+	FILE *f;
+	u64 n;
+
+	snprintf(tmp, sizeof(tmp), "%s.new", s->interrupts);
+	f = fopen(tmp, "w");
+	if (!f)
+		return;
+	fprintf(f, "            CPU0       CPU1\n");
+	for (i = 0; i < s->nr_dev; i++)
+		for (idx = 0; idx <= VFIO_PCI_MSIX_IRQ_INDEX; idx++)
+			for (v = 0; v < SIM_MAX_VEC; v++) {
+				n = s->dev[i].fired_vec[idx][v];
+				if (!n || s->dev[i].irq_fd[idx][v] < 0)
+					continue;
+				if (idx == VFIO_PCI_INTX_IRQ_INDEX)
+					snprintf(name, sizeof(name), fmt[idx],
+						 s->dev[i].name);
+				else
+					snprintf(name, sizeof(name), fmt[idx],
+						 v, s->dev[i].name);
+				fprintf(f, "%4d: %10llu %10llu  SIM-MSI %d-edge"
+					"      %s\n", irq++,
+					(unsigned long long)(n / 2),
+					(unsigned long long)(n - n / 2),
+					1048576 + v, name);
+			}
+	fclose(f);
+	rename(tmp, s->interrupts);
+}
+
+static void db_signal(struct vfio_sim *s, struct sim_dev *d, u32 idx, u32 v)
+{
+	int fd = d->irq_fd[idx][v];
+
+	d->db_fired++;
+	d->fired_vec[idx][v]++;
+	sim_write_interrupts(s);
 	if (fd >= 0 && eventfd_write(fd, 1))
 		perror("vfio-sim: doorbell eventfd");
 }
 
-static void db_intx(struct sim_dev *d)
+static void db_intx(struct vfio_sim *s, struct sim_dev *d)
 {
 	if (!d->irq_on[VFIO_PCI_INTX_IRQ_INDEX]) {
 		d->db_dropped++;
@@ -986,11 +1046,10 @@ static void db_intx(struct sim_dev *d)
 		return;
 	}
 	d->intx_masked = true;
-	d->db_fired++;
-	db_signal(d->irq_fd[VFIO_PCI_INTX_IRQ_INDEX][0]);
+	db_signal(s, d, VFIO_PCI_INTX_IRQ_INDEX, 0);
 }
 
-static void db_ring(struct sim_dev *d, u32 val)
+static void db_ring(struct vfio_sim *s, struct sim_dev *d, u32 val)
 {
 	u32 v = val & 0xffff, idx;
 	int fd;
@@ -998,7 +1057,7 @@ static void db_ring(struct sim_dev *d, u32 val)
 	d->db_rings++;
 	switch (val & SIM_DB_KIND) {
 	case SIM_DB_INTX:
-		db_intx(d);
+		db_intx(s, d);
 		return;
 	case SIM_DB_MSI:
 		idx = VFIO_PCI_MSI_IRQ_INDEX;
@@ -1015,12 +1074,11 @@ static void db_ring(struct sim_dev *d, u32 val)
 		d->db_dropped++;
 		return;
 	}
-	d->db_fired++;
-	db_signal(fd);
+	db_signal(s, d, idx, v);
 }
 
 /* KVM's resamplefd (the guest's EOI) unmasks INTx; a pending ring fires. */
-static void db_unmask(struct sim_dev *d)
+static void db_unmask(struct vfio_sim *s, struct sim_dev *d)
 {
 	eventfd_t n;
 
@@ -1031,7 +1089,7 @@ static void db_unmask(struct sim_dev *d)
 	d->intx_masked = false;
 	if (d->intx_pending) {
 		d->intx_pending = false;
-		db_intx(d);
+		db_intx(s, d);
 	}
 }
 
@@ -1052,8 +1110,8 @@ static void *db_thread(void *arg)
 			reg = (u32 *)(d->mem[d->db_bar] + d->db_off);
 			val = __atomic_exchange_n(reg, 0, __ATOMIC_ACQ_REL);
 			if (val)
-				db_ring(d, val);
-			db_unmask(d);
+				db_ring(s, d, val);
+			db_unmask(s, d);
 		}
 		pthread_mutex_unlock(&s->lock);
 		usleep(100);

@@ -51,6 +51,7 @@ struct sim_dev {
 	int db_bar;
 	u64 db_off;
 	int db_rings, db_fired, db_dropped;
+	u64 fired_vec[VFIO_PCI_NUM_IRQS][SIM_MAX_VEC];	/* in <root>/interrupts */
 	bool intx_masked;		/* automasked after firing */
 	bool intx_pending;		/* rung while masked: fires on unmask */
 };
@@ -68,6 +69,7 @@ struct sim_dma {
 struct vfio_sim {
 	struct vfio_seam_ops ops;
 	char root[64];			/* the fake /sys */
+	char interrupts[96];		/* the fake /proc/interrupts */
 	struct sim_dev dev[SIM_MAX_DEVS];
 	int nr_dev;
 	struct {

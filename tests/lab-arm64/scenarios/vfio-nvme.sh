@@ -5,9 +5,10 @@
 # (vfio-nvme.l2.sh) reads 4 MiB of /dev/nvme0n1 between marks (the sampler of
 # tests/lab-lib/bench.sh takes `lkvm stat --vfio` at each), prints the md5, the MSI-X layout
 # it sees and its MSI-X interrupts (through the ITS). Results per run NAME=vfio-nvme-MODE:
-# NAME-read, NAME-msix, NAME-layout (same as the device, or moved to another BAR by auto on
-# 16K), NAME-traps (forwarded BAR0 register traps during the read: some with off on 16K,
-# none otherwise), NAME; and vfio-nvme-same-md5 when both ran. With lab.bench=1 (make bench)
+# NAME-read, NAME-msix, NAME-irqcount (the host counted at least L2's interrupts), NAME-layout
+# (same as the device, or moved to another BAR by auto on 16K), NAME-traps (forwarded BAR0
+# register traps during the read: some with off on 16K, none otherwise), NAME; and
+# vfio-nvme-same-md5 when both ran. With lab.bench=1 (make bench)
 # L2 also reads 16 MiB sequentially and 2048 x 4 KiB at random; LAB-BENCH lines give rates
 # and trap counts per phase.
 . /lab/lib/bench.sh
@@ -33,6 +34,7 @@ nvme_run() {
 	echo "LAB: samples: $(tr '\n' ';' < /tmp/bench-$_n.samples)"
 	l2_sub $_n-read nvme-read L2-VFIO
 	l2_sub $_n-msix nvme-irq L2-VFIO
+	vfio_irq_check $_n-irqcount MSI-X
 	if [ "$1" = auto ] && [ "$ps" -gt 4096 ]; then
 		vfio_layout_check $_n-layout "$bdf" moved
 		vfio_trap_check $_n-traps $_n 0 zero

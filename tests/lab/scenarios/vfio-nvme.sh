@@ -3,6 +3,7 @@
 # L2 (vfio-nvme.l2.sh) loads nvme, reads 4 MiB of /dev/nvme0n1 between marks and compares the
 # md5 with the image's (lab.nvme_md5, from the host hook vfio-nvme.qemu), reports the MSI-X
 # layout it sees and counts nvme's MSI-X interrupts. Results: vfio-nvme-read, vfio-nvme-msix,
+# vfio-nvme-irqcount (the host counted at least as many MSI-X interrupts as L2),
 # vfio-nvme-layout (4 KiB pages: auto leaves the layout as it is), vfio-nvme-traps (no
 # forwarded BAR0 register trap during the read), vfio-nvme. The other vfio-* scenarios
 # source this file with VFIO_LIB_ONLY=1 for the helpers.
@@ -75,6 +76,7 @@ if [ -z "${VFIO_LIB_ONLY:-}" ]; then
 		vfio_sub vfio-nvme-msix nvme-irq
 		vfio_layout_check vfio-nvme-layout "$VFIO_BDF" same
 		vfio_trap_check vfio-nvme-traps vfio-nvme 0 zero
+		vfio_irq_check vfio-nvme-irqcount MSI-X
 		vfio_bench_line vfio-nvme-x86 vfio-nvme read4m
 		echo "LAB: lkvm counters: $(vfio_counters)"
 		l2_check vfio-nvme
