@@ -71,46 +71,8 @@ if ! aarch64-linux-gnu-gcc -O2 -static -Wall -o "$OUT/bench-io" tests/bench/benc
 fi
 
 # ---- initramfs pieces ----
-# ko_cat FILE: the module's ELF bytes, decompressing as needed.
-ko_cat() {
-	case $1 in
-	*.ko.xz) xz -dc "$1" ;;
-	*.ko.zst) zstd -qdc "$1" ;;
-	*.ko.gz) gzip -dc "$1" ;;
-	*) cat "$1" ;;
-	esac
-}
-# add_modules MODDIR DESTDIR NAME...: copies NAME and its dependencies (modinfo depends=) as
-# DESTDIR/<name>.ko (names with _), printing them in load order. A module that this kernel
-# builds in, or folds into another (vfio_virqfd in 6.12), is skipped.
-add_modules() {
-	local moddir=$1 dest=$2 f b
-	shift 2
-	declare -A KO=() seen=()
-	local list=()
-	while IFS= read -r f; do
-		b=${f##*/}; b=${b%%.ko*}; KO[${b//-/_}]=$f
-	done < <(find "$moddir/kernel" -name '*.ko' -o -name '*.ko.xz' -o -name '*.ko.zst' -o -name '*.ko.gz')
-	visit() {
-		local n=${1//-/_} f deps d
-		[ -n "${seen[$n]:-}" ] && return 0
-		seen[$n]=1
-		f=${KO[$n]:-}
-		if [ -z "$f" ]; then
-			grep -qE "/($n|$1)\.ko" "$moddir/modules.builtin" 2>/dev/null ||
-				msg "note: module $1 is not in ${moddir##*/} (built in): skipped"
-			return 0
-		fi
-		ko_cat "$f" > "$dest/$n.ko"
-		deps=$(tr '\0' '\n' < "$dest/$n.ko" | sed -n 's/^depends=//p' | head -n 1)
-		for d in ${deps//,/ }; do visit "$d"; done
-		list+=("$n")
-	}
-	mkdir -p "$dest"
-	for b in "$@"; do visit "$b"; done
-	echo "${list[*]}"
-}
-mkcpio() { (cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 > "$2"; }
+. "$LIB/host.sh"		# lab_add_modules, lab_mkcpio
+mkcpio() { lab_mkcpio "$1" "$2" 1; }
 skel() {
 	rm -rf "$1"
 	mkdir -p "$1"/{bin,proc,sys,dev,tmp,lab}
@@ -131,7 +93,7 @@ for s in "${scen[@]}"; do
 	[ -f "$LAB/scenarios/$s.l2.sh" ] && cp "$LAB/scenarios/$s.l2.sh" "$r/lab/l2/$s.sh"
 	if [ -f "$LAB/scenarios/$s.l2modules" ]; then
 		# shellcheck disable=SC2046
-		m=$(add_modules "$MODDIR" "$r/lib/modules/lab" $(cat "$LAB/scenarios/$s.l2modules")) || exit 1
+		m=$(lab_add_modules -k "$MODDIR" "$r/lib/modules/lab" $(cat "$LAB/scenarios/$s.l2modules")) || exit 1
 		printf '%s\n' $m > "$r/lab/modules.$s"
 		msg "L2 modules for $s: $m"
 	fi
@@ -145,7 +107,7 @@ l1_initramfs() {
 	skel "$r" "$LAB/l1/init"
 	mkdir -p "$r/lab/scenarios" "$r/l2" "$r/lab/lib"
 	cp "$LAB/l1/lib.sh" "$r/lab/lib.sh"
-	cp "$LIB/l1.sh" "$LIB/pci.sh" "$LIB/bench.sh" "$LIB/vfio.sh" "$r/lab/lib/"
+	cp "$LIB"/*.sh "$r/lab/lib/"
 	install -m 755 "$LAB/l1/vfio-bind" "$r/bin/vfio-bind"
 	for s in "${scen[@]}"; do
 		cp "$LAB/scenarios/$s.sh" "$r/lab/scenarios/"
@@ -154,7 +116,7 @@ l1_initramfs() {
 	done
 	: > "$r/lab/modules.order"
 	if [ ${#mods[@]} -gt 0 ]; then
-		m=$(add_modules "$moddir" "$r/lib/modules/lab" "${mods[@]}") || return 1
+		m=$(lab_add_modules -k "$moddir" "$r/lib/modules/lab" "${mods[@]}") || return 1
 		printf '%s\n' $m > "$r/lab/modules.order"
 		msg "L1 ($tag) modules: $m"
 	fi

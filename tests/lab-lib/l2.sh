@@ -118,3 +118,61 @@ nvme_layout() {
 		echo "L2-CHECK-FAIL nvme-layout: no /sys/class/nvme/nvme0/device"
 	fi
 }
+
+# virtio_l2_checks CHIP-ERE: the "virtio" scenarios' L2 checks (modules already loaded): vda's
+# md5 (lab.md5) and a write of lab.pattern at sector 8192, vdb read-only (lab.romd5), 64 bytes
+# from virtio_rng, a marker through /dev/hvc0, and per-queue MSI-X vectors ("virtioN-<vq>")
+# on an irqchip matching CHIP-ERE (grep -E) that counted. Prints "L2-VIRTIO <check> ok ..."
+# or "L2-CHECK-FAIL <check> ...".
+virtio_l2_checks() {
+	_i=0
+	while { [ ! -b /dev/vdb ] || [ ! -c /dev/hvc0 ]; } && [ $_i -lt 50 ]; do
+		sleep 0.1; _i=$((_i + 1))
+	done
+	echo "L2: virtio devices: $(ls /sys/bus/virtio/devices/ 2>/dev/null | tr '\n' ' ')"
+	_want=$(param lab.md5)
+	_got=$(head -c 4194304 /dev/vda | md5sum | cut -d' ' -f1)
+	if [ -n "$_want" ] && [ "$_got" = "$_want" ]; then
+		echo "L2-VIRTIO blk-read ok md5 of 4 MiB of /dev/vda = L1's ($_got)"
+	else
+		echo "L2-CHECK-FAIL blk-read: md5 of /dev/vda '$_got', wanted '$_want'"
+	fi
+	if printf '%s' "$(param lab.pattern)" |
+		dd of=/dev/vda bs=512 seek=8192 conv=sync,fsync 2>/dev/null; then
+		echo "L2-VIRTIO blk-write ok"
+	else
+		echo "L2-CHECK-FAIL blk-write: dd to /dev/vda failed"
+	fi
+	_want=$(param lab.romd5)
+	_got=$(md5sum < /dev/vdb | cut -d' ' -f1)
+	_ro=$(cat /sys/block/vdb/ro 2>/dev/null)
+	if dd if=/dev/zero of=/dev/vdb bs=512 count=1 conv=fsync 2>/dev/null; then
+		echo "L2-CHECK-FAIL blk-ro: writing /dev/vdb succeeded"
+	elif [ "$_ro" != 1 ] || [ "$_got" != "$_want" ]; then
+		echo "L2-CHECK-FAIL blk-ro: ro=$_ro md5 '$_got', wanted '$_want'"
+	else
+		echo "L2-VIRTIO blk-ro ok /dev/vdb ro=1, write refused, md5 = L1's"
+	fi
+	_cur=$(cat /sys/class/misc/hw_random/rng_current 2>/dev/null)
+	_n=$(dd if=/dev/hwrng bs=64 count=1 2>/dev/null | wc -c)
+	case "$_cur" in
+	virtio_rng*)
+		if [ "$_n" = 64 ]; then echo "L2-VIRTIO rng ok rng_current=$_cur read 64 bytes"
+		else echo "L2-CHECK-FAIL rng: read $_n bytes from /dev/hwrng"; fi ;;
+	*)	echo "L2-CHECK-FAIL rng: rng_current is '$_cur'" ;;
+	esac
+	if [ -c /dev/hvc0 ]; then
+		echo "L2-HVC-$(echo OK)" > /dev/hvc0
+	else
+		echo "L2-CHECK-FAIL console: no /dev/hvc0"
+	fi
+	grep virtio /proc/interrupts | sed 's/  */ /g'
+	_vq=$(grep -E 'virtio[0-9]+-(config|requests|input|output|req)' /proc/interrupts | grep -E "$1")
+	_n=$(echo "$_vq" | grep -c .)
+	_cnt=$(echo "$_vq" | awk '{ s += $2 } END { print s + 0 }')
+	if [ "$_n" -gt 0 ] && [ "$_cnt" -gt 0 ]; then
+		echo "L2-VIRTIO msix ok $_n per-queue MSI-X vectors on /$1/, $_cnt interrupts"
+	else
+		echo "L2-CHECK-FAIL msix: per-queue virtio vectors on /$1/: $_n, interrupts $_cnt"
+	fi
+}

@@ -26,49 +26,7 @@ work=$LAB_OUT/initramfs
 rm -rf "$work"
 mkdir -p "$work/l1" "$work/l2"
 
-# Index of the kernel's modules: normalized name (- -> _) -> path.
-declare -A KO
-while IFS= read -r f; do
-	b=${f##*/}; b=${b%%.ko*}
-	KO[${b//-/_}]=$f
-done < <(find "$MODDIR/kernel" -name '*.ko' -o -name '*.ko.xz' -o -name '*.ko.zst' -o -name '*.ko.gz')
-[ ${#KO[@]} -gt 0 ] || lab_die "no modules under $MODDIR/kernel"
-
-# ko_cat FILE: the module's ELF bytes, decompressing as needed.
-ko_cat() {
-	case $1 in
-	*.ko.xz) xz -dc "$1" ;;
-	*.ko.zst) zstd -qdc "$1" ;;
-	*.ko.gz) gzip -dc "$1" ;;
-	*) cat "$1" ;;
-	esac
-}
-
-# add_modules DESTDIR ORDERFILE NAME...: copies NAME and its dependencies (from the
-# depends= modinfo string) as DESTDIR/<name>.ko, listing them in load order in ORDERFILE.
-add_modules() {
-	local dest=$1 order=$2; shift 2
-	declare -A seen=()
-	local list=()
-	visit() {
-		local n=${1//-/_} f deps d
-		[ -n "${seen[$n]:-}" ] && return 0
-		seen[$n]=1
-		f=${KO[$n]:-}
-		if [ -z "$f" ]; then
-			grep -qE "/${n}\.ko$|/${1}\.ko$" "$MODDIR/modules.builtin" 2>/dev/null && return 0
-			lab_die "module '$1' not found in $MODDIR (nor built in)"
-		fi
-		ko_cat "$f" > "$dest/$n.ko"
-		deps=$(tr '\0' '\n' < "$dest/$n.ko" | sed -n 's/^depends=//p' | head -n 1)
-		for d in ${deps//,/ }; do visit "$d"; done
-		list+=("$n")
-	}
-	mkdir -p "$dest"
-	for m in "$@"; do visit "$m"; done
-	printf '%s\n' "${list[@]}" > "$order"
-	echo "${list[*]}"
-}
+. "$LAB_LIB/host.sh"	# lab_add_modules, lab_mkcpio
 
 install_busybox() {
 	mkdir -p "$1/bin" "$1/proc" "$1/sys" "$1/dev" "$1/tmp"
@@ -76,7 +34,15 @@ install_busybox() {
 	ln -sf busybox "$1/bin/sh"
 }
 
-mkcpio() { (cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -6 > "$2"; }
+# add_modules DESTDIR ORDERFILE NAME...: lab_add_modules from this kernel, the load order
+# into ORDERFILE and on stdout; dies when a module is missing.
+add_modules() {
+	local dest=$1 order=$2 list
+	shift 2
+	list=$(lab_add_modules "$MODDIR" "$dest" "$@") || lab_die "building $dest failed"
+	printf '%s\n' $list > "$order"
+	echo "$list"
+}
 
 # --- L2 ---
 r=$work/l2
@@ -91,9 +57,10 @@ done
 : > "$r/lab/modules.order"
 if [ -n "$L2_MODULES" ]; then
 	# shellcheck disable=SC2086
-	lab_msg "L2 modules: $(add_modules "$r/lib/modules/lab" "$r/lab/modules.order" $L2_MODULES)"
+	m=$(add_modules "$r/lib/modules/lab" "$r/lab/modules.order" $L2_MODULES) || exit 1
+	lab_msg "L2 modules: $m"
 fi
-mkcpio "$r" "$LAB_OUT/l2-initrd.gz"
+lab_mkcpio "$r" "$LAB_OUT/l2-initrd.gz"
 
 # --- L1 ---
 r=$work/l1
@@ -102,13 +69,14 @@ install -m 755 "$LAB_DIR/l1/init" "$r/init"
 mkdir -p "$r/lab/scenarios" "$r/l2"
 cp "$LAB_DIR/l1/lib.sh" "$r/lab/lib.sh"
 mkdir -p "$r/lab/lib"
-cp "$LAB_LIB/l1.sh" "$LAB_LIB/pci.sh" "$LAB_LIB/bench.sh" "$LAB_LIB/vfio.sh" "$r/lab/lib/"
+cp "$LAB_LIB"/*.sh "$r/lab/lib/"
 for f in "$LAB_DIR"/scenarios/*.sh; do
 	case $f in *.l2.sh) continue ;; esac
 	cp "$f" "$r/lab/scenarios/"
 done
 # shellcheck disable=SC2086
-lab_msg "L1 modules (load order): $(add_modules "$r/lib/modules/lab" "$r/lab/modules.order" $LAB_L1_MODULES)"
+m=$(add_modules "$r/lib/modules/lab" "$r/lab/modules.order" $LAB_L1_MODULES) || exit 1
+lab_msg "L1 modules (load order): $m"
 if [ "$lkvm" = none ]; then
 	lab_msg "no lkvm in the L1 initramfs (--lkvm none): scenarios will fail"
 else
@@ -124,6 +92,6 @@ if [ -n "$L1_OVERLAY" ]; then
 	lab_msg "overlaying $L1_OVERLAY onto the L1 root"
 	cp -a "$L1_OVERLAY/." "$r/"
 fi
-mkcpio "$r" "$LAB_OUT/l1-initrd.gz"
+lab_mkcpio "$r" "$LAB_OUT/l1-initrd.gz"
 cp "$VMLINUZ" "$LAB_OUT/vmlinuz"
 lab_msg "built $LAB_OUT/l1-initrd.gz ($(du -k "$LAB_OUT/l1-initrd.gz" | cut -f1) KiB), l2-initrd.gz ($(du -k "$LAB_OUT/l2-initrd.gz" | cut -f1) KiB)"
