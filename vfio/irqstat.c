@@ -120,6 +120,18 @@ int irqstat_parse(const char *text, const char *bdf, u32 index, u64 *counts,
 	return ncpu ? matched : -1;
 }
 
+/* Doubles the buffer *buf of *cap bytes (plus one for the NUL). */
+static bool grow(char **buf, size_t *cap)
+{
+	char *nb = realloc(*buf, *cap * 2 + 1);
+
+	if (!nb)
+		return false;
+	*buf = nb;
+	*cap *= 2;
+	return true;
+}
+
 int irqstat_read(const struct vfio_seam_ops *ops, const char *bdf, u32 index,
 		 u64 *counts, u32 nr)
 {
@@ -135,18 +147,16 @@ int irqstat_read(const struct vfio_seam_ops *ops, const char *bdf, u32 index,
 		goto out;
 	while ((r = read(fd, buf + len, cap - len)) > 0) {
 		len += r;
-		if (len == cap && cap < IRQSTAT_MAX_FILE) {
-			char *nb = realloc(buf, cap * 2 + 1);
-
-			if (!nb)
-				break;
-			buf = nb;
-			cap *= 2;
-		} else if (len == cap) {
+		if (len < cap)
+			continue;
+		if (cap >= IRQSTAT_MAX_FILE || !grow(&buf, &cap)) {
+			r = -1;		/* a partial file would undercount */
 			break;
 		}
 	}
 	close(fd);
+	if (r < 0)
+		goto out;
 	buf[len] = 0;
 	ret = irqstat_parse(buf, bdf, index, counts, nr);
 out:

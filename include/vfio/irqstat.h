@@ -19,7 +19,7 @@ int irqstat_parse(const char *text, const char *bdf, u32 index, u64 *counts,
 		  u32 nr);
 
 /* irqstat_parse over the file the seam names (/proc/interrupts);
- * -1 when it cannot be read. */
+ * -1 when it cannot be read whole (or is over 4 MiB). */
 int irqstat_read(const struct vfio_seam_ops *ops, const char *bdf, u32 index,
 		 u64 *counts, u32 nr);
 

@@ -128,6 +128,14 @@ TEST(irqstat_read_file)
 	EXPECT_EQ(irqstat_read(&ops, "0000:00:01.0", VFIO_PCI_MSIX_IRQ_INDEX,
 			       c, 2), 2);
 	EXPECT_EQ(c[1], 38);
+	/* past 4 MiB: unknown rather than a count from part of the file */
+	f = fopen(path, "a");
+	ASSERT(f);
+	for (fd = 0; fd < 80000; fd++)	/* 80000 x 58 bytes */
+		fputs(" 99:          1   ITS-MSI 1 Edge      eth0-rx-padding-line\n", f);
+	fclose(f);
+	EXPECT_EQ(irqstat_read(&ops, "0000:00:01.0", VFIO_PCI_MSIX_IRQ_INDEX,
+			       c, 2), -1);
 	unlink(path);
 	EXPECT_EQ(irqstat_read(&ops, "0000:00:01.0", VFIO_PCI_MSIX_IRQ_INDEX,
 			       c, 2), -1);
