@@ -81,6 +81,20 @@ void pci_update_regions(struct pci_dev *dev)
 	}
 }
 
+void pci_regions_off(struct pci_dev *dev)
+{
+	struct pci_bar *b;
+	int i;
+
+	for (i = 0; i < PCI_NUM_REGIONS; i++) {
+		b = &dev->bar[i];
+		if (!b->live)
+			continue;
+		region_unmap(dev, i, b->live_addr);
+		b->live = false;
+	}
+}
+
 /* ---- the default map: a trap to ops->bar_io ---- */
 
 static void trap_io(void *opaque, u64 off, u8 *data, u32 len, bool wr)

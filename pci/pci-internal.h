@@ -8,6 +8,8 @@
 /* Re-evaluates every region of dev against its BARs and the command
  * register, calling unmap/map where the live state changed. */
 void pci_update_regions(struct pci_dev *dev);
+/* Unmaps every live region of dev (as if decode went off). */
+void pci_regions_off(struct pci_dev *dev);
 /* Re-drives the INTx line after a status/command change. */
 void pci_update_intx(struct pci_dev *dev);
 /* Assigns addresses to all BARs of dev from the bus windows. */

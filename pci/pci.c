@@ -85,6 +85,19 @@ out:
 	return r;
 }
 
+void pci_unregister(struct pci_dev *dev)
+{
+	struct pci_bus *bus = dev->vm ? dev->vm->pci : NULL;
+
+	if (!bus)
+		return;
+	pthread_mutex_lock(&bus->lock);
+	pci_regions_off(dev);
+	if (bus->slots[dev->slot] == dev)
+		bus->slots[dev->slot] = NULL;
+	pthread_mutex_unlock(&bus->lock);
+}
+
 struct pci_dev *pci_find(struct vm *vm, u16 bdf)
 {
 	struct pci_bus *bus = vm->pci;

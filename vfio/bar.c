@@ -209,21 +209,3 @@ int vfio_bar_setup(struct vfio_pci *vp, char *err, size_t errlen)
 	}
 	return 0;
 }
-
-void vfio_bar_teardown(struct vfio_pci *vp)
-{
-	struct pci_bus *bus = vp->vm->pci;
-	int i;
-
-	if (bus)
-		pthread_mutex_lock(&bus->lock);
-	for (i = 0; i < PCI_NUM_REGIONS; i++) {
-		if (!vp->bars[i].vp)
-			continue;
-		vfio_bar_unmap(&vp->pci, i, vp->bars[i].gpa);
-		vp->pci.bar[i].live = false;
-	}
-	if (bus)
-		pthread_mutex_unlock(&bus->lock);
-	/* the mmaps go with vfio_device_close() */
-}

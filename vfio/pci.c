@@ -258,16 +258,9 @@ static void device_stats(struct vfio_pci *vp, FILE *out)
 /* Undoes device_setup and the open, in reverse. */
 static void device_destroy(struct vfio_pci *vp)
 {
-	struct pci_bus *bus = vp->vm->pci;
-
 	vfio_intr_teardown(vp);
-	vfio_bar_teardown(vp);
-	if (vp->registered && bus) {
-		pthread_mutex_lock(&bus->lock);
-		if (bus->slots[vp->pci.slot] == &vp->pci)
-			bus->slots[vp->pci.slot] = NULL;
-		pthread_mutex_unlock(&bus->lock);
-	}
+	if (vp->registered)
+		pci_unregister(&vp->pci);
 	vfio_device_close(&vp->vdev);
 	free(vp->msix);
 	pthread_mutex_destroy(&vp->lock);

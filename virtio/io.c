@@ -238,22 +238,13 @@ fail:
 
 void virtio_dev_destroy(struct virtio_dev *v)
 {
-	struct pci_bus *bus = v->vm ? v->vm->pci : NULL;
 	unsigned int q;
 
 	if (v->thread_started) {
 		eventfd_write(v->stop_efd, 1);
 		pthread_join(v->thread, NULL);
 	}
-	if (bus) {
-		pthread_mutex_lock(&bus->lock);
-		if (v->pci.bar[VP_BAR].live)
-			vp_bar_unmap(&v->pci, VP_BAR, v->pci.bar[VP_BAR].live_addr);
-		v->pci.bar[VP_BAR].live = false;
-		if (bus->slots[v->pci.slot] == &v->pci)
-			bus->slots[v->pci.slot] = NULL;
-		pthread_mutex_unlock(&bus->lock);
-	}
+	pci_unregister(&v->pci);
 	pthread_mutex_lock(&v->lock);
 	vp_msix_release(v);
 	pthread_mutex_unlock(&v->lock);

@@ -159,6 +159,10 @@ void pci_set_w1c(struct pci_dev *dev, u32 off, u32 len, u32 mask);
  * the BAR that does not fit.
  */
 int pci_register(struct vm *vm, struct pci_dev *dev);
+/* Takes dev's live regions down (bar_unmap, or the default trap's removal)
+ * and frees its slot; the BAR addresses are not returned to the windows.
+ * A device that never registered (or failed to) is left as it is. */
+void pci_unregister(struct pci_dev *dev);
 struct pci_dev *pci_find(struct vm *vm, u16 bdf);
 
 /* ---- Config access ---- */

@@ -105,7 +105,6 @@ extern const struct pci_dev_ops vfio_pci_ops;
 int vfio_bar_setup(struct vfio_pci *vp, char *err, size_t errlen);
 int vfio_bar_map(struct pci_dev *dev, int bar, u64 gpa);
 void vfio_bar_unmap(struct pci_dev *dev, int bar, u64 gpa);
-void vfio_bar_teardown(struct vfio_pci *vp);
 
 /* vfio/intr.c: interrupts; the functions below take vp->lock themselves */
 int vfio_intr_setup(struct vfio_pci *vp, int epfd, char *err, size_t errlen);

@@ -228,6 +228,42 @@ TEST(pci_bar_reprogram_unmaps_then_maps)
 	tvm_fini(&vm);
 }
 
+TEST(pci_unregister_unmaps_and_frees_slot)
+{
+	struct pci_dev d, e, never;
+	struct vm vm;
+	u8 b = 0;
+	int slot;
+
+	tvm_init(&vm, 0x4000, SZ_1G / 2, SZ_1G);
+	tdev_init(&d);
+	ASSERT_EQ(pci_register(&vm, &d), 0);
+	slot = d.slot;
+	wr(&vm, d.bdf, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_IO);
+	ASSERT_EQ(mlog.n, 3);
+	pci_unregister(&d);
+	/* every live region went through bar_unmap, once */
+	ASSERT_EQ(mlog.n, 6);
+	EXPECT_STR(mlog.ev[3], "unmap 0 c0000000");
+	EXPECT_STR(mlog.ev[4], "unmap 1 c000");
+	EXPECT_STR(mlog.ev[5], "unmap 2 100000000");
+	EXPECT(!d.bar[0].live && !d.bar[1].live && !d.bar[2].live);
+	EXPECT(!iobus_dispatch(&vm.mmio, T_M32 + 8, &b, 1, false));
+	EXPECT(!pci_find(&vm, PCI_BDF(0, slot, 0)));
+	EXPECT_EQ(rd(&vm, PCI_BDF(0, slot, 0), 0, 4), 0xffffffff);
+	/* twice is harmless; the slot is free for the next device */
+	pci_unregister(&d);
+	EXPECT_EQ(mlog.n, 6);
+	tdev_init(&e);
+	ASSERT_EQ(pci_register(&vm, &e), 0);
+	EXPECT_EQ(e.slot, slot);
+	/* a device that never registered leaves the bus alone */
+	memset(&never, 0, sizeof(never));
+	pci_unregister(&never);
+	EXPECT(pci_find(&vm, PCI_BDF(0, slot, 0)) == &e);
+	tvm_fini(&vm);
+}
+
 TEST(pci_command_decode_toggles)
 {
 	struct pci_dev d;
