@@ -271,6 +271,8 @@ static int choose_auto(const struct pci_bar_layout *l, u64 page,
 
 	if (assess(l, page, &n, err, errlen))
 		return -1;
+	res->trapped_bytes = n.shared;
+	res->relocation_helps = n.gain > 0;
 	if (!n.shared) {
 		snprintf(res->reason, sizeof(res->reason), "MSI-X table and "
 			 "PBA share no host page (0x%llx) with other "
@@ -285,6 +287,23 @@ static int choose_auto(const struct pci_bar_layout *l, u64 page,
 		return 0;
 	}
 	choose_auto_target(l, page, res);
+	if (res->relocate)
+		res->trapped_bytes = 0;
+	return 0;
+}
+
+/* off: MSI-X stays, but say what it costs. */
+static int choose_off(const struct pci_bar_layout *l, u64 page,
+		      struct msix_reloc_result *res, char *err, size_t errlen)
+{
+	struct msix_need_info n;
+
+	if (assess(l, page, &n, err, errlen))
+		memset(&n, 0, sizeof(n));	/* the cost is unknown; off still holds */
+	res->trapped_bytes = n.shared;
+	res->relocation_helps = n.gain > 0;
+	snprintf(res->reason, sizeof(res->reason), "msix-relocation=off%s",
+		 n.gain ? " (auto would map them)" : "");
 	return 0;
 }
 
@@ -305,9 +324,7 @@ int msix_reloc_choose(const struct pci_bar_layout *l,
 	res->pba_offset = l->msix.pba_offset;
 	switch (opt->mode) {
 	case MSIX_RELOC_OFF:
-		snprintf(res->reason, sizeof(res->reason),
-			 "msix-relocation=off");
-		return 0;
+		return choose_off(l, page, res, err, errlen);
 	case MSIX_RELOC_AUTO:
 		return choose_auto(l, page, res, err, errlen);
 	case MSIX_RELOC_BAR:

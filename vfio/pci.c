@@ -429,6 +429,13 @@ static int vfio_init(struct vm *vm)
 			vcfg_get(&vp->cfg, PCI_VENDOR_ID, 2),
 			vcfg_get(&vp->cfg, PCI_DEVICE_ID, 2), vp->pci.slot,
 			vp->reloc.relocate ? ", MSI-X relocated" : "");
+		if (vp->reloc.trapped_bytes)
+			pr_info("%s: 0x%llx bytes of registers share a %llu KiB "
+				"host page with the MSI-X table or PBA and trap: "
+				"%s", vp->name,
+				(unsigned long long)vp->reloc.trapped_bytes,
+				(unsigned long long)(vp->page >> 10),
+				vp->reloc.reason);
 	}
 	if (!stat_registered)
 		control_register_stat(&vfio_stat);

@@ -23,6 +23,11 @@ struct msix_reloc_opt {
 struct msix_reloc_result {
 	bool relocate;		/* false: MSI-X stays in place and traps */
 	char reason[256];	/* why not relocated / what was done */
+	/* Register bytes that share a host page with the table or PBA and so
+	 * trap as the result stands (0 once relocated), and whether moving
+	 * MSI-X would let them be mapped (what msix-relocation=auto looks at). */
+	u64 trapped_bytes;
+	bool relocation_helps;
 
 	/* Valid when relocate: the guest-visible MSI-X capability. */
 	u8 table_bir;

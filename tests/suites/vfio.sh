@@ -115,6 +115,7 @@ expect msix-4k 0 "${GOK[@]}" 'err:MAP +0x0-0x2000' \
 run --sim nvme:$NVME $DB --sim-page 16384 -- vfio_msix \
 	--vfio 01:00.0,msix-relocation=off --debug
 expect msix-16k-forward 0 "${GOK[@]}" 'err:TRAP forward +0x0-0x2000' \
+	'err:0x2000 bytes of registers share a 16 KiB host page with the MSI-X table or PBA and trap: msix-relocation=off \(auto would map them\)' \
 	'err:BAR0: trapped table [1-9][0-9]*, pba [1-9][0-9]*, forwarded [1-9]'
 
 # The same page with msix-relocation=auto: MSI-X moves to a new BAR2 and

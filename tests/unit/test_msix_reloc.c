@@ -128,6 +128,34 @@ TEST(msix_reloc_nvme_64k_auto_no_gain)
 	ASSERT(choose(&layout_nvme, "auto", SZ_64K, &res));
 	EXPECT(!res.relocate);
 	EXPECT_CONTAINS(res.reason, "would not");
+	EXPECT_EQ(res.trapped_bytes, 0x2000);
+	EXPECT(!res.relocation_helps);
+}
+
+/* What MSI-X in place costs: the registers beside it that trap, and whether
+ * relocation would map them (reported at start-up). */
+TEST(msix_reloc_trapped_bytes)
+{
+	struct msix_reloc_result res;
+
+	ASSERT(choose(&layout_nvme, "off", SZ_16K, &res));
+	EXPECT(!res.relocate);
+	EXPECT_EQ(res.trapped_bytes, 0x2000);	/* BAR0 0x0-0x2000 */
+	EXPECT(res.relocation_helps);
+	EXPECT_CONTAINS(res.reason, "auto would map them");
+	ASSERT(choose(&layout_nvme, "auto", SZ_16K, &res));
+	EXPECT(res.relocate);
+	EXPECT_EQ(res.trapped_bytes, 0);
+	EXPECT(res.relocation_helps);
+	ASSERT(choose(&layout_nvme, "off", SZ_4K, &res));
+	EXPECT_EQ(res.trapped_bytes, 0);
+	EXPECT(!res.relocation_helps);
+	EXPECT_STR(res.reason, "msix-relocation=off");
+	ASSERT(choose(&layout_nvme, "auto", SZ_4K, &res));
+	EXPECT_EQ(res.trapped_bytes, 0);
+	ASSERT(choose(&layout_nvme, "bar4", SZ_16K, &res));
+	EXPECT(res.relocate);
+	EXPECT_EQ(res.trapped_bytes, 0);
 }
 
 TEST(msix_reloc_nvme_explicit)
@@ -330,7 +358,7 @@ TEST(msix_reloc_off_and_errors)
 
 	ASSERT(choose(&layout_nvme, "off", SZ_16K, &res));
 	EXPECT(!res.relocate);
-	EXPECT_STR(res.reason, "msix-relocation=off");
+	EXPECT_STR(res.reason, "msix-relocation=off (auto would map them)");
 	EXPECT_EQ(res.vbar_size[0], 0x4000);
 
 	EXPECT(msix_reloc_choose(&layout_nvme, &opt_auto, 2048, &res, err,
