@@ -306,7 +306,12 @@ static bool want_cap(const struct vcfg *c, u32 n)
 
 	if (cap->ext && cap->id == PCI_EXT_CAP_ID_ERR)
 		need = AER_MIN_SIZE;
-	if (seen_before(c, n) || !need || cap->size < need)
+	if (!need || cap->size < need)
+		return false;
+	/* a device may have many vendor-specific ones (virtio: five) */
+	if (!cap->ext && cap->id == PCI_CAP_ID_VNDR)
+		return true;
+	if (seen_before(c, n))
 		return false;
 	if (cap->ext)
 		return cap->id == PCI_EXT_CAP_ID_ERR ||
@@ -498,6 +503,9 @@ static void setup_cap(struct vcfg *c, const struct vcfg_input *in,
 		break;
 	case PCI_CAP_ID_EXP:
 		setup_exp(c, cap->off, cap->size);
+		break;
+	case PCI_CAP_ID_VNDR:
+		set_policy(c, cap->off + 2, cap->size - 2, VCFG_PASSTHROUGH);
 		break;
 	}
 }

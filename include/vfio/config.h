@@ -33,10 +33,14 @@
  *    the multi-function bit; BIST 0; BARs and ROM BAR virtual; cache
  *    line, latency and interrupt line emulated and writable; status bit 3
  *    (INTx pending) and the W1C error byte come from the device;
- *  - capabilities: MSI, MSI-X, PM and PCI Express, relinked in their
- *    original order. Vendor-specific, VPD, AF, PCI-X... are unlinked and
- *    their bytes read 0. Bytes between capabilities that belong to none
- *    pass through (vendor registers; the VFIO kernel filters writes);
+ *  - capabilities: MSI, MSI-X, PM, PCI Express and every vendor-specific
+ *    one, relinked in their original order. A vendor-specific capability's
+ *    id and next are emulated, its length and body pass through (reads and
+ *    writes: the device defines them, e.g. virtio's structure pointers and
+ *    config window; vfio-pci gives them raw access). VPD, AF, PCI-X... are
+ *    unlinked and their bytes read 0. Bytes between capabilities that
+ *    belong to none pass through (vendor registers; the VFIO kernel
+ *    filters writes);
  *  - MSI and MSI-X are fully emulated (the host vectors are driven via
  *    VFIO_DEVICE_SET_IRQS by the caller); MSI-X table/PBA locations follow
  *    the relocation result when there is one;

@@ -4,7 +4,8 @@
 # scenarios in tests/lab-arm64/scenarios, once per L1 kernel: "4k" (Debian 6.1, 4 KiB pages)
 # and "16k" (Debian 6.12 arm64-16k; its results are prefixed "16k-"), one L1 boot each.
 #   usage: tests/lab-arm64/run.sh [-v] [--kernels 4k,16k] [SCENARIO...]
-#   default scenarios: boot virtio virtio-intx, plus vfio-nvme (LKVM_LAB_ARM64_VFIO=0 leaves it out)
+#   default scenarios: boot virtio virtio-intx, plus vfio-nvme and vfio-virtio
+#   (LKVM_LAB_ARM64_VFIO=0 leaves them out)
 # Writes $LKVM_LAB_ARM64_OUT (build/lab-arm64)/results.txt ("NAME PASS|FAIL DETAIL"),
 # timings.txt (host wall times per L1, scenario and L2 run) and l1-<tag>-console.log (stamped).
 set -u
@@ -26,14 +27,14 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	-v|--verbose) verbose=1; shift ;;
 	--kernels) kernels=$2; shift 2 ;;
-	-h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,10p' "$0"; exit 0 ;;
 	-*) die "unknown option '$1' (see --help)" ;;
 	*) scen+=("$1"); shift ;;
 	esac
 done
 if [ ${#scen[@]} = 0 ]; then
 	scen=(boot virtio virtio-intx)
-	[ "${LKVM_LAB_ARM64_VFIO:-1}" = 1 ] && scen+=(vfio-nvme)
+	[ "${LKVM_LAB_ARM64_VFIO:-1}" = 1 ] && scen+=(vfio-nvme vfio-virtio)
 fi
 for s in "${scen[@]}"; do
 	[ -f "$LAB/scenarios/$s.sh" ] || die "no scenario '$s' (tests/lab-arm64/scenarios/$s.sh)"
@@ -155,7 +156,7 @@ run_l1() {
 		# shellcheck disable=SC1090
 		if [ -f "$LAB/scenarios/$s.qemu" ]; then . "$LAB/scenarios/$s.qemu"; fi
 	done
-	unset LAB_VFIO_QEMU
+	unset LAB_VFIO_QEMU LAB_VFIO_VIRTIO_QEMU
 	msg "booting L1 $tag ($(basename "$image")), scenarios ${scen[*]}; log $log"
 	t=$(now_us)
 	timeout -k 10 "$tmo" qemu-system-aarch64 -M "$qemu_machine" -cpu max,pauth-impdef=on -smp 1 -m 2048 \

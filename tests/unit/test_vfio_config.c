@@ -309,8 +309,13 @@ TEST(vcfg_e1000e_layout)
 	free(c);
 }
 
-/* Vendor-specific and VPD capabilities vanish from the chain and read 0. */
-TEST(vcfg_hides_vendor_cap_in_middle)
+/*
+ * Vendor-specific capabilities, several of them as on a modern virtio
+ * function (1af4:1041), stay linked and pass through (virtio's driver finds
+ * its structures through them and writes its config window); VPD vanishes
+ * from the chain and reads 0.
+ */
+TEST(vcfg_vendor_caps_pass_through)
 {
 	struct vcfg *c = new_vcfg();
 	struct dev_cfg d;
@@ -325,28 +330,46 @@ TEST(vcfg_hides_vendor_cap_in_middle)
 	put(&d, 0x52, 1, 0x14);
 	put(&d, 0x54, 4, 0xdeadbeef);
 	cap(&d, 0x68, PCI_CAP_ID_VPD, 0x70);
-	cap(&d, 0x70, PCI_CAP_ID_MSI, 0);
+	cap(&d, 0x70, PCI_CAP_ID_MSI, 0x84);
 	put(&d, 0x72, 2, PCI_MSI_FLAGS_MASKBIT | 0x4);	/* 4 vectors */
-	put(&d, 0x90, 4, 0x55aa55aa);			/* vendor register */
+	cap(&d, 0x84, PCI_CAP_ID_VNDR, 0);
+	put(&d, 0x86, 1, 0x10);
+	put(&d, 0x88, 4, 0x01020304);
+	put(&d, 0x98, 4, 0x55aa55aa);			/* vendor register */
 	ASSERT(build(c, &d, &layout_i350, 0, NULL));
-	EXPECT_EQ(chain(c, ids, offs, 16), 2);
+	ASSERT_EQ(chain(c, ids, offs, 16), 4);
 	EXPECT_EQ(offs[0], 0x40);
-	EXPECT_EQ(offs[1], 0x70);
-	EXPECT_EQ(ids[1], PCI_CAP_ID_MSI);
-	/* vendor cap: its length byte says 0x14; VPD: 8 bytes */
-	for (i = 0x50; i < 0x70; i++) {
-		if (i >= 0x64 && i < 0x68)
-			continue;
+	EXPECT_EQ(offs[1], 0x50);
+	EXPECT_EQ(ids[1], PCI_CAP_ID_VNDR);
+	EXPECT_EQ(offs[2], 0x70);
+	EXPECT_EQ(ids[2], PCI_CAP_ID_MSI);
+	EXPECT_EQ(offs[3], 0x84);
+	EXPECT_EQ(ids[3], PCI_CAP_ID_VNDR);
+	/* id and next are the image's; length and body are the device's */
+	EXPECT_EQ(c->policy[0x50], VCFG_EMULATED);
+	EXPECT_EQ(c->policy[0x51], VCFG_EMULATED);
+	EXPECT_EQ(c->cfg[0x51], 0x70);		/* relinked past VPD */
+	for (i = 0x52; i < 0x64; i++)
+		EXPECT_EQ(c->policy[i], VCFG_PASSTHROUGH);
+	EXPECT_EQ(rd(c, 0x52, 1, &d), 0x14);
+	EXPECT_EQ(rd(c, 0x54, 4, &d), 0xdeadbeef);
+	EXPECT_EQ(rd(c, 0x88, 4, &d), 0x01020304);
+	wr(c, 0x54, 4, 0x11111111, &res);
+	ASSERT_EQ(res.nr_fwd, 1);
+	EXPECT_EQ(res.fwd[0].off, 0x54);
+	EXPECT_EQ(res.fwd[0].len, 4);
+	/* a write to the header is not forwarded */
+	wr(c, 0x50, 2, 0xffff, &res);
+	EXPECT_EQ(res.nr_fwd, 0);
+	EXPECT_EQ(rd(c, 0x50, 2, &d), 0x7009);
+	/* VPD: 8 bytes emulated as 0 and unlinked */
+	for (i = 0x68; i < 0x70; i++) {
 		EXPECT_EQ(c->policy[i], VCFG_EMULATED);
 		EXPECT_EQ(c->cfg[i], 0);
 	}
-	EXPECT_EQ(c->policy[0x64], VCFG_PASSTHROUGH);
-	wr(c, 0x54, 4, 0x11111111, &res);
-	EXPECT_EQ(res.nr_fwd, 0);
-	EXPECT_EQ(rd(c, 0x54, 4, &d), 0);
 	/* bytes belonging to no capability pass through */
-	EXPECT_EQ(c->policy[0x90], VCFG_PASSTHROUGH);
-	EXPECT_EQ(rd(c, 0x90, 4, &d), 0x55aa55aa);
+	EXPECT_EQ(c->policy[0x98], VCFG_PASSTHROUGH);
+	EXPECT_EQ(rd(c, 0x98, 4, &d), 0x55aa55aa);
 	/* ids and class untouched by the relinking */
 	EXPECT_EQ(rd(c, 0, 4, &d), 0x10411af4);
 	free(c);
@@ -370,11 +393,12 @@ TEST(vcfg_reverse_order_chain)
 	put(&d, 0x52, 2, PCI_MSI_FLAGS_64BIT | PCI_MSI_FLAGS_MASKBIT);
 	cap(&d, 0x40, PCI_CAP_ID_PM, 0);
 	ASSERT(build(c, &d, &layout_i350, 0, NULL));
-	EXPECT_EQ(chain(c, ids, offs, 16), 4);
+	EXPECT_EQ(chain(c, ids, offs, 16), 5);
 	EXPECT_EQ(offs[0], 0xb0);
-	EXPECT_EQ(offs[1], 0x70);
-	EXPECT_EQ(offs[2], 0x50);
-	EXPECT_EQ(offs[3], 0x40);
+	EXPECT_EQ(offs[1], 0xa0);
+	EXPECT_EQ(offs[2], 0x70);
+	EXPECT_EQ(offs[3], 0x50);
+	EXPECT_EQ(offs[4], 0x40);
 	EXPECT_EQ(rd(c, 0, 4, &d), 0x15338086);
 	EXPECT_EQ(rd(c, PCI_CLASS_REVISION, 4, &d), 0x02000002);
 	free(c);
@@ -385,7 +409,7 @@ TEST(vcfg_reverse_order_chain)
 TEST(vcfg_header_intact_any_order)
 {
 	static const u8 cap_ids[5] = { PCI_CAP_ID_PM, PCI_CAP_ID_MSI,
-		PCI_CAP_ID_VNDR, PCI_CAP_ID_MSIX, PCI_CAP_ID_EXP };
+		PCI_CAP_ID_VPD, PCI_CAP_ID_MSIX, PCI_CAP_ID_EXP };
 	static const u8 cap_off[5] = { 0x40, 0x50, 0x70, 0x80, 0x90 };
 	struct vcfg *c = new_vcfg();
 	int perm[5], i, j, k, n, runs = 0, bad = 0;
@@ -424,7 +448,7 @@ TEST(vcfg_header_intact_any_order)
 		n = chain(c, ids, offs, 16);
 		EXPECT_EQ(n, 4);
 		for (i = 0, j = 0; i < 5 && j < n; i++) {
-			if (cap_ids[perm[i]] == PCI_CAP_ID_VNDR)
+			if (cap_ids[perm[i]] == PCI_CAP_ID_VPD)
 				continue;
 			EXPECT_EQ(offs[j], cap_off[perm[i]]);
 			EXPECT_EQ(ids[j], cap_ids[perm[i]]);
