@@ -259,6 +259,9 @@ static u32 cap_known_size(const struct vcfg *c, const struct vcfg_cap *cap)
 			return AER_SIZE;
 		if (cap->id == PCI_EXT_CAP_ID_DSN)
 			return PCI_EXT_CAP_DSN_SIZEOF;
+		if (cap->id == PCI_EXT_CAP_ID_VNDR)
+			return MAX(PCI_VNDR_HEADER_LEN(rd(c->real,
+					off + PCI_VNDR_HEADER, 4)), 8u);
 		return 0;
 	}
 	switch (cap->id) {
@@ -299,6 +302,12 @@ static bool seen_before(const struct vcfg *c, u32 n)
 /* AER without the root port and TLP prefix registers ends here */
 #define AER_MIN_SIZE	PCI_ERR_ROOT_COMMAND
 
+/* Vendor-specific: the device defines them, and may have many. */
+static bool is_vendor_cap(const struct vcfg_cap *cap)
+{
+	return cap->id == (cap->ext ? PCI_EXT_CAP_ID_VNDR : PCI_CAP_ID_VNDR);
+}
+
 static bool want_cap(const struct vcfg *c, u32 n)
 {
 	const struct vcfg_cap *cap = &c->caps[n];
@@ -308,8 +317,7 @@ static bool want_cap(const struct vcfg *c, u32 n)
 		need = AER_MIN_SIZE;
 	if (!need || cap->size < need)
 		return false;
-	/* a device may have many vendor-specific ones (virtio: five) */
-	if (!cap->ext && cap->id == PCI_CAP_ID_VNDR)
+	if (is_vendor_cap(cap))
 		return true;
 	if (seen_before(c, n))
 		return false;
@@ -484,6 +492,12 @@ static void setup_cap(struct vcfg *c, const struct vcfg_input *in,
 		return;
 	}
 	emulate(c, cap->off, cap->size, true);
+	if (is_vendor_cap(cap)) {
+		/* id/next (and the extended version) stay the image's */
+		set_policy(c, cap->off + (cap->ext ? 4 : 2),
+			   cap->size - (cap->ext ? 4 : 2), VCFG_PASSTHROUGH);
+		return;
+	}
 	if (cap->ext) {
 		if (cap->id == PCI_EXT_CAP_ID_ERR)
 			setup_aer(c, cap->off, cap->size);
@@ -503,9 +517,6 @@ static void setup_cap(struct vcfg *c, const struct vcfg_input *in,
 		break;
 	case PCI_CAP_ID_EXP:
 		setup_exp(c, cap->off, cap->size);
-		break;
-	case PCI_CAP_ID_VNDR:
-		set_policy(c, cap->off + 2, cap->size - 2, VCFG_PASSTHROUGH);
 		break;
 	}
 }

@@ -51,10 +51,10 @@
  *    Device Control/Status pass through (FLR via the kernel); everything
  *    else is read-only from the device, Device Control 2 virtual.
  *    Legacy endpoints and ports lose the capability;
- *  - extended space: AER passes through (header emulated), DSN is
- *    emulated read-only; every other extended capability (SR-IOV, ATS,
- *    PRI, PASID, Resizable BAR, LTR, L1SS, ACS...) is unlinked and reads
- *    0. When the first exposed one is not at 0x100, 0x100 holds a null
+ *  - extended space: AER and every vendor-specific one (VSEC) pass
+ *    through (header emulated), DSN is emulated read-only; every other
+ *    extended capability (SR-IOV, ATS, PRI, PASID, Resizable BAR, LTR,
+ *    L1SS, ACS, DVSEC...) is unlinked and reads 0. When the first exposed one is not at 0x100, 0x100 holds a null
  *    header (id 0) linking to it; with none, 0x100 reads 0 (terminator).
  */
 enum vcfg_policy {

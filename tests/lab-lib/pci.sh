@@ -1,12 +1,10 @@
 # PCI config-space readers shared by both labs' L1 and L2 (busybox sh + awk): the MSI-X
-# capability as a device's driver sees it, from /sys/bus/pci/devices/BDF/config and resource.
+# capability and capability counts as a device's driver sees them, from
+# /sys/bus/pci/devices/BDF/config and resource.
 # shellcheck shell=sh
 
-# pci_msix_layout DEVDIR: one line "bir=N table=0xOFF pba_bir=N pba=0xOFF vectors=N
-# bar_size=0xS" for the MSI-X capability of DEVDIR (a /sys/bus/pci/devices/BDF directory;
-# bar_size is the size of BAR <bir>), or "none" without one. Needs root (config past 64 bytes).
-pci_msix_layout() {
-	_l=$(od -An -tx1 -v "$1/config" 2>/dev/null | awk '
+# awk: config bytes (od -tx1 lines) into b[0..n), and le32(offset).
+PCI_AWK_BYTES='
 	function hx(s,   i, v) {
 		v = 0
 		for (i = 1; i <= length(s); i++)
@@ -15,6 +13,26 @@ pci_msix_layout() {
 	}
 	{ for (i = 1; i <= NF; i++) b[n++] = hx($i) }
 	function le32(o) { return b[o] + 256 * b[o + 1] + 65536 * b[o + 2] + 16777216 * b[o + 3] }
+'
+
+# pci_cap_count DEVDIR ID: how many capabilities with id ID (decimal) DEVDIR's list has.
+pci_cap_count() {
+	od -An -tx1 -v "$1/config" 2>/dev/null | awk -v id="$2" "$PCI_AWK_BYTES"'
+	END {
+		if (n < 64 || int(b[6] / 16) % 2 == 0) { print 0; exit }
+		for (p = b[52]; k < 48 && p >= 64 && p < n; k++) {
+			if (b[p] == id) c++
+			p = b[p + 1] - b[p + 1] % 4
+		}
+		print c + 0
+	}'
+}
+
+# pci_msix_layout DEVDIR: one line "bir=N table=0xOFF pba_bir=N pba=0xOFF vectors=N
+# bar_size=0xS" for the MSI-X capability of DEVDIR (a /sys/bus/pci/devices/BDF directory;
+# bar_size is the size of BAR <bir>), or "none" without one. Needs root (config past 64 bytes).
+pci_msix_layout() {
+	_l=$(od -An -tx1 -v "$1/config" 2>/dev/null | awk "$PCI_AWK_BYTES"'
 	END {
 		if (n < 64 || int(b[6] / 16) % 2 == 0) { print "none"; exit }
 		p = b[52]

@@ -460,6 +460,46 @@ TEST(vcfg_header_intact_any_order)
 	free(c);
 }
 
+/* Vendor-specific extended capabilities (VSEC) stay linked, however many,
+ * with their header emulated and their body passing through. */
+TEST(vcfg_ext_vendor_caps_pass_through)
+{
+	struct vcfg *c = new_vcfg();
+	struct vcfg_write_res res;
+	struct dev_cfg d;
+	u16 eids[8], eoffs[8];
+	u32 i;
+
+	e1000e_cfg(&d);
+	ext_cap(&d, 0x140, PCI_EXT_CAP_ID_VNDR, 1, 0x160);
+	put(&d, 0x144, 4, 0x01812345);		/* VSEC id 0x2345, rev 1, 0x18 bytes */
+	put(&d, 0x150, 4, 0xa5a5a5a5);
+	ext_cap(&d, 0x160, PCI_EXT_CAP_ID_ATS, 1, 0x170);
+	ext_cap(&d, 0x170, PCI_EXT_CAP_ID_VNDR, 1, 0);
+	put(&d, 0x174, 4, 0x01000002);		/* 0x10 bytes */
+	ASSERT(build(c, &d, &e1000e_bars, 0, NULL));
+	ASSERT_EQ(ext_chain(c, eids, eoffs, 8), 3);
+	EXPECT_EQ(eoffs[1], 0x140);
+	EXPECT_EQ(eids[1], PCI_EXT_CAP_ID_VNDR);
+	EXPECT_EQ(eoffs[2], 0x170);		/* ATS unlinked */
+	EXPECT_EQ(eids[2], PCI_EXT_CAP_ID_VNDR);
+	EXPECT_EQ(rd(c, 0x140, 4, &d), 0x17010000 | PCI_EXT_CAP_ID_VNDR);
+	for (i = 0x140; i < 0x144; i++)
+		EXPECT_EQ(c->policy[i], VCFG_EMULATED);
+	for (i = 0x144; i < 0x158; i++)
+		EXPECT_EQ(c->policy[i], VCFG_PASSTHROUGH);
+	EXPECT_EQ(rd(c, 0x144, 4, &d), 0x01812345);
+	EXPECT_EQ(rd(c, 0x150, 4, &d), 0xa5a5a5a5);
+	EXPECT_EQ(rd(c, 0x164, 4, &d), 0);	/* ATS reads 0 */
+	wr(c, 0x150, 4, 0x5a5a5a5a, &res);
+	ASSERT_EQ(res.nr_fwd, 1);
+	EXPECT_EQ(res.fwd[0].off, 0x150);
+	wr(c, 0x140, 4, 0xffffffff, &res);	/* the header is not the guest's */
+	EXPECT_EQ(res.nr_fwd, 0);
+	EXPECT_EQ(rd(c, 0x140, 4, &d), 0x17010000 | PCI_EXT_CAP_ID_VNDR);
+	free(c);
+}
+
 TEST(vcfg_ext_first_hidden_gets_null_header)
 {
 	struct vcfg *c = new_vcfg();

@@ -11,15 +11,7 @@ for d in /sys/bus/pci/devices/*; do
 	[ "$(cat "$d/vendor")" = 0x1af4 ] && [ "$(cat "$d/device")" = 0x1042 ] && dev=$d
 done
 vndr=0
-if [ -n "$dev" ]; then
-	# walk the capability list: count the vendor-specific (id 9) entries
-	vndr=$(od -An -tx1 -v "$dev/config" | awk '
-		function hx(s, i, v) { v = 0; for (i = 1; i <= length(s); i++)
-			v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1; return v }
-		{ for (i = 1; i <= NF; i++) b[n++] = hx($i) }
-		END { p = b[52]; for (k = 0; k < 48 && p >= 64; k++) { if (b[p] == 9) c++; p = b[p + 1] }
-			print c + 0 }')
-fi
+[ -n "$dev" ] && vndr=$(pci_cap_count "$dev" 9)	# vendor-specific
 drv=$(basename "$(readlink "$dev/driver" 2>/dev/null)" 2>/dev/null)
 if [ "$vndr" -ge 4 ] && [ "$drv" = virtio-pci ]; then
 	echo "L2-VFIO caps ok ${dev##*/}: $vndr vendor-specific capabilities, driver $drv"
