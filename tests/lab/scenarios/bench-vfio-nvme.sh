@@ -61,7 +61,7 @@ else
 				"injected=$(bench_delta $N $ph injected) latched=$(bench_delta $N $ph latched)" \
 				"$(bench_figs $N $ph "$req")"
 		done
-		if grep -q 'L2-BENCH md5 ok' "$L2_LOG"; then :; else fail="$fail md5"; fi
+		if grep -q 'L2-VFIO nvme-read ok' "$L2_LOG"; then :; else fail="$fail md5"; fi
 		if [ -n "$fail" ]; then
 			lab_result $N FAIL "missing or wrong:$fail; lkvm exit $L2_RC"
 		else
