@@ -555,24 +555,23 @@ static u64 *dev_counts(struct vfio_pci *vp, u32 index, u32 nr)
 	return c;
 }
 
-/* Read outside vp->lock: /proc/interrupts is slow to generate. */
+/*
+ * Under vp->lock, so that a disable cannot bank counts between the read
+ * and the print (they would show twice); /proc/interrupts takes a few ms,
+ * paid only when someone asks for stats.
+ */
 static void print_vecset(struct vfio_pci *vp, struct vfio_vecset *vs,
 			 FILE *out)
 {
 	u64 *dev;
-	u32 nr;
 
 	pthread_mutex_lock(&vp->lock);
-	nr = vs->vec ? vs->nr : 0;
-	pthread_mutex_unlock(&vp->lock);
-	if (!nr)
-		return;
-	dev = dev_counts(vp, vs->index, nr);
-	pthread_mutex_lock(&vp->lock);
-	if (vs->vec && vs->nr == nr)
+	if (vs->vec) {
+		dev = dev_counts(vp, vs->index, vs->nr);
 		vecset_stats(vs, dev, out);
+		free(dev);
+	}
 	pthread_mutex_unlock(&vp->lock);
-	free(dev);
 }
 
 void vfio_intr_print_stats(struct vfio_pci *vp, FILE *out)
