@@ -73,12 +73,13 @@ void msix_vec_states(const struct msix_state *s, u8 *out)
 
 void msix_route(const struct msix_state *s, u32 v, u64 *addr, u32 *data)
 {
-	const u32 *e = &s->tbl[v * 4];
+	const u32 *e;
 
 	*addr = 0;
 	*data = 0;
 	if (v >= s->nr)
 		return;
+	e = &s->tbl[v * 4];
 	*addr = ((u64)e[1] << 32) | e[0];
 	*data = e[2];
 }
