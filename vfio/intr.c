@@ -541,57 +541,59 @@ static void vecset_stats(const struct vfio_vecset *vs, u64 *dev, FILE *out)
 	}
 }
 
-/* The host's counts for vs's vectors into a malloc'ed array; NULL when
- * /proc/interrupts cannot be read. */
-static u64 *dev_counts(struct vfio_pci *vp, u32 index, u32 nr)
+/* The host's counts for vs's vectors, parsed from text (/proc/interrupts)
+ * into a malloc'ed array; NULL when text is NULL (unreadable). */
+static u64 *dev_counts(struct vfio_pci *vp, const char *text, u32 index,
+		       u32 nr)
 {
-	u64 *c = calloc(nr ? nr : 1, sizeof(*c));
+	u64 *c;
 
-	if (c && irqstat_read(vp->vdev.ops, vp->vdev.spec.name, index, c,
-			      nr) < 0) {
+	if (!text)
+		return NULL;
+	c = calloc(nr ? nr : 1, sizeof(*c));
+	if (c && irqstat_parse(text, vp->vdev.spec.name, index, c, nr) < 0) {
 		free(c);
 		c = NULL;
 	}
 	return c;
 }
 
-/*
- * Under vp->lock, so that a disable cannot bank counts between the read
- * and the print (they would show twice); /proc/interrupts takes a few ms,
- * paid only when someone asks for stats.
- */
 static void print_vecset(struct vfio_pci *vp, struct vfio_vecset *vs,
-			 FILE *out)
+			 const char *text, FILE *out)
 {
 	u64 *dev;
 
-	pthread_mutex_lock(&vp->lock);
-	if (vs->vec) {
-		dev = dev_counts(vp, vs->index, vs->nr);
-		vecset_stats(vs, dev, out);
-		free(dev);
-	}
-	pthread_mutex_unlock(&vp->lock);
+	if (!vs->vec)
+		return;
+	dev = dev_counts(vp, text, vs->index, vs->nr);
+	vecset_stats(vs, dev, out);
+	free(dev);
 }
 
+/*
+ * /proc/interrupts is read once, under vp->lock, so that a disable cannot
+ * bank counts between the read and the print (they would show twice); it
+ * takes a few ms, paid only when someone asks for stats.
+ */
 void vfio_intr_print_stats(struct vfio_pci *vp, FILE *out)
 {
-	bool intx;
+	char *text;
 	u64 *dev;
 
-	print_vecset(vp, &vp->vmsix, out);
-	print_vecset(vp, &vp->vmsi, out);
 	pthread_mutex_lock(&vp->lock);
-	intx = vp->intx_irqfd;
-	pthread_mutex_unlock(&vp->lock);
-	if (intx) {
-		dev = dev_counts(vp, VFIO_PCI_INTX_IRQ_INDEX, 1);
+	text = irqstat_load(vp->vdev.ops);
+	print_vecset(vp, &vp->vmsix, text, out);
+	print_vecset(vp, &vp->vmsi, text, out);
+	if (vp->intx_irqfd) {
+		dev = dev_counts(vp, text, VFIO_PCI_INTX_IRQ_INDEX, 1);
 		fprintf(out, "  INTx: irqfd + resamplefd on GSI %u, ",
 			vp->pci.gsi);
 		print_dev_count(out, dev, dev ? dev[0] : 0);
 		fprintf(out, "\n");
 		free(dev);
 	}
+	pthread_mutex_unlock(&vp->lock);
+	free(text);
 	fprintf(out, "  (\"from the device\": the host's /proc/interrupts; "
 		"the unmasked ones reach the guest through KVM irqfds "
 		"without waking lkvm)\n");

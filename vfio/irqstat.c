@@ -132,19 +132,18 @@ static bool grow(char **buf, size_t *cap)
 	return true;
 }
 
-int irqstat_read(const struct vfio_seam_ops *ops, const char *bdf, u32 index,
-		 u64 *counts, u32 nr)
+char *irqstat_load(const struct vfio_seam_ops *ops)
 {
 	size_t len = 0, cap = 65536;
 	char *buf = malloc(cap + 1);
 	ssize_t r;
-	int fd, ret = -1;
+	int fd;
 
 	if (!buf || !ops->interrupts)
-		goto out;
+		goto fail;
 	fd = open(ops->interrupts, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		goto out;
+		goto fail;
 	while ((r = read(fd, buf + len, cap - len)) > 0) {
 		len += r;
 		if (len < cap)
@@ -156,10 +155,23 @@ int irqstat_read(const struct vfio_seam_ops *ops, const char *bdf, u32 index,
 	}
 	close(fd);
 	if (r < 0)
-		goto out;
+		goto fail;
 	buf[len] = 0;
-	ret = irqstat_parse(buf, bdf, index, counts, nr);
-out:
+	return buf;
+fail:
 	free(buf);
+	return NULL;
+}
+
+int irqstat_read(const struct vfio_seam_ops *ops, const char *bdf, u32 index,
+		 u64 *counts, u32 nr)
+{
+	char *text = irqstat_load(ops);
+	int ret;
+
+	if (!text)
+		return -1;
+	ret = irqstat_parse(text, bdf, index, counts, nr);
+	free(text);
 	return ret;
 }

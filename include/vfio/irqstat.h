@@ -18,8 +18,11 @@ struct vfio_seam_ops;
 int irqstat_parse(const char *text, const char *bdf, u32 index, u64 *counts,
 		  u32 nr);
 
-/* irqstat_parse over the file the seam names (/proc/interrupts);
- * -1 when it cannot be read whole (or is over 4 MiB). */
+/* The whole file the seam names (/proc/interrupts), malloc'ed and
+ * NUL-terminated; NULL when it cannot be read whole (or is over 4 MiB). */
+char *irqstat_load(const struct vfio_seam_ops *ops);
+
+/* irqstat_parse over irqstat_load(); -1 when the file cannot be loaded. */
 int irqstat_read(const struct vfio_seam_ops *ops, const char *bdf, u32 index,
 		 u64 *counts, u32 nr);
 
