@@ -264,6 +264,15 @@ static void choose_auto_target(const struct pci_bar_layout *l, u64 page,
 		 "memory BAR can be enlarged (%s); MSI-X traps in place", why);
 }
 
+/* What MSI-X in place costs, as the result stands, and whether moving it
+ * would map those registers. */
+static void note_cost(struct msix_reloc_result *res,
+		      const struct msix_need_info *n)
+{
+	res->trapped_bytes = res->relocate ? 0 : n->shared;
+	res->relocation_helps = n->gain > 0;
+}
+
 static int choose_auto(const struct pci_bar_layout *l, u64 page,
 		       struct msix_reloc_result *res, char *err, size_t errlen)
 {
@@ -271,24 +280,18 @@ static int choose_auto(const struct pci_bar_layout *l, u64 page,
 
 	if (assess(l, page, &n, err, errlen))
 		return -1;
-	res->trapped_bytes = n.shared;
-	res->relocation_helps = n.gain > 0;
-	if (!n.shared) {
+	if (!n.shared)
 		snprintf(res->reason, sizeof(res->reason), "MSI-X table and "
 			 "PBA share no host page (0x%llx) with other "
 			 "registers", (unsigned long long)page);
-		return 0;
-	}
-	if (!n.gain) {
+	else if (!n.gain)
 		snprintf(res->reason, sizeof(res->reason), "MSI-X shares a "
 			 "host page with registers, but relocating would not "
 			 "let them be mapped (BAR below a host page, not "
 			 "mmap-able, or the kernel forbids it)");
-		return 0;
-	}
-	choose_auto_target(l, page, res);
-	if (res->relocate)
-		res->trapped_bytes = 0;
+	else
+		choose_auto_target(l, page, res);
+	note_cost(res, &n);
 	return 0;
 }
 
@@ -300,10 +303,9 @@ static int choose_off(const struct pci_bar_layout *l, u64 page,
 
 	if (assess(l, page, &n, err, errlen))
 		memset(&n, 0, sizeof(n));	/* the cost is unknown; off still holds */
-	res->trapped_bytes = n.shared;
-	res->relocation_helps = n.gain > 0;
 	snprintf(res->reason, sizeof(res->reason), "msix-relocation=off%s",
 		 n.gain ? " (auto would map them)" : "");
+	note_cost(res, &n);
 	return 0;
 }
 
