@@ -3,7 +3,19 @@
  * formats the plan for --debug. Pure computation, no KVM or VFIO calls. */
 #include <stdio.h>
 #include <string.h>
+#include <linux/pci_regs.h>
 #include "vfio/bar_plan.h"
+
+int msix_info_decode(u16 ctrl, u32 table, u32 pba, struct msix_info *m)
+{
+	m->vectors = (ctrl & PCI_MSIX_FLAGS_QSIZE) + 1;
+	m->table_bir = table & PCI_MSIX_TABLE_BIR;
+	m->table_offset = table & PCI_MSIX_TABLE_OFFSET;
+	m->pba_bir = pba & PCI_MSIX_PBA_BIR;
+	m->pba_offset = pba & PCI_MSIX_PBA_OFFSET;
+	return m->table_bir < PCI_NUM_BARS && m->pba_bir < PCI_NUM_BARS ?
+	       0 : -1;
+}
 
 /*
  * What we assume about the host kernel (drivers/vfio/pci/vfio_pci_core.c):

@@ -476,12 +476,7 @@ static int read_msix(struct vfio_device *dev, u8 pos, struct msix_info *m,
 	    cfg_u32(dev, pos + PCI_MSIX_PBA, &pba))
 		return set_err(err, errlen, "vfio %s: reading MSI-X: %s",
 			       dev->spec.name, strerror(errno));
-	m->vectors = (ctrl & PCI_MSIX_FLAGS_QSIZE) + 1;
-	m->table_bir = table & PCI_MSIX_TABLE_BIR;
-	m->table_offset = table & PCI_MSIX_TABLE_OFFSET;
-	m->pba_bir = pba & PCI_MSIX_PBA_BIR;
-	m->pba_offset = pba & PCI_MSIX_PBA_OFFSET;
-	if (m->table_bir >= PCI_NUM_BARS || m->pba_bir >= PCI_NUM_BARS)
+	if (msix_info_decode(ctrl, table, pba, m))
 		return set_err(err, errlen, "vfio %s: MSI-X in BAR %u/%u",
 			       dev->spec.name, m->table_bir, m->pba_bir);
 	return 0;

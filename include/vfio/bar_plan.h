@@ -46,6 +46,10 @@ struct msix_info {
 	u64 pba_offset;
 };
 
+/* Decodes the capability's Message Control, Table and PBA registers into
+ * m. Returns 0, or -1 when a BIR names no BAR (6 or 7). */
+int msix_info_decode(u16 ctrl, u32 table, u32 pba, struct msix_info *m);
+
 /* Everything the planners need to know about one device. */
 struct pci_bar_layout {
 	struct bar_region bar[PCI_NUM_BARS];

@@ -66,10 +66,10 @@ static void read_region(struct fin *in, struct bar_region *b)
 		b->nr_sparse = BAR_PLAN_MAX_SPARSE + 1;
 }
 
-/* vfio_device_find_cap() + read_msix() over the config bytes. */
+/* vfio_device_find_cap() over the config bytes, then the same decode as
+ * vfio/device.c (msix_info_decode). */
 static int layout_msix(const u8 *cfg, u32 size, struct pci_bar_layout *l)
 {
-	u32 table, pba;
 	u8 pos;
 	int ttl = 48;
 
@@ -86,16 +86,9 @@ static int layout_msix(const u8 *cfg, u32 size, struct pci_bar_layout *l)
 	if (pos + 12u > size)
 		return -1;	/* the read fails: no device */
 	l->has_msix = true;
-	l->msix.vectors = (rd(cfg, pos + PCI_MSIX_FLAGS, 2) &
-			   PCI_MSIX_FLAGS_QSIZE) + 1;
-	table = rd(cfg, pos + PCI_MSIX_TABLE, 4);
-	pba = rd(cfg, pos + PCI_MSIX_PBA, 4);
-	l->msix.table_bir = table & PCI_MSIX_TABLE_BIR;
-	l->msix.table_offset = table & PCI_MSIX_TABLE_OFFSET;
-	l->msix.pba_bir = pba & PCI_MSIX_PBA_BIR;
-	l->msix.pba_offset = pba & PCI_MSIX_PBA_OFFSET;
-	return l->msix.table_bir < PCI_NUM_BARS &&
-	       l->msix.pba_bir < PCI_NUM_BARS ? 0 : -1;
+	return msix_info_decode((u16)rd(cfg, pos + PCI_MSIX_FLAGS, 2),
+				rd(cfg, pos + PCI_MSIX_TABLE, 4),
+				rd(cfg, pos + PCI_MSIX_PBA, 4), &l->msix);
 }
 
 /* vfio_device_layout(): BAR types from config space, sizes from VFIO. */

@@ -2,6 +2,7 @@
  * real device layouts at 4K/16K/64K host pages, kernel mmap rules, and
  * byte-level properties (coverage, alignment, only MSI-X traps). */
 #include <stdlib.h>
+#include <linux/pci_regs.h>
 #include "unit.h"
 #include "vfio_layouts.h"
 
@@ -492,4 +493,24 @@ TEST(bar_plan_format_lines)
 	EXPECT_STR(bar_range_kind_name(BAR_RANGE_PAD), "TRAP pad");
 	EXPECT_STR(bar_range_kind_name(BAR_RANGE_NONE), "NONE");
 	bar_plan_print(&p, "test BAR0");	/* silent without --debug */
+}
+
+/* The MSI-X capability's three registers, as vfio/device.c reads them. */
+TEST(msix_info_decode_fields)
+{
+	struct msix_info m;
+
+	ASSERT_EQ(msix_info_decode(PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL
+				   | 64, 0x2003, 0x3003, &m), 0);
+	EXPECT_EQ(m.vectors, 65);
+	EXPECT_EQ(m.table_bir, 3);
+	EXPECT_EQ(m.table_offset, 0x2000);
+	EXPECT_EQ(m.pba_bir, 3);
+	EXPECT_EQ(m.pba_offset, 0x3000);
+	ASSERT_EQ(msix_info_decode(0x7ff, 0xfffff000, 0x10, &m), 0);
+	EXPECT_EQ(m.vectors, 2048);
+	EXPECT_EQ(m.table_offset, 0xfffff000);
+	EXPECT_EQ(m.pba_bir, 0);
+	EXPECT_EQ(msix_info_decode(0, 0x6, 0x0, &m), -1);	/* no BAR6 */
+	EXPECT_EQ(msix_info_decode(0, 0x0, 0x1007, &m), -1);
 }
