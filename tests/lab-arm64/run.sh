@@ -109,7 +109,7 @@ l1_initramfs() {
 	mkdir -p "$r/lab/scenarios" "$r/l2" "$r/lab/lib"
 	cp "$LAB/l1/lib.sh" "$r/lab/lib.sh"
 	cp "$LIB"/*.sh "$r/lab/lib/"
-	install -m 755 "$LAB/l1/vfio-bind" "$r/bin/vfio-bind"
+	install -m 755 "$LIB/vfio-bind" "$r/bin/vfio-bind"
 	for s in "${scen[@]}"; do
 		cp "$LAB/scenarios/$s.sh" "$r/lab/scenarios/"
 		# shellcheck disable=SC2207

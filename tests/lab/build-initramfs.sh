@@ -70,6 +70,7 @@ mkdir -p "$r/lab/scenarios" "$r/l2"
 cp "$LAB_DIR/l1/lib.sh" "$r/lab/lib.sh"
 mkdir -p "$r/lab/lib"
 cp "$LAB_LIB"/*.sh "$r/lab/lib/"
+install -m 755 "$LAB_LIB/vfio-bind" "$r/bin/vfio-bind"
 for f in "$LAB_DIR"/scenarios/*.sh; do
 	case $f in *.l2.sh) continue ;; esac
 	cp "$f" "$r/lab/scenarios/"

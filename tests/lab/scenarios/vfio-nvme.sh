@@ -19,19 +19,13 @@ vfio_find() {
 	return 1
 }
 
-# vfio_bind BDF: binds the function to vfio-pci; prints its group and the time taken.
+# vfio_bind BDF: binds the function to vfio-pci (/bin/vfio-bind of tests/lab-lib); prints
+# its group and the time taken.
 vfio_bind() {
-	_dev=/sys/bus/pci/devices/$1
-	_t0=$(lab_uptime)
-	if [ -e "$_dev/driver" ] && [ "$(basename "$(readlink "$_dev/driver")")" != vfio-pci ]; then
-		echo "$1" > "$_dev/driver/unbind"
-	fi
-	echo vfio-pci > "$_dev/driver_override"
-	[ -e "$_dev/driver" ] || echo "$1" > /sys/bus/pci/drivers_probe
-	_drv=$(basename "$(readlink "$_dev/driver" 2>/dev/null)" 2>/dev/null)
-	echo "LAB: $1 driver=$_drv iommu_group=$(basename "$(readlink "$_dev/iommu_group")")" \
-		"bind_secs=$(lab_sub "$(lab_uptime)" "$_t0")"
-	[ "$_drv" = vfio-pci ]
+	_vb=$(vfio-bind "$1" 2>&1)
+	_vr=$?
+	echo "LAB: $_vb"
+	return $_vr
 }
 
 # vfio_l2 NAME VENDOR DEVICE L2-SCENARIO [L2-PARAMS...]: binds the device and boots L2
