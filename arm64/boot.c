@@ -82,14 +82,16 @@ static int arm64_boot_init(struct vm *vm)
 	char err[256], *cmdline = NULL;
 	int ret = -1;
 
-	if (boot_load_file("kernel", vm->cfg->kernel, &img, &len))
+	if (boot_load_file("kernel", vm->cfg->kernel, vm->ram_size, &img,
+			   &len))
 		return -1;
 	if (arm64_image_parse(img, len, &im, err, sizeof(err))) {
 		pr_err("kernel '%s': %s", vm->cfg->kernel, err);
 		goto out;
 	}
 	if (vm->cfg->initrd &&
-	    boot_load_file("initrd", vm->cfg->initrd, &initrd, &initrd_len))
+	    boot_load_file("initrd", vm->cfg->initrd, vm->ram_size,
+			   &initrd, &initrd_len))
 		goto out;
 	if (arm64_boot_place(ARM64_RAM_BASE, a->ram_size, &im, initrd_len,
 			     getpagesize(), &l, err, sizeof(err))) {

@@ -11,12 +11,15 @@
 const char config_run_usage[] =
 "usage: lkvm run [options] [-k] <kernel>\n"
 "\n"
-"  -k, --kernel <file>    kernel: bzImage (x86_64), Image (arm64), or a raw\n"
-"                         real-mode binary loaded at 0x10000 (x86_64)\n"
+"  -k, --kernel <file>    kernel: bzImage (x86_64) or Image (arm64); a pipe\n"
+"                         or <(...) works too\n"
+"      --raw              x86_64: -k is a flat binary of real-mode code,\n"
+"                         loaded at 0x10000 (tiny test guests)\n"
 "  -i, --initrd <file>    initial ramdisk\n"
 "  -p, --params <string>  extra kernel command line\n"
-"  -m, --mem <MiB>        guest RAM in MiB (suffix M or G allowed; default 512)\n"
-"  -c, --cpus <n>         number of vCPUs (default 1)\n"
+"  -m, --mem <MiB>        guest RAM in MiB: digits, then optionally M or G\n"
+"                         (default 512)\n"
+"  -c, --cpus <n>         number of vCPUs: digits (default 1)\n"
 "      --name <name>      VM name (default guest-<pid>)\n"
 "      --console <type>   console: serial (16550 ttyS0, default) or\n"
 "                         virtio (hvc0)\n"
@@ -34,17 +37,18 @@ const char config_run_usage[] =
 "                         share its host page are mapped, not trapped\n"
 "                         (default: auto on hosts with pages larger than\n"
 "                         4 KiB, off otherwise)\n"
-"      --irqchip <type>   arm64 interrupt controller: auto (default),\n"
+"      --irqchip <type>   arm64 only: interrupt controller: auto (default),\n"
 "                         gicv3-its, gicv3, gicv2m or gicv2\n"
-"      --dump-dtb <file>  arm64: write the guest's device tree to file\n"
+"      --dump-dtb <file>  arm64 only: write the guest's device tree to file\n"
 "      --debug            print diagnostics on stderr\n"
 "  -h, --help             this text\n";
 
 enum { OPT_NAME = 256, OPT_CONSOLE, OPT_DEBUG, OPT_RNG, OPT_VFIO, OPT_IRQCHIP,
-       OPT_DUMP_DTB, OPT_PCI_TESTDEV };
+       OPT_DUMP_DTB, OPT_PCI_TESTDEV, OPT_RAW };
 
 static const struct option run_options[] = {
 	{ "kernel", required_argument, NULL, 'k' },
+	{ "raw", no_argument, NULL, OPT_RAW },
 	{ "initrd", required_argument, NULL, 'i' },
 	{ "params", required_argument, NULL, 'p' },
 	{ "mem", required_argument, NULL, 'm' },
@@ -64,16 +68,23 @@ static const struct option run_options[] = {
 	{ 0 }
 };
 
+/* Digits only: no sign, no space, no base prefix (strtoull takes all of
+ * them). Returns 0 with *end after the number, or -1. */
+static int parse_digits(const char *s, unsigned long long *v, char **end)
+{
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	*v = strtoull(s, end, 10);
+	return errno ? -1 : 0;
+}
+
 int parse_mem_mib(const char *s, u64 *mib)
 {
 	unsigned long long v;
 	char *end;
 
-	if (!s || !*s || *s == '-' || *s == '+')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s)
+	if (parse_digits(s, &v, &end))
 		return -1;
 	if (*end == 'G' || *end == 'g') {
 		if (v > (1ULL << 40))
@@ -91,14 +102,10 @@ int parse_mem_mib(const char *s, u64 *mib)
 
 static int parse_cpus(const char *s, int *n)
 {
+	unsigned long long v;
 	char *end;
-	long v;
 
-	if (!s || !*s || *s == '+' || *s == '-')
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v > INT_MAX)
+	if (parse_digits(s, &v, &end) || *end || v > INT_MAX)
 		return -1;
 	*n = (int)v;
 	return 0;
@@ -108,12 +115,29 @@ static int bad_option(char *err, size_t errlen, const char *opt)
 {
 	return set_err(err, errlen,
 		       "unknown option '%s'; valid options: -k/--kernel, "
-		       "-i/--initrd, -p/--params, -m/--mem, -c/--cpus, --name, "
+		       "--raw, -i/--initrd, -p/--params, -m/--mem, -c/--cpus, --name, "
 		       "--console, -d/--disk, -n/--network, --rng, --pci-testdev, "
 		       "--vfio, "
 		       "--irqchip, --dump-dtb, --debug, -h/--help (see 'lkvm "
 		       "run --help')",
 		       opt);
+}
+
+#ifdef __aarch64__
+#define ARCH_ARM64	true
+#else
+#define ARCH_ARM64	false
+#endif
+
+/* An option of the other architecture: a usage error, not silently
+ * ignored. */
+static int wrong_arch(char *err, size_t errlen, const char *opt)
+{
+	if (ARCH_ARM64)
+		return set_err(err, errlen, "%s is x86_64 only: on arm64, -k "
+			       "takes an Image (see 'lkvm run --help')", opt);
+	return set_err(err, errlen, "%s is arm64 only: this lkvm runs x86_64 "
+		       "guests (see 'lkvm run --help')", opt);
 }
 
 static int add_dev_arg(struct dev_args *a, const char *opt, const char *arg,
@@ -176,7 +200,14 @@ static int handle_opt(struct lkvm_config *cfg, int c, const char *arg,
 		return add_dev_arg(&cfg->nets, "--network", arg, err, errlen);
 	case OPT_VFIO:
 		return add_dev_arg(&cfg->vfio, "--vfio", arg, err, errlen);
+	case OPT_RAW:
+		if (ARCH_ARM64)
+			return wrong_arch(err, errlen, "--raw");
+		cfg->raw = true;
+		return 0;
 	case OPT_IRQCHIP:
+		if (!ARCH_ARM64)
+			return wrong_arch(err, errlen, "--irqchip");
 		if (strcmp(arg, "auto") && strcmp(arg, "gicv3-its") &&
 		    strcmp(arg, "gicv3") && strcmp(arg, "gicv2m") &&
 		    strcmp(arg, "gicv2"))
@@ -185,6 +216,8 @@ static int handle_opt(struct lkvm_config *cfg, int c, const char *arg,
 		cfg->irqchip = strcmp(arg, "auto") ? arg : NULL;
 		return 0;
 	case OPT_DUMP_DTB:
+		if (!ARCH_ARM64)
+			return wrong_arch(err, errlen, "--dump-dtb");
 		if (!*arg)
 			return set_err(err, errlen, "--dump-dtb needs a file name");
 		cfg->dump_dtb = arg;

@@ -31,6 +31,10 @@ int lkvm_init_all(struct vm *vm)
 			return -1;
 		}
 		in->done = true;
+		if (vm_stopping(vm)) {	/* a stop signal during start-up */
+			lkvm_exit_all(vm);
+			return -1;
+		}
 	}
 	return 0;
 }

@@ -11,8 +11,11 @@
 #include <unistd.h>
 #include "kvm/control.h"
 #include "kvm/run.h"
+#include "kvm/startup.h"
 #include "kvm/term.h"
 #include "kvm/vm.h"
+
+#define VCPU_STOP_MS	1000	/* how long stopping vCPUs may take */
 
 static int exit_status(const struct vm *vm)
 {
@@ -27,18 +30,17 @@ static int exit_status(const struct vm *vm)
 	}
 }
 
-static void wait_for_exit(struct vm *vm, int sfd, int cfd)
+static void wait_for_exit(struct vm *vm, int sfd)
 {
-	struct pollfd p[4] = {
+	struct pollfd p[3] = {
 		{ .fd = vm->exit_efd, .events = POLLIN },
 		{ .fd = sfd, .events = POLLIN },
 		{ .fd = STDIN_FILENO, .events = POLLIN },
-		{ .fd = cfd, .events = POLLIN },
 	};
 	struct signalfd_siginfo si;
 
 	for (;;) {
-		if (poll(p, 4, -1) < 0) {
+		if (poll(p, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			vm_request_exit(vm, VM_ERROR);
@@ -52,8 +54,6 @@ static void wait_for_exit(struct vm *vm, int sfd, int cfd)
 			vm_request_exit(vm, VM_SIGNAL);
 			return;
 		}
-		if (p[3].revents)
-			control_serve(vm, cfd);
 		if (p[2].revents) {
 			int r = term_read_input();
 
@@ -134,16 +134,36 @@ static void show_vm(struct vm *vm, FILE *out)
 	fprintf(out, "  unhandled pio %llu mmio %llu\n",
 		(unsigned long long)vm->pio.unhandled,
 		(unsigned long long)vm->mmio.unhandled);
+	fprintf(out, "  guest-triggered warnings %llu\n", (unsigned long long)
+		__atomic_load_n(&vm->guest_msgs, __ATOMIC_RELAXED));
 }
 
 static struct control_stat vm_stat = { .topic = "vm", .show = show_vm };
 
+/*
+ * A vCPU that does not stop (blocked on a lock or a write the guest
+ * wedged) must not keep lkvm alive: put the terminal back, take the
+ * control socket away and leave; the kernel releases the VM, its devices
+ * and their fds with the process. Device teardown is skipped, as it could
+ * wait on the same lock.
+ */
+static void abandon_stuck(struct vm *vm, struct control *ctl)
+{
+	pr_err("exiting without device teardown; the kernel releases them");
+	term_restore();
+	control_stop(ctl);
+	fflush(NULL);
+	_exit(exit_status(vm));
+}
+
 int lkvm_run(const struct lkvm_config *cfg)
 {
-	char name[64], cpath[256] = "";
+	char name[64];
+	struct control *ctl = NULL;
 	struct vm vm;
+	struct startup_guard guard;
 	sigset_t old;
-	int sfd, cfd = -1, status;
+	int sfd, status, r;
 
 	lkvm_debug = cfg->debug;
 	signal(SIGPIPE, SIG_IGN);
@@ -156,21 +176,29 @@ int lkvm_run(const struct lkvm_config *cfg)
 		goto fail_vm;
 	snprintf(name, sizeof(name), "guest-%d", (int)getpid());
 	vm.name = cfg->name ? cfg->name : name;
-	cfd = control_listen(vm.name, cpath, sizeof(cpath));
-	if (cfd < 0)
+	if (control_open(&vm, &ctl))
 		goto fail_vm;
 	control_register_stat(&vm_stat);
-	if (lkvm_init_all(&vm))
+	if (startup_guard_start(&guard, &vm, sfd))
 		goto fail_vm;
+	r = lkvm_init_all(&vm);
+	startup_guard_stop(&guard);
+	if (r)
+		goto fail_vm;
+	if (vm_stopping(&vm))
+		goto stop;
 	if (vcpus_create(&vm) || vcpus_start(&vm)) {
 		vm_request_exit(&vm, VM_ERROR);
 		goto stop;
 	}
 	term_init();
-	wait_for_exit(&vm, sfd, cfd);
+	control_start(ctl);
+	wait_for_exit(&vm, sfd);
 stop:
 	vcpus_kick_all(&vm);
-	vcpus_join(&vm);
+	if (vcpus_join(&vm, VCPU_STOP_MS))
+		abandon_stuck(&vm, ctl);
+	control_stop(ctl);	/* before the devices its providers read go */
 	term_restore();
 	if (cfg->debug)
 		report_stats(&vm);
@@ -178,16 +206,20 @@ stop:
 	vcpus_destroy(&vm);
 	status = exit_status(&vm);
 	vm_close(&vm);
-	control_close(cfd, cpath);
 	close(sfd);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return status;
 fail_vm:
+	status = 1;
+	if (vm.exit_reason == VM_SIGNAL) {
+		pr_info("got signal %d during start-up, stopped", vm.exit_signal);
+		status = exit_status(&vm);
+	}
+	control_stop(ctl);
 	vm_close(&vm);
-	control_close(cfd, cpath);
 	close(sfd);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return 1;
+	return status;
 }
 
 int lkvm_cmd_run(int argc, char **argv)

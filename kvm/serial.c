@@ -2,6 +2,8 @@
  * its interrupt line driven on every state change. */
 #include <pthread.h>
 #include <string.h>
+#include <time.h>
+#include "kvm/guest_log.h"
 #include "kvm/serial.h"
 #include "kvm/term.h"
 #include "kvm/uart.h"
@@ -57,11 +59,27 @@ static void serial_io(void *opaque, u64 off, u8 *data, u32 len, bool wr)
 	pthread_mutex_unlock(&s->lock);
 }
 
+/* The main loop delivers keystrokes; it must never wait long on a port a
+ * vCPU holds (blocked writing to a stalled terminal), or it could not
+ * take a stop request. Input that cannot be delivered soon is dropped. */
+#define INPUT_WAIT_MS	100
+
 static void serial_input(void *opaque, const u8 *buf, size_t len)
 {
 	struct serial_dev *s = opaque;
+	struct timespec ts;
 
-	pthread_mutex_lock(&s->lock);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += INPUT_WAIT_MS * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	if (pthread_mutex_timedlock(&s->lock, &ts)) {
+		pr_guest(s->vm, "serial: the guest's port is busy; %zu bytes "
+			 "of input dropped", len);
+		return;
+	}
 	uart_receive(&s->uart, buf, len);
 	update_irq(s);
 	pthread_mutex_unlock(&s->lock);

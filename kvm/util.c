@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -57,46 +58,79 @@ int set_err(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
-int read_whole_file(const char *path, void **buf, size_t *len)
+#define READ_CHUNK	(64 * 1024)
+
+/* Grows *p to hold more than *cap bytes, up to lim. */
+static int grow(char **p, size_t *cap, size_t lim)
 {
+	size_t n = *cap ? MIN(*cap * 2, lim) : MIN((size_t)READ_CHUNK, lim);
+	char *q;
+
+	if (n <= *cap)
+		return -EFBIG;
+	q = realloc(*p, n);
+	if (!q)
+		return -ENOMEM;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+/* Reads fd to EOF into *p (capacity *cap): at most max bytes, -EFBIG past
+ * them. A signal (EINTR) is a failure, not retried: start-up can be
+ * interrupted while a FIFO has no writer. */
+static int read_to_eof(int fd, size_t max, char **p, size_t *cap,
+		       size_t *done)
+{
+	size_t lim = max < SIZE_MAX ? max + 1 : max;
+	ssize_t n;
+	int ret;
+
+	for (;;) {
+		if (*done == *cap && (ret = grow(p, cap, lim)))
+			return ret;
+		n = read(fd, *p + *done, *cap - *done);
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return 0;
+		*done += n;
+		if (*done > max)
+			return -EFBIG;
+	}
+}
+
+int read_whole_file(const char *path, size_t max, void **buf, size_t *len)
+{
+	size_t cap = 0, done = 0;
 	struct stat st;
-	size_t done = 0;
-	void *p = NULL;
+	char *p = NULL;
 	int fd, ret;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0)
-		goto fail_errno;
-	if (S_ISDIR(st.st_mode)) {
+	ret = fstat(fd, &st) ? -errno : 0;
+	if (!ret && S_ISDIR(st.st_mode))
 		ret = -EISDIR;
-		goto fail;
+	if (!ret && S_ISREG(st.st_mode) && (u64)st.st_size > max)
+		ret = -EFBIG;
+	/* a regular file's size is a hint (it may change): one read more
+	 * sees EOF; pipes, <(...) and devices say 0 and are read in chunks */
+	if (!ret && S_ISREG(st.st_mode) && st.st_size) {
+		cap = st.st_size + 1;
+		p = malloc(cap);
+		if (!p)
+			ret = -ENOMEM;
 	}
-	p = malloc(st.st_size ? st.st_size : 1);
-	if (!p) {
-		ret = -ENOMEM;
-		goto fail;
-	}
-	while (done < (size_t)st.st_size) {
-		ssize_t n = read(fd, (char *)p + done, st.st_size - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto fail_errno;
-		if (n == 0)
-			break;
-		done += n;
-	}
+	if (!ret)
+		ret = read_to_eof(fd, max, &p, &cap, &done);
 	close(fd);
-	*buf = p;
+	if (ret) {
+		free(p);
+		return ret;
+	}
+	*buf = p;	/* never NULL: read_to_eof() grew it at least once */
 	*len = done;
 	return 0;
-fail_errno:
-	ret = -errno;
-fail:
-	free(p);
-	close(fd);
-	return ret;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 #include "kvm/vm.h"
 
@@ -151,11 +152,6 @@ static bool handle_exit(struct vcpu *v)
 	}
 }
 
-static bool stopping(struct vm *vm)
-{
-	return __atomic_load_n(&vm->exit_reason, __ATOMIC_SEQ_CST) != VM_RUNNING;
-}
-
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -165,7 +161,7 @@ static void *vcpu_thread(void *arg)
 	sigaddset(&set, SIG_KICK);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 
-	while (!stopping(v->vm)) {
+	while (!vm_stopping(v->vm)) {
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -203,7 +199,7 @@ void vcpus_kick_all(struct vm *vm)
 {
 	int i;
 
-	for (i = 0; i < vm->nr_cpus; i++) {
+	for (i = 0; vm->vcpus && i < vm->nr_cpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 
 		if (!v->started)
@@ -213,16 +209,29 @@ void vcpus_kick_all(struct vm *vm)
 	}
 }
 
-void vcpus_join(struct vm *vm)
+int vcpus_join(struct vm *vm, int timeout_ms)
 {
-	int i;
+	struct timespec ts;
+	int i, stuck = 0;
 
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += timeout_ms / 1000;
+	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
 	for (i = 0; vm->vcpus && i < vm->nr_cpus; i++) {
 		if (!vm->vcpus[i].started)
 			continue;
-		pthread_join(vm->vcpus[i].thread, NULL);
+		if (pthread_timedjoin_np(vm->vcpus[i].thread, NULL, &ts)) {
+			pr_err("vcpu%d did not stop within %d ms", i, timeout_ms);
+			stuck++;
+			continue;
+		}
 		vm->vcpus[i].started = false;
 	}
+	return stuck;
 }
 
 void vcpus_destroy(struct vm *vm)

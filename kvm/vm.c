@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <sys/sysinfo.h>
 #include <unistd.h>
+#include "kvm/guest_log.h"
+#include "kvm/kvm_access.h"
 #include "kvm/vm.h"
 
 static const struct {
@@ -31,11 +33,13 @@ static const struct {
 #endif
 };
 
-/* The name of group gid from /etc/group (not getgrgid(): it needs NSS
- * libraries at run time, which a static lkvm in a bare initramfs lacks). */
-static const char *group_name(gid_t gid, char *buf, size_t len)
+/* The name of id in /etc/group or /etc/passwd (both "name:x:id:..."), not
+ * getgrgid()/getpwuid(): they need NSS libraries at run time, which a
+ * static lkvm in a bare initramfs lacks. */
+static const char *id_name(const char *file, unsigned int want, char *buf,
+			   size_t len)
 {
-	FILE *f = fopen("/etc/group", "re");
+	FILE *f = fopen(file, "re");
 	const char *name = NULL;
 	unsigned int id;
 	char *p, *q;
@@ -43,7 +47,7 @@ static const char *group_name(gid_t gid, char *buf, size_t len)
 	while (f && !name && fgets(buf, len, f)) {
 		p = strchr(buf, ':');
 		q = p ? strchr(p + 1, ':') : NULL;
-		if (!q || sscanf(q + 1, "%u", &id) != 1 || id != gid)
+		if (!q || sscanf(q + 1, "%u", &id) != 1 || id != want)
 			continue;
 		*p = 0;
 		name = buf;
@@ -53,28 +57,36 @@ static const char *group_name(gid_t gid, char *buf, size_t len)
 	return name;
 }
 
+static bool have_group(gid_t gid)
+{
+	gid_t groups[256];
+	int i, n = getgroups(ARRAY_SIZE(groups), groups);
+
+	if (getegid() == gid)
+		return true;
+	for (i = 0; i < n; i++)
+		if (groups[i] == gid)
+			return true;
+	return false;
+}
+
 static void explain_open_error(const char *path, int err)
 {
-	const char *g = NULL;
+	char ubuf[512], gbuf[512], msg[768];
+	struct kvm_node n = { 0 };
 	struct stat st;
-	char buf[512];
 
-	if (err == ENOENT) {
-		pr_err("%s does not exist: load KVM (modprobe kvm_intel or "
-		       "kvm_amd) and enable virtualization in the firmware", path);
-		return;
+	if ((err == EACCES || err == EPERM) && !stat(path, &st)) {
+		n.known = true;
+		n.mode = st.st_mode;
+		n.uid = st.st_uid;
+		n.gid = st.st_gid;
+		n.owner = id_name("/etc/passwd", st.st_uid, ubuf, sizeof(ubuf));
+		n.group = id_name("/etc/group", st.st_gid, gbuf, sizeof(gbuf));
+		n.in_group = have_group(st.st_gid);
 	}
-	if (err == EACCES || err == EPERM) {
-		if (!stat(path, &st))
-			g = group_name(st.st_gid, buf, sizeof(buf));
-		if (!g)
-			g = "kvm";
-		pr_err("no permission to open %s: add your user to the '%s' "
-		       "group (usermod -aG %s $USER) and log in again", path,
-		       g, g);
-		return;
-	}
-	pr_err("cannot open %s: %s", path, strerror(err));
+	kvm_open_advice(path, err, &n, msg, sizeof(msg));
+	pr_err("%s", msg);
 }
 
 static int check_host(struct vm *vm, const char *path)
@@ -200,7 +212,8 @@ int vm_set_memslot(struct vm *vm, u32 slot, u64 gpa, u64 size, void *hva,
 	};
 
 	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0) {
-		pr_err("KVM_SET_USER_MEMORY_REGION slot %u gpa 0x%llx size 0x%llx: %s",
+		/* after start-up, only a guest's BAR moves get here */
+		pr_guest(vm, "KVM_SET_USER_MEMORY_REGION slot %u gpa 0x%llx size 0x%llx: %s",
 		       slot, (unsigned long long)gpa, (unsigned long long)size,
 		       strerror(errno));
 		return -1;

@@ -3,6 +3,7 @@
  * command-register writes into map/unmap callbacks (default: a trap). */
 #include <string.h>
 #include "kvm/vm.h"
+#include "kvm/guest_log.h"
 #include "pci-internal.h"
 
 #define MEM_BAR_ALIGN	4096ULL	/* every memory BAR gets its own pages */
@@ -72,8 +73,8 @@ void pci_update_regions(struct pci_dev *dev)
 		if (!want || b->live)
 			continue;
 		if (region_map(dev, i, addr)) {
-			pr_warn("pci: %s: BAR%d cannot go live at 0x%llx",
-				dev->name, i, (unsigned long long)addr);
+			pr_guest(dev->vm, "pci: %s: BAR%d cannot go live at 0x%llx",
+				 dev->name, i, (unsigned long long)addr);
 			continue;
 		}
 		b->live = true;

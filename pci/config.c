@@ -90,6 +90,7 @@ void pci_dev_init(struct pci_dev *dev, const char *name, u16 vendor,
 	int i;
 
 	memset(dev, 0, sizeof(*dev));
+	pthread_mutex_init(&dev->intx_lock, NULL);
 	dev->name = name;
 	dev->cfg_size = pcie ? PCI_CFG_SIZE_EXP : PCI_CFG_SIZE;
 	pci_cfg_set16(dev, PCI_VENDOR_ID, vendor);
@@ -301,16 +302,19 @@ void pci_cfg_write_default(struct pci_dev *dev, u32 off, const u8 *data,
 			   u32 len)
 {
 	u32 i, o;
-	u8 v;
+	u8 v, nv;
 
 	if (!in_cfg(dev, off, len) || off + len > dev->cfg_size)
 		return;
 	for (i = 0; i < len; i++) {
 		o = off + i;
 		v = data[i];
-		dev->cfg[o] = (u8)((dev->cfg[o] & ~dev->wmask[o]) |
-				   (v & dev->wmask[o]));
-		dev->cfg[o] &= (u8)~(v & dev->w1cmask[o]);
+		nv = (u8)((dev->cfg[o] & ~dev->wmask[o]) | (v & dev->wmask[o]));
+		nv &= (u8)~(v & dev->w1cmask[o]);
+		/* only changed bytes are stored: the status interrupt bit is
+		 * updated under the INTx lock, not the bus lock (pci.c) */
+		if (nv != dev->cfg[o])
+			__atomic_store_n(&dev->cfg[o], nv, __ATOMIC_RELEASE);
 	}
 	if (overlaps(off, len, PCI_COMMAND, PCI_COMMAND + 2) ||
 	    overlaps(off, len, PCI_BASE_ADDRESS_0, PCI_BASE_ADDRESS_5 + 4) ||

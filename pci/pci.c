@@ -145,31 +145,45 @@ void pci_config_access(struct vm *vm, u16 bdf, u32 off, u8 *data, u32 len,
 
 /* ---- INTx ---- */
 
-void pci_update_intx(struct pci_dev *dev)
+/*
+ * The line state has its own leaf lock (dev->intx_lock), never the bus
+ * lock: a device raises or lowers its line from its I/O thread while it
+ * holds its own locks, and a config access holding the bus lock may wait
+ * for those same device locks. Nothing is taken while intx_lock is held.
+ */
+static void intx_drive(struct pci_dev *dev)
 {
-	u16 cmd = pci_cfg_get16(dev, PCI_COMMAND);
-	u16 st = pci_cfg_get16(dev, PCI_STATUS) & ~PCI_STATUS_INTERRUPT;
-	bool out = dev->intx_level && !(cmd & PCI_COMMAND_INTX_DISABLE);
+	u8 cmd_hi = __atomic_load_n(&dev->cfg[PCI_COMMAND + 1], __ATOMIC_ACQUIRE);
+	bool out = dev->intx_level &&
+		   !(cmd_hi & (PCI_COMMAND_INTX_DISABLE >> 8));
 
 	if (dev->intx_level)
-		st |= PCI_STATUS_INTERRUPT;
-	pci_cfg_set16(dev, PCI_STATUS, st);
+		__atomic_fetch_or(&dev->cfg[PCI_STATUS], PCI_STATUS_INTERRUPT,
+				  __ATOMIC_RELEASE);
+	else
+		__atomic_fetch_and(&dev->cfg[PCI_STATUS],
+				   (u8)~PCI_STATUS_INTERRUPT, __ATOMIC_RELEASE);
 	if (!dev->irq_pin || out == dev->intx_out)
 		return;
 	dev->intx_out = out;
 	vm_irq_line(dev->vm, dev->gsi, out);
 }
 
+void pci_update_intx(struct pci_dev *dev)
+{
+	pthread_mutex_lock(&dev->intx_lock);
+	intx_drive(dev);
+	pthread_mutex_unlock(&dev->intx_lock);
+}
+
 int pci_irq_set(struct pci_dev *dev, bool level)
 {
-	struct pci_bus *bus = dev->vm ? dev->vm->pci : NULL;
-
-	if (!bus || !dev->irq_pin)
+	if (!dev->vm || !dev->vm->pci || !dev->irq_pin)
 		return -1;
-	pthread_mutex_lock(&bus->lock);
+	pthread_mutex_lock(&dev->intx_lock);
 	dev->intx_level = level;
-	pci_update_intx(dev);
-	pthread_mutex_unlock(&bus->lock);
+	intx_drive(dev);
+	pthread_mutex_unlock(&dev->intx_lock);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
+#include "kvm/guest_log.h"
 #include "vfio/pci.h"
 
 #define NOT_HERE	(~0ULL)
@@ -103,8 +104,8 @@ static void map_range(struct vfio_bar *b, u32 i, u64 gpa)
 	b->slot[i] = vm_map_memory(vp->vm, gpa + r->offset, r->size,
 				   b->hva[i]);
 	if (b->slot[i] < 0)
-		pr_warn("%s: BAR%d 0x%llx+0x%llx at 0x%llx: no memslot, "
-			"trapped instead", vp->name, b->bar,
+		pr_guest(vp->vm, "%s: BAR%d 0x%llx+0x%llx at 0x%llx: no "
+			 "memslot, trapped instead", vp->name, b->bar,
 			(unsigned long long)r->offset,
 			(unsigned long long)r->size,
 			(unsigned long long)(gpa + r->offset));
@@ -134,9 +135,9 @@ int vfio_bar_map(struct pci_dev *dev, int bar, u64 gpa)
 		if (b->plan.r[i].kind == BAR_RANGE_MAP)
 			map_range(b, i, gpa);
 	if (iobus_register(bar_bus(b), gpa, b->size, bar_trap, b)) {
-		pr_warn("%s: %s%d at 0x%llx overlaps another device", vp->name,
-			bar == PCI_ROM_SLOT ? "ROM" : "BAR", bar,
-			(unsigned long long)gpa);
+		pr_guest(vp->vm, "%s: %s%d at 0x%llx overlaps another device",
+			 vp->name, bar == PCI_ROM_SLOT ? "ROM" : "BAR", bar,
+			 (unsigned long long)gpa);
 		unmap_ranges(b);
 		return -1;
 	}

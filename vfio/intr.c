@@ -7,6 +7,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
+#include "kvm/guest_log.h"
 #include "kvm/irq.h"
 #include "vfio/irqstat.h"
 #include "vfio/pci.h"
@@ -48,8 +49,8 @@ static void inject(struct vfio_pci *vp, struct vfio_vec *vec)
 
 	vec_msg(vp, vec, &addr, &data);
 	if (irq_signal_msi(vp->vm, addr, data, vp->pci.bdf, 0))
-		pr_warn("%s: KVM_SIGNAL_MSI vector %u: %s", vp->name, vec->v,
-			strerror(errno));
+		pr_guest(vp->vm, "%s: KVM_SIGNAL_MSI vector %u: %s", vp->name,
+			 vec->v, strerror(errno));
 	vec->injected++;
 }
 

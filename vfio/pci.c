@@ -10,6 +10,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 #include "kvm/control.h"
+#include "kvm/guest_log.h"
 #include "vfio/pci.h"
 
 #define VFIO_EP_STOP	((void *)1)	/* epoll tag of the stop eventfd */
@@ -83,8 +84,9 @@ static bool cfg_write(struct pci_dev *dev, u32 off, const u8 *data, u32 len)
 	for (i = 0; i < res.nr_fwd; i++)
 		if (vfio_cfg_write(&vp->vdev, res.fwd[i].off, res.fwd[i].data,
 				   res.fwd[i].len))
-			pr_warn("%s: config write 0x%x+%u: %s", vp->name,
-				res.fwd[i].off, res.fwd[i].len, strerror(errno));
+			pr_guest(vp->vm, "%s: config write 0x%x+%u: %s",
+				 vp->name, res.fwd[i].off, res.fwd[i].len,
+				 strerror(errno));
 	/* the bus tracks decode and BAR addresses and maps the regions */
 	if (bar_reg(off, len) || overlaps(off, len, PCI_COMMAND,
 					   PCI_COMMAND + 2))

@@ -70,6 +70,10 @@ static int parse_option(const char *opt, size_t len, struct vfio_spec *spec,
 	char val[32], e[160];
 
 	if (len > strlen(reloc) && !strncmp(opt, reloc, strlen(reloc))) {
+		if (spec->msix_reloc_given)
+			return set_err(err, errlen, "--vfio %s: option "
+				       "'msix-relocation' given twice",
+				       spec->name);
 		len -= strlen(reloc);
 		if (len >= sizeof(val))
 			len = sizeof(val) - 1;

@@ -55,6 +55,12 @@ int blk_parse(const char *arg, char **path, bool *ro, char *err,
 			free(s);
 			return -1;
 		}
+		if (*ro) {
+			set_err(err, errlen, "invalid --disk '%s': option 'ro' "
+				"given twice", arg);
+			free(s);
+			return -1;
+		}
 		*ro = true;
 	}
 	*path = s;
@@ -301,30 +307,114 @@ static int blk_lock(struct blk_dev *b)
 	return -1;
 }
 
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a regular file";
+}
+
+static int blk_check_kind(const char *path, mode_t mode)
+{
+	if (S_ISREG(mode) || S_ISBLK(mode))
+		return 0;
+	pr_err("disk image '%s' is %s: a disk must be a regular file or a "
+	       "block device (make one with: truncate -s 1G disk.img)", path,
+	       file_kind(mode));
+	return -1;
+}
+
+static const char *open_hint(int err, bool ro)
+{
+	switch (err) {
+	case ENOENT:
+		return ": create it first (e.g. truncate -s 1G <file>) or fix "
+		       "the path";
+	case EACCES:
+	case EPERM:
+		return ro ? ": make it readable by this user" :
+			    ": make it writable by this user, or add ,ro to "
+			    "attach it read-only";
+	case EROFS:
+	case ETXTBSY:
+		return ": add ,ro to attach it read-only";
+	default:
+		return "";
+	}
+}
+
+/* Opens the image without blocking (a FIFO would wait for a writer) and
+ * checks it is a regular file or block device before using it. */
+static int blk_open(struct blk_dev *b, struct stat *st)
+{
+	int flags = (b->ro ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NOCTTY;
+
+	if (!stat(b->path, st) && blk_check_kind(b->path, st->st_mode))
+		return -1;
+	b->fd = open(b->path, flags | O_NONBLOCK);
+	if (b->fd < 0) {
+		pr_err("cannot open disk image '%s'%s: %s%s", b->path,
+		       b->ro ? "" : " for reading and writing",
+		       strerror(errno), open_hint(errno, b->ro));
+		return -1;
+	}
+	/* F_SETFL 0: O_NONBLOCK off again for the I/O */
+	if (fstat(b->fd, st) || fcntl(b->fd, F_SETFL, 0)) {
+		pr_err("disk image '%s': %s", b->path, strerror(errno));
+		return -1;
+	}
+	return blk_check_kind(b->path, st->st_mode);
+}
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	if (S_ISBLK(a->st_mode) && S_ISBLK(b->st_mode))
+		return a->st_rdev == b->st_rdev;
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* The same image twice would be locked against itself: say what it is. */
+static int blk_check_twice(const struct blk_dev *b, const struct stat *st)
+{
+	int i;
+
+	for (i = 0; i < MAX_DEV_ARGS; i++) {
+		if (!disks[i] || !same_file(&disks[i]->st, st))
+			continue;
+		if (!strcmp(b->path, disks[i]->path))
+			pr_err("disk image '%s' is given twice: a disk can be "
+			       "attached only once", b->path);
+		else
+			pr_err("disk image '%s' is the same file as '%s', given "
+			       "before: a disk can be attached only once",
+			       b->path, disks[i]->path);
+		return -1;
+	}
+	return 0;
+}
+
 static int blk_size(struct blk_dev *b)
 {
-	struct stat st;
 	u64 bytes;
 
-	if (fstat(b->fd, &st))
-		goto fail;
-	if (S_ISBLK(st.st_mode)) {
+	if (S_ISBLK(b->st.st_mode)) {
 		b->is_bdev = true;
-		if (ioctl(b->fd, BLKGETSIZE64, &bytes))
-			goto fail;
-	} else if (S_ISREG(st.st_mode)) {
-		bytes = st.st_size;
+		if (ioctl(b->fd, BLKGETSIZE64, &bytes)) {
+			pr_err("cannot get the size of disk image '%s': %s",
+			       b->path, strerror(errno));
+			return -1;
+		}
 	} else {
-		pr_err("disk image '%s' is not a regular file or block device",
-		       b->path);
-		return -1;
+		bytes = b->st.st_size;
 	}
 	b->sectors = bytes / SECTOR;
 	return 0;
-fail:
-	pr_err("cannot get the size of disk image '%s': %s", b->path,
-	       strerror(errno));
-	return -1;
 }
 
 /* Punching a hole past the end of a file changes nothing and tells
@@ -365,39 +455,43 @@ static void blk_config(struct blk_dev *b)
 #undef OFF
 }
 
+static void blk_set_id(struct blk_dev *b)
+{
+	char *tmp = strdup(b->path);
+	const char *base;
+
+	if (!tmp)
+		return;
+	base = basename(tmp);
+	memcpy(b->id, base, strnlen(base, sizeof(b->id)));
+	free(tmp);
+}
+
 int blk_setup(struct blk_dev *b, struct vm *vm, const char *path, bool ro,
 	      int index)
 {
-	char *tmp;
-
 	b->fd = -1;
 	b->ro = ro;
 	b->path = strdup(path);
-	if (!b->path)
+	if (!b->path) {
+		pr_err("out of memory");
 		return -1;
+	}
 	snprintf(b->name, sizeof(b->name), "virtio-blk%d", index);
-	b->fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-	if (b->fd < 0) {
-		pr_err("cannot open disk image '%s'%s: %s", path,
-		       ro ? "" : " for reading and writing", strerror(errno));
-		return -1;
-	}
-	if (blk_lock(b) || blk_size(b))
-		return -1;
+	if (blk_open(b, &b->st) || blk_check_twice(b, &b->st) ||
+	    blk_lock(b) || blk_size(b))
+		goto fail;
 	blk_probe_discard(b);
-	tmp = strdup(path);
-	if (tmp) {
-		const char *base = basename(tmp);
-
-		memcpy(b->id, base, strnlen(base, sizeof(b->id)));
-	}
-	free(tmp);
+	blk_set_id(b);
 	b->v.priv = b;
 	if (virtio_dev_init(&b->v, vm, b->name, VIRTIO_ID_BLOCK, BLK_CLASS, 1,
 			    BLK_QUEUE_SIZE, &blk_ops))
-		return -1;
+		goto fail;
 	blk_config(b);
 	return 0;
+fail:
+	blk_teardown(b);
+	return -1;
 }
 
 void blk_teardown(struct blk_dev *b)
@@ -412,37 +506,53 @@ void blk_teardown(struct blk_dev *b)
 	b->path = NULL;
 }
 
-static void blk_exit(struct vm *vm);
-
-static int blk_init(struct vm *vm)
+/* One -d: on failure, everything it set up is undone (disks[] holds the
+ * ones before it, for the caller to unwind). */
+static int blk_add(struct vm *vm, const char *path, bool ro, int index)
 {
-	const struct dev_args *a = &vm->cfg->disks;
-	char err[256], *path;
-	struct blk_dev *b;
-	bool ro;
-	int i;
+	struct blk_dev *b = calloc(1, sizeof(*b));
 
-	for (i = 0; i < a->nr; i++) {
-		if (blk_parse(a->v[i], &path, &ro, err, sizeof(err))) {
-			pr_err("%s", err);
-			return -1;
-		}
-		b = calloc(1, sizeof(*b));
-		if (!b || blk_setup(b, vm, path, ro, i) ||
-		    virtio_dev_start(&b->v)) {
-			if (b)
-				blk_free(&b->v);
-			free(path);
-			blk_exit(vm);
-			return -1;
-		}
-		free(path);
-		disks[i] = b;
+	if (!b) {
+		pr_err("out of memory");
+		return -1;
 	}
+	if (blk_setup(b, vm, path, ro, index)) {
+		free(b);
+		return -1;
+	}
+	/* virtio_dev_destroy() undoes a partial start and frees b */
+	if (virtio_dev_start(&b->v)) {
+		virtio_dev_destroy(&b->v);
+		return -1;
+	}
+	disks[index] = b;
 	return 0;
 }
 
-static void blk_exit(struct vm *vm)
+int blk_init_all(struct vm *vm)
+{
+	const struct dev_args *a = &vm->cfg->disks;
+	char *paths[MAX_DEV_ARGS] = { 0 };
+	bool ro[MAX_DEV_ARGS];
+	char err[256];
+	int i, ret = 0;
+
+	/* Every -d is checked before any disk is opened. */
+	for (i = 0; i < a->nr && !ret; i++) {
+		ret = blk_parse(a->v[i], &paths[i], &ro[i], err, sizeof(err));
+		if (ret)
+			pr_err("%s", err);
+	}
+	for (i = 0; i < a->nr && !ret; i++)
+		ret = blk_add(vm, paths[i], ro[i], i);
+	for (i = 0; i < a->nr; i++)
+		free(paths[i]);
+	if (ret)
+		blk_exit_all(vm);
+	return ret;
+}
+
+void blk_exit_all(struct vm *vm)
 {
 	int i;
 
@@ -453,4 +563,4 @@ static void blk_exit(struct vm *vm)
 	}
 }
 
-LKVM_INIT(INIT_DEVICE, blk_init, blk_exit)
+LKVM_INIT(INIT_DEVICE, blk_init_all, blk_exit_all)

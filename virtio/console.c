@@ -124,7 +124,7 @@ int con_setup(struct con_dev *c, struct vm *vm)
 	return 0;
 }
 
-static int con_init(struct vm *vm)
+int con_init(struct vm *vm)
 {
 	struct con_dev *c;
 
@@ -133,8 +133,13 @@ static int con_init(struct vm *vm)
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -1;
-	if (con_setup(c, vm) || virtio_dev_start(&c->v)) {
+	if (con_setup(c, vm)) {
 		con_free(&c->v);
+		return -1;
+	}
+	/* virtio_dev_destroy() undoes a partial start and frees c */
+	if (virtio_dev_start(&c->v)) {
+		virtio_dev_destroy(&c->v);
 		return -1;
 	}
 	the_con = c;
@@ -142,7 +147,7 @@ static int con_init(struct vm *vm)
 	return 0;
 }
 
-static void con_exit(struct vm *vm)
+void con_exit(struct vm *vm)
 {
 	if (!the_con)
 		return;

@@ -70,8 +70,31 @@ static bool ifname_ok(const char *s)
 	return true;
 }
 
+static const char *const net_keys[] = { "mode", "tapif", "guest_mac" };
+enum { KEY_MODE, KEY_TAPIF, KEY_MAC };
+
+/* Index of key in net_keys[], or -1 after an error (unknown, or given
+ * twice: a later value must not silently win). */
+static int opt_key(const char *arg, const char *key, unsigned int *seen,
+		   char *err, size_t errlen)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(net_keys); i++) {
+		if (strcmp(key, net_keys[i]))
+			continue;
+		if (*seen & (1U << i))
+			return set_err(err, errlen, "invalid --network '%s': "
+				       "option '%s' given twice", arg, key);
+		*seen |= 1U << i;
+		return i;
+	}
+	return set_err(err, errlen, "invalid --network '%s': unknown option "
+		       "'%s' (%s)", arg, key, OPTS_HELP);
+}
+
 static int parse_opt(const char *arg, char *key, struct net_opts *o,
-		     bool *have_mode, char *err, size_t errlen)
+		     unsigned int *seen, char *err, size_t errlen)
 {
 	char *val = strchr(key, '=');
 
@@ -79,7 +102,8 @@ static int parse_opt(const char *arg, char *key, struct net_opts *o,
 		return set_err(err, errlen, "invalid --network '%s': '%s' is "
 			       "not key=value (%s)", arg, key, OPTS_HELP);
 	*val++ = '\0';
-	if (!strcmp(key, "mode")) {
+	switch (opt_key(arg, key, seen, err, errlen)) {
+	case KEY_MODE:
 		if (!strcmp(val, "tap"))
 			o->mode = NET_MODE_TAP;
 		else if (!strcmp(val, "none"))
@@ -88,31 +112,30 @@ static int parse_opt(const char *arg, char *key, struct net_opts *o,
 			return set_err(err, errlen, "invalid --network '%s': "
 				       "unknown mode '%s' (valid modes: tap, "
 				       "none)", arg, val);
-		*have_mode = true;
-	} else if (!strcmp(key, "tapif")) {
+		return 0;
+	case KEY_TAPIF:
 		if (!ifname_ok(val))
 			return set_err(err, errlen, "invalid --network '%s': bad "
 				       "tapif '%s' (an interface name of 1-%d "
 				       "characters without '/', ':' or spaces)",
 				       arg, val, IFNAMSIZ - 1);
 		strcpy(o->tapif, val);
-	} else if (!strcmp(key, "guest_mac")) {
+		return 0;
+	case KEY_MAC:
 		if (net_parse_mac(val, o->mac))
 			return set_err(err, errlen, "invalid --network '%s': bad "
 				       "guest_mac '%s' (want a unicast MAC such "
 				       "as 02:12:34:56:78:9a)", arg, val);
 		o->has_mac = true;
-	} else {
-		return set_err(err, errlen, "invalid --network '%s': unknown "
-			       "option '%s' (%s)", arg, key, OPTS_HELP);
+		return 0;
 	}
-	return 0;
+	return -1;
 }
 
 int net_parse(const char *arg, struct net_opts *o, char *err, size_t errlen)
 {
 	char *s, *tok, *save;
-	bool have_mode = false;
+	unsigned int seen = 0;
 	int r = 0;
 
 	memset(o, 0, sizeof(*o));
@@ -123,11 +146,11 @@ int net_parse(const char *arg, struct net_opts *o, char *err, size_t errlen)
 		return set_err(err, errlen, "out of memory");
 	for (tok = strtok_r(s, ",", &save); tok && !r;
 	     tok = strtok_r(NULL, ",", &save))
-		r = parse_opt(arg, tok, o, &have_mode, err, errlen);
+		r = parse_opt(arg, tok, o, &seen, err, errlen);
 	free(s);
 	if (r)
 		return -1;
-	if (!have_mode)
+	if (!(seen & (1U << KEY_MODE)))
 		return set_err(err, errlen, "invalid --network '%s': no mode= "
 			       "given (%s)", arg, OPTS_HELP);
 	if (o->mode == NET_MODE_NONE && (o->tapif[0] || o->has_mac))
@@ -569,6 +592,7 @@ int net_setup(struct net_dev *n, struct vm *vm, int index, int fd,
 {
 	struct virtio_dev *v = &n->v;
 
+	v->priv = n;	/* first: net_free() needs it on any failure */
 	n->fd = fd;
 	n->wake_efd = -1;
 	n->stop_efd = -1;
@@ -578,7 +602,6 @@ int net_setup(struct net_dev *n, struct vm *vm, int index, int fd,
 	n->rx_buf = malloc(NET_RX_BUF);
 	if (!n->rx_buf)
 		return -1;
-	v->priv = n;
 	if (virtio_dev_init(v, vm, n->name, VIRTIO_ID_NET, NET_CLASS, 2,
 			    NET_QUEUE_SIZE, &net_ops))
 		return -1;
@@ -640,12 +663,9 @@ static int net_add(struct vm *vm, const struct net_opts *o, int index)
 		net_free(&n->v);
 		return -1;
 	}
-	if (virtio_dev_start(&n->v)) {
-		net_free(&n->v);
-		return -1;
-	}
-	/* virtio_dev_destroy frees n from here on. */
-	if (net_start_watcher(n)) {
+	/* virtio_dev_destroy() undoes a partial start and frees n (and the
+	 * tap) from here on. */
+	if (virtio_dev_start(&n->v) || net_start_watcher(n)) {
 		virtio_dev_destroy(&n->v);
 		return -1;
 	}
@@ -653,6 +673,21 @@ static int net_add(struct vm *vm, const struct net_opts *o, int index)
 	pr_info("%s: tap %s, guest MAC %02x:%02x:%02x:%02x:%02x:%02x",
 		n->name, n->ifname, mac[0], mac[1], mac[2], mac[3], mac[4],
 		mac[5]);
+	return 0;
+}
+
+/* Two NICs on one tap would fight over it (and the second attach fails as
+ * if another process held it): say so instead. */
+static int tap_given_before(const struct net_opts *o, int i, char *err,
+			    size_t errlen)
+{
+	int j;
+
+	for (j = 0; o[i].tapif[0] && j < i; j++)
+		if (!strcmp(o[i].tapif, o[j].tapif))
+			return set_err(err, errlen, "--network: tap '%s' is "
+				       "given twice: each NIC needs its own "
+				       "tap", o[i].tapif);
 	return 0;
 }
 
@@ -665,7 +700,8 @@ static int net_init(struct vm *vm)
 
 	/* Every option is checked before any tap is made. */
 	for (i = 0; i < a->nr; i++) {
-		if (net_parse(a->v[i], &o[i], err, sizeof(err))) {
+		if (net_parse(a->v[i], &o[i], err, sizeof(err)) ||
+		    tap_given_before(o, i, err, sizeof(err))) {
 			pr_err("%s", err);
 			return -1;
 		}

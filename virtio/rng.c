@@ -78,7 +78,7 @@ static const struct virtio_dev_ops rng_ops = {
 	.free = rng_free,
 };
 
-static int rng_init(struct vm *vm)
+int rng_init(struct vm *vm)
 {
 	struct rng_dev *r;
 
@@ -96,16 +96,20 @@ static int rng_init(struct vm *vm)
 	}
 	r->v.priv = r;
 	if (virtio_dev_init(&r->v, vm, "virtio-rng", VIRTIO_ID_RNG, RNG_CLASS,
-			    1, RNG_QUEUE_SIZE, &rng_ops) ||
-	    virtio_dev_start(&r->v)) {
+			    1, RNG_QUEUE_SIZE, &rng_ops)) {
 		rng_free(&r->v);
+		return -1;
+	}
+	/* virtio_dev_destroy() undoes a partial start and frees r */
+	if (virtio_dev_start(&r->v)) {
+		virtio_dev_destroy(&r->v);
 		return -1;
 	}
 	the_rng = r;
 	return 0;
 }
 
-static void rng_exit(struct vm *vm)
+void rng_exit(struct vm *vm)
 {
 	if (the_rng)
 		virtio_dev_destroy(&the_rng->v);

@@ -1,5 +1,5 @@
 /* Loads what `-k`, `-i` and `-p` name into guest RAM: a bzImage with its
- * zero page, command line and initrd, or a raw real-mode binary; and the
+ * zero page, command line and initrd, or a --raw real-mode binary; and the
  * boot GDT the 32-bit entry needs. */
 #include <errno.h>
 #include <stdio.h>
@@ -33,7 +33,8 @@ static int load_initrd(struct vm *vm, const struct bzimage_info *info,
 
 	if (!vm->cfg->initrd)
 		return 0;
-	if (boot_load_file("initrd", vm->cfg->initrd, &buf, &len))
+	if (boot_load_file("initrd", vm->cfg->initrd, vm->ram_size, &buf,
+			   &len))
 		return -1;
 	if (x86_initrd_place(info, &x86_vm(vm)->layout, kernel_end, len,
 			     &a->initrd_addr, err, sizeof(err))) {
@@ -103,9 +104,11 @@ static int x86_boot_init(struct vm *vm)
 	size_t len;
 	int kind, ret;
 
-	if (boot_load_file("kernel", vm->cfg->kernel, &img, &len))
+	if (boot_load_file("kernel", vm->cfg->kernel, vm->ram_size, &img,
+			   &len))
 		return -1;
-	kind = x86_kernel_identify(img, len, &info, err, sizeof(err));
+	kind = x86_kernel_identify(img, len, vm->cfg->raw, &info, err,
+				   sizeof(err));
 	if (kind < 0) {
 		pr_err("kernel '%s': %s", vm->cfg->kernel, err);
 		free(img);

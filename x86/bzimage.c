@@ -1,6 +1,6 @@
-/* x86 Linux boot protocol (Documentation/arch/x86/boot.rst): tells a
- * bzImage from a raw real-mode binary (and refuses everything else with a
- * reason), builds the e820 map, places the initrd and fills the zero page. */
+/* x86 Linux boot protocol (Documentation/arch/x86/boot.rst): recognises a
+ * bzImage, or checks a --raw real-mode binary (and refuses everything else
+ * with a reason), builds the e820 map, places the initrd and fills the zero page. */
 #include <stdio.h>
 #include <string.h>
 #include "x86/bzimage.h"
@@ -167,14 +167,32 @@ static int identify_bzimage(const u8 *img, size_t len,
 	return X86_KERNEL_BZIMAGE;
 }
 
-int x86_kernel_identify(const void *img, size_t len, struct bzimage_info *info,
-			char *err, size_t errlen)
+/* --raw: whatever the bytes are, they are real-mode code at 0x10000. */
+static int identify_flat(size_t len, char *err, size_t errlen)
+{
+	if (!len)
+		return set_err(err, errlen, "kernel file is empty; --raw needs "
+			       "a flat binary of real-mode code");
+	if (len > X86_FLAT_MAX)
+		return set_err(err, errlen, "at %zu bytes, kernel is too large "
+			       "for a --raw flat binary (at most %llu bytes, "
+			       "loaded at 0x%llx); drop --raw to boot a "
+			       "bzImage", len,
+			       (unsigned long long)X86_FLAT_MAX,
+			       (unsigned long long)X86_FLAT_LOAD);
+	return X86_KERNEL_FLAT;
+}
+
+int x86_kernel_identify(const void *img, size_t len, bool raw,
+			struct bzimage_info *info, char *err, size_t errlen)
 {
 	const u8 *p = img;
 
+	if (raw)
+		return identify_flat(len, err, errlen);
 	if (!len)
 		return set_err(err, errlen, "kernel file is empty; pass a "
-			       "bzImage or a raw real-mode binary");
+			       "bzImage (arch/x86/boot/bzImage)");
 	if (is_bzimage_sig(p, len))
 		return identify_bzimage(p, len, info, err, errlen);
 	if (refuse_foreign(p, len, err, errlen))
@@ -183,14 +201,13 @@ int x86_kernel_identify(const void *img, size_t len, struct bzimage_info *info,
 		return set_err(err, errlen, "kernel has a Linux setup header "
 			       "but no 0xAA55 boot flag at 0x1fe (corrupt "
 			       "bzImage?); pass arch/x86/boot/bzImage");
-	if (len > X86_FLAT_MAX)
-		return set_err(err, errlen, "kernel is not a bzImage and, at "
-			       "%zu bytes, too large for a raw real-mode "
-			       "binary (at most %llu bytes, loaded at 0x%llx); "
-			       "pass a bzImage", len,
-			       (unsigned long long)X86_FLAT_MAX,
-			       (unsigned long long)X86_FLAT_LOAD);
-	return X86_KERNEL_FLAT;
+	return set_err(err, errlen, "kernel is not a bzImage (no \"HdrS\" "
+		       "setup header at 0x202) nor an ELF, compressed or PE "
+		       "file: pass arch/x86/boot/bzImage, or pass --raw to "
+		       "boot a flat binary of real-mode code (loaded at "
+		       "0x%llx, at most %llu bytes)",
+		       (unsigned long long)X86_FLAT_LOAD,
+		       (unsigned long long)X86_FLAT_MAX);
 }
 
 static int e820_add(struct boot_e820_entry *tbl, int n, int max, u64 start,

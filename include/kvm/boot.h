@@ -4,12 +4,16 @@
 #define LKVM_KVM_BOOT_H
 
 #include <stddef.h>
+#include "lkvm/util.h"
 
 struct lkvm_config;
 
-/* Reads path whole into a malloc'ed *buf. Returns 0, or -1 after "cannot
- * read WHAT 'PATH': reason" with nothing allocated. */
-int boot_load_file(const char *what, const char *path, void **buf,
+/* Reads path to its end (a pipe or <(...) works) into a malloc'ed *buf;
+ * max is the guest RAM size, which no kernel or initrd can exceed.
+ * Returns 0, or -errno after an error naming WHAT and PATH (unreadable,
+ * larger than max, empty, or -EINTR: a signal interrupted the read), with
+ * nothing allocated. */
+int boot_load_file(const char *what, const char *path, u64 max, void **buf,
 		   size_t *len);
 
 /* The guest command line, malloc'ed: "console=ttyS0" for the serial

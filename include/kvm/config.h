@@ -23,6 +23,7 @@ struct dev_args {
 
 struct lkvm_config {
 	const char *kernel;
+	bool raw;		/* --raw (x86_64): -k is a flat binary */
 	const char *initrd;
 	const char *params;	/* extra kernel command line */
 	const char *name;
@@ -35,9 +36,11 @@ struct lkvm_config {
 	struct dev_args vfio;	/* --vfio / --vfio-pci <BDF>[,opt...] */
 	struct dev_args disks;	/* -d/--disk <file>[,ro] */
 	struct dev_args nets;	/* -n/--network mode=... */
-	const char *irqchip;	/* --irqchip (arm64): gicv3-its, gicv3, gicv2m,
-				 * gicv2 or auto (NULL) */
-	const char *dump_dtb;	/* --dump-dtb <file> (arm64): write the DTB */
+	const char *irqchip;	/* --irqchip (arm64 only; refused on x86_64):
+				 * gicv3-its, gicv3, gicv2m, gicv2 or auto
+				 * (NULL) */
+	const char *dump_dtb;	/* --dump-dtb <file> (arm64 only): write the
+				 * DTB */
 	bool help;		/* --help given: print usage, run nothing */
 };
 
@@ -46,7 +49,8 @@ struct lkvm_config {
 int config_parse_run(struct lkvm_config *cfg, int argc, char **argv,
 		     char *err, size_t errlen);
 
-/* Parses a memory size in MiB: "512", "512M", "2G". Returns 0 or -1. */
+/* Parses a memory size in MiB: "512", "512M", "2G" (digits, then an
+ * optional M or G: no sign or space). Returns 0 or -1. */
 int parse_mem_mib(const char *s, u64 *mib);
 
 /* Usage text of `lkvm run`. */

@@ -1,6 +1,11 @@
 /* The VM's control socket: a Unix socket named after the VM under
  * $XDG_RUNTIME_DIR/lkvm/ or $HOME/.lkvm/, answering one-line requests such
- * as "stat vfio" from `lkvm stat`, with text that subsystems provide. */
+ * as "stat vfio" from `lkvm stat`, with text that subsystems provide.
+ *
+ * A VM owns its name through NAME.lock (flock'ed for its lifetime) next to
+ * NAME.sock; whoever holds the lock may replace or remove a stale socket.
+ * Requests are served by a thread of control.c that holds no lock of its
+ * own while a provider writes its report, so providers may take theirs. */
 #ifndef LKVM_KVM_CONTROL_H
 #define LKVM_KVM_CONTROL_H
 
@@ -8,25 +13,42 @@
 #include "lkvm/util.h"
 
 struct vm;
+struct control;
 
-/* A provider writes its report for `topic` (e.g. "vfio") to out. */
+/* A provider writes its report for `topic` (e.g. "vfio") to out. It is
+ * called from the control thread, between control_start and control_stop. */
 struct control_stat {
 	const char *topic;
 	void (*show)(struct vm *vm, FILE *out);
 	struct control_stat *next;
 };
 
+/* Adds a provider; safe while the control thread runs. */
 void control_register_stat(struct control_stat *s);
 /* Writes every provider's report for topic; returns how many there were. */
 int control_show(struct vm *vm, const char *topic, FILE *out);
 
-/* Socket path for a VM name; returns 0 or -1 (no usable directory). */
-int control_path(const char *name, char *buf, size_t len);
-/* Creates and listens; returns the fd or -1 (error printed). */
-int control_listen(const char *name, char *path, size_t len);
-/* Serves one connection on the listening fd. */
-void control_serve(struct vm *vm, int lfd);
-void control_close(int lfd, const char *path);
+/*
+ * Claims vm->name and listens on its socket; requests wait until
+ * control_start. Returns 0 with *cp set; 0 with *cp NULL when there is no
+ * usable control directory (warned: the VM runs without a socket); -1
+ * (error printed) when the name is invalid or taken, or a file that is
+ * not lkvm's is in the way.
+ */
+int control_open(struct vm *vm, struct control **cp);
+/* Starts answering requests, from a thread; call once the VM's devices and
+ * vCPUs exist. NULL is a no-op. */
+void control_start(struct control *c);
+/* Stops and joins the thread (waiting at most a second for a provider),
+ * removes the socket if it still is ours, releases the name and frees c.
+ * NULL is a no-op. */
+void control_stop(struct control *c);
+
+/* Why name cannot be a VM name ("is empty", "contains '/'"...), or NULL. */
+const char *control_name_invalid(const char *name);
+/* Writes len bytes to out, every byte other than printable ASCII, \n and
+ * \t as \xNN, so that a peer's bytes never drive the terminal. */
+void control_write_escaped(FILE *out, const void *buf, size_t len);
 
 /* `lkvm stat [--vfio] [--name NAME]`: client side. Returns exit status. */
 int control_stat_cmd(int argc, char **argv);

@@ -55,6 +55,7 @@ struct vm {
 	int exit_efd;		/* written once when the VM must stop */
 	enum vm_exit_reason exit_reason;
 	int exit_signal;
+	u64 guest_msgs;		/* guest-triggered warnings (guest_log.c) */
 	struct irq_routing *irq;	/* GSI routes (kvm/irq.c) */
 	void *arch;		/* architecture state (x86/arch.c) */
 	struct pci_bus *pci;	/* the PCI bus (pci/pci.c), NULL until INIT_BUS */
@@ -76,11 +77,18 @@ void vm_unmap_memory(struct vm *vm, int slot);
 /* Requests the VM to stop: first reason wins. Safe from any thread. */
 void vm_request_exit(struct vm *vm, enum vm_exit_reason why);
 void vm_close(struct vm *vm);
+/* True once an exit was requested. */
+static inline bool vm_stopping(const struct vm *vm)
+{
+	return __atomic_load_n(&vm->exit_reason, __ATOMIC_SEQ_CST) != VM_RUNNING;
+}
 
 int vcpus_create(struct vm *vm);
 int vcpus_start(struct vm *vm);
 void vcpus_kick_all(struct vm *vm);
-void vcpus_join(struct vm *vm);
+/* Waits up to timeout_ms for every vCPU thread; returns how many did not
+ * stop (stuck: they are left running, their state untouched). */
+int vcpus_join(struct vm *vm, int timeout_ms);
 void vcpus_destroy(struct vm *vm);
 
 /* Interrupt line of the in-kernel irqchip (level: 1 raise, 0 lower). */

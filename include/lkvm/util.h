@@ -35,9 +35,11 @@ void pr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pr_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pr_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Reads a whole file into a malloc'ed buffer. Returns 0, or -errno with
- * nothing allocated. */
-int read_whole_file(const char *path, void **buf, size_t *len);
+/* Reads a file to its end into a malloc'ed buffer: regular files, and
+ * pipes, <(...) and devices that have no size. Returns 0, or -errno with
+ * nothing allocated: -EISDIR, -EFBIG for more than max bytes, -EINTR when
+ * a signal interrupted open() or read() (not retried). */
+int read_whole_file(const char *path, size_t max, void **buf, size_t *len);
 
 /* snprintf into an error buffer that may be NULL; always returns -1. */
 int set_err(char *err, size_t errlen, const char *fmt, ...)

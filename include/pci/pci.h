@@ -102,6 +102,7 @@ struct pci_dev {
 	u8 slot;
 	u8 irq_pin;			/* 1 = INTA, 0 = none */
 	u32 gsi;			/* IOAPIC input of the INTx line */
+	pthread_mutex_t intx_lock;	/* leaf lock of the two below */
 	bool intx_level;		/* device's line, before INTx disable */
 	bool intx_out;			/* what the GSI was last driven to */
 	u16 cap_tail;			/* last capability, for pci_add_cap */
@@ -193,7 +194,8 @@ void pci_bar_unmap_trap(struct pci_dev *dev, int bar, u64 gpa);
 
 /* Drives the device's INTx line (KVM_IRQ_LINE on dev->gsi) and the status
  * register's interrupt bit; the command INTx-disable bit holds the line
- * low while set. Returns 0 or -1. */
+ * low while set. Takes only the device's leaf INTx lock, never the bus
+ * lock, so it may be called with any device lock held. Returns 0 or -1. */
 int pci_irq_set(struct pci_dev *dev, bool level);
 static inline int pci_irq_assert(struct pci_dev *dev)
 {

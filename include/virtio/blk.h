@@ -3,6 +3,7 @@
 #ifndef LKVM_VIRTIO_BLK_H
 #define LKVM_VIRTIO_BLK_H
 
+#include <sys/stat.h>
 #include <linux/virtio_blk.h>
 #include "virtio/pci.h"
 
@@ -14,6 +15,7 @@ struct blk_dev {
 	struct virtio_dev v;
 	char *path;
 	int fd;
+	struct stat st;		/* of the open image */
 	bool ro;
 	bool is_bdev;
 	bool can_discard;	/* DISCARD and WRITE_ZEROES offered */
@@ -25,11 +27,16 @@ struct blk_dev {
 /* Parses "<file>[,ro]". Returns 0, or -1 with a message in err. */
 int blk_parse(const char *arg, char **path, bool *ro, char *err,
 	      size_t errlen);
-/* Opens and locks the image and fills b (zeroed) as a device of vm, not
- * yet started. Returns 0, or -1 after printing why. */
+/* Opens (never blocking: a FIFO is refused) and locks the image and fills
+ * b (zeroed) as a device of vm, not yet started. Returns 0, or -1 after
+ * printing why (naming the file and the fix) with nothing left open. */
 int blk_setup(struct blk_dev *b, struct vm *vm, const char *path, bool ro,
 	      int index);
 void blk_teardown(struct blk_dev *b);
+/* The -d/--disk devices of vm->cfg, started (INIT_DEVICE). On failure
+ * every disk is released again: no fd, lock or PCI slot is left. */
+int blk_init_all(struct vm *vm);
+void blk_exit_all(struct vm *vm);
 /* Runs every available request of queue q (device lock held). */
 void blk_process(struct blk_dev *b, unsigned int q);
 

@@ -24,4 +24,9 @@ void con_input(void *opaque, const u8 *buf, size_t len);
 /* Runs queue q (device lock held). */
 void con_process(struct con_dev *c, unsigned int q);
 
+/* The device of vm->cfg, if asked for (INIT_DEVICE); exported for the
+ * unit tests. On failure nothing is left: no fd, thread or PCI slot. */
+int con_init(struct vm *vm);
+void con_exit(struct vm *vm);
+
 #endif

@@ -31,12 +31,13 @@ struct bzimage_info {
 	bool relocatable;
 };
 
-/* Classifies a kernel file. Returns X86_KERNEL_BZIMAGE (info filled) or
- * X86_KERNEL_FLAT, or -1 with a reason in err naming what is wrong (ELF
- * vmlinux, compressed blob, too old a protocol, truncated, too large for a
- * real-mode flat binary, empty...). */
-int x86_kernel_identify(const void *img, size_t len, struct bzimage_info *info,
-			char *err, size_t errlen);
+/* Classifies a kernel file. Without raw: returns X86_KERNEL_BZIMAGE (info
+ * filled), or -1 with a reason in err naming what is wrong (ELF vmlinux,
+ * compressed blob, too old a protocol, truncated, empty, unrecognised:
+ * pass --raw...). With raw (--raw): returns X86_KERNEL_FLAT for 1 to
+ * X86_FLAT_MAX bytes of anything, or -1 with a reason. */
+int x86_kernel_identify(const void *img, size_t len, bool raw,
+			struct bzimage_info *info, char *err, size_t errlen);
 
 /* Fills the e820 table for the layout. Returns the entry count. */
 int x86_e820_build(const struct x86_mem_layout *l, struct boot_e820_entry *tbl,

@@ -18,7 +18,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+
 : >"$T/first"; : >"$T/whole"; : >"$T/rss"
 for i in $(seq "$N"); do
 	t0=$(date +%s%N)
-	$LKVM run -k "$T/off.bin" -m 64 --debug </dev/null >/dev/null 2>"$T/err"
+	$LKVM run --raw -k "$T/off.bin" -m 64 --debug </dev/null >/dev/null 2>"$T/err"
 	t1=$(date +%s%N)
 	echo $(((t1 - t0) / 1000)) >>"$T/whole"
 	sed -nE 's/.*vcpu0: first exit ([0-9.]+) ms.*/\1/p' "$T/err" >>"$T/first"

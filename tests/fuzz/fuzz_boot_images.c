@@ -98,14 +98,14 @@ static void x86_kernel(const u8 *img, size_t len, const struct boot_in *b)
 	char err[256] = "";
 	int kind;
 
-	kind = x86_kernel_identify(img, len, &info, err, sizeof(err));
-	FUZZ_ASSERT(kind == x86_kernel_identify(img, len, NULL, NULL, 0));
+	kind = x86_kernel_identify(img, len, true, NULL, err, sizeof(err));
+	FUZZ_ASSERT(kind == (len && len <= X86_FLAT_MAX ? X86_KERNEL_FLAT :
+			     -1));
+	kind = x86_kernel_identify(img, len, false, &info, err, sizeof(err));
+	FUZZ_ASSERT(kind ==
+		    x86_kernel_identify(img, len, false, NULL, NULL, 0));
 	if (kind < 0) {
 		FUZZ_ASSERT(kind == -1 && err[0]);
-		return;
-	}
-	if (kind == X86_KERNEL_FLAT) {
-		FUZZ_ASSERT(len && len <= X86_FLAT_MAX);
 		return;
 	}
 	FUZZ_ASSERT(kind == X86_KERNEL_BZIMAGE);

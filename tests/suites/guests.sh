@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# needs: /dev/kvm
 # Suite "guests": boots the tiny test guests of tests/guests/ under ./lkvm
 # on /dev/kvm and checks their serial markers, exit status and diagnostics.
 set -u
@@ -41,7 +42,7 @@ fi
 # run GUEST ARGS...: boots build/GUEST.bin; sets $st, fills $OUT and $ERR.
 run() {
 	local g=$1; shift
-	timeout -k 5 "$TMO" "$VMM" run -k "$GDIR/$g.bin" "$@" \
+	timeout -k 5 "$TMO" "$VMM" run --raw -k "$GDIR/$g.bin" "$@" \
 		</dev/null >"$OUT" 2>"$ERR"
 	st=$?
 }

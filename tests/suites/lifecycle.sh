@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# needs: /dev/kvm
 # lkvm's process lifecycle on /dev/kvm: console input reaches the guest,
 # SIGTERM/SIGINT stop a busy VM cleanly with 128+signal, and the host
 # terminal is restored on every exit path.
@@ -10,7 +11,7 @@ G=tests/guests/build
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
-out=$(printf 'hello there\n' | timeout 20 $LKVM run -k $G/echo.bin -m 64 2>&1)
+out=$(printf 'hello there\n' | timeout 20 $LKVM run --raw -k $G/echo.bin -m 64 2>&1)
 st=$?
 [ $st = 0 ] && grep -q "GUEST echo got 'hello there'" <<<"$out"
 check console-input $? "exit $st, output: $out"
@@ -18,7 +19,7 @@ check console-input $? "exit $st, output: $out"
 # stop_with SIG STATUS: a spinning guest is stopped by SIG with STATUS.
 stop_with() {
 	local sig=$1 want=$2 pid st
-	$LKVM run -k $G/spin.bin -m 64 -c 2 </dev/null >"$T/out" 2>"$T/err" &
+	$LKVM run --raw -k $G/spin.bin -m 64 -c 2 </dev/null >"$T/out" 2>"$T/err" &
 	pid=$!
 	for _ in $(seq 100); do
 		grep -q "GUEST spin running" "$T/out" && break
@@ -45,11 +46,11 @@ stop_with INT 130
 # In a pseudo-terminal lkvm switches to raw mode; after a guest crash
 # (error path) the terminal must be back in canonical mode with echo.
 if command -v script >/dev/null; then
-	script -qec "$LKVM run -k $G/triple.bin -m 64 >/dev/null 2>&1; stty -a" \
+	script -qec "$LKVM run --raw -k $G/triple.bin -m 64 >/dev/null 2>&1; stty -a" \
 		/dev/null </dev/null >"$T/tty" 2>&1
 	grep -qE '(^| )icanon( |$)' "$T/tty" && grep -qE '(^| )echo( |$)' "$T/tty"
 	check tty-restored-after-crash $? "$(grep -oE -- '-?icanon|-?echo ' "$T/tty" | tr '\n' ' ')"
-	script -qec "sh -c '$LKVM run -k $G/spin.bin -m 64 </dev/tty >/dev/null 2>&1 & p=\$!; sleep 1; kill -TERM \$p; wait \$p; stty -a'" \
+	script -qec "sh -c '$LKVM run --raw -k $G/spin.bin -m 64 </dev/tty >/dev/null 2>&1 & p=\$!; sleep 1; kill -TERM \$p; wait \$p; stty -a'" \
 		/dev/null </dev/null >"$T/tty2" 2>&1
 	grep -qE '(^| )icanon( |$)' "$T/tty2"
 	check tty-restored-after-signal $? "$(cat "$T/tty2" | head -3)"
@@ -57,36 +58,62 @@ else
 	fail tty-restored "script(1) is missing (bsdutils)"
 fi
 
+# wait_gone PID SECS: waits for PID to exit; sets $st (its status) or
+# kills it and sets st=timeout.
+wait_gone() {
+	local i
+	for i in $(seq $(($2 * 10))); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		kill -9 "$1"; wait "$1" 2>/dev/null; st=timeout; return
+	fi
+	wait "$1"; st=$?
+}
+
+# Start-up is interruptible: lkvm blocked opening a FIFO as -k or -i
+# stops on SIGTERM/SIGINT with 128+signal, leaving no control socket.
+startup_stop() {
+	local name=$1 sig=$2 want=$3 pid
+	shift 3
+	rm -rf "$T/run"; rm -f "$T/fifo"; mkfifo "$T/fifo"
+	XDG_RUNTIME_DIR=$T/run $LKVM run "$@" -m 64 </dev/null >"$T/out" 2>"$T/err" &
+	pid=$!
+	sleep 0.5
+	kill -"$sig" $pid
+	wait_gone $pid 2
+	[ "$st" = "$want" ] && grep -q "during start-up" "$T/err" &&
+		[ -z "$(ls "$T/run/lkvm" 2>/dev/null)" ]
+	check "$name" $? "exit $st (wanted $want within 2 s); left: $(ls "$T/run/lkvm" 2>/dev/null); stderr: $(cat "$T/err")"
+}
+startup_stop startup-fifo-kernel-sigterm TERM 143 --raw -k "$T/fifo"
+startup_stop startup-fifo-kernel-sigint INT 130 -k "$T/fifo"
+
+# A vCPU blocked in the console write (stdout is a pipe nobody reads) must
+# not keep lkvm from stopping: SIGTERM ends it within 2 s with 143.
+# The pipe holds one page (F_SETPIPE_SZ), so a few lines fill it.
+rm -f "$T/pipe"; mkfifo "$T/pipe"
+python3 -c 'import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR)
+fcntl.fcntl(fd, 1031, 4096)
+time.sleep(30)' "$T/pipe" &
+reader=$!
+sleep 0.5
+$LKVM run --raw -k $G/flood.bin -m 64 </dev/null >"$T/pipe" 2>"$T/err" &
+pid=$!
+sleep 3
+kill -TERM $pid
+wait_gone $pid 2
+kill $reader 2>/dev/null; wait $reader 2>/dev/null
+[ "$st" = 143 ] && grep -q "did not stop" "$T/err"
+check stuck-vcpu-stops $? "exit $st (wanted 143 within 2 s); stderr: $(cat "$T/err")"
+
 # Back-to-back runs: nothing left behind that breaks the next VM.
 ok=0
 for i in 1 2 3; do
-	timeout 20 $LKVM run -k $G/hello.bin -m 64 </dev/null 2>&1 | grep -q "GUEST hello OK" || ok=1
+	timeout 20 $LKVM run --raw -k $G/hello.bin -m 64 </dev/null 2>&1 | grep -q "GUEST hello OK" || ok=1
 done
 check back-to-back-runs $ok "a run after another failed"
-# The control socket: `lkvm stat` reaches a running VM by name, a second
-# VM cannot take the same name, and the socket is gone after exit.
-export XDG_RUNTIME_DIR=$T/run
-$LKVM run -k $G/spin.bin -m 64 -c 2 --name ctl1 </dev/null >"$T/out" 2>&1 &
-pid=$!
-for _ in $(seq 100); do
-	grep -q "GUEST spin running" "$T/out" && break
-	sleep 0.1
-done
-out=$($LKVM stat --vm --name ctl1 2>&1)
-grep -q "vm ctl1: 2 vCPUs" <<<"$out" && grep -qE "vcpu0 exits [1-9]" <<<"$out"
-check stat-by-name $? "$out"
-out=$($LKVM stat --vm 2>&1)
-grep -q "vm ctl1" <<<"$out"
-check stat-only-vm $? "$out"
-out=$(timeout 20 $LKVM run -k $G/hello.bin -m 64 --name ctl1 </dev/null 2>&1)
-st=$?
-[ $st != 0 ] && grep -q "a VM named 'ctl1' is already running" <<<"$out"
-check name-in-use $? "exit $st: $out"
-kill -TERM $pid; wait $pid
-[ ! -e "$T/run/lkvm/ctl1.sock" ]
-check socket-removed $? "$(ls "$T/run/lkvm")"
-out=$($LKVM stat --name ctl1 2>&1)
-[ $? != 0 ] && grep -q "no running VM named 'ctl1'" <<<"$out"
-check stat-no-vm $? "$out"
-unset XDG_RUNTIME_DIR
+# The control socket and `lkvm stat`: tests/suites/control.sh.
 summary lifecycle

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# needs: /dev/kvm
 # Suite "vfio": `lkvm run --vfio` end to end on /dev/kvm with the simulated
 # VFIO kernel (test VMM $B/lkvm-vfio-test): MSI-X/INTx delivery, traps,
 # relocation, teardown; then bad --vfio input through the test VMM and lkvm.
@@ -51,7 +52,7 @@ run() {
 	while [ "$1" != -- ]; do sim+=("$1"); shift; done
 	shift
 	local g=$1; shift
-	timeout -k 5 "$TMO" "$VMM" "${sim[@]}" run -k "$GDIR/$g.bin" "$@" \
+	timeout -k 5 "$TMO" "$VMM" "${sim[@]}" run --raw -k "$GDIR/$g.bin" "$@" \
 		</dev/null >"$OUT" 2>"$ERR"
 	st=$?
 }
@@ -146,7 +147,7 @@ expect four-devices 0 'out:^GUEST pci scan found=5$' \
 	'out:^GUEST pci OK' "$CLEAN" 'err:0000:04:00.0 resets=0'
 
 # SIGTERM while the guest spins: everything released, status 128+15.
-timeout -k 5 120 "$VMM" --sim nvme:$NVME run -k "$GDIR/spin.bin" \
+timeout -k 5 120 "$VMM" --sim nvme:$NVME run --raw -k "$GDIR/spin.bin" \
 	--vfio 01:00.0 </dev/null >"$OUT" 2>"$ERR" &
 pid=$!
 for _ in $(seq 200); do

@@ -155,3 +155,56 @@ TEST(config_too_many_devices)
 	EXPECT_EQ(parse(&c, err, args), -1);
 	EXPECT_CONTAINS(err, "too many --disk options");
 }
+
+/* Numbers are digits (then -m's M/G suffix): strtoull alone would take a
+ * leading space and a sign, so " -1" wrapped to a huge size. */
+TEST(config_numbers_are_digits_only)
+{
+	static const char *const bad[] = { " -1", "-1", "+5", " 5", "5 ",
+					   "\t5", "0x10", "5 M", "", "M" };
+	struct lkvm_config c;
+	char err[256];
+	unsigned int i;
+	u64 m;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		EXPECT_EQ(parse_mem_mib(bad[i], &m), -1);
+		EXPECT_EQ(parse(&c, err, ARGS("-k", "k", "-m", bad[i])), -1);
+		EXPECT_CONTAINS(err, "invalid --mem");
+		EXPECT_EQ(parse(&c, err, ARGS("-k", "k", "-c", bad[i])), -1);
+		EXPECT_CONTAINS(err, "invalid --cpus");
+	}
+	ASSERT_EQ(parse(&c, err, ARGS("-k", "k", "-m", "1g", "-c", "08")), 0);
+	EXPECT_EQ(c.ram_mib, 1024);
+	EXPECT_EQ(c.nr_cpus, 8);
+	EXPECT_EQ(parse(&c, err, ARGS("-k", "k", "-c", "2147483648")), -1);
+}
+
+/* --raw is x86_64's; --irqchip and --dump-dtb are arm64's: the other
+ * architecture refuses them as usage errors instead of ignoring them. */
+TEST(config_arch_specific_options)
+{
+	struct lkvm_config c;
+	char err[256];
+
+	ASSERT_EQ(parse(&c, err, ARGS("-k", "k")), 0);
+	EXPECT(!c.raw);
+#ifdef __aarch64__
+	EXPECT_EQ(parse(&c, err, ARGS("-k", "k", "--raw")), -1);
+	EXPECT_CONTAINS(err, "--raw is x86_64 only");
+	ASSERT_EQ(parse(&c, err, ARGS("-k", "k", "--irqchip", "gicv3",
+				      "--dump-dtb", "f")), 0);
+	EXPECT_STR(c.irqchip, "gicv3");
+	EXPECT_STR(c.dump_dtb, "f");
+#else
+	ASSERT_EQ(parse(&c, err, ARGS("--raw", "-k", "k")), 0);
+	EXPECT(c.raw);
+	EXPECT_EQ(parse(&c, err, ARGS("-k", "k", "--irqchip", "gicv3")), -1);
+	EXPECT_CONTAINS(err, "--irqchip is arm64 only");
+	EXPECT_EQ(parse(&c, err, ARGS("-k", "k", "--irqchip=auto")), -1);
+	EXPECT_CONTAINS(err, "arm64 only");
+	EXPECT_EQ(parse(&c, err, ARGS("-k", "k", "--dump-dtb", "f")), -1);
+	EXPECT_CONTAINS(err, "--dump-dtb is arm64 only");
+#endif
+	EXPECT_CONTAINS(config_run_usage, "--raw");
+}

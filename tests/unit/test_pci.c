@@ -3,6 +3,8 @@
  * masks and W1C, window allocation, config hooks and capability lists. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
+#include <time.h>
 #include <unistd.h>
 #include "kvm/vm.h"
 #include "pci/pci.h"
@@ -526,6 +528,40 @@ TEST(pci_intx_status_and_disable)
 	EXPECT_EQ(n.slot, 9);
 	EXPECT_EQ(rd(&vm, n.bdf, PCI_INTERRUPT_PIN, 1), 0);
 	EXPECT_EQ(pci_irq_assert(&n), -1);
+	tvm_fini(&vm);
+}
+
+static void *raise_line(void *arg)
+{
+	pci_irq_assert(arg);
+	return NULL;
+}
+
+/* A device raising INTx from its I/O thread while a config access holds
+ * the bus lock (and waits for that device's locks) must not need the bus
+ * lock: before the leaf INTx lock this deadlocked the VMM (issue 10). */
+TEST(pci_intx_never_takes_the_bus_lock)
+{
+	struct timespec ts;
+	struct pci_dev d;
+	struct vm vm;
+	pthread_t t;
+	int r;
+
+	tvm_init(&vm, 0x4000, SZ_1G / 2, SZ_1G);
+	pci_dev_init(&d, "intx", 1, 1, 0, 0, false);
+	ASSERT_EQ(pci_register(&vm, &d), 0);
+	pthread_mutex_lock(&vm.pci->lock);	/* a config access in flight */
+	ASSERT_EQ(pthread_create(&t, NULL, raise_line, &d), 0);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 2;
+	r = pthread_timedjoin_np(t, NULL, &ts);
+	EXPECT_EQ(r, 0);
+	pthread_mutex_unlock(&vm.pci->lock);
+	if (r)
+		pthread_join(t, NULL);
+	EXPECT(d.intx_level);
+	EXPECT(pci_cfg_get16(&d, PCI_STATUS) & PCI_STATUS_INTERRUPT);
 	tvm_fini(&vm);
 }
 

@@ -72,6 +72,11 @@ TEST(vfio_spec_bad_options)
 	EXPECT_CONTAINS(err, "unknown option");
 	EXPECT(bad_spec("01:00.0,"));
 	EXPECT_CONTAINS(err, "empty option");
+	/* given twice: refused, not last-wins */
+	EXPECT(bad_spec("01:00.0,msix-relocation=off,msix-relocation=bar2"));
+	EXPECT_CONTAINS(err, "'msix-relocation' given twice");
+	EXPECT(bad_spec("01:00.0,msix-relocation=auto,msix-relocation=auto"));
+	EXPECT_CONTAINS(err, "given twice");
 }
 
 TEST(vfio_specs_twice)

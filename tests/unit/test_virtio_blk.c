@@ -3,8 +3,11 @@
  * FLUSH, GET_ID, DISCARD/WRITE_ZEROES, read-only disks, bad requests. */
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include "kvm/config.h"
 #include "virtio/blk.h"
+#include "fake_vm.h"
 #include "virtio_harness.h"
 
 #define IMG_SECTORS	64
@@ -105,6 +108,8 @@ TEST(virtio_blk_parse)
 	EXPECT_CONTAINS(err, "unknown option 'rw'");
 	EXPECT_EQ(blk_parse(",ro", &path, &ro, err, sizeof(err)), -1);
 	EXPECT_CONTAINS(err, "no file name");
+	EXPECT_EQ(blk_parse("d.img,ro,ro", &path, &ro, err, sizeof(err)), -1);
+	EXPECT_CONTAINS(err, "option 'ro' given twice");
 }
 
 TEST(virtio_blk_config_and_features)
@@ -278,4 +283,112 @@ TEST(virtio_blk_lock_and_open_errors)
 	blk_teardown(b2);
 	free(b2);
 	blk_close(a);
+}
+
+/* A FIFO, a character device or a directory is refused before any
+ * blocking open (a FIFO opened read-only would wait for a writer), with
+ * nothing left open. */
+TEST(virtio_blk_refuses_non_files)
+{
+	const char *const paths[] = { NULL, "/dev/null", "/tmp" };
+	char dir[] = "/tmp/lkvm-ut-fifo-XXXXXX", fifo[64];
+	struct blk_dev *b = calloc(1, sizeof(*b));
+	int fds = open_fds(), i, ro;
+
+	ASSERT(b && mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	ASSERT_EQ(mkfifo(fifo, 0600), 0);
+	fprintf(stderr, "(expected errors follow)\n");
+	alarm(10);	/* a blocking open would hang the run: fail instead */
+	for (i = 0; i < 3; i++) {
+		for (ro = 0; ro < 2; ro++) {
+			memset(b, 0, sizeof(*b));
+			EXPECT_EQ(blk_setup(b, NULL, paths[i] ? paths[i] : fifo,
+					    ro, 0), -1);
+			EXPECT_EQ(b->fd, -1);
+			EXPECT(!b->path);
+		}
+	}
+	alarm(0);
+	EXPECT_EQ(open_fds(), fds);
+	free(b);
+	unlink(fifo);
+	rmdir(dir);
+}
+
+static bool blk_on_bus(struct vm *vm)
+{
+	int slot;
+
+	for (slot = 0; slot < PCI_MAX_SLOTS; slot++)
+		if (vm->pci && vm->pci->slots[slot] &&
+		    !strncmp(vm->pci->slots[slot]->name, "virtio-blk", 10))
+			return true;
+	return false;
+}
+
+/* The image can be opened and locked read-write again: nothing holds it. */
+static bool img_free(void)
+{
+	struct blk_dev *b = calloc(1, sizeof(*b));
+	bool ok = b && !blk_setup(b, NULL, img, false, 0);
+
+	if (ok)
+		virtio_dev_destroy(&b->v);	/* frees b */
+	else
+		free(b);
+	return ok;
+}
+
+/* blk_init_all(disks, with or without a PCI bus): fails, and leaves no fd,
+ * lock or PCI slot behind (it used to free a device whose private pointer
+ * was never set: SIGSEGV). */
+static void expect_unwound(const char *d0, const char *d1, bool bus)
+{
+	struct lkvm_config cfg = { 0 };
+	struct vm vm;
+	int fds;
+
+	cfg.disks.v[cfg.disks.nr++] = d0;
+	if (d1)
+		cfg.disks.v[cfg.disks.nr++] = d1;
+	fake_vm_init(&vm, &cfg, bus);
+	fds = open_fds();
+	EXPECT_EQ(blk_init_all(&vm), -1);
+	EXPECT_EQ(open_fds(), fds);
+	EXPECT(!blk_on_bus(&vm));
+	EXPECT(img_free());
+	fake_vm_fini(&vm);
+}
+
+TEST(virtio_blk_init_failure_unwinds)
+{
+	struct lkvm_config cfg = { 0 };
+	char ro[80];
+	struct vm vm;
+	int fds;
+
+	h_init(&H);
+	make_image();
+	snprintf(ro, sizeof(ro), "%s,ro", img);
+	fprintf(stderr, "(expected errors follow)\n");
+	expect_unwound(img, "/dev/null", true);
+	expect_unwound(img, "/nonexistent/lkvm.img", true);
+	expect_unwound(img, img, true);		/* the same file twice */
+	expect_unwound(ro, img, true);
+	expect_unwound(img, "x.img,rw", true);	/* bad option: none opened */
+	expect_unwound(img, NULL, false);	/* no PCI bus: start fails */
+	/* and a disk that works is released by blk_exit_all() */
+	cfg.disks.v[cfg.disks.nr++] = img;
+	fake_vm_init(&vm, &cfg, true);
+	fds = open_fds();
+	EXPECT_EQ(blk_init_all(&vm), 0);
+	EXPECT(blk_on_bus(&vm));
+	EXPECT(!img_free());
+	blk_exit_all(&vm);
+	EXPECT_EQ(open_fds(), fds);
+	EXPECT(img_free());
+	fake_vm_fini(&vm);
+	unlink(img);
+	h_fini(&H);
 }

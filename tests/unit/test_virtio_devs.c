@@ -3,8 +3,11 @@
  * (virtio/console.c) input buffering into receiveq and transmitq output. */
 #include <fcntl.h>
 #include <unistd.h>
+#include <stdio.h>
+#include "kvm/config.h"
 #include "virtio/console.h"
 #include "virtio/rng.h"
+#include "fake_vm.h"
 #include "virtio_harness.h"
 
 static struct harness H;
@@ -112,4 +115,33 @@ TEST(virtio_console_rx_tx)
 	EXPECT_EQ(out_len, 0);
 	virtio_dev_destroy(&c->v);
 	h_fini(&H);
+}
+
+/* rng_init()/con_init() when the device cannot start (no PCI bus): they
+ * fail and release everything virtio_dev_start() had made (its eventfds
+ * used to leak); with a bus they work and their exit releases it all. */
+TEST(virtio_rng_console_start_failure)
+{
+	struct lkvm_config cfg = { .rng = true, .console = CONSOLE_VIRTIO };
+	struct vm vm;
+	int fds;
+
+	fprintf(stderr, "(expected errors follow)\n");
+	fake_vm_init(&vm, &cfg, false);
+	fds = open_fds();
+	EXPECT_EQ(rng_init(&vm), -1);
+	EXPECT_EQ(open_fds(), fds);
+	EXPECT_EQ(con_init(&vm), -1);
+	EXPECT_EQ(open_fds(), fds);
+	fake_vm_fini(&vm);
+
+	fake_vm_init(&vm, &cfg, true);
+	fds = open_fds();
+	EXPECT_EQ(rng_init(&vm), 0);
+	EXPECT_EQ(con_init(&vm), 0);
+	EXPECT(open_fds() > fds);
+	con_exit(&vm);
+	rng_exit(&vm);
+	EXPECT_EQ(open_fds(), fds);
+	fake_vm_fini(&vm);
 }

@@ -79,6 +79,27 @@ TEST(net_parse_errors)
 			    sizeof(err)), -1);
 }
 
+/* A key given twice is refused, naming it: the last value must not win. */
+TEST(net_parse_duplicate_keys)
+{
+	static const char *const dup[][2] = {
+		{ "mode=tap,mode=none", "'mode' given twice" },
+		{ "mode=none,mode=none", "'mode' given twice" },
+		{ "mode=tap,tapif=a,tapif=b", "'tapif' given twice" },
+		{ "mode=tap,guest_mac=02:00:00:00:00:01,"
+		  "guest_mac=02:00:00:00:00:02", "'guest_mac' given twice" },
+	};
+	struct net_opts o;
+	char err[256];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(dup); i++) {
+		err[0] = 0;
+		EXPECT_EQ(net_parse(dup[i][0], &o, err, sizeof(err)), -1);
+		EXPECT_CONTAINS(err, dup[i][1]);
+	}
+}
+
 TEST(net_default_mac_stable)
 {
 	u8 a[6], b[6], c[6], d[6];

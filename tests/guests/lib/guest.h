@@ -72,9 +72,11 @@ static inline u32 inl(u16 port)
 }
 
 static inline u8 mmio_read8(u64 a) { return *(volatile u8 *)a; }
+static inline u16 mmio_read16(u64 a) { return *(volatile u16 *)a; }
 static inline u32 mmio_read32(u64 a) { return *(volatile u32 *)a; }
 static inline u64 mmio_read64(u64 a) { return *(volatile u64 *)a; }
 static inline void mmio_write8(u64 a, u8 v) { *(volatile u8 *)a = v; }
+static inline void mmio_write16(u64 a, u16 v) { *(volatile u16 *)a = v; }
 static inline void mmio_write32(u64 a, u32 v) { *(volatile u32 *)a = v; }
 static inline void mmio_write64(u64 a, u64 v) { *(volatile u64 *)a = v; }
 

@@ -76,7 +76,7 @@ static struct fake_kernel make_bz(unsigned int version, unsigned int sects,
 static int identify(struct fake_kernel *k, struct bzimage_info *info,
 		    char *err, size_t errlen)
 {
-	return x86_kernel_identify(k->img, k->len, info, err, errlen);
+	return x86_kernel_identify(k->img, k->len, false, info, err, errlen);
 }
 
 TEST(bzimage_identify_modern)
@@ -186,7 +186,10 @@ TEST(bzimage_refuses_empty)
 	char err[256] = "";
 	char c = 0;
 
-	EXPECT_EQ(x86_kernel_identify(&c, 0, NULL, err, sizeof(err)), -1);
+	EXPECT_EQ(x86_kernel_identify(&c, 0, false, NULL, err, sizeof(err)), -1);
+	EXPECT_CONTAINS(err, "empty");
+	err[0] = 0;
+	EXPECT_EQ(x86_kernel_identify(&c, 0, true, NULL, err, sizeof(err)), -1);
 	EXPECT_CONTAINS(err, "empty");
 }
 
@@ -195,7 +198,8 @@ static void expect_refused(const void *img, size_t len, const char *what,
 {
 	char err[256] = "";
 
-	EXPECT_EQ(x86_kernel_identify(img, len, NULL, err, sizeof(err)), -1);
+	EXPECT_EQ(x86_kernel_identify(img, len, false, NULL, err, sizeof(err)),
+		  -1);
 	EXPECT_CONTAINS(err, what);
 	EXPECT_CONTAINS(err, instead);
 }
@@ -240,18 +244,37 @@ TEST(bzimage_flat_binary_limits)
 
 	ASSERT(buf);
 	buf[0] = 0xfa;	/* cli */
-	EXPECT_EQ(x86_kernel_identify(buf, 1, NULL, err, sizeof(err)),
+	EXPECT_EQ(x86_kernel_identify(buf, 1, true, NULL, err, sizeof(err)),
 		  X86_KERNEL_FLAT);
-	EXPECT_EQ(x86_kernel_identify(buf, X86_FLAT_MAX, NULL, err, sizeof(err)),
-		  X86_KERNEL_FLAT);
-	EXPECT_EQ(x86_kernel_identify(buf, big, NULL, err, sizeof(err)), -1);
+	EXPECT_EQ(x86_kernel_identify(buf, X86_FLAT_MAX, true, NULL, err,
+				      sizeof(err)), X86_KERNEL_FLAT);
+	EXPECT_EQ(x86_kernel_identify(buf, big, true, NULL, err, sizeof(err)),
+		  -1);
 	EXPECT_CONTAINS(err, "too large");
 	snprintf(num, sizeof(num), "%llu", (unsigned long long)X86_FLAT_MAX);
 	EXPECT_CONTAINS(err, num);
-	EXPECT_CONTAINS(err, "bzImage");
+	EXPECT_CONTAINS(err, "--raw");
 	/* a NULL error buffer is fine */
-	EXPECT_EQ(x86_kernel_identify(buf, big, NULL, NULL, 0), -1);
+	EXPECT_EQ(x86_kernel_identify(buf, big, true, NULL, NULL, 0), -1);
 	free(buf);
+}
+
+/* Without --raw, a small file of no known format is refused, not run. */
+TEST(bzimage_unrecognised_needs_raw)
+{
+	unsigned char buf[64] = { 0xfa, 0xf4 };	/* cli; hlt */
+	char err[512] = "";
+
+	EXPECT_EQ(x86_kernel_identify(buf, sizeof(buf), false, NULL, err,
+				      sizeof(err)), -1);
+	EXPECT_CONTAINS(err, "not a bzImage");
+	EXPECT_CONTAINS(err, "pass --raw to boot a flat binary");
+	EXPECT_EQ(x86_kernel_identify(buf, 1, false, NULL, err, sizeof(err)),
+		  -1);
+	/* --raw takes the bytes as they are, even an ELF header */
+	memcpy(buf, "\x7f" "ELF", 4);
+	EXPECT_EQ(x86_kernel_identify(buf, sizeof(buf), true, NULL, err,
+				      sizeof(err)), X86_KERNEL_FLAT);
 }
 
 /* Generic e820 sanity: sorted, non-empty, non-overlapping entries. */

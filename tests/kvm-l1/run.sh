@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Runs host test suites that need /dev/kvm inside the x86 lab's L1 (QEMU TCG with nested
+# SVM), for hosts without a usable /dev/kvm: L1 mounts this host's root read-only and this
+# tree read-write over virtio-9p, chroots into it and runs each suite as `make check` would.
+#   usage: tests/kvm-l1/run.sh OUTDIR SUITE...   writes OUTDIR/SUITE.log and OUTDIR/SUITE.rc
+set -eu
+. "$(dirname "$0")/../lab/common.sh"
+. "$LAB_LIB/host.sh"
+
+[ $# -ge 2 ] || lab_die "usage: tests/kvm-l1/run.sh OUTDIR SUITE..."
+out=$(mkdir -p "$1" && cd "$1" && pwd)
+shift
+suites=("$@")
+here=$(cd "$(dirname "$0")" && pwd)
+case $out in "$LAB_ROOT"/*) ;; *) lab_die "OUTDIR must be inside $LAB_ROOT (L1 writes there)" ;; esac
+for s in "${suites[@]}"; do
+	[ -f "$LAB_ROOT/tests/suites/$s.sh" ] || lab_die "no suite tests/suites/$s.sh"
+	rm -f "$out/$s.log" "$out/$s.rc"
+done
+
+lab_deps
+"$LAB_DIR/fetch.sh" >&2 || lab_die "tests/lab/fetch.sh failed"
+. "$LAB_CACHE/lab.env"
+
+work=$out/initramfs
+rm -rf "$work"
+mkdir -p "$work/bin" "$work/proc" "$work/sys" "$work/dev" "$work/host" "$work/lab"
+cp "$BUSYBOX" "$work/bin/busybox"
+ln -sf busybox "$work/bin/sh"
+install -m 755 "$here/init" "$work/init"
+# KVM, the 9p client, tun for the virtio suite's taps.
+lab_add_modules "$MODDIR" "$work/lib/modules/lab" irqbypass ccp kvm kvm-amd \
+	virtio_pci 9p 9pnet_virtio tun > "$work/lab/modules.order" || lab_die "kernel modules missing"
+lab_mkcpio "$work" "$out/l1-initrd.gz" 1
+
+# boot_l1 SUITE...: one L1 boot running these suites.
+boot_l1() {
+	{
+		echo "REPO=$LAB_ROOT"
+		echo "SUITES='$*'"
+		echo "OUT=$out"
+		echo "SUITE_ENV='B=${B:-build/x86_64} ARCH=${ARCH:-x86_64}'"
+	} > "$out/l1.env"
+	lab_msg "booting L1 for suites: $* (console: $log, limit ${tmo}s)"
+	timeout -k 10 "$tmo" qemu-system-x86_64 -accel tcg,thread=multi \
+		-machine q35 -cpu max -smp 2 -m 6144 -nographic -no-reboot \
+		-kernel "$VMLINUZ" -initrd "$out/l1-initrd.gz" \
+		-append "console=ttyS0 panic=-1 quiet kvml1.env=$out/l1.env" \
+		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+		-virtfs "local,path=$LAB_ROOT,mount_tag=repo,security_model=none,multidevs=remap" \
+		-nic none </dev/null >> "$log" 2>&1
+}
+
+log=$out/l1-console.log
+tmo=${LKVM_KVM_L1_TIMEOUT:-900}
+: > "$log"
+# A nested TCG kernel now and then stalls (RCU stalls on a loaded host):
+# the suites it did not finish get one more boot.
+todo=("${suites[@]}")
+for attempt in 1 2; do
+	set +e
+	boot_l1 "${todo[@]}"
+	qrc=$?
+	set -e
+	left=()
+	for s in "${todo[@]}"; do
+		[ -f "$out/$s.rc" ] || left+=("$s")
+	done
+	[ ${#left[@]} = 0 ] && break
+	lab_msg "L1 (attempt $attempt, qemu exit $qrc) did not finish: ${left[*]}"
+	todo=("${left[@]}")
+done
+for s in "${suites[@]}"; do
+	if [ ! -f "$out/$s.rc" ]; then
+		echo "$s: did not run in L1 (qemu exit $qrc); last console lines:" >> "$out/$s.log"
+		tail -n 20 "$log" >> "$out/$s.log"
+		echo 1 > "$out/$s.rc"
+	fi
+done
+exit 0

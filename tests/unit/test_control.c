@@ -1,0 +1,443 @@
+/* Unit tests of the control socket (kvm/control.c) without KVM: a VM name
+ * is claimed once (even by racing claimants), a file that is not lkvm's is
+ * never removed, a stale socket is replaced, an exit removes only its own
+ * socket, no usable directory means running without one, idle or slow
+ * clients do not delay others, and a peer's bytes are escaped. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include "kvm/control.h"
+#include "kvm/vm.h"
+#include "fake_vm.h"
+#include "unit.h"
+
+#define RACERS	4
+#define ROUNDS	50
+
+static char root[48];		/* the temporary $XDG_RUNTIME_DIR */
+
+static void show_unit(struct vm *vm, FILE *out)
+{
+	fprintf(out, "unit %s ok\n", vm->name);
+}
+
+static void show_big(struct vm *vm, FILE *out)
+{
+	int i;
+
+	for (i = 0; i < 20000; i++)	/* 420 KB: more than a socket holds */
+		fprintf(out, "line %08d ......\n", i);
+}
+
+static struct control_stat unit_stat = { .topic = "unit", .show = show_unit };
+static struct control_stat big_stat = { .topic = "big", .show = show_big };
+
+/* A fresh $XDG_RUNTIME_DIR; the providers registered once. */
+static bool setup(void)
+{
+	static bool registered;
+
+	snprintf(root, sizeof(root), "/tmp/lkvm-unit-ctl-XXXXXX");
+	if (!mkdtemp(root))
+		return false;
+	setenv("XDG_RUNTIME_DIR", root, 1);
+	if (!registered) {
+		control_register_stat(&unit_stat);
+		control_register_stat(&big_stat);
+		registered = true;
+	}
+	return true;
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (system(cmd))
+		fprintf(stderr, "could not remove %s\n", root);
+}
+
+/* root/lkvm/name into buf[len] */
+static const char *path(char *buf, size_t len, const char *name)
+{
+	if (snprintf(buf, len, "%s/lkvm/%s", root, name) >= (int)len)
+		buf[0] = 0;
+	return buf;
+}
+
+static bool exists(const char *name)
+{
+	char p[128];
+	struct stat st;
+
+	return !lstat(path(p, sizeof(p), name), &st);
+}
+
+static void addr_of(const char *name, struct sockaddr_un *a)
+{
+	char p[128];
+
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	path(p, sizeof(p), name);
+	if (strlen(p) < sizeof(a->sun_path))
+		memcpy(a->sun_path, p, strlen(p));
+}
+
+/* A client of VM vm (its NAME.sock). */
+static int connect_to(const char *vm)
+{
+	struct timeval tv = { .tv_sec = 3 };
+	struct sockaddr_un a;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	char sock[80];
+
+	if (snprintf(sock, sizeof(sock), "%s.sock", vm) >= (int)sizeof(sock))
+		return -1;
+	addr_of(sock, &a);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Reads until EOF into buf[len] (NUL-terminated); returns the bytes, or
+ * -1 when nothing came (the server resets a client that sent too much,
+ * after its answer). */
+static ssize_t read_all(int fd, char *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n = 0;
+
+	while (got < len - 1 && (n = read(fd, buf + got, len - 1 - got)) > 0)
+		got += n;
+	buf[got] = 0;
+	return n < 0 && !got ? -1 : (ssize_t)got;
+}
+
+/* Sends req on a new connection to NAME.sock and reads the answer. */
+static ssize_t ask(const char *name, const char *req, char *buf, size_t len)
+{
+	int fd = connect_to(name);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, req, strlen(req)) == (ssize_t)strlen(req) ?
+	    read_all(fd, buf, len) : -1;
+	close(fd);
+	return n;
+}
+
+/* Binds a socket at NAME (no listener) and closes it: a stale socket. */
+static bool make_stale(const char *name)
+{
+	struct sockaddr_un a;
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	bool ok;
+
+	addr_of(name, &a);
+	ok = fd >= 0 && !bind(fd, (struct sockaddr *)&a, sizeof(a));
+	close(fd);
+	return ok;
+}
+
+/* Silences stderr (the losers' "already running"), or restores it. */
+static void quiet(bool on)
+{
+	static int saved = -1;
+	int fd;
+
+	fflush(stderr);
+	if (on && saved < 0) {
+		saved = dup(2);
+		fd = open("/dev/null", O_WRONLY);
+		dup2(fd, 2);
+		close(fd);
+	} else if (!on && saved >= 0) {
+		dup2(saved, 2);
+		close(saved);
+		saved = -1;
+	}
+}
+
+static void vm_named(struct vm *vm, const char *name)
+{
+	memset(vm, 0, sizeof(*vm));
+	vm->name = name;
+}
+
+TEST(control_name_rules)
+{
+	EXPECT(!control_name_invalid("guest-123"));
+	EXPECT(!control_name_invalid("a.b_c-d"));
+	EXPECT_CONTAINS(control_name_invalid(""), "empty");
+	EXPECT_CONTAINS(control_name_invalid(".hidden"), "'.'");
+	EXPECT_CONTAINS(control_name_invalid(".."), "'.'");
+	EXPECT_CONTAINS(control_name_invalid("a/b"), "'/'");
+	EXPECT_CONTAINS(control_name_invalid("a\nb"), "control");
+	EXPECT_CONTAINS(control_name_invalid("a\033b"), "control");
+	EXPECT_CONTAINS(control_name_invalid(
+		"0123456789012345678901234567890123456789012345678901234567890123"
+		"4"), "64");
+	EXPECT(!control_name_invalid(
+		"0123456789012345678901234567890123456789012345678901234567890123"));
+}
+
+TEST(control_escapes_peer_bytes)
+{
+	static const char in[] = "A\033[31mB\a\n\tC\x9b\x7f\r\\ ~";
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ASSERT(f);
+	control_write_escaped(f, in, sizeof(in));	/* with the NUL */
+	fclose(f);
+	EXPECT_STR(buf, "A\\x1b[31mB\\x07\n\tC\\x9b\\x7f\\x0d\\ ~\\x00");
+	free(buf);
+}
+
+/* Idle clients, more than are served at once, and a slow reader of a big
+ * answer do not delay a request; the socket and lock go at stop, and so
+ * does every fd. */
+TEST(control_serves_past_idle_clients)
+{
+	int idle[24], fds, slow, i;
+	struct control *c;
+	char buf[256];
+	struct vm vm;
+	u64 t;
+
+	ASSERT(setup());
+	vm_named(&vm, "u1");
+	fds = open_fds();
+	ASSERT(!control_open(&vm, &c) && c);
+	EXPECT(exists("u1.sock") && exists("u1.lock"));
+	control_start(c);
+	for (i = 0; i < (int)ARRAY_SIZE(idle); i++)
+		idle[i] = connect_to("u1");
+	slow = connect_to("u1");
+	EXPECT(slow >= 0 && write(slow, "stat big\n", 9) == 9);
+	t = now_ns();
+	EXPECT(ask("u1", "stat unit\n", buf, sizeof(buf)) > 0);
+	EXPECT_STR(buf, "unit u1 ok\n");
+	EXPECT(now_ns() - t < 1000000000ULL);
+	EXPECT(ask("u1", "stat none\n", buf, sizeof(buf)) > 0);
+	EXPECT_STR(buf, "no statistics for 'none'\n");
+	control_stop(c);
+	for (i = 0; i < (int)ARRAY_SIZE(idle); i++)
+		if (idle[i] >= 0)
+			close(idle[i]);
+	if (slow >= 0)
+		close(slow);
+	EXPECT(!exists("u1.sock") && !exists("u1.lock"));
+	EXPECT_EQ(open_fds(), fds);
+	teardown();
+}
+
+/* A big answer arrives whole; split, unterminated and long requests. */
+TEST(control_request_lines)
+{
+	static char big[512 * 1024];
+	struct control *c;
+	char buf[256];
+	struct vm vm;
+	int fd;
+
+	ASSERT(setup());
+	vm_named(&vm, "u2");
+	ASSERT(!control_open(&vm, &c) && c);
+	control_start(c);
+	EXPECT_EQ(ask("u2", "stat big\r\n", big, sizeof(big)), 20000 * 21);
+	EXPECT(!strncmp(big + 19999 * 21, "line 00019999", 13));
+	fd = connect_to("u2");
+	EXPECT(write(fd, "stat u", 6) == 6);
+	usleep(100 * 1000);
+	EXPECT(write(fd, "nit\n", 4) == 4);
+	EXPECT(read_all(fd, buf, sizeof(buf)) > 0);
+	EXPECT_STR(buf, "unit u2 ok\n");
+	close(fd);
+	fd = connect_to("u2");
+	EXPECT(write(fd, "stat unit", 9) == 9 && !shutdown(fd, SHUT_WR));
+	EXPECT(read_all(fd, buf, sizeof(buf)) > 0);
+	EXPECT_STR(buf, "unit u2 ok\n");
+	close(fd);
+	memset(big, 'x', 300);
+	big[300] = 0;
+	EXPECT(ask("u2", big, buf, sizeof(buf)) > 0);
+	EXPECT_CONTAINS(buf, "request too long");
+	EXPECT(ask("u2", "hello\n", buf, sizeof(buf)) > 0);
+	EXPECT_STR(buf, "unknown request 'hello'\n");
+	control_stop(c);
+	teardown();
+}
+
+struct racer {
+	pthread_barrier_t *go;
+	struct control *c;
+	int r;
+};
+
+static void *race(void *arg)
+{
+	struct racer *r = arg;
+	struct vm vm;
+
+	vm_named(&vm, "race");
+	pthread_barrier_wait(r->go);
+	r->r = control_open(&vm, &r->c);
+	return NULL;
+}
+
+/* Claimants that race for one name: exactly one wins each round, and the
+ * socket is the winner's. */
+TEST(control_name_race)
+{
+	struct racer r[RACERS];
+	pthread_barrier_t go;
+	pthread_t t[RACERS];
+	int round, i, won, bad = 0;
+	char buf[64];
+
+	ASSERT(setup());
+	quiet(true);
+	for (round = 0; round < ROUNDS; round++) {
+		pthread_barrier_init(&go, NULL, RACERS);
+		for (i = 0; i < RACERS; i++) {
+			r[i] = (struct racer){ .go = &go };
+			pthread_create(&t[i], NULL, race, &r[i]);
+		}
+		for (won = 0, i = 0; i < RACERS; i++) {
+			pthread_join(t[i], NULL);
+			won += !r[i].r && r[i].c;
+			bad += (!r[i].r) != !!r[i].c;
+		}
+		pthread_barrier_destroy(&go);
+		if (won != 1)
+			bad++;
+		for (i = 0; i < RACERS; i++) {
+			control_start(r[i].c);
+			if (r[i].c && ask("race", "stat unit\n", buf,
+					  sizeof(buf)) <= 0)
+				bad++;
+			control_stop(r[i].c);
+		}
+		if (exists("race.sock") || exists("race.lock"))
+			bad++;
+	}
+	quiet(false);
+	EXPECT_EQ(bad, 0);
+	teardown();
+}
+
+/* A regular file, a symlink (dangling or not) at NAME.sock or NAME.lock is
+ * refused and left as it was; nothing else is left behind. */
+TEST(control_refuses_foreign_files)
+{
+	static const char *const names[] = { "f1", "f2", "f3", "f4" };
+	char p[128], t[128], got[16] = "";
+	struct control *c = (void *)1;
+	struct vm vm;
+	int i, fd;
+
+	ASSERT(setup());
+	ASSERT(!mkdir(path(p, sizeof(p), ""), 0700));
+	fd = open(path(p, sizeof(p), "f1.sock"), O_CREAT | O_WRONLY, 0600);
+	EXPECT(write(fd, "keep", 4) == 4);
+	close(fd);
+	EXPECT(!symlink(path(t, sizeof(t), "target"), path(p, sizeof(p), "f2.sock")));
+	EXPECT(!symlink("/nonexistent", path(p, sizeof(p), "f3.sock")));
+	EXPECT(!symlink(path(t, sizeof(t), "target"), path(p, sizeof(p), "f4.lock")));
+	fd = open(path(t, sizeof(t), "target"), O_CREAT | O_WRONLY, 0600);
+	close(fd);
+	for (i = 0; i < (int)ARRAY_SIZE(names); i++) {
+		vm_named(&vm, names[i]);
+		EXPECT_EQ(control_open(&vm, &c), -1);
+		EXPECT(!c);
+	}
+	fd = open(path(p, sizeof(p), "f1.sock"), O_RDONLY);
+	EXPECT(read(fd, got, sizeof(got) - 1) == 4);
+	close(fd);
+	EXPECT_STR(got, "keep");
+	EXPECT(exists("f2.sock") && exists("f3.sock") && exists("f4.lock"));
+	EXPECT(!exists("f1.lock") && !exists("f2.lock") && !exists("f3.lock"));
+	EXPECT(!exists("f4.sock") && exists("target"));
+	teardown();
+}
+
+/* A stale socket and lock (a killed VM's) are replaced; a socket that is
+ * no longer ours at exit is left alone. */
+TEST(control_stale_and_foreign_socket)
+{
+	struct control *c;
+	char p[128], q[128], buf[64];
+	struct stat a, b;
+	struct vm vm;
+	int fd;
+
+	ASSERT(setup());
+	ASSERT(!mkdir(path(p, sizeof(p), ""), 0700));
+	EXPECT(make_stale("s1.sock"));
+	fd = open(path(p, sizeof(p), "s1.lock"), O_CREAT | O_WRONLY, 0600);
+	close(fd);
+	vm_named(&vm, "s1");
+	ASSERT(!control_open(&vm, &c) && c);
+	control_start(c);
+	EXPECT(ask("s1", "stat unit\n", buf, sizeof(buf)) > 0);
+	EXPECT_STR(buf, "unit s1 ok\n");
+	/* someone moves our socket away and puts theirs in its place */
+	EXPECT(!rename(path(p, sizeof(p), "s1.sock"), path(q, sizeof(q), "moved")));
+	EXPECT(make_stale("s1.sock"));
+	EXPECT(!lstat(path(p, sizeof(p), "s1.sock"), &a));
+	control_stop(c);
+	EXPECT(!lstat(path(p, sizeof(p), "s1.sock"), &b));
+	EXPECT(a.st_ino == b.st_ino);
+	EXPECT(!exists("s1.lock"));
+	teardown();
+}
+
+/* No usable directory: the VM runs without a socket (0, NULL). */
+TEST(control_without_directory)
+{
+	char saved_home[256] = "", p[128];
+	const char *home = getenv("HOME");
+	struct control *c = (void *)1;
+	struct vm vm;
+	int fd;
+
+	ASSERT(setup());
+	if (home)
+		snprintf(saved_home, sizeof(saved_home), "%s", home);
+	snprintf(p, sizeof(p), "%s/file", root);
+	fd = open(p, O_CREAT | O_WRONLY, 0600);
+	close(fd);
+	snprintf(p, sizeof(p), "%s/file/x", root);
+	setenv("XDG_RUNTIME_DIR", p, 1);
+	vm_named(&vm, "n1");
+	EXPECT_EQ(control_open(&vm, &c), 0);
+	EXPECT(!c);
+	unsetenv("XDG_RUNTIME_DIR");
+	unsetenv("HOME");
+	c = (void *)1;
+	EXPECT_EQ(control_open(&vm, &c), 0);
+	EXPECT(!c);
+	control_start(NULL);
+	control_stop(NULL);
+	if (*saved_home)
+		setenv("HOME", saved_home, 1);
+	vm_named(&vm, ".bad");
+	EXPECT_EQ(control_open(&vm, &c), -1);
+	teardown();
+	unsetenv("XDG_RUNTIME_DIR");
+}
