@@ -364,18 +364,24 @@ static int claim(struct control *c)
 	return r ? r : bind_listen(c);
 }
 
-/* Takes the socket away (only if it still is ours); the name stays held. */
-static void drop_socket(struct control *c)
+/* Removes the socket file if it still is the one we bound. */
+static void unlink_own_socket(struct control *c)
 {
 	struct stat st;
 
-	if (c->lfd >= 0)
-		close(c->lfd);
-	c->lfd = -1;
 	if (c->bound && !lstat(c->sock, &st) && st.st_dev == c->dev &&
 	    st.st_ino == c->ino)
 		unlink(c->sock);
 	c->bound = false;
+}
+
+/* Takes the socket away; the name stays held. */
+static void drop_socket(struct control *c)
+{
+	if (c->lfd >= 0)
+		close(c->lfd);
+	c->lfd = -1;
+	unlink_own_socket(c);
 }
 
 static void control_free(struct control *c)
@@ -530,7 +536,7 @@ static void client_io(struct control *c, struct client *cl)
 		read_request(c, cl);
 }
 
-/* Takes a new client: a free slot, or the one of the oldest client. */
+/* Takes a new client into a free slot, else into the oldest client's. */
 static void client_add(struct control *c, int fd)
 {
 	struct client *cl = &c->cl[0];
@@ -664,8 +670,6 @@ static bool stop_thread(struct control *c)
 
 void control_stop(struct control *c)
 {
-	struct stat st;
-
 	if (!c)
 		return;
 	if (!c->started || stop_thread(c)) {
@@ -674,10 +678,8 @@ void control_stop(struct control *c)
 	}
 	/* the thread still uses c and its fds: only take the names away */
 	pr_warn("the control thread did not stop; leaving it");
-	if (c->bound && !lstat(c->sock, &st) && st.st_dev == c->dev &&
-	    st.st_ino == c->ino)
-		unlink(c->sock);
-	unlink(c->lock);
+	unlink_own_socket(c);
+	unlink(c->lock);	/* we hold it: it is ours */
 }
 
 /* ---- `lkvm stat` ---- */

@@ -165,7 +165,11 @@ lock() {
 	if ! wait_for "$name" '^GUEST abuse-lock start' "$BOOT_TMO"; then
 		why="the guest did not start within ${BOOT_TMO}s"
 	elif ! wait_for "$name" '^GUEST abuse-lock done' "$LOCK_TMO"; then
-		why="no 'GUEST abuse-lock done' ${LOCK_TMO}s after start: the VM stopped making progress (deadlock)"
+		if kill -0 "$pid" 2>/dev/null; then
+			why="no 'GUEST abuse-lock done' ${LOCK_TMO}s after start: the VM stopped making progress (deadlock)"
+		else
+			why="lkvm exited before 'GUEST abuse-lock done' (see stderr)"
+		fi
 	elif ! grep -Eq '^GUEST abuse-lock done iters=[0-9]+ isr=[1-9][0-9]* used=[1-9]' "$T/$name.out"; then
 		why="the device never completed a request or raised INTx"
 	fi

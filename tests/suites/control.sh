@@ -70,8 +70,9 @@ stop_vm() {
 # A fake VM, or idle clients, in python3: peer MODE PATH [N]. MODE silent
 # (accepts, never answers), close (accepts and closes), escape (answers
 # with terminal escape sequences), stale (binds and exits: a socket nobody
-# listens on), idle (N clients of PATH that send nothing). Returns once it
-# is ready; $peer is its pid.
+# listens on), held (a VM half-way through claiming its name: NAME.lock
+# flock'ed, socket bound, not listening), idle (N clients of PATH that
+# send nothing). Returns once it is ready; $peer is its pid.
 cat >"$T/peer.py" <<'EOF'
 import socket, sys, time
 mode, path, ready = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -85,9 +86,15 @@ if mode == "idle":
     time.sleep(60)
     sys.exit(0)
 s = socket.socket(socket.AF_UNIX)
+if mode == "held":
+    import fcntl
+    lock = open(path[:-len(".sock")] + ".lock", "w")
+    fcntl.flock(lock, fcntl.LOCK_EX)
 s.bind(path)
-if mode == "stale":
+if mode in ("stale", "held"):
     open(ready, "w").close()
+    if mode == "held":
+        time.sleep(60)
     sys.exit(0)
 s.listen(16)
 open(ready, "w").close()
@@ -152,17 +159,27 @@ is_status $st 2 && grep -q "invalid --name" <<<"$out"
 check stat-bad-name $? "exit $st: $out"
 
 # ---- item 5: VMs racing for one --name: exactly one runs ----
-# Each round starts two VMs named "race" at once: one must run, the other
-# exit 1 at once with "already running"; then nothing is left behind.
+# Each round starts RACERS VMs named "race" at once (they wait on a FIFO,
+# released together): one must run, the others exit 1 at once with
+# "already running"; then nothing is left behind.
 newdir race
 race_ok=0
+RACERS=${RACERS:-3}
+mkfifo "$T/go"
+# release: wakes every racer blocked opening the FIFO (O_RDWR never blocks).
+release() { exec 3<>"$T/go"; sleep 0.05; exec 3>&-; }
 for round in $(seq "$RACE_ROUNDS"); do
 	ps=()
-	for i in 1 2; do
-		$LKVM run --raw -k $G/spin.bin -m 64 --name race </dev/null \
-			>"$T/race$i.out" 2>"$T/race$i.err" &
+	for i in $(seq $RACERS); do
+		( read -r _ <"$T/go"
+		  exec $LKVM run --raw -k $G/spin.bin -m 64 --name race </dev/null \
+			>"$T/race$i.out" 2>"$T/race$i.err" ) &
 		ps+=($!)
 	done
+	sleep 0.3
+	release
+	sleep 0.3
+	release		# a racer that was late to the FIFO
 	for _ in $(seq 100); do
 		alive=0
 		for p in "${ps[@]}"; do kill -0 $p 2>/dev/null && alive=$((alive + 1)); done
@@ -172,10 +189,10 @@ for round in $(seq "$RACE_ROUNDS"); do
 	sleep 0.2
 	why=
 	winner=
-	for i in 1 2; do
+	for i in $(seq $RACERS); do
 		p=${ps[$((i - 1))]}
 		if kill -0 $p 2>/dev/null; then
-			[ -z "$winner" ] || why="both VMs run"
+			[ -z "$winner" ] || why="two VMs run"
 			winner=$p
 			continue
 		fi
@@ -196,7 +213,25 @@ for round in $(seq "$RACE_ROUNDS"); do
 		break
 	fi
 done
-[ $race_ok = 0 ] && pass "name-race ($RACE_ROUNDS rounds)"
+[ $race_ok = 0 ] && pass "name-race ($RACE_ROUNDS rounds of $RACERS)"
+
+# The moment a race is lost in: a VM holds the name (NAME.lock) and has
+# bound its socket but not listened yet. Another VM must not take the
+# name (exit 1) nor touch that socket.
+newdir held
+mkdir -p "$D"
+if peer held "$D/held.sock"; then
+	ino=$(stat -c %i "$D/held.sock")
+	out=$(timeout 20 $LKVM run --raw -k $G/hello.bin -m 64 --name held </dev/null 2>&1)
+	st=$?
+	is_status $st 1 && grep -q "a VM named 'held' is already running" <<<"$out" &&
+		[ "$(stat -c %i "$D/held.sock" 2>/dev/null)" = "$ino" ]
+	check name-held-while-starting $? "exit $st: $out; dir: $(ls -li "$D" 2>/dev/null)"
+	out=$($LKVM stat --vm 2>&1)
+	[ "$(stat -c %i "$D/held.sock" 2>/dev/null)" = "$ino" ]
+	check stat-keeps-starting-socket $? "$out; dir: $(ls -li "$D" 2>/dev/null)"
+	stop_peer
+fi
 
 # ---- item 5: an exit removes only its own socket ----
 newdir own
