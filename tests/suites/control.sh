@@ -47,20 +47,6 @@ start_spin() {
 	return 1
 }
 
-# wait_gone PID SECS: waits for PID to exit; sets $st (its status) or
-# kills it and sets st=timeout.
-wait_gone() {
-	local i
-	for i in $(seq $(($2 * 10))); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$1" 2>/dev/null; then
-		kill -9 "$1"; wait "$1" 2>/dev/null; st=timeout; return
-	fi
-	wait "$1"; st=$?
-}
-
 # stop_vm PID: SIGTERM, then the status in $st (143 when clean).
 stop_vm() {
 	kill -TERM "$1" 2>/dev/null

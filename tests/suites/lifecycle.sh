@@ -58,20 +58,6 @@ else
 	fail tty-restored "script(1) is missing (bsdutils)"
 fi
 
-# wait_gone PID SECS: waits for PID to exit; sets $st (its status) or
-# kills it and sets st=timeout.
-wait_gone() {
-	local i
-	for i in $(seq $(($2 * 10))); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$1" 2>/dev/null; then
-		kill -9 "$1"; wait "$1" 2>/dev/null; st=timeout; return
-	fi
-	wait "$1"; st=$?
-}
-
 # Start-up is interruptible: lkvm blocked opening a FIFO as -k or -i
 # stops on SIGTERM/SIGINT with 128+signal, leaving no control socket.
 startup_stop() {
