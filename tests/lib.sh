@@ -4,8 +4,8 @@ PASSED=0
 FAILED=0
 pass() { PASSED=$((PASSED + 1)); echo "ok   $1"; }
 fail() { FAILED=$((FAILED + 1)); echo "FAIL $1: $2"; }
-# expect NAME CONDITION-RESULT WHY: pass when the previous test command succeeded
-check() { if [ "$2" = 0 ]; then pass "$1"; else fail "$1" "$3"; fi; }
+# check NAME STATUS WHY: pass when STATUS is 0, else fail (and return 1)
+check() { if [ "$2" = 0 ]; then pass "$1"; else fail "$1" "$3"; return 1; fi; }
 summary() {
 	echo "$1: $PASSED passed, $FAILED failed"
 	[ "$FAILED" = 0 ]

@@ -265,7 +265,8 @@ lock_tty() {
 		"$T/$name.err" "$VMM" run $RAW -k "$GDIR/$g.bin" -m 64 --rng "$@" \
 		2>"$T/$name.out")
 	echo "$r" | grep -q '^marker=1 '
-	check "$name" $? "no 'GUEST abuse-lock done' within $((BOOT_TMO + LOCK_TMO))s on a terminal: the VM stopped making progress (deadlock) ($r)"
+	check "$name" $? "no 'GUEST abuse-lock done' within $((BOOT_TMO + LOCK_TMO))s on a terminal: the VM stopped making progress (deadlock) ($r)" ||
+		show "$name"
 	st=$(sed -n 's/.* status=\([-0-9]*\) .*/\1/p' <<<"$r")
 	secs=$(sed -n 's/.* secs=\([0-9]*\)\..*/\1/p' <<<"$r")
 	{ [ "$st" = 130 ] || [ "$st" = 0 ]; } && [ -n "$secs" ] && [ "$secs" -lt "$STOP_SECS" ]

@@ -145,27 +145,25 @@ is_status $st 2 && grep -q "invalid --name" <<<"$out"
 check stat-bad-name $? "exit $st: $out"
 
 # ---- item 5: VMs racing for one --name: exactly one runs ----
-# Each round starts RACERS VMs named "race" at once (they wait on a FIFO,
-# released together): one must run, the others exit 1 at once with
-# "already running"; then nothing is left behind.
+# Each round starts RACERS VMs named "race" at once (they poll for a go
+# file, for at most 10 s, and start together): one must run, the others
+# exit 1 at once with "already running"; then nothing is left behind.
 newdir race
 race_ok=0
 RACERS=${RACERS:-3}
-mkfifo "$T/go"
-# release: wakes every racer blocked opening the FIFO (O_RDWR never blocks).
-release() { exec 3<>"$T/go"; sleep 0.05; exec 3>&-; }
 for round in $(seq "$RACE_ROUNDS"); do
 	ps=()
 	for i in $(seq $RACERS); do
-		( read -r _ <"$T/go"
+		( for _ in $(seq 2000); do
+			[ -e "$T/go$round" ] && break
+			sleep 0.005
+		  done
 		  exec $LKVM run --raw -k $G/spin.bin -m 64 --name race </dev/null \
 			>"$T/race$i.out" 2>"$T/race$i.err" ) &
 		ps+=($!)
 	done
 	sleep 0.3
-	release
-	sleep 0.3
-	release		# a racer that was late to the FIFO
+	: >"$T/go$round"
 	for _ in $(seq 100); do
 		alive=0
 		for p in "${ps[@]}"; do kill -0 $p 2>/dev/null && alive=$((alive + 1)); done
