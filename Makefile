@@ -27,7 +27,11 @@ ARCH_SRCS := $(wildcard $(ARCH_DIR)/*.c)
 LIB_SRCS := $(GENERIC_SRCS) $(ARCH_SRCS)
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 ASAN_OBJS := $(LIB_SRCS:%.c=$(B)/asan/%.o)
-UNIT_SRCS := $(wildcard tests/unit/*.c) $(wildcard tests/unit/$(ARCH_DIR)/*.c)
+# Unit tests mirror the tree (tests/unit/<dir>/test_<file>.c); the other
+# architecture's folder is left out. tests/sim holds simulations they share.
+OTHER_ARCH_DIR := $(if $(filter x86,$(ARCH_DIR)),arm64,x86)
+UNIT_SRCS := $(filter-out tests/unit/$(OTHER_ARCH_DIR)/%,$(shell find tests/unit -name '*.c')) \
+	$(wildcard tests/sim/*.c)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(B)/%.o)
 UNIT_ASAN_OBJS := $(UNIT_SRCS:%.c=$(B)/asan/%.o)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -49,6 +53,9 @@ $(B)/%.o: %.c
 $(B)/asan/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN) -O1 -MMD -MP -c -o $@ $<
+
+# Test sources include "unit.h" and "sim/..." from any depth.
+$(B)/tests/%.o $(B)/asan/tests/%.o: ALL_CFLAGS += -Itests -Itests/unit
 
 $(B)/unit-tests: $(UNIT_OBJS) $(LIB_OBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)

@@ -11,7 +11,7 @@
 #include "kvm/run.h"
 #include "lkvm/util.h"
 #include "vfio/pci.h"
-#include "../unit/vfio_sim.h"
+#include "sim/vfio_sim.h"
 
 static const char usage[] =
 "usage: lkvm-vfio-test [sim options] run [lkvm run options]\n"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <linux/pci_regs.h>
 #include "unit.h"
-#include "vfio_layouts.h"
+#include "sim/vfio_layouts.h"
 
 static bool build(const struct pci_bar_layout *l, int bir, u64 page,
 		  struct bar_plan *p)

@@ -2,7 +2,7 @@
  * parsing, auto decisions per host page size, free slot vs enlarged BAR,
  * refusals, and the guest-visible BAR plans after relocation. */
 #include "unit.h"
-#include "vfio_layouts.h"
+#include "sim/vfio_layouts.h"
 #include "vfio/msix_reloc.h"
 
 static const struct msix_reloc_opt opt_auto = { MSIX_RELOC_AUTO, -1 };

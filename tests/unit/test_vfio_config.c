@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <linux/pci_regs.h>
 #include "unit.h"
-#include "vfio_layouts.h"
+#include "sim/vfio_layouts.h"
 #include "vfio/config.h"
 
 struct dev_cfg {

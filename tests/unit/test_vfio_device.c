@@ -4,8 +4,8 @@
 #include <sys/mman.h>
 #include <linux/pci_regs.h>
 #include "unit.h"
-#include "vfio_layouts.h"
-#include "vfio_sim.h"
+#include "sim/vfio_layouts.h"
+#include "sim/vfio_sim.h"
 #include "vfio/vfio.h"
 
 static char err[VFIO_ERR_LEN];

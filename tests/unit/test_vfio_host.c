@@ -3,7 +3,7 @@
  * type negotiation, shared groups and containers, DMA maps and IOVA ranges. */
 #include <errno.h>
 #include "unit.h"
-#include "vfio_sim.h"
+#include "sim/vfio_sim.h"
 #include "vfio/vfio.h"
 
 static char err[VFIO_ERR_LEN];

@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <linux/pci_regs.h>
-#include "vfio_sim.h"
-#include "vfio_layouts.h"
+#include "sim/vfio_sim.h"
+#include "sim/vfio_layouts.h"
 
 static void sim_write_interrupts(struct vfio_sim *s);
 
