@@ -15,7 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 case $out in "$LAB_ROOT"/*) ;; *) lab_die "OUTDIR must be inside $LAB_ROOT (L1 writes there)" ;; esac
 for s in "${suites[@]}"; do
 	[ -f "$LAB_ROOT/tests/suites/$s.sh" ] || lab_die "no suite tests/suites/$s.sh"
-	rm -f "$out/$s.log" "$out/$s.rc"
+	rm -f "$out/$s.log" "$out/$s.rc" "$out/$s.log.cut"*
 done
 
 lab_deps
@@ -54,10 +54,13 @@ boot_l1() {
 log=$out/l1-console.log
 tmo=${LKVM_KVM_L1_TIMEOUT:-900}
 : > "$log"
-# A nested TCG kernel now and then stalls (RCU stalls on a loaded host):
-# the suites it did not finish get one more boot.
+# A nested TCG kernel now and then stalls (RCU stalls on a loaded host) or
+# panics (seen: "corrupted stack end" in KVM_RUN): the suites it did not
+# finish get another boot (up to 3). The suite that was running when it
+# died is run again once; if the L1 dies in it twice, it fails.
 todo=("${suites[@]}")
-for attempt in 1 2; do
+declare -A cut=()
+for attempt in 1 2 3; do
 	set +e
 	boot_l1 "${todo[@]}"
 	qrc=$?
@@ -67,7 +70,23 @@ for attempt in 1 2; do
 		[ -f "$out/$s.rc" ] || left+=("$s")
 	done
 	[ ${#left[@]} = 0 ] && break
+	s=${left[0]}	# suites run in order: this one was cut off
 	lab_msg "L1 (attempt $attempt, qemu exit $qrc) did not finish: ${left[*]}"
+	[ -f "$out/$s.log" ] && mv "$out/$s.log" "$out/$s.log.cut$attempt"
+	if [ -n "${cut[$s]:-}" ]; then
+		{
+			echo "$s: the L1 died twice while running it (qemu exit $qrc);"
+			echo "first time: $(tail -n 1 "$out/$s.log.cut${cut[$s]}" 2>/dev/null)"
+			echo "partial output of the last attempt:"
+			cat "$out/$s.log.cut$attempt" 2>/dev/null
+			echo "last console lines:"
+			tail -n 20 "$log"
+		} > "$out/$s.log"
+		echo 1 > "$out/$s.rc"
+		left=("${left[@]:1}")
+		[ ${#left[@]} = 0 ] && break
+	fi
+	cut[$s]=$attempt
 	todo=("${left[@]}")
 done
 for s in "${suites[@]}"; do
