@@ -9,9 +9,11 @@ trap 'rm -f "$log"' EXIT
 
 run_suite() {
 	local name=$1; shift
+	local t0=$SECONDS
 	echo "== $name"
 	"$@" 2>&1 | tee "$log"
 	local st=${PIPESTATUS[0]}
+	echo "time: $name $((SECONDS - t0))s"
 	local line
 	line=$(grep -E '^[a-z0-9_-]+: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 	if [ -z "$line" ]; then
@@ -42,7 +44,10 @@ never) ;;
 esac
 if [ -n "$in_l1" ] && [ -n "$kvm_suites" ]; then
 	echo "== kvm-l1: no usable /dev/kvm here; running" $kvm_suites "in the lab's L1"
+	t0=$SECONDS
 	tests/kvm-l1/run.sh "$l1_out" $kvm_suites
+	echo "time: kvm-l1 $((SECONDS - t0))s; in L1: $(awk '/^KVM-L1-BEGIN/ { b[$2] = $3 }
+		/^KVM-L1-END/ { printf "%s %ds ", $2, $4 - b[$2] }' "$l1_out/l1-console.log" 2>/dev/null)"
 fi
 in_l1_suite() { [ -n "$in_l1" ] && grep -qx "$1" <<<"$kvm_suites"; }
 for s in tests/suites/*.sh; do
@@ -54,5 +59,5 @@ for s in tests/suites/*.sh; do
 		run_suite "$n" bash "$s"
 	fi
 done
-echo "check: $total_p passed, $total_f failed"
+echo "check: $total_p passed, $total_f failed (${SECONDS}s)"
 exit $rc
