@@ -42,7 +42,9 @@ boot_l1() {
 		echo "SUITE_ENV='B=${B:-build/x86_64} ARCH=${ARCH:-x86_64}'"
 	} > "$out/l1.env"
 	lab_msg "booting L1 for suites: $* (console: $log, limit ${tmo}s)"
-	timeout -k 10 "$tmo" qemu-system-x86_64 -accel tcg,thread=multi \
+	# Single-threaded TCG: with thread=multi, nested SVM under the guest
+	# abuse suites panicked the L1 ("corrupted stack end") or froze it.
+	timeout -k 10 "$tmo" qemu-system-x86_64 -accel tcg,thread=single \
 		-machine q35 -cpu max -smp 2 -m 6144 -nographic -no-reboot \
 		-kernel "$VMLINUZ" -initrd "$out/l1-initrd.gz" \
 		-append "console=ttyS0 panic=-1 quiet tsc=reliable kvml1.env=$out/l1.env" \
