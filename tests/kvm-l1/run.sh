@@ -42,6 +42,8 @@ boot_l1() {
 		echo "SUITE_ENV='B=${B:-build/x86_64} ARCH=${ARCH:-x86_64}'"
 	} > "$out/l1.env"
 	lab_msg "booting L1 for suites: $* (console: $log, limit ${tmo}s)"
+	# Multi-threaded TCG: with thread=single the nested SVM delivers some
+	# of L2's MSI-X/INTx interrupts twice (the vfio suite fails every time).
 	# Single-threaded TCG: with thread=multi, nested SVM under the guest
 	# abuse suites panicked the L1 ("corrupted stack end") or froze it.
 	timeout -k 10 "$tmo" qemu-system-x86_64 -accel tcg,thread=single \
