@@ -33,6 +33,28 @@ lab_add_modules "$MODDIR" "$work/lib/modules/lab" irqbypass ccp kvm kvm-amd \
 	virtio_pci 9p 9pnet_virtio tun > "$work/lab/modules.order" || lab_die "kernel modules missing"
 lab_mkcpio "$work" "$out/l1-initrd.gz" 1
 
+# watch_l1 PID: waits for the L1 (its timeout's PID) and returns its status;
+# stops it when its console (which has a 10 s heartbeat) stays silent for
+# LKVM_KVM_L1_FREEZE seconds: a frozen L1.
+watch_l1() {
+	local q=$1 size last=-1 idle=0 limit=${LKVM_KVM_L1_FREEZE:-90}
+	while kill -0 "$q" 2>/dev/null; do
+		sleep 5
+		size=$(stat -c %s "$log")
+		if [ "$size" != "$last" ]; then
+			last=$size
+			idle=0
+			continue
+		fi
+		idle=$((idle + 5))
+		[ $idle -ge "$limit" ] || continue
+		lab_msg "the L1 printed nothing for ${idle}s (frozen): stopping it"
+		kill "$q" 2>/dev/null
+		break
+	done
+	wait "$q"
+}
+
 # boot_l1 SUITE...: one L1 boot running these suites.
 boot_l1() {
 	{
@@ -52,7 +74,8 @@ boot_l1() {
 		-append "console=ttyS0 panic=-1 quiet tsc=reliable kvml1.env=$out/l1.env" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		-virtfs "local,path=$LAB_ROOT,mount_tag=repo,security_model=none,multidevs=remap" \
-		-nic none </dev/null >> "$log" 2>&1
+		-nic none </dev/null >> "$log" 2>&1 &
+	watch_l1 $!
 }
 
 log=$out/l1-console.log
