@@ -6,7 +6,7 @@
 # not exist; every unit test must be in the map, and a mirrored unit test
 # (tests/unit/<dir>/test_<file>.c) in its file's row. Runs without KVM.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 source tests/lib.sh
 
 # resolve COLUMN NAME: the file a map cell's name stands for
