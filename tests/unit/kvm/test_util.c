@@ -1,7 +1,7 @@
-/* Unit tests of read_whole_file() (kvm/util.c) and boot_load_file()
- * (kvm/boot.c): files are read to EOF, so pipes and <(...) (whose st_size
- * is 0) deliver their bytes; the size limit holds for endless devices; a
- * signal during a read fails it with -EINTR instead of being retried. */
+/* Unit tests of read_whole_file() (kvm/util.c): files are read to EOF, so
+ * pipes and <(...) (whose st_size is 0) deliver their bytes; the size limit
+ * holds for endless devices; a signal during a read fails it with -EINTR
+ * instead of being retried. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "kvm/boot.h"
 #include "lkvm/util.h"
 #include "unit.h"
 
@@ -164,22 +163,4 @@ TEST(read_whole_file_eintr)
 	signal(SIGPIPE, SIG_DFL);
 	unlink(fifo);
 	rmdir(dir);
-}
-
-/* boot_load_file(): errors name the file; an empty pipe is an error. */
-TEST(boot_load_file_errors)
-{
-	void *buf = NULL;
-	size_t len = 0;
-
-	fprintf(stderr, "(expected errors follow)\n");
-	EXPECT_EQ(boot_load_file("initrd", "/dev/null", SZ_1M, &buf, &len),
-		  -ENODATA);
-	EXPECT_EQ(boot_load_file("initrd", "/dev/zero", SZ_1M, &buf, &len),
-		  -EFBIG);
-	EXPECT_EQ(boot_load_file("kernel", "/tmp", SZ_1M, &buf, &len), -EISDIR);
-	ASSERT_EQ(boot_load_file("kernel", "/proc/self/stat", SZ_1M, &buf,
-				 &len), 0);
-	EXPECT(len > 0);
-	free(buf);
 }
