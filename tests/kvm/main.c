@@ -1,5 +1,5 @@
 /* Test VMM: lkvm's `run` path on the real /dev/kvm with the simulated VFIO
- * kernel (tests/unit/vfio_sim.c) installed through the seam, so --vfio can
+ * kernel (tests/sim/vfio_sim.c) installed through the seam, so --vfio can
  * assign fake devices; checks after the run that VFIO was fully released. */
 #include <pthread.h>
 #include <signal.h>
