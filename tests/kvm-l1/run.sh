@@ -34,21 +34,22 @@ lab_add_modules "$MODDIR" "$work/lib/modules/lab" irqbypass ccp kvm kvm-amd \
 lab_mkcpio "$work" "$out/l1-initrd.gz" 1
 
 # watch_l1 PID: waits for the L1 (its timeout's PID) and returns its status;
-# stops it when its console (which has a 10 s heartbeat) stays silent for
-# LKVM_KVM_L1_FREEZE seconds: a frozen L1.
+# stops it when its 10 s heartbeat (KVM-L1-ALIVE) stays away for
+# LKVM_KVM_L1_FREEZE seconds: a frozen L1 (seen: soft lockups in KVM_RUN,
+# reported every 28 s for 800 s).
 watch_l1() {
-	local q=$1 size last=-1 idle=0 limit=${LKVM_KVM_L1_FREEZE:-90}
+	local q=$1 n last=-1 idle=0 limit=${LKVM_KVM_L1_FREEZE:-90}
 	while kill -0 "$q" 2>/dev/null; do
 		sleep 5
-		size=$(stat -c %s "$log")
-		if [ "$size" != "$last" ]; then
-			last=$size
+		n=$(grep -ac '^KVM-L1-ALIVE' "$log")
+		if [ "$n" != "$last" ]; then
+			last=$n
 			idle=0
 			continue
 		fi
 		idle=$((idle + 5))
 		[ $idle -ge "$limit" ] || continue
-		lab_msg "the L1 printed nothing for ${idle}s (frozen): stopping it"
+		lab_msg "no L1 heartbeat for ${idle}s (frozen): stopping it"
 		kill "$q" 2>/dev/null
 		break
 	done
