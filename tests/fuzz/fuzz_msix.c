@@ -4,7 +4,7 @@
 #include "fuzz.h"
 #include "vfio/msix.h"
 
-/* fuzz-sources: vfio/msix.c kvm/util.c
+/* fuzz-sources: pci/msix.c vfio/msix.c kvm/util.c
  * fuzz-runs: 120000
  * fuzz-max-len: 2048 */
 
@@ -51,7 +51,7 @@ static void check_res(const struct msix_result *r, u32 nr)
 static void check_msix(const struct msix_state *s)
 {
 	FUZZ_ASSERT(s->nr >= 1 && s->nr <= MSIX_MAX_VECTORS);
-	FUZZ_ASSERT(map_below(s->pba, ARRAY_SIZE(s->pba), s->nr));
+	FUZZ_ASSERT(map_below(s->pba, msix_pba_size(s->nr) / 8, s->nr));
 }
 
 /* msix_changed_ranges() covers every differing vector, in order. */
@@ -110,7 +110,7 @@ static void msi_fire_one(struct msi_state *m, u32 v)
 static void tbl_access(struct msix_state *s, struct fin *in, int op)
 {
 	u32 len = lens[fin_u8(in) % 8];
-	u64 off = fin_u16(in) % (msix_tbl_bytes(s) + 32);
+	u64 off = fin_u16(in) % (msix_table_size(s->nr) + 32);
 	u8 buf[16], data[16];
 	struct msix_result res;
 	u64 addr;
@@ -124,7 +124,7 @@ static void tbl_access(struct msix_state *s, struct fin *in, int op)
 			FUZZ_ASSERT(!res.flags && !res.nr_deliver);
 			return;
 		}
-		FUZZ_ASSERT(res.vector == off / MSIX_ENTRY_BYTES);
+		FUZZ_ASSERT(res.vector == off / MSIX_ENTRY_SIZE);
 		check_res(&res, s->nr);
 		return;
 	}
@@ -182,15 +182,15 @@ static void msi_op(struct msi_state *m, struct fin *in)
 int LLVMFuzzerTestOneInput(const u8 *data, size_t len)
 {
 	struct fin in = { data, len };
-	struct msix_state *s = malloc(sizeof(*s));
+	struct msix_state *s;
 	struct msi_state m;
 	struct msix_result res;
 	u8 *prev = calloc(MSIX_MAX_VECTORS, 1);
 	u32 nr = fin_u16(&in) % (MSIX_MAX_VECTORS + 8), steps = 0;
 	u8 op;
 
+	s = msix_new(nr);
 	FUZZ_ASSERT(s && prev);
-	msix_init(s, nr);
 	FUZZ_ASSERT(s->nr == MIN(MAX(nr, 1u), (u32)MSIX_MAX_VECTORS));
 	msi_init(&m, fin_u8(&in) & 1);
 	while (in.n && steps++ < 512) {

@@ -7,10 +7,7 @@
 
 static struct msix_state *new_msix(u32 nr)
 {
-	struct msix_state *s = malloc(sizeof(*s));
-
-	msix_init(s, nr);
-	return s;
+	return msix_new(nr);
 }
 
 static bool tw32(struct msix_state *s, u32 v, u32 reg, u32 val,
@@ -43,8 +40,8 @@ TEST(msix_init_and_table_access)
 	u64 addr;
 	u32 data, v;
 
-	EXPECT_EQ(msix_tbl_bytes(s), 80);
-	EXPECT_EQ(msix_pba_bytes(s), 8);
+	EXPECT_EQ(msix_table_size(s->nr), 80);
+	EXPECT_EQ(msix_pba_size(s->nr), 8);
 	for (v = 0; v < 5; v++) {
 		EXPECT(msix_vec_masked(s, v));
 		EXPECT_EQ(tr32(s, v * 16 + 12), 1);
