@@ -57,12 +57,6 @@ void virtio_dev_kick(struct virtio_dev *v, unsigned int q)
 	vp_kick(v, q);
 }
 
-static void vector_msg(const struct virtio_dev *v, u16 vec, struct msi_msg *m)
-{
-	msix_route(&v->msix, vec, &m->addr, &m->data);
-	m->devid = v->pci.bdf;
-}
-
 /* A route and an irqfd for vec, so that the next deliveries skip lkvm's
  * ioctl path. */
 static int route_vector(struct virtio_dev *v, u16 vec, const struct msi_msg *m)
@@ -81,11 +75,11 @@ static int route_vector(struct virtio_dev *v, u16 vec, const struct msi_msg *m)
 
 void vp_msix_deliver(struct virtio_dev *v, u16 vec)
 {
-	struct msi_msg m;
+	struct msi_msg m = { .devid = v->pci.bdf };
 
 	if (!have_kvm(v) || !v->vm->irq)
 		return;
-	vector_msg(v, vec, &m);
+	msix_route(&v->msix, vec, &m.addr, &m.data);
 	if (v->msix_gsi[vec] < 0 && route_vector(v, vec, &m)) {
 		irq_signal_msi(v->vm, m.addr, m.data, m.devid, 0);
 		return;
@@ -95,12 +89,12 @@ void vp_msix_deliver(struct virtio_dev *v, u16 vec)
 
 void vp_msix_update(struct virtio_dev *v, u16 vec)
 {
-	struct msi_msg m;
+	struct msi_msg m = { .devid = v->pci.bdf };
 	bool commit = false;
 
 	if (v->msix_gsi[vec] < 0 || !have_kvm(v) || !v->vm->irq)
 		return;
-	vector_msg(v, vec, &m);
+	msix_route(&v->msix, vec, &m.addr, &m.data);
 	msi_route_set(v->vm, &v->msix_gsi[vec], &m, &commit);
 	irq_commit(v->vm);
 }

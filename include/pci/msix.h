@@ -1,6 +1,6 @@
 /* The one MSI-X model (virtio-pci and VFIO alike): vector table, PBA, entry
- * and function masks, latching while masked, delivery on unmask. Pure: it
- * reports what to deliver and reroute; the device front-end does it. */
+ * and function masks, latching while masked, delivery on unmask; and MSI
+ * with per-vector masking. Pure: the device front-end delivers/reroutes. */
 #ifndef LKVM_PCI_MSIX_H
 #define LKVM_PCI_MSIX_H
 
@@ -105,6 +105,17 @@ enum msix_vec_state msix_vec_state(const struct msix_state *s, u32 v);
 /* msix_vec_state() of every vector into @out[0..nr). */
 void msix_vec_states(const struct msix_state *s, u8 *out);
 
+struct msix_range {
+	u32 start;
+	u32 count;
+};
+
+/* Fewest contiguous ranges (at most @max; the last one is stretched past
+ * that) covering the vectors whose u8 states differ between @old and @new
+ * (@nr each): one VFIO_DEVICE_SET_IRQS per range. Returns the count. */
+u32 msix_changed_ranges(const u8 *old, const u8 *new, u32 nr,
+			struct msix_range *out, u32 max);
+
 /* Bit v of a vector bitmap (PBA, msix_result.deliver). */
 static inline bool msix_bit(const u64 *map, u32 v)
 {
@@ -129,5 +140,33 @@ static inline void msix_result_add(struct msix_result *r, u32 v)
 	r->nr_deliver++;
 	r->flags |= MSIX_R_DELIVER;
 }
+
+/* ---- MSI with per-vector masking (same result types) ---- */
+
+#define MSI_MAX_VECTORS		32
+
+struct msi_state {
+	bool enabled;
+	bool maskable;			/* per-vector masking capable */
+	u32 nr;				/* enabled vectors (1 << MME) */
+	u64 addr;
+	u16 data;
+	u32 mask;
+	u32 pending;
+};
+
+void msi_init(struct msi_state *s, bool maskable);
+/*
+ * New MSI registers from config space (vcfg_msi_get() values): enable,
+ * vectors, message, mask. Fills @res: ENABLE/DISABLE, ROUTE over all
+ * enabled vectors when the message or vector count changed, DELIVER for
+ * pending vectors that became unmasked (their pending bits cleared).
+ */
+void msi_update(struct msi_state *s, bool enabled, u32 nr, u64 addr,
+		u16 data, u32 mask, struct msix_result *res);
+enum msix_fire_res msi_fire(struct msi_state *s, u32 v);
+/* Vector v's message: data with its low log2(nr) bits replaced by v. */
+void msi_route(const struct msi_state *s, u32 v, u64 *addr, u32 *data);
+enum msix_vec_state msi_vec_state(const struct msi_state *s, u32 v);
 
 #endif

@@ -2,9 +2,9 @@
  * control words, device interrupts and MSI register updates against the
  * MSI-X and MSI emulation, checking what they hand back to the caller. */
 #include "fuzz.h"
-#include "vfio/msix.h"
+#include "pci/msix.h"
 
-/* fuzz-sources: pci/msix.c vfio/msix.c kvm/util.c
+/* fuzz-sources: pci/msix.c kvm/util.c
  * fuzz-runs: 120000
  * fuzz-max-len: 2048 */
 

@@ -3,7 +3,7 @@
  * once, enable transitions, eventfd range minimisation, MSI masking. */
 #include <stdlib.h>
 #include "unit.h"
-#include "vfio/msix.h"
+#include "pci/msix.h"
 
 static struct msix_state *new_msix(u32 nr)
 {
