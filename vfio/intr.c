@@ -9,18 +9,9 @@
 #include <unistd.h>
 #include "kvm/guest_log.h"
 #include "kvm/irq.h"
+#include "kvm/msi_route.h"
 #include "vfio/irqstat.h"
 #include "vfio/pci.h"
-
-static bool bit_test(const u64 *map, u32 v)
-{
-	return map[v / 64] & (1ULL << (v % 64));
-}
-
-static void bit_set(u64 *map, u32 v)
-{
-	map[v / 64] |= 1ULL << (v % 64);
-}
 
 static bool is_msix(const struct vfio_vecset *vs)
 {
@@ -57,25 +48,16 @@ static void inject(struct vfio_pci *vp, struct vfio_vec *vec)
 /* Makes vec's KVM route current; *commit is set when the table changed. */
 static int vec_route(struct vfio_pci *vp, struct vfio_vec *vec, bool *commit)
 {
-	u64 addr;
-	u32 data;
-	int gsi;
+	struct msi_msg m = { .devid = vp->pci.bdf };
 
-	vec_msg(vp, vec, &addr, &data);
-	if (vec->gsi < 0) {
-		gsi = irq_msi_alloc(vp->vm, addr, data, vp->pci.bdf, 0);
-		if (gsi < 0) {
-			pr_err("%s: no GSI for vector %u", vp->name, vec->v);
-			return -1;
-		}
-		vec->gsi = gsi;
-	} else if (vec->route_dirty) {
-		irq_msi_update(vp->vm, vec->gsi, addr, data, vp->pci.bdf, 0);
-	} else {
+	if (vec->gsi >= 0 && !vec->route_dirty)
 		return 0;
+	vec_msg(vp, vec, &m.addr, &m.data);
+	if (msi_route_set(vp->vm, &vec->gsi, &m, commit)) {
+		pr_err("%s: no GSI for vector %u", vp->name, vec->v);
+		return -1;
 	}
 	vec->route_dirty = false;
-	*commit = true;
 	return 0;
 }
 
@@ -124,8 +106,8 @@ static void attach(struct vfio_pci *vp, struct vfio_vec *vec, u8 state,
 	if (state == MSIX_VEC_LIVE) {
 		/* raised while masked but not latched yet: pending, deliver */
 		if (drain(vec) && vec->state == MSIX_VEC_MASKED &&
-		    !bit_test(deliver, vec->v)) {
-			bit_set(deliver, vec->v);
+		    !msix_bit(deliver, vec->v)) {
+			msix_bit_set(deliver, vec->v, true);
 			vec->latched++;
 		}
 		if (vec->gsi < 0 ||
@@ -243,7 +225,7 @@ static void apply(struct vfio_pci *vp, struct vfio_vecset *vs,
 		vec->state = nstate[v];
 	}
 	for (v = 0; v < vs->nr; v++)
-		if (bit_test(deliver, v))
+		if (msix_bit(deliver, v))
 			inject(vp, &vs->vec[v]);
 	if (!vs->host_on)
 		intx_host_on(vp);
@@ -427,11 +409,10 @@ int vfio_intr_setup(struct vfio_pci *vp, int epfd, char *err, size_t errlen)
 		n = MIN(vcfg_msix_vectors(&vp->cfg),
 			vp->vdev.irqs[VFIO_PCI_MSIX_IRQ_INDEX].count);
 		n = MIN(n, (u32)MSIX_MAX_VECTORS);
-		vp->msix = malloc(sizeof(*vp->msix));
+		vp->msix = msix_new(n);
 		if (!vp->msix)
 			return set_err(err, errlen, "%s: out of memory",
 				       vp->name);
-		msix_init(vp->msix, n);
 		if (vecset_init(vp, &vp->vmsix, VFIO_PCI_MSIX_IRQ_INDEX, n,
 				err, errlen))
 			return -1;
@@ -470,10 +451,7 @@ static void vecset_teardown(struct vfio_pci *vp, struct vfio_vecset *vs)
 		vec->state = MSIX_VEC_OFF;
 		if (vec->efd >= 0)
 			close(vec->efd);
-		if (vec->gsi >= 0) {
-			irq_msi_free(vp->vm, vec->gsi);
-			freed = true;
-		}
+		msi_route_drop(vp->vm, &vec->gsi, -1, &freed);
 	}
 	if (freed)
 		irq_commit(vp->vm);

@@ -12,6 +12,7 @@
 #include <linux/kvm.h>
 #include <linux/virtio_config.h>
 #include "kvm/irq.h"
+#include "kvm/msi_route.h"
 #include "kvm/vm.h"
 #include "virtio/pci.h"
 #include "vp-internal.h"
@@ -56,41 +57,31 @@ void virtio_dev_kick(struct virtio_dev *v, unsigned int q)
 	vp_kick(v, q);
 }
 
-static u64 msix_addr(const struct virtio_dev *v, u16 vec)
+/* A route and an irqfd for vec, so that the next deliveries skip lkvm's
+ * ioctl path. */
+static int route_vector(struct virtio_dev *v, u16 vec, const struct msi_msg *m)
 {
-	return v->msix_table[vec][0] | ((u64)v->msix_table[vec][1] << 32);
-}
+	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 
-static int msix_route(struct virtio_dev *v, u16 vec)
-{
-	int efd, gsi;
-
-	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (efd < 0)
 		return -1;
-	gsi = irq_msi_alloc(v->vm, msix_addr(v, vec), v->msix_table[vec][2],
-			    v->pci.bdf, 0);
-	if (gsi < 0)
-		goto fail_efd;
-	if (irq_commit(v->vm) || irqfd_assign(v->vm, efd, gsi, -1))
-		goto fail_gsi;
+	if (msi_route_irqfd(v->vm, &v->msix_gsi[vec], efd, m)) {
+		close(efd);
+		return -1;
+	}
 	v->msix_efd[vec] = efd;
-	v->msix_gsi[vec] = gsi;
 	return 0;
-fail_gsi:
-	irq_msi_free(v->vm, gsi);
-fail_efd:
-	close(efd);
-	return -1;
 }
 
 void vp_msix_deliver(struct virtio_dev *v, u16 vec)
 {
+	struct msi_msg m = { .devid = v->pci.bdf };
+
 	if (!have_kvm(v) || !v->vm->irq)
 		return;
-	if (v->msix_gsi[vec] < 0 && msix_route(v, vec)) {
-		irq_signal_msi(v->vm, msix_addr(v, vec), v->msix_table[vec][2],
-			       v->pci.bdf, 0);
+	msix_route(&v->msix, vec, &m.addr, &m.data);
+	if (v->msix_gsi[vec] < 0 && route_vector(v, vec, &m)) {
+		irq_signal_msi(v->vm, m.addr, m.data, m.devid, 0);
 		return;
 	}
 	eventfd_write(v->msix_efd[vec], 1);
@@ -98,10 +89,13 @@ void vp_msix_deliver(struct virtio_dev *v, u16 vec)
 
 void vp_msix_update(struct virtio_dev *v, u16 vec)
 {
+	struct msi_msg m = { .devid = v->pci.bdf };
+	bool commit = false;
+
 	if (v->msix_gsi[vec] < 0 || !have_kvm(v) || !v->vm->irq)
 		return;
-	irq_msi_update(v->vm, v->msix_gsi[vec], msix_addr(v, vec),
-		       v->msix_table[vec][2], v->pci.bdf, 0);
+	msix_route(&v->msix, vec, &m.addr, &m.data);
+	msi_route_set(v->vm, &v->msix_gsi[vec], &m, &commit);
 	irq_commit(v->vm);
 }
 
@@ -113,12 +107,9 @@ void vp_msix_release(struct virtio_dev *v)
 	for (i = 0; i < VIRTIO_MSIX_VECTORS; i++) {
 		if (v->msix_gsi[i] < 0)
 			continue;
-		irqfd_deassign(v->vm, v->msix_efd[i], v->msix_gsi[i]);
-		irq_msi_free(v->vm, v->msix_gsi[i]);
+		msi_route_drop(v->vm, &v->msix_gsi[i], v->msix_efd[i], &changed);
 		close(v->msix_efd[i]);
-		v->msix_gsi[i] = -1;
 		v->msix_efd[i] = -1;
-		changed = true;
 	}
 	if (changed)
 		irq_commit(v->vm);

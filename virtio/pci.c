@@ -18,11 +18,6 @@
 #define ISR_QUEUE		0x1
 #define F_VERSION_1		(1ULL << VIRTIO_F_VERSION_1)
 
-static u16 nr_vectors(const struct virtio_dev *v)
-{
-	return v->nr_queues + 1;
-}
-
 bool virtio_has_feature(const struct virtio_dev *v, unsigned int bit)
 {
 	return v->guest_features & (1ULL << bit);
@@ -70,37 +65,28 @@ void virtio_cfg_put64(struct virtio_dev *v, u32 off, u64 val)
 
 /* ---- interrupts ---- */
 
-static bool vector_masked(const struct virtio_dev *v, u16 vec)
-{
-	return v->msix_masked || (v->msix_table[vec][3] & PCI_MSIX_ENTRY_CTRL_MASKBIT);
-}
-
 static void msix_send(struct virtio_dev *v, u16 vec)
 {
-	if (vec >= nr_vectors(v))
-		return;
-	if (vector_masked(v, vec)) {
-		v->msix_pba |= 1ULL << vec;
-		return;
-	}
 	v->irqs_sent++;
 	v->last_vector = vec;
 	vp_msix_deliver(v, vec);
 }
 
-/* Delivers pending bits of vectors that are no longer masked. */
-static void msix_flush_pending(struct virtio_dev *v)
+/* Sends what the model released (pending bits of unmasked vectors). */
+static void msix_deliver_result(struct virtio_dev *v,
+				const struct msix_result *res)
 {
 	u16 vec;
 
-	if (!v->msix_enabled || v->msix_masked)
-		return;
-	for (vec = 0; vec < nr_vectors(v); vec++) {
-		if (!(v->msix_pba & (1ULL << vec)) || vector_masked(v, vec))
-			continue;
-		v->msix_pba &= ~(1ULL << vec);
+	for (vec = 0; res->nr_deliver && vec < v->msix.nr; vec++)
+		if (msix_result_delivers(res, vec))
+			msix_send(v, vec);
+}
+
+static void msix_fire_vector(struct virtio_dev *v, u16 vec)
+{
+	if (msix_fire(&v->msix, vec) == MSIX_DELIVER)
 		msix_send(v, vec);
-	}
 }
 
 static void intx_send(struct virtio_dev *v, u8 bit)
@@ -114,8 +100,8 @@ void virtio_queue_interrupt(struct virtio_dev *v, unsigned int q)
 {
 	if (q >= v->nr_queues)
 		return;
-	if (v->msix_enabled)
-		msix_send(v, v->qcfg[q].msix_vector);
+	if (v->msix.enabled)
+		msix_fire_vector(v, v->qcfg[q].msix_vector);
 	else
 		intx_send(v, ISR_QUEUE);
 }
@@ -123,8 +109,8 @@ void virtio_queue_interrupt(struct virtio_dev *v, unsigned int q)
 void virtio_config_changed(struct virtio_dev *v)
 {
 	v->config_gen++;
-	if (v->msix_enabled)
-		msix_send(v, v->config_vector);
+	if (v->msix.enabled)
+		msix_fire_vector(v, v->config_vector);
 	else
 		intx_send(v, VIRTIO_PCI_ISR_CONFIG);
 }
@@ -149,7 +135,7 @@ static void vp_reset(struct virtio_dev *v)
 		v->kick_pending[q] = false;
 	}
 	vp_msix_release(v);
-	v->msix_pba = 0;
+	msix_clear_pending(&v->msix);
 	v->dfselect = v->gfselect = 0;
 	v->guest_features = 0;
 	v->status = 0;
@@ -315,7 +301,7 @@ static void common_image(struct virtio_dev *v, u8 *img)
 
 static u16 vector_or_none(struct virtio_dev *v, u16 vec)
 {
-	return vec < nr_vectors(v) ? vec : NO_VECTOR;
+	return vec < v->msix.nr ? vec : NO_VECTOR;
 }
 
 static void write_guest_features(struct virtio_dev *v, u32 val)
@@ -433,47 +419,35 @@ static void common_write(struct virtio_dev *v, u32 off, const u8 *data,
 	}
 }
 
-/* ---- MSI-X table ---- */
+/* ---- MSI-X table, PBA and control (pci/msix.c) ---- */
 
-static void msix_table_write(struct virtio_dev *v, u32 off, const u8 *data,
-			     u32 len)
+/* Table, then PBA (read-only) from the table's offset on. */
+static void msix_io(struct virtio_dev *v, u64 off, u8 *data, u32 len,
+		    bool wr)
 {
-	u16 vec = off / PCI_MSIX_ENTRY_SIZE;
-	u32 old[4];
-	u8 img[PCI_MSIX_ENTRY_SIZE];
-	unsigned int i;
+	const u64 pba = VP_MSIX_PBA_OFF - VP_MSIX_TABLE_OFF;
+	struct msix_result res;
 
-	memcpy(old, v->msix_table[vec], sizeof(old));
-	for (i = 0; i < 4; i++)
-		put_le(img + 4 * i, old[i], 4);
-	memcpy(img + off % PCI_MSIX_ENTRY_SIZE, data, len);
-	for (i = 0; i < 4; i++)
-		v->msix_table[vec][i] = get_le(img + 4 * i, 4);
-	v->msix_table[vec][3] &= PCI_MSIX_ENTRY_CTRL_MASKBIT;
-	if (memcmp(old, v->msix_table[vec], 12))
-		vp_msix_update(v, vec);
-	if ((old[3] & PCI_MSIX_ENTRY_CTRL_MASKBIT) &&
-	    !(v->msix_table[vec][3] & PCI_MSIX_ENTRY_CTRL_MASKBIT))
-		msix_flush_pending(v);
-}
-
-static void msix_table_read(struct virtio_dev *v, u32 off, u8 *data, u32 len)
-{
-	u8 img[PCI_MSIX_ENTRY_SIZE];
-	u16 vec = off / PCI_MSIX_ENTRY_SIZE;
-	unsigned int i;
-
-	for (i = 0; i < 4; i++)
-		put_le(img + 4 * i, v->msix_table[vec][i], 4);
-	memcpy(data, img + off % PCI_MSIX_ENTRY_SIZE, len);
+	if (off >= pba) {
+		if (!wr)
+			msix_pba_read(&v->msix, off - pba, data, len);
+	} else if (!wr) {
+		msix_table_read(&v->msix, off, data, len);
+	} else if (msix_table_write(&v->msix, off, data, len, &res)) {
+		if (res.flags & MSIX_R_ROUTE)
+			vp_msix_update(v, res.vector);
+		msix_deliver_result(v, &res);
+	}
 }
 
 /* Called when the MSI-X control word may have changed. */
 static void msix_ctrl_update(struct virtio_dev *v, u16 ctrl)
 {
-	v->msix_enabled = ctrl & PCI_MSIX_FLAGS_ENABLE;
-	v->msix_masked = ctrl & PCI_MSIX_FLAGS_MASKALL;
-	msix_flush_pending(v);
+	struct msix_result res;
+
+	msix_set_ctrl(&v->msix, ctrl & PCI_MSIX_FLAGS_ENABLE,
+		      ctrl & PCI_MSIX_FLAGS_MASKALL, &res);
+	msix_deliver_result(v, &res);
 }
 
 /* ---- BAR 0 ---- */
@@ -524,8 +498,6 @@ static void devcfg_io(struct virtio_dev *v, u32 off, u8 *data, u32 len,
 static void bar_io_locked(struct virtio_dev *v, u64 off, u8 *data, u32 len,
 			  bool wr)
 {
-	u32 nvec = nr_vectors(v);
-
 	if (in_range(off, len, VP_COMMON_OFF, VP_COMMON_LEN)) {
 		if (wr)
 			common_write(v, off, data, len);
@@ -541,17 +513,9 @@ static void bar_io_locked(struct virtio_dev *v, u64 off, u8 *data, u32 len,
 			    v->nr_queues * VP_NOTIFY_MULT)) {
 		if (wr)
 			notify_write(v, (off - VP_NOTIFY_OFF) / VP_NOTIFY_MULT);
-	} else if (in_range(off, len, VP_MSIX_TABLE_OFF,
-			    nvec * PCI_MSIX_ENTRY_SIZE) &&
-		   (off % PCI_MSIX_ENTRY_SIZE) + len <= PCI_MSIX_ENTRY_SIZE) {
-		if (wr)
-			msix_table_write(v, off - VP_MSIX_TABLE_OFF, data, len);
-		else
-			msix_table_read(v, off - VP_MSIX_TABLE_OFF, data, len);
-	} else if (in_range(off, len, VP_MSIX_PBA_OFF, 8)) {
-		if (!wr)
-			put_le(data, v->msix_pba >> (8 * (off - VP_MSIX_PBA_OFF)),
-			       len);
+	} else if (in_range(off, len, VP_MSIX_TABLE_OFF, VP_BAR_SIZE -
+			    VP_MSIX_TABLE_OFF)) {
+		msix_io(v, off - VP_MSIX_TABLE_OFF, data, len, wr);
 	} else if (!wr) {
 		pr_debug("%s: read of unused BAR offset 0x%llx+%u", v->name,
 			 (unsigned long long)off, len);
@@ -664,7 +628,7 @@ static u16 add_vcap(struct pci_dev *dev, u8 type, u32 size, u32 off, u32 len)
 static int add_caps(struct virtio_dev *v)
 {
 	struct pci_dev *dev = &v->pci;
-	u16 c, nvec = nr_vectors(v);
+	u16 c;
 
 	if (!add_vcap(dev, VIRTIO_PCI_CAP_COMMON_CFG,
 		      sizeof(struct virtio_pci_cap), VP_COMMON_OFF,
@@ -694,7 +658,7 @@ static int add_caps(struct virtio_dev *v)
 	c = pci_add_cap(dev, PCI_CAP_ID_MSIX, PCI_CAP_MSIX_SIZEOF);
 	if (!c)
 		return -1;
-	pci_cfg_set16(dev, c + PCI_MSIX_FLAGS, nvec - 1);
+	pci_cfg_set16(dev, c + PCI_MSIX_FLAGS, v->msix.nr - 1);
 	pci_cfg_set32(dev, c + PCI_MSIX_TABLE, VP_MSIX_TABLE_OFF | VP_BAR);
 	pci_cfg_set32(dev, c + PCI_MSIX_PBA, VP_MSIX_PBA_OFF | VP_BAR);
 	pci_set_wmask(dev, c + PCI_MSIX_FLAGS, 2,
@@ -727,8 +691,8 @@ int virtio_dev_init(struct virtio_dev *v, struct vm *vm, const char *name,
 	for (i = 0; i < VIRTIO_MSIX_VECTORS; i++) {
 		v->msix_gsi[i] = -1;
 		v->msix_efd[i] = -1;
-		v->msix_table[i][3] = PCI_MSIX_ENTRY_CTRL_MASKBIT;
 	}
+	msix_init(&v->msix, nr_queues + 1, v->msix_store);
 	for (i = 0; i < VIRTIO_MAX_QUEUES; i++)
 		v->queue_efd[i] = -1;
 	pci_dev_init(&v->pci, name, VIRTIO_PCI_VENDOR,

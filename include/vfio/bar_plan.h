@@ -6,11 +6,11 @@
 
 #include <stdio.h>
 #include "lkvm/util.h"
+#include "pci/msix.h"
 
 #define PCI_NUM_BARS		6
 #define BAR_PLAN_MAX_SPARSE	16
 #define BAR_PLAN_MAX_RANGES	64
-#define MSIX_ENTRY_SIZE		16
 /* PCI: no other registers in a 4 KiB block holding MSI-X table or PBA */
 #define MSIX_BLOCK_SIZE		4096ULL
 
@@ -101,16 +101,6 @@ struct bar_plan {
 	 */
 	u64 msix_shared_bytes;
 };
-
-static inline u64 msix_table_size(u32 vectors)
-{
-	return (u64)vectors * MSIX_ENTRY_SIZE;
-}
-
-static inline u64 msix_pba_size(u32 vectors)
-{
-	return ((u64)vectors + 63) / 64 * 8;
-}
 
 static inline bool bar_range_is_trap(enum bar_range_kind k)
 {

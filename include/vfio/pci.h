@@ -8,7 +8,7 @@
 #include "kvm/vm.h"
 #include "pci/pci.h"
 #include "vfio/config.h"
-#include "vfio/msix.h"
+#include "pci/msix.h"
 #include "vfio/vfio.h"
 
 struct vfio_pci;

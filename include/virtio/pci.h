@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 #include "lkvm/util.h"
+#include "pci/msix.h"
 #include "pci/pci.h"
 #include "virtio/virtqueue.h"
 
@@ -89,9 +90,8 @@ struct virtio_dev {
 	u8 isr;			/* under intx_lock */
 	pthread_mutex_t intx_lock;
 	bool intx_out;		/* line level last driven (vp_irq_flush) */
-	bool msix_enabled, msix_masked;
-	u32 msix_table[VIRTIO_MSIX_VECTORS][4];	/* addr lo/hi, data, ctrl */
-	u64 msix_pba;
+	struct msix_state msix;	/* table, PBA, masks: pci/msix.c */
+	u64 msix_store[MSIX_STORE_WORDS(VIRTIO_MSIX_VECTORS)];
 	int msix_gsi[VIRTIO_MSIX_VECTORS];	/* KVM route, -1: none */
 	int msix_efd[VIRTIO_MSIX_VECTORS];	/* irqfd, -1: none */
 	u64 irqs_sent;		/* interrupts delivered (MSI-X or INTx) */

@@ -318,7 +318,7 @@ TEST(virtio_pci_msix_vectors)
 	EXPECT_EQ(h_rd(&d->v, VP_MSIX_TABLE_OFF + 24, 4), 0x4041);
 	EXPECT_EQ(h_rd(&d->v, VP_MSIX_TABLE_OFF + 28, 4), 1);
 	msix_ctrl(d, PCI_MSIX_FLAGS_ENABLE);
-	EXPECT(d->v.msix_enabled);
+	EXPECT(d->v.msix.enabled);
 
 	sent = d->v.irqs_sent;
 	pthread_mutex_lock(&d->v.lock);

@@ -1,35 +1,44 @@
-/* MSI-X table/PBA emulation and MSI with per-vector masking
- * (include/vfio/msix.h): register accesses, masking, pending latches and
- * the eventfd ranges the caller has to reprogram. */
+/* The MSI-X and MSI models (include/pci/msix.h): table and PBA accesses,
+ * entry and function masks, pending latches, what the front-end delivers. */
+#include <stdlib.h>
 #include <string.h>
-#include "vfio/msix.h"
+#include "pci/msix.h"
 
 /* Writable bits of each entry dword. */
 static const u32 entry_wmask[4] = { ~3u, ~0u, ~0u, MSIX_CTRL_MASKBIT };
 
-static void set_bit64(u64 *map, u32 v)
+static u32 clamp_nr(u32 nr)
 {
-	map[v / 64] |= 1ULL << (v % 64);
+	return MIN(MAX(nr, 1u), (u32)MSIX_MAX_VECTORS);
 }
 
-static void clear_bit64(u64 *map, u32 v)
-{
-	map[v / 64] &= ~(1ULL << (v % 64));
-}
-
-static bool test_bit64(const u64 *map, u32 v)
-{
-	return map[v / 64] & (1ULL << (v % 64));
-}
-
-void msix_init(struct msix_state *s, u32 nr)
+void msix_init(struct msix_state *s, u32 nr, u64 *store)
 {
 	u32 v;
 
 	memset(s, 0, sizeof(*s));
-	s->nr = MIN(MAX(nr, 1u), (u32)MSIX_MAX_VECTORS);
+	s->nr = clamp_nr(nr);
+	memset(store, 0, MSIX_STORE_WORDS(s->nr) * sizeof(u64));
+	s->tbl = (u32 *)store;
+	s->pba = store + s->nr * 2;
 	for (v = 0; v < s->nr; v++)
 		s->tbl[v * 4 + 3] = MSIX_CTRL_MASKBIT;
+}
+
+struct msix_state *msix_new(u32 nr)
+{
+	struct msix_state *s;
+
+	nr = clamp_nr(nr);
+	s = malloc(sizeof(*s) + MSIX_STORE_WORDS(nr) * sizeof(u64));
+	if (s)
+		msix_init(s, nr, (u64 *)(s + 1));
+	return s;
+}
+
+void msix_clear_pending(struct msix_state *s)
+{
+	memset(s->pba, 0, msix_pba_size(s->nr));
 }
 
 bool msix_vec_masked(const struct msix_state *s, u32 v)
@@ -39,13 +48,7 @@ bool msix_vec_masked(const struct msix_state *s, u32 v)
 
 bool msix_pending(const struct msix_state *s, u32 v)
 {
-	return v < s->nr && test_bit64(s->pba, v);
-}
-
-/* Masked as far as delivery goes: disabled, function or vector mask. */
-static bool eff_masked(const struct msix_state *s, u32 v)
-{
-	return !s->enabled || s->func_masked || msix_vec_masked(s, v);
+	return v < s->nr && msix_bit(s->pba, v);
 }
 
 static enum msix_vec_state state_as(const struct msix_state *s, bool en,
@@ -73,15 +76,10 @@ void msix_vec_states(const struct msix_state *s, u8 *out)
 
 void msix_route(const struct msix_state *s, u32 v, u64 *addr, u32 *data)
 {
-	const u32 *e;
+	bool in = v < s->nr;
 
-	*addr = 0;
-	*data = 0;
-	if (v >= s->nr)
-		return;
-	e = &s->tbl[v * 4];
-	*addr = ((u64)e[1] << 32) | e[0];
-	*data = e[2];
+	*addr = in ? ((u64)s->tbl[v * 4 + 1] << 32) | s->tbl[v * 4] : 0;
+	*data = in ? s->tbl[v * 4 + 2] : 0;
 }
 
 static bool access_ok(u64 off, u32 len, u64 limit)
@@ -91,51 +89,34 @@ static bool access_ok(u64 off, u32 len, u64 limit)
 	return !(off & (len - 1)) && off < limit && len <= limit - off;
 }
 
-static void read_bytes(const void *src, u64 off, u8 *data, u32 len)
-{
-	const u8 *p = src;
-	u32 i;
-
-	/* tbl and pba are little-endian words on a little-endian host */
-	for (i = 0; i < len; i++)
-		data[i] = p[off + i];
-}
-
 bool msix_table_read(const struct msix_state *s, u64 off, u8 *data, u32 len)
 {
-	if (!access_ok(off, len, msix_tbl_bytes(s))) {
+	if (!access_ok(off, len, msix_table_size(s->nr))) {
 		memset(data, 0, len);
 		return false;
 	}
-	read_bytes(s->tbl, off, data, len);
+	memcpy(data, (const u8 *)s->tbl + off, len);	/* LE host */
 	return true;
 }
 
 bool msix_pba_read(const struct msix_state *s, u64 off, u8 *data, u32 len)
 {
-	if (!access_ok(off, len, msix_pba_bytes(s))) {
+	if (!access_ok(off, len, msix_pba_size(s->nr))) {
 		memset(data, 0, len);
 		return false;
 	}
-	read_bytes(s->pba, off, data, len);
+	memcpy(data, (const u8 *)s->pba + off, len);
 	return true;
-}
-
-static void deliver(struct msix_result *res, u32 v)
-{
-	set_bit64(res->deliver, v);
-	res->nr_deliver++;
-	res->flags |= MSIX_R_DELIVER;
 }
 
 /* Vector v stopped being masked: a latched message goes out once. */
 static void flush_pending(struct msix_state *s, u32 v,
 			  struct msix_result *res)
 {
-	if (eff_masked(s, v) || !test_bit64(s->pba, v))
+	if (msix_vec_state(s, v) != MSIX_VEC_LIVE || !msix_bit(s->pba, v))
 		return;
-	clear_bit64(s->pba, v);
-	deliver(res, v);
+	msix_bit_set(s->pba, v, false);
+	msix_result_add(res, v);
 }
 
 static void write_entry_bytes(struct msix_state *s, u64 off, const u8 *data,
@@ -154,13 +135,13 @@ static void write_entry_bytes(struct msix_state *s, u64 off, const u8 *data,
 bool msix_table_write(struct msix_state *s, u64 off, const u8 *data,
 		      u32 len, struct msix_result *res)
 {
-	u32 v = (u32)(off / MSIX_ENTRY_BYTES), old_d, new_d;
+	u32 v = (u32)(off / MSIX_ENTRY_SIZE), old_d, new_d;
 	enum msix_vec_state old_st;
 	bool old_m, new_m;
 	u64 old_a, new_a;
 
 	memset(res, 0, sizeof(*res));
-	if (!access_ok(off, len, msix_tbl_bytes(s)))
+	if (!access_ok(off, len, msix_table_size(s->nr)))
 		return false;
 	msix_route(s, v, &old_a, &old_d);
 	old_m = msix_vec_masked(s, v);
@@ -208,8 +189,8 @@ enum msix_fire_res msix_fire(struct msix_state *s, u32 v)
 {
 	if (v >= s->nr || !s->enabled)
 		return MSIX_DROPPED;
-	if (eff_masked(s, v)) {
-		set_bit64(s->pba, v);
+	if (msix_vec_state(s, v) != MSIX_VEC_LIVE) {
+		msix_bit_set(s->pba, v, true);
 		return MSIX_LATCHED;
 	}
 	return MSIX_DELIVER;
@@ -248,11 +229,6 @@ void msi_init(struct msi_state *s, bool maskable)
 	memset(s, 0, sizeof(*s));
 	s->maskable = maskable;
 	s->nr = 1;
-}
-
-static bool msi_masked(const struct msi_state *s, u32 v)
-{
-	return !s->enabled || v >= s->nr || (s->mask & (1u << v));
 }
 
 enum msix_vec_state msi_vec_state(const struct msi_state *s, u32 v)
@@ -294,10 +270,11 @@ void msi_update(struct msi_state *s, bool enabled, u32 nr, u64 addr,
 	for (v = 0; v < MSI_MAX_VECTORS; v++) {
 		if (msi_vec_state(&old, v) != msi_vec_state(s, v))
 			res->flags |= MSIX_R_STATE;
-		if (msi_masked(s, v) || !(s->pending & (1u << v)))
+		if (msi_vec_state(s, v) != MSIX_VEC_LIVE ||
+		    !(s->pending & (1u << v)))
 			continue;
 		s->pending &= ~(1u << v);
-		deliver(res, v);
+		msix_result_add(res, v);
 	}
 }
 

@@ -1,16 +1,14 @@
-/* Unit tests for MSI-X/MSI emulation (vfio/msix.c): table and PBA access
+/* Unit tests for the MSI-X/MSI model (pci/msix.c): table and PBA access
  * rules, mask/unmask/pending/function-mask sequences delivering exactly
- * once, enable transitions, eventfd range minimisation, MSI masking. */
+ * once, enable transitions, eventfd range minimisation, MSI masking,
+ * storage sized by the vector count, the bitmap helpers. */
 #include <stdlib.h>
 #include "unit.h"
-#include "vfio/msix.h"
+#include "pci/msix.h"
 
 static struct msix_state *new_msix(u32 nr)
 {
-	struct msix_state *s = malloc(sizeof(*s));
-
-	msix_init(s, nr);
-	return s;
+	return msix_new(nr);
 }
 
 static bool tw32(struct msix_state *s, u32 v, u32 reg, u32 val,
@@ -43,8 +41,8 @@ TEST(msix_init_and_table_access)
 	u64 addr;
 	u32 data, v;
 
-	EXPECT_EQ(msix_tbl_bytes(s), 80);
-	EXPECT_EQ(msix_pba_bytes(s), 8);
+	EXPECT_EQ(msix_table_size(s->nr), 80);
+	EXPECT_EQ(msix_pba_size(s->nr), 8);
 	for (v = 0; v < 5; v++) {
 		EXPECT(msix_vec_masked(s, v));
 		EXPECT_EQ(tr32(s, v * 16 + 12), 1);
@@ -387,4 +385,130 @@ TEST(msi_masking_and_routes)
 	msi_update(&s, true, 1, 0xfee00000, 0x30, ~0u, &r);
 	EXPECT_EQ(msi_fire(&s, 0), MSIX_DELIVER);
 	EXPECT_EQ(msi_vec_state(&s, 0), MSIX_VEC_LIVE);
+}
+
+/* The access rule, for every length and alignment inside one entry:
+ * naturally aligned 1/2/4/8 bytes work, anything else reads 0 and
+ * leaves the table alone. */
+TEST(msix_access_rule_matrix)
+{
+	static const u32 lens[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 16 };
+	struct msix_state *s = new_msix(2);
+	struct msix_result r;
+	u8 ff[16], b[16];
+	u32 i, off;
+	bool ok;
+	u64 a;
+	u32 d;
+
+	memset(ff, 0xff, sizeof(ff));
+	for (i = 0; i < ARRAY_SIZE(lens); i++) {
+		for (off = 16; off < 32; off++) {
+			ok = (lens[i] == 1 || lens[i] == 2 || lens[i] == 4 ||
+			      lens[i] == 8) && off % lens[i] == 0;
+			memset(b, 0x5a, sizeof(b));
+			EXPECT_EQ(msix_table_read(s, off, b, lens[i]), ok);
+			if (!ok && lens[i])
+				EXPECT_EQ(b[0] | b[lens[i] - 1], 0);
+			EXPECT_EQ(msix_table_write(s, off, ff, lens[i], &r), ok);
+			if (!ok) {
+				EXPECT_EQ(r.flags, 0);
+				EXPECT_EQ(tr32(s, 16) | tr32(s, 24), 0);
+				EXPECT_EQ(tr32(s, 28), 1);
+			}
+			msix_init(s, 2, (u64 *)s->tbl);	/* reset */
+		}
+	}
+	/* a QWORD at 0 is the whole address; address bits 1:0 stay 0 */
+	EXPECT(msix_table_write(s, 16, ff, 8, &r));
+	msix_route(s, 1, &a, &d);
+	EXPECT_EQ(a, ~3ULL);
+	EXPECT_EQ(d, 0);
+	EXPECT_EQ(r.flags, MSIX_R_ROUTE);
+	EXPECT_EQ(r.route_first, 1);
+	/* vector 0 untouched */
+	msix_route(s, 0, &a, &d);
+	EXPECT(!a && !d);
+	EXPECT(msix_vec_masked(s, 0));
+	free(s);
+}
+
+/* Caller storage (how virtio-pci embeds it): exactly MSIX_STORE_WORDS,
+ * nothing written past it, reset masks every vector again. */
+TEST(msix_store_sized_by_vectors)
+{
+	u64 store[MSIX_STORE_WORDS(9) + 1];
+	struct msix_state s, *one, *big;
+	struct msix_result r;
+	u8 zero[4] = { 0 }, b[8];
+	u32 v;
+
+	EXPECT_EQ(MSIX_STORE_WORDS(9), 9 * 2 + 1);
+	EXPECT_EQ(MSIX_STORE_WORDS(64), 64 * 2 + 1);
+	EXPECT_EQ(MSIX_STORE_WORDS(65), 65 * 2 + 2);
+	EXPECT_EQ(msix_table_size(2048), 32768);
+	EXPECT_EQ(msix_pba_size(65), 16);
+	store[MSIX_STORE_WORDS(9)] = 0x1234;
+	msix_init(&s, 9, store);
+	EXPECT_EQ(s.nr, 9);
+	EXPECT_EQ(store[MSIX_STORE_WORDS(9)], 0x1234);
+	for (v = 0; v < 9; v++)
+		EXPECT(msix_vec_masked(&s, v));
+	/* last entry's control is the last table dword; past it: nothing */
+	EXPECT(msix_table_write(&s, 8 * 16 + 12, zero, 4, &r));
+	EXPECT(r.flags & MSIX_R_VEC_UNMASK);
+	EXPECT(!msix_table_write(&s, 9 * 16, zero, 4, &r));
+	EXPECT(!msix_table_read(&s, 9 * 16, b, 4));
+	msix_set_ctrl(&s, true, false, &r);
+	EXPECT_EQ(msix_fire(&s, 0), MSIX_LATCHED);
+	EXPECT_EQ(msix_fire(&s, 9), MSIX_DROPPED);
+	EXPECT(msix_pba_read(&s, 0, b, 8));
+	EXPECT_EQ(b[0], 1);
+	EXPECT(!msix_pba_read(&s, 8, b, 8));	/* PBA is 8 bytes */
+	msix_clear_pending(&s);
+	EXPECT(!msix_pending(&s, 0));
+	EXPECT_EQ(store[MSIX_STORE_WORDS(9)], 0x1234);
+
+	/* nr 0 means one vector; past the maximum is clamped */
+	one = msix_new(0);
+	big = msix_new(5000);
+	ASSERT(one && big);
+	EXPECT_EQ(one->nr, 1);
+	EXPECT_EQ(big->nr, MSIX_MAX_VECTORS);
+	EXPECT(msix_table_write(big, msix_table_size(2048) - 4, zero, 4, &r));
+	EXPECT(!msix_vec_masked(big, 2047));
+	free(one);
+	free(big);
+}
+
+/* Pending survives a masked unmask (function still masked), goes out once
+ * when the last mask drops, and the bit helpers agree with the PBA. */
+TEST(msix_pending_needs_every_mask_off)
+{
+	struct msix_state *s = new_msix(70);
+	struct msix_result r;
+	u64 map[2] = { 0, 0 };
+
+	msix_set_ctrl(s, true, true, &r);
+	EXPECT_EQ(msix_fire(s, 69), MSIX_LATCHED);
+	EXPECT(msix_bit(s->pba, 69));
+	mask(s, 69, false, &r);
+	EXPECT_EQ(r.nr_deliver, 0);		/* function still masked */
+	EXPECT(msix_pending(s, 69));
+	msix_set_ctrl(s, false, false, &r);	/* disabled: still latched */
+	EXPECT_EQ(r.nr_deliver, 0);
+	EXPECT_EQ(msix_fire(s, 69), MSIX_DROPPED);
+	msix_set_ctrl(s, true, false, &r);
+	EXPECT_EQ(r.nr_deliver, 1);
+	EXPECT(msix_result_delivers(&r, 69));
+	EXPECT(!msix_pending(s, 69));
+	EXPECT_EQ(msix_fire(s, 69), MSIX_DELIVER);
+
+	msix_bit_set(map, 65, true);
+	msix_bit_set(map, 3, true);
+	msix_bit_set(map, 3, false);
+	EXPECT_EQ(map[0], 0);
+	EXPECT_EQ(map[1], 2);
+	EXPECT(msix_bit(map, 65) && !msix_bit(map, 64));
+	free(s);
 }
