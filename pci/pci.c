@@ -143,6 +143,24 @@ void pci_config_access(struct vm *vm, u16 bdf, u32 off, u8 *data, u32 len,
 	pthread_mutex_unlock(&vm->pci->lock);
 }
 
+static bool overlaps(u32 off, u32 len, u32 start, u32 end)
+{
+	return off < end && off + len > start;
+}
+
+void pci_cfg_write_default(struct pci_dev *dev, u32 off, const u8 *data,
+			   u32 len)
+{
+	if (!pci_cfg_store(dev, off, data, len))
+		return;
+	if (overlaps(off, len, PCI_COMMAND, PCI_COMMAND + 2) ||
+	    overlaps(off, len, PCI_BASE_ADDRESS_0, PCI_BASE_ADDRESS_5 + 4) ||
+	    overlaps(off, len, PCI_ROM_ADDRESS, PCI_ROM_ADDRESS + 4))
+		pci_update_regions(dev);
+	if (overlaps(off, len, PCI_COMMAND + 1, PCI_COMMAND + 2))
+		pci_update_intx(dev);
+}
+
 /* ---- INTx ---- */
 
 /*

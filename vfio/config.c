@@ -3,6 +3,7 @@
  * the rebuilt capability lists, and guest read/write handling. */
 #include <string.h>
 #include <linux/pci_regs.h>
+#include "pci/pci.h"
 #include "vfio/config.h"
 
 #define CMD_FWD_BITS	(PCI_COMMAND_IO | PCI_COMMAND_MEMORY |		\
@@ -76,11 +77,6 @@ static void virt(struct vcfg *c, u32 off, u32 len, u32 wmask)
 
 /* ---- Header ---- */
 
-static bool is_pow2(u64 x)
-{
-	return x && !(x & (x - 1));
-}
-
 struct bar_desc {
 	u64 size;
 	bool io, is64, prefetch;
@@ -109,21 +105,13 @@ static void guest_bar(const struct vcfg_input *in, int i, struct bar_desc *d)
 static int check_bar(const struct bar_desc *d, int i, char *err,
 		     size_t errlen)
 {
-	if (!is_pow2(d->size))
-		return set_err(err, errlen, "BAR%d: size %#llx is not a power "
-			       "of two", i, (unsigned long long)d->size);
-	if (d->io && (d->size < 4 || d->size > SZ_1G))
-		return set_err(err, errlen, "BAR%d: bad I/O size %#llx", i,
-			       (unsigned long long)d->size);
-	if (!d->io && d->size < 16)
-		return set_err(err, errlen, "BAR%d: memory BAR below 16 bytes",
-			       i);
-	if (!d->io && !d->is64 && d->size > 2 * SZ_1G)
-		return set_err(err, errlen, "BAR%d: 32-bit BAR of %#llx", i,
-			       (unsigned long long)d->size);
-	if (d->is64 && i == 5)
-		return set_err(err, errlen, "BAR5: 64-bit BAR in the last slot");
-	return 0;
+	u32 flags = (d->io ? PCI_BAR_F_IO : 0) |
+		    (d->is64 ? PCI_BAR_F_MEM64 : 0) |
+		    (d->prefetch ? PCI_BAR_F_PREFETCH : 0);
+	const char *why = pci_bar_rule(i, d->size, flags);
+
+	return why ? set_err(err, errlen, "BAR%d (%#llx bytes): %s", i,
+			     (unsigned long long)d->size, why) : 0;
 }
 
 static int setup_bars(struct vcfg *c, const struct vcfg_input *in,
@@ -165,8 +153,9 @@ static int setup_rom(struct vcfg *c, u64 size, char *err, size_t errlen)
 {
 	if (!size)
 		return 0;
-	if (!is_pow2(size) || size < 2048 || size > SZ_1G)
-		return set_err(err, errlen, "ROM: bad size %#llx",
+	if (pci_bar_rule(PCI_ROM_SLOT, size, 0))
+		return set_err(err, errlen, "ROM: %s (%#llx bytes)",
+			       pci_bar_rule(PCI_ROM_SLOT, size, 0),
 			       (unsigned long long)size);
 	c->bar_size[VCFG_ROM] = size;
 	virt(c, PCI_ROM_ADDRESS, 4,
@@ -344,40 +333,20 @@ static void add_cap(struct vcfg *c, u32 off, u16 id, bool ext)
 	cap->ext = ext;
 }
 
-static void walk_caps(struct vcfg *c)
+static int add_std(void *arg, u32 off, u16 id)
 {
-	bool seen[VCFG_SIZE / 4] = { false };
-	u32 ptr;
+	struct vcfg *c = arg;
 
-	if (!(c->real[PCI_STATUS] & PCI_STATUS_CAP_LIST))
-		return;
-	ptr = c->real[PCI_CAPABILITY_LIST] & 0xfc;
-	while (ptr && c->nr_caps < VCFG_MAX_CAPS / 2) {
-		if (ptr < PCI_STD_HEADER_SIZEOF || seen[ptr / 4])
-			break;
-		seen[ptr / 4] = true;
-		add_cap(c, ptr, c->real[ptr], false);
-		ptr = c->real[ptr + 1] & 0xfc;
-	}
+	add_cap(c, off, id, false);
+	return c->nr_caps >= VCFG_MAX_CAPS / 2;
 }
 
-static void walk_ext_caps(struct vcfg *c)
+static int add_ext(void *arg, u32 off, u16 id)
 {
-	bool seen[VCFG_SIZE_EXP / 4] = { false };
-	u32 ptr = VCFG_SIZE, hdr;
+	struct vcfg *c = arg;
 
-	if (c->size < VCFG_SIZE_EXP)
-		return;
-	while (ptr && c->nr_caps < VCFG_MAX_CAPS) {
-		if (ptr < VCFG_SIZE || ptr > c->size - 4 || seen[ptr / 4])
-			break;
-		hdr = rd(c->real, ptr, 4);
-		if (!hdr || hdr == ~0u)
-			break;
-		seen[ptr / 4] = true;
-		add_cap(c, ptr, PCI_EXT_CAP_ID(hdr), true);
-		ptr = PCI_EXT_CAP_NEXT(hdr) & ~3u;
-	}
+	add_cap(c, off, id, true);
+	return c->nr_caps >= VCFG_MAX_CAPS;
 }
 
 static void size_caps(struct vcfg *c)
@@ -569,8 +538,8 @@ static int setup_caps(struct vcfg *c, const struct vcfg_input *in)
 {
 	u32 i;
 
-	walk_caps(c);
-	walk_ext_caps(c);
+	pci_cap_walk(pci_cfg_rd_bytes, c->real, c->size, false, add_std, c);
+	pci_cap_walk(pci_cfg_rd_bytes, c->real, c->size, true, add_ext, c);
 	size_caps(c);
 	for (i = 0; i < c->nr_caps; i++)
 		setup_cap(c, in, &c->caps[i]);

@@ -4,9 +4,10 @@
 #include <sanitizer/asan_interface.h>
 #include <linux/pci_regs.h>
 #include "fuzz.h"
+#include "pci/pci.h"
 #include "vfio/config.h"
 
-/* fuzz-sources: vfio/config.c vfio/msix_reloc.c vfio/bar_plan.c kvm/util.c
+/* fuzz-sources: vfio/config.c vfio/msix_reloc.c vfio/bar_plan.c kvm/util.c pci/config.c pci/bar.c kvm/iobus.c kvm/guest_log.c
  * fuzz-runs: 150000
  * fuzz-max-len: 6144 */
 
@@ -66,22 +67,19 @@ static void read_region(struct fin *in, struct bar_region *b)
 		b->nr_sparse = BAR_PLAN_MAX_SPARSE + 1;
 }
 
-/* vfio_device_find_cap() over the config bytes, then the same decode as
- * vfio/device.c (msix_info_decode). */
+static int is_msix(void *arg, u32 off, u16 id)
+{
+	return id == PCI_CAP_ID_MSIX ? (int)off : 0;
+}
+
+/* vfio_device_find_cap() over the config bytes (the one walker), then the
+ * same decode as vfio/device.c (msix_info_decode). */
 static int layout_msix(const u8 *cfg, u32 size, struct pci_bar_layout *l)
 {
-	u8 pos;
-	int ttl = 48;
+	u32 pos = (u32)pci_cap_walk(pci_cfg_rd_bytes, cfg, size, false,
+				    is_msix, NULL);
 
-	if (!(cfg[PCI_STATUS] & PCI_STATUS_CAP_LIST))
-		return 0;
-	pos = cfg[PCI_CAPABILITY_LIST];
-	for (pos &= ~3; pos >= 0x40 && ttl--; pos &= ~3) {
-		if (cfg[pos] == PCI_CAP_ID_MSIX)
-			break;
-		pos = cfg[pos + PCI_CAP_LIST_NEXT];
-	}
-	if (pos < 0x40 || ttl < 0 || cfg[pos] != PCI_CAP_ID_MSIX)
+	if (!pos)
 		return 0;
 	if (pos + 12u > size)
 		return -1;	/* the read fails: no device */
