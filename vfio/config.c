@@ -634,69 +634,30 @@ void vcfg_read(const struct vcfg *c, u32 off, u32 len, const u8 *dev,
 
 /* Register values whose changes are events. */
 struct vcfg_snap {
-	u16 cmd;
-	u64 bar[VCFG_NR_REGIONS];
-	bool rom_en;
 	struct vcfg_msi msi;
 	bool msix_en, msix_mask;
-	u16 pm;
 };
 
 static void snap(const struct vcfg *c, struct vcfg_snap *s)
 {
-	int i;
-
-	memset(s, 0, sizeof(*s));
-	s->cmd = vcfg_cmd(c);
-	for (i = 0; i < VCFG_NR_REGIONS; i++)
-		s->bar[i] = vcfg_bar_addr(c, i);
-	s->rom_en = vcfg_rom_enabled(c);
 	vcfg_msi_get(c, &s->msi);
 	vcfg_msix_get(c, &s->msix_en, &s->msix_mask);
-	if (c->pm)
-		s->pm = c->cfg[c->pm + PCI_PM_CTRL] & PCI_PM_CTRL_STATE_MASK;
 }
 
-static u32 cmd_events(u16 a, u16 b)
+static u32 diff(const struct vcfg_snap *a, const struct vcfg_snap *b)
 {
-	u16 x = a ^ b;
 	u32 ev = 0;
 
-	if (x & (PCI_COMMAND_IO | PCI_COMMAND_MEMORY))
-		ev |= VCFG_EV_DECODE;
-	if (x & PCI_COMMAND_MASTER)
-		ev |= VCFG_EV_MASTER;
-	if (x & PCI_COMMAND_INTX_DISABLE)
-		ev |= VCFG_EV_INTX_DIS;
-	return ev;
-}
-
-static void diff(const struct vcfg_snap *a, const struct vcfg_snap *b,
-		 struct vcfg_write_res *res)
-{
-	int i;
-
-	res->old_cmd = a->cmd;
-	res->new_cmd = b->cmd;
-	res->events |= cmd_events(a->cmd, b->cmd);
-	for (i = 0; i < VCFG_NR_REGIONS; i++)
-		if (a->bar[i] != b->bar[i])
-			res->bars |= 1u << i;
-	if (a->rom_en != b->rom_en)
-		res->bars |= 1u << VCFG_ROM;
-	if (res->bars)
-		res->events |= VCFG_EV_BAR;
 	if (a->msi.enabled != b->msi.enabled ||
 	    a->msi.nr_vectors != b->msi.nr_vectors)
-		res->events |= VCFG_EV_MSI_CTRL;
+		ev |= VCFG_EV_MSI_CTRL;
 	if (a->msi.addr != b->msi.addr || a->msi.data != b->msi.data)
-		res->events |= VCFG_EV_MSI_MSG;
+		ev |= VCFG_EV_MSI_MSG;
 	if (a->msi.mask != b->msi.mask)
-		res->events |= VCFG_EV_MSI_MASK;
+		ev |= VCFG_EV_MSI_MASK;
 	if (a->msix_en != b->msix_en || a->msix_mask != b->msix_mask)
-		res->events |= VCFG_EV_MSIX_CTRL;
-	if (a->pm != b->pm)
-		res->events |= VCFG_EV_PM;
+		ev |= VCFG_EV_MSIX_CTRL;
+	return ev;
 }
 
 static void add_fwd(struct vcfg_write_res *res, u32 off, u8 v)
@@ -740,7 +701,7 @@ int vcfg_write(struct vcfg *c, u32 off, u32 len, const u8 *data,
 	for (i = 0; i < len; i++)
 		write_byte(c, off + i, data[i], res);
 	snap(c, &after);
-	diff(&before, &after, res);
+	res->events = diff(&before, &after);
 	return 0;
 }
 
@@ -852,17 +813,4 @@ u32 vcfg_msix_vectors(const struct vcfg *c)
 		return 0;
 	return (rd(c->cfg, c->msix + PCI_MSIX_FLAGS, 2) &
 		PCI_MSIX_FLAGS_QSIZE) + 1;
-}
-
-const char *vcfg_policy_name(enum vcfg_policy p)
-{
-	switch (p) {
-	case VCFG_EMULATED:
-		return "emulated";
-	case VCFG_PASSTHROUGH:
-		return "passthrough";
-	case VCFG_VIRTUAL:
-		return "virtual";
-	}
-	return "?";
 }

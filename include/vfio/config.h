@@ -112,21 +112,15 @@ struct vcfg_fwd {
 	u8 data[4];
 };
 
-/* Events of a guest write (vcfg_write_res.events). */
-#define VCFG_EV_DECODE		(1u << 0)	/* command I/O or memory bit */
-#define VCFG_EV_MASTER		(1u << 1)	/* command bus master bit */
-#define VCFG_EV_INTX_DIS	(1u << 2)	/* command INTx disable bit */
-#define VCFG_EV_BAR		(1u << 3)	/* .bars: BAR/ROM address or ROM enable */
-#define VCFG_EV_MSI_CTRL	(1u << 4)	/* MSI enable or multiple message enable */
-#define VCFG_EV_MSI_MSG		(1u << 5)	/* MSI address or data */
-#define VCFG_EV_MSI_MASK	(1u << 6)	/* MSI per-vector mask bits */
-#define VCFG_EV_MSIX_CTRL	(1u << 7)	/* MSI-X enable or function mask */
-#define VCFG_EV_PM		(1u << 8)	/* PM power state */
+/* Events of a guest write (vcfg_write_res.events): what the caller must
+ * re-apply; BARs, ROM and command are the bus's (pci/). */
+#define VCFG_EV_MSI_CTRL	(1u << 0)	/* MSI enable or multiple message enable */
+#define VCFG_EV_MSI_MSG		(1u << 1)	/* MSI address or data */
+#define VCFG_EV_MSI_MASK	(1u << 2)	/* MSI per-vector mask bits */
+#define VCFG_EV_MSIX_CTRL	(1u << 3)	/* MSI-X enable or function mask */
 
 struct vcfg_write_res {
 	u32 events;
-	u8 bars;			/* bit n: region n (6: ROM) changed */
-	u16 old_cmd, new_cmd;
 	u32 nr_fwd;
 	struct vcfg_fwd fwd[4];
 };
@@ -201,7 +195,5 @@ void vcfg_msi_set_pending(struct vcfg *c, u32 pending);
 bool vcfg_msix_get(const struct vcfg *c, bool *enabled, bool *masked);
 /* Vectors in the MSI-X capability, 0 without one. */
 u32 vcfg_msix_vectors(const struct vcfg *c);
-
-const char *vcfg_policy_name(enum vcfg_policy p);
 
 #endif

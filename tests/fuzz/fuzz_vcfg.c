@@ -253,7 +253,7 @@ static void guest_write(struct dev *d, u32 off, u32 len, const u8 *data)
 	FUZZ_ASSERT(r == 0 || r == -1);
 	FUZZ_ASSERT(!r == (range_ok(d->size, off, len) && len <= 4));
 	if (r) {
-		FUZZ_ASSERT(!res.nr_fwd && !res.events && !res.bars);
+		FUZZ_ASSERT(!res.nr_fwd && !res.events);
 		return;
 	}
 	FUZZ_ASSERT(res.nr_fwd <= ARRAY_SIZE(res.fwd));
@@ -268,10 +268,13 @@ static void guest_write(struct dev *d, u32 off, u32 len, const u8 *data)
 		total += f->len;
 	}
 	FUZZ_ASSERT(total <= len);
-	FUZZ_ASSERT(!!(res.events & VCFG_EV_BAR) == !!res.bars);
-	for (i = 0; i < VCFG_NR_REGIONS; i++)
-		if (res.bars & (1u << i))
-			FUZZ_ASSERT(d->c->bar_size[i]);
+	FUZZ_ASSERT(!(res.events & ~(VCFG_EV_MSI_CTRL | VCFG_EV_MSI_MSG |
+				     VCFG_EV_MSI_MASK | VCFG_EV_MSIX_CTRL)));
+	if (res.events & (VCFG_EV_MSI_CTRL | VCFG_EV_MSI_MSG |
+			  VCFG_EV_MSI_MASK))
+		FUZZ_ASSERT(d->c->msi);
+	if (res.events & VCFG_EV_MSIX_CTRL)
+		FUZZ_ASSERT(d->c->msix);
 }
 
 static void guest_read_op(struct dev *d, u32 off, u32 len)

@@ -556,20 +556,19 @@ TEST(vcfg_bar_sizing)
 	wr(c, PCI_COMMAND, 2, 0xffff, &res);
 	EXPECT_EQ(rd(c, PCI_COMMAND, 2, &d) & 3, 3);
 
-	/* programming moves the BAR: one event, nothing forwarded */
+	/* programming moves the BAR (the bus maps it): nothing forwarded */
 	wr(c, PCI_BASE_ADDRESS_3, 4, 0xc0004000, &res);
-	EXPECT(res.events & VCFG_EV_BAR);
-	EXPECT_EQ(res.bars, 1u << 3);
+	EXPECT_EQ(res.events, 0);
 	EXPECT_EQ(res.nr_fwd, 0);
 	EXPECT_EQ(vcfg_bar_addr(c, 3), 0xc0004000);
 	wr(c, PCI_BASE_ADDRESS_3, 4, 0xc0004000, &res);
 	EXPECT_EQ(res.events, 0);
 	wr(c, PCI_ROM_ADDRESS, 4, 0xc0040001, &res);
-	EXPECT_EQ(res.bars, 1u << VCFG_ROM);
+	EXPECT_EQ(res.nr_fwd, 0);
 	EXPECT(vcfg_rom_enabled(c));
 	EXPECT_EQ(vcfg_bar_addr(c, VCFG_ROM), 0xc0040000);
 	wr(c, PCI_ROM_ADDRESS, 1, 0, &res);		/* disable only */
-	EXPECT_EQ(res.bars, 1u << VCFG_ROM);
+	EXPECT_EQ(vcfg_bar_addr(c, VCFG_ROM), 0xc0040000);
 	EXPECT(!vcfg_rom_enabled(c));
 
 	/* 64-bit pairs: nvme 16 KiB, then an 8 GiB prefetchable one */
@@ -584,7 +583,6 @@ TEST(vcfg_bar_sizing)
 	EXPECT_EQ(vcfg_bar_addr(c, 0), 0x812345c000ULL);
 	EXPECT_EQ(rd(c, PCI_BASE_ADDRESS_0, 4, &d), 0x2345c004);
 	wr(c, PCI_BASE_ADDRESS_1, 4, 0x90, &res);
-	EXPECT_EQ(res.bars, 1u << 0);
 	EXPECT_EQ(vcfg_bar_addr(c, 0), 0x902345c000ULL);
 
 	ASSERT(build(c, &d, &big, 0, NULL));
@@ -659,10 +657,10 @@ TEST(vcfg_command_and_status)
 
 	e1000e_cfg(&d);
 	ASSERT(build(c, &d, &e1000e_bars, 0, NULL));
+	EXPECT_EQ(vcfg_cmd(c), 0);
 	wr(c, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER, &res);
-	EXPECT_EQ(res.events, VCFG_EV_DECODE | VCFG_EV_MASTER);
-	EXPECT_EQ(res.old_cmd, 0);
-	EXPECT_EQ(res.new_cmd, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	EXPECT_EQ(res.events, 0);	/* decode is the bus's (pci/) */
+	EXPECT_EQ(vcfg_cmd(c), PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 	ASSERT_EQ(res.nr_fwd, 1);
 	EXPECT_EQ(res.fwd[0].off, PCI_COMMAND);
 	EXPECT_EQ(res.fwd[0].len, 2);
@@ -671,12 +669,14 @@ TEST(vcfg_command_and_status)
 		  PCI_COMMAND_MASTER | PCI_COMMAND_INVALIDATE);
 
 	wr(c, PCI_COMMAND + 1, 1, PCI_COMMAND_INTX_DISABLE >> 8, &res);
-	EXPECT_EQ(res.events, VCFG_EV_INTX_DIS);
+	EXPECT_EQ(res.events, 0);
 	EXPECT(vcfg_cmd(c) & PCI_COMMAND_INTX_DISABLE);
 
 	/* dword write over command+status: status byte 0 stays virtual */
 	wr(c, PCI_COMMAND, 4, 0xf9000007, &res);
-	EXPECT_EQ(res.events, VCFG_EV_DECODE | VCFG_EV_INTX_DIS);
+	EXPECT_EQ(res.events, 0);
+	EXPECT_EQ(vcfg_cmd(c), PCI_COMMAND_IO | PCI_COMMAND_MEMORY |
+		  PCI_COMMAND_MASTER);
 	ASSERT_EQ(res.nr_fwd, 2);
 	EXPECT_EQ(res.fwd[0].off, PCI_COMMAND);
 	EXPECT_EQ(res.fwd[1].off, PCI_STATUS + 1);
@@ -728,7 +728,7 @@ TEST(vcfg_write_masks)
 	EXPECT_EQ(rd(c, 0x44, 4, &d), 0x2000);
 	/* PM: power state virtual */
 	wr(c, 0x64, 2, 0xffff, &res);
-	EXPECT_EQ(res.events, VCFG_EV_PM);
+	EXPECT_EQ(res.events, 0);		/* D-states stay virtual */
 	EXPECT_EQ(rd(c, 0x64, 2, &d), 3 | PCI_PM_CTRL_NO_SOFT_RESET);
 	EXPECT_EQ(res.nr_fwd, 0);
 	/* PCIe: device control passes through, flags do not */
