@@ -116,27 +116,35 @@ void pci_bar_set_addr(struct pci_dev *dev, int bar, u64 addr)
 
 /* ---- decoding: what the registers and command select ---- */
 
+u64 pci_bar_addr(const struct pci_dev *dev, int bar)
+{
+	u32 lo = pci_cfg_get32(dev, pci_bar_reg(bar));
+	u64 hi = 0;
+
+	if (bar == PCI_ROM_SLOT)
+		return lo & PCI_ROM_ADDRESS_MASK;
+	if (pci_bar_is_io(dev, bar))
+		return lo & PCI_BASE_ADDRESS_IO_MASK;
+	if (dev->bar[bar].flags & PCI_BAR_F_MEM64)
+		hi = pci_cfg_get32(dev, pci_bar_reg(bar) + 4);
+	return (lo & PCI_BASE_ADDRESS_MEM_MASK) | hi << 32;
+}
+
 /* The address the region decodes now and whether that makes it live. */
 static bool region_decode(struct pci_dev *dev, int bar, u16 cmd, u64 *addr)
 {
 	struct pci_bar *b = &dev->bar[bar];
 	u32 lo = pci_cfg_get32(dev, pci_bar_reg(bar));
-	u64 a, limit;
+	u64 a = pci_bar_addr(dev, bar), limit = SZ_4G;
 
 	if (bar == PCI_ROM_SLOT) {
-		a = lo & PCI_ROM_ADDRESS_MASK;
-		limit = SZ_4G;
-		cmd &= (lo & PCI_ROM_ADDRESS_ENABLE) ? 0xffff : 0;
-		cmd &= PCI_COMMAND_MEMORY;
+		cmd &= (lo & PCI_ROM_ADDRESS_ENABLE) ? PCI_COMMAND_MEMORY : 0;
 	} else if (b->flags & PCI_BAR_F_IO) {
-		a = lo & PCI_BASE_ADDRESS_IO_MASK;
 		limit = 0x10000;
 		cmd &= PCI_COMMAND_IO;
 	} else {
-		a = lo & PCI_BASE_ADDRESS_MEM_MASK;
 		if (b->flags & PCI_BAR_F_MEM64)
-			a |= (u64)pci_cfg_get32(dev, pci_bar_reg(bar) + 4) << 32;
-		limit = (b->flags & PCI_BAR_F_MEM64) ? PHYS_LIMIT : SZ_4G;
+			limit = PHYS_LIMIT;
 		cmd &= PCI_COMMAND_MEMORY;
 	}
 	*addr = a;

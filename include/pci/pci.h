@@ -57,7 +57,8 @@ struct pci_bar {
  * consumed (reads: data filled); false lets the generic layer handle it as
  * usual (emulated bytes, masks, W1C, BARs, command decode). A hook that
  * consumes a write and still wants the generic effect may call
- * pci_cfg_write_default() itself.
+ * pci_cfg_write_default() itself, or pci_cfg_written() once it stored the
+ * write in the image (VFIO's policy layer does).
  *
  * bar_map/bar_unmap: the region became live at gpa (decode enabled and a
  * valid address programmed) / stops being live at gpa. NULL: the default
@@ -197,6 +198,9 @@ struct pci_dev *pci_find(struct vm *vm, u16 bdf);
 void pci_cfg_read_default(struct pci_dev *dev, u32 off, u8 *data, u32 len);
 void pci_cfg_write_default(struct pci_dev *dev, u32 off, const u8 *data,
 			   u32 len);
+/* After a hook stored a guest write in the image itself: the bus decodes
+ * what changed (BARs, ROM, command: map/unmap; INTx disable). */
+void pci_cfg_written(struct pci_dev *dev, u32 off, u32 len);
 /* A config access to bdf from the guest: hooks, then the generic layer.
  * Absent functions read all-ones and ignore writes; unaligned or
  * out-of-range accesses are dropped (all-ones). Takes the bus lock. */
@@ -209,6 +213,12 @@ static inline bool pci_bar_is_io(const struct pci_dev *dev, int bar)
 {
 	return dev->bar[bar].flags & PCI_BAR_F_IO;
 }
+
+/* The address programmed in region bar's register(s), flag bits dropped
+ * (a 64-bit BAR with its upper half); pci_bar_set_addr writes one, keeping
+ * the flag bits (no map/unmap: that follows the next decode). */
+u64 pci_bar_addr(const struct pci_dev *dev, int bar);
+void pci_bar_set_addr(struct pci_dev *dev, int bar, u64 addr);
 
 /* The default map/unmap: a trap on vm->pio or vm->mmio to ops->bar_io. */
 int pci_bar_map_trap(struct pci_dev *dev, int bar, u64 gpa);

@@ -683,3 +683,48 @@ TEST(pci_bar_rule_limits)
 	EXPECT(pci_bar_rule(-1, 4096, 0));
 	EXPECT(pci_bar_rule(7, 4096, 0));
 }
+
+/* A layer that stores guest writes in the one image itself (as VFIO's
+ * does) and lets the bus decode them: BARs map once, INTx disable holds. */
+static bool store_hook(struct pci_dev *dev, u32 off, const u8 *data, u32 len)
+{
+	pci_cfg_store(dev, off, data, len);
+	pci_cfg_written(dev, off, len);
+	return true;
+}
+
+static const struct pci_dev_ops store_ops = {
+	.cfg_write = store_hook, .bar_map = t_map, .bar_unmap = t_unmap,
+};
+
+TEST(pci_cfg_written_decodes_a_stored_write)
+{
+	struct vm vm;
+	struct pci_dev d;
+	u16 bdf;
+
+	tvm_init(&vm, 0x4000, SZ_1G / 2, SZ_1G);
+	tdev_init(&d);
+	d.ops = &store_ops;
+	d.cfg_hook_end = PCI_CFG_SIZE;
+	pci_cfg_set8(&d, PCI_INTERRUPT_PIN, 2);	/* the function's own pin */
+	ASSERT_EQ(pci_register(&vm, &d), 0);
+	bdf = d.bdf;
+	EXPECT_EQ(rd(&vm, bdf, PCI_INTERRUPT_PIN, 1), 2);
+	EXPECT_EQ(d.irq_pin, 1);		/* routed as INTA */
+	EXPECT_EQ(rd(&vm, bdf, PCI_INTERRUPT_LINE, 1), d.gsi);
+	EXPECT_EQ(pci_bar_addr(&d, 0), T_M32);
+	wr(&vm, bdf, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	EXPECT_EQ(mlog.n, 2);			/* BAR0 and BAR2/3 */
+	EXPECT_STR(mlog.ev[0], "map 0 c0000000");
+	wr(&vm, bdf, PCI_BASE_ADDRESS_0, 4, 0xc0010000);
+	EXPECT_EQ(pci_bar_addr(&d, 0), 0xc0010000);
+	EXPECT_EQ(mlog.n, 4);
+	EXPECT_STR(mlog.ev[2], "unmap 0 c0000000");
+	EXPECT_STR(mlog.ev[3], "map 0 c0010000");
+	wr(&vm, bdf, PCI_COMMAND, 2, PCI_COMMAND_INTX_DISABLE);
+	EXPECT_EQ(mlog.n, 6);			/* both unmapped */
+	EXPECT(pci_cfg_get16(&d, PCI_COMMAND) & PCI_COMMAND_INTX_DISABLE);
+	pci_unregister(&d);
+	tvm_fini(&vm);
+}
