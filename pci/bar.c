@@ -1,6 +1,7 @@
-/* BARs and the expansion ROM: address allocation from the bus windows at
- * registration, and the live/dead tracking that turns guest BAR and
- * command-register writes into map/unmap callbacks (default: a trap). */
+/* BARs and the expansion ROM: the one set of BAR rules, their encoding in
+ * and decoding from the config image, address allocation from the bus
+ * windows, and the live/dead tracking that turns guest BAR and command
+ * writes into map/unmap callbacks (default: a trap). */
 #include <string.h>
 #include "kvm/vm.h"
 #include "kvm/guest_log.h"
@@ -9,27 +10,141 @@
 #define MEM_BAR_ALIGN	4096ULL	/* every memory BAR gets its own pages */
 #define PHYS_LIMIT	(1ULL << 52)
 
+/* ---- encoding: declaration, flag bits, masks, addresses ---- */
+
+u32 pci_bar_reg(int bar)
+{
+	return bar == PCI_ROM_SLOT ? PCI_ROM_ADDRESS
+				   : PCI_BASE_ADDRESS_0 + 4 * (u32)bar;
+}
+
+bool pci_bar_is_upper(const struct pci_dev *dev, int bar)
+{
+	return bar > 0 && bar < PCI_NUM_BARS &&
+	       (dev->bar[bar - 1].flags & PCI_BAR_F_MEM64) &&
+	       dev->bar[bar - 1].size;
+}
+
+const char *pci_bar_rule(int bar, u64 size, u32 flags)
+{
+	if (bar < 0 || bar >= PCI_NUM_REGIONS)
+		return "no such BAR";
+	if (!size || (size & (size - 1)))
+		return "size is not a power of two";
+	if (bar == PCI_ROM_SLOT)
+		return flags || size < 2048 || size > SZ_1G ?
+		       "a ROM is memory, 2 KiB to 1 GiB, no flags" : NULL;
+	if (flags & PCI_BAR_F_IO)
+		return (flags & ~PCI_BAR_F_IO) || size < 4 || size > 256 ?
+		       "an I/O BAR is 4 to 256 bytes, no memory flags" : NULL;
+	if (size < 16)
+		return "a memory BAR is at least 16 bytes";
+	if (flags & PCI_BAR_F_MEM64)
+		return bar == PCI_NUM_BARS - 1 ?
+		       "a 64-bit BAR needs the next BAR free" : NULL;
+	return size > SZ_1G * 2 ? "a 32-bit BAR is at most 2 GiB" : NULL;
+}
+
+static const char *bar_check(const struct pci_dev *dev, int bar, u64 size,
+			     u32 flags)
+{
+	const char *why = pci_bar_rule(bar, size, flags);
+
+	if (why)
+		return why;
+	if (dev->bar[bar].size || pci_bar_is_upper(dev, bar))
+		return "BAR declared twice";
+	if ((flags & PCI_BAR_F_MEM64) && dev->bar[bar + 1].size)
+		return "a 64-bit BAR needs the next BAR free";
+	return NULL;
+}
+
+/* Flag bits and write masks of the BAR register(s). */
+static void bar_init_regs(struct pci_dev *dev, int bar, u64 size, u32 flags)
+{
+	u32 reg = pci_bar_reg(bar), low = 0;
+
+	if (bar == PCI_ROM_SLOT) {
+		pci_set_wmask(dev, reg, 4,
+			      ((u32)~(size - 1) & PCI_ROM_ADDRESS_MASK) |
+			      PCI_ROM_ADDRESS_ENABLE);
+		return;
+	}
+	if (flags & PCI_BAR_F_IO) {
+		pci_cfg_set32(dev, reg, PCI_BASE_ADDRESS_SPACE_IO);
+		pci_set_wmask(dev, reg, 4, (u32)~(size - 1) & 0xfffc);
+		return;
+	}
+	if (flags & PCI_BAR_F_PREFETCH)
+		low |= PCI_BASE_ADDRESS_MEM_PREFETCH;
+	if (flags & PCI_BAR_F_MEM64)
+		low |= PCI_BASE_ADDRESS_MEM_TYPE_64;
+	pci_cfg_set32(dev, reg, low);
+	pci_set_wmask(dev, reg, 4, (u32)~(size - 1) & PCI_BASE_ADDRESS_MEM_MASK);
+	if (flags & PCI_BAR_F_MEM64)
+		pci_set_wmask(dev, reg + 4, 4, (u32)(~(size - 1) >> 32));
+}
+
+int pci_dev_set_bar(struct pci_dev *dev, int bar, u64 size, u32 flags)
+{
+	const char *why = bar_check(dev, bar, size, flags);
+
+	if (why) {
+		pr_err("pci: %s: BAR%d of 0x%llx bytes: %s", dev->name, bar,
+		       (unsigned long long)size, why);
+		return -1;
+	}
+	dev->bar[bar].size = size;
+	dev->bar[bar].flags = flags;
+	bar_init_regs(dev, bar, size, flags);
+	return 0;
+}
+
+void pci_bar_set_addr(struct pci_dev *dev, int bar, u64 addr)
+{
+	u32 reg = pci_bar_reg(bar), keep;
+
+	keep = bar == PCI_ROM_SLOT ? PCI_ROM_ADDRESS_ENABLE :
+	       pci_bar_is_io(dev, bar) ? ~PCI_BASE_ADDRESS_IO_MASK :
+	       ~PCI_BASE_ADDRESS_MEM_MASK;
+	pci_cfg_set32(dev, reg, (pci_cfg_get32(dev, reg) & keep) |
+				((u32)addr & ~keep));
+	if (dev->bar[bar].flags & PCI_BAR_F_MEM64)
+		pci_cfg_set32(dev, reg + 4, (u32)(addr >> 32));
+	dev->bar[bar].addr = addr;
+}
+
+/* ---- decoding: what the registers and command select ---- */
+
+u64 pci_bar_addr(const struct pci_dev *dev, int bar)
+{
+	u32 lo = pci_cfg_get32(dev, pci_bar_reg(bar));
+	u64 hi = 0;
+
+	if (bar == PCI_ROM_SLOT)
+		return lo & PCI_ROM_ADDRESS_MASK;
+	if (pci_bar_is_io(dev, bar))
+		return lo & PCI_BASE_ADDRESS_IO_MASK;
+	if (dev->bar[bar].flags & PCI_BAR_F_MEM64)
+		hi = pci_cfg_get32(dev, pci_bar_reg(bar) + 4);
+	return (lo & PCI_BASE_ADDRESS_MEM_MASK) | hi << 32;
+}
+
 /* The address the region decodes now and whether that makes it live. */
 static bool region_decode(struct pci_dev *dev, int bar, u16 cmd, u64 *addr)
 {
 	struct pci_bar *b = &dev->bar[bar];
 	u32 lo = pci_cfg_get32(dev, pci_bar_reg(bar));
-	u64 a, limit;
+	u64 a = pci_bar_addr(dev, bar), limit = SZ_4G;
 
 	if (bar == PCI_ROM_SLOT) {
-		a = lo & PCI_ROM_ADDRESS_MASK;
-		limit = SZ_4G;
-		cmd &= (lo & PCI_ROM_ADDRESS_ENABLE) ? 0xffff : 0;
-		cmd &= PCI_COMMAND_MEMORY;
+		cmd &= (lo & PCI_ROM_ADDRESS_ENABLE) ? PCI_COMMAND_MEMORY : 0;
 	} else if (b->flags & PCI_BAR_F_IO) {
-		a = lo & PCI_BASE_ADDRESS_IO_MASK;
 		limit = 0x10000;
 		cmd &= PCI_COMMAND_IO;
 	} else {
-		a = lo & PCI_BASE_ADDRESS_MEM_MASK;
 		if (b->flags & PCI_BAR_F_MEM64)
-			a |= (u64)pci_cfg_get32(dev, pci_bar_reg(bar) + 4) << 32;
-		limit = (b->flags & PCI_BAR_F_MEM64) ? PHYS_LIMIT : SZ_4G;
+			limit = PHYS_LIMIT;
 		cmd &= PCI_COMMAND_MEMORY;
 	}
 	*addr = a;

@@ -1,8 +1,8 @@
-/* Config space of one PCI function: the type-0 header, write and W1C
- * masks, the generic read/write emulation, BAR declarations and the
- * (extended) capability list helpers. */
+/* Config space of one PCI function as a byte store (a leaf: it calls no
+ * other pci/ file): the type-0 header, write and W1C masks, masked stores,
+ * and the one (extended) capability-list walker. */
 #include <string.h>
-#include "pci-internal.h"
+#include "pci/pci.h"
 
 #define CMD_WMASK	(PCI_COMMAND_IO | PCI_COMMAND_MEMORY |		\
 			 PCI_COMMAND_MASTER | PCI_COMMAND_PARITY |	\
@@ -14,8 +14,6 @@
 			 PCI_STATUS_DETECTED_PARITY)
 #define CAP_START	0x40
 #define EXT_CAP_START	0x100
-#define MAX_CAPS	48	/* (256 - 64) / 4: loop guard */
-#define MAX_EXT_CAPS	960	/* (4096 - 256) / 4 */
 
 static bool in_cfg(const struct pci_dev *dev, u32 off, u32 len)
 {
@@ -116,97 +114,6 @@ void pci_dev_set_subsys(struct pci_dev *dev, u16 vendor, u16 device)
 	pci_cfg_set16(dev, PCI_SUBSYSTEM_ID, device);
 }
 
-u32 pci_bar_reg(int bar)
-{
-	return bar == PCI_ROM_SLOT ? PCI_ROM_ADDRESS
-				   : PCI_BASE_ADDRESS_0 + 4 * (u32)bar;
-}
-
-bool pci_bar_is_upper(const struct pci_dev *dev, int bar)
-{
-	return bar > 0 && bar < PCI_NUM_BARS &&
-	       (dev->bar[bar - 1].flags & PCI_BAR_F_MEM64) &&
-	       dev->bar[bar - 1].size;
-}
-
-static const char *bar_check(const struct pci_dev *dev, int bar, u64 size,
-			     u32 flags)
-{
-	if (bar < 0 || bar >= PCI_NUM_REGIONS)
-		return "no such BAR";
-	if (!size || (size & (size - 1)))
-		return "size is not a power of two";
-	if (dev->bar[bar].size || pci_bar_is_upper(dev, bar))
-		return "BAR declared twice";
-	if (bar == PCI_ROM_SLOT)
-		return flags || size < 2048 || size > SZ_1G ?
-		       "a ROM is memory, 2 KiB to 1 GiB, no flags" : NULL;
-	if (flags & PCI_BAR_F_IO)
-		return (flags & ~PCI_BAR_F_IO) || size < 4 || size > 256 ?
-		       "an I/O BAR is 4 to 256 bytes, no memory flags" : NULL;
-	if (size < 16)
-		return "a memory BAR is at least 16 bytes";
-	if (flags & PCI_BAR_F_MEM64)
-		return bar == PCI_NUM_BARS - 1 || dev->bar[bar + 1].size ?
-		       "a 64-bit BAR needs the next BAR free" : NULL;
-	return size > SZ_1G * 2 ? "a 32-bit BAR is at most 2 GiB" : NULL;
-}
-
-/* Flag bits and write masks of the BAR register(s). */
-static void bar_init_regs(struct pci_dev *dev, int bar, u64 size, u32 flags)
-{
-	u32 reg = pci_bar_reg(bar), low = 0;
-
-	if (bar == PCI_ROM_SLOT) {
-		pci_set_wmask(dev, reg, 4,
-			      ((u32)~(size - 1) & PCI_ROM_ADDRESS_MASK) |
-			      PCI_ROM_ADDRESS_ENABLE);
-		return;
-	}
-	if (flags & PCI_BAR_F_IO) {
-		pci_cfg_set32(dev, reg, PCI_BASE_ADDRESS_SPACE_IO);
-		pci_set_wmask(dev, reg, 4, (u32)~(size - 1) & 0xfffc);
-		return;
-	}
-	if (flags & PCI_BAR_F_PREFETCH)
-		low |= PCI_BASE_ADDRESS_MEM_PREFETCH;
-	if (flags & PCI_BAR_F_MEM64)
-		low |= PCI_BASE_ADDRESS_MEM_TYPE_64;
-	pci_cfg_set32(dev, reg, low);
-	pci_set_wmask(dev, reg, 4, (u32)~(size - 1) & PCI_BASE_ADDRESS_MEM_MASK);
-	if (flags & PCI_BAR_F_MEM64)
-		pci_set_wmask(dev, reg + 4, 4, (u32)(~(size - 1) >> 32));
-}
-
-int pci_dev_set_bar(struct pci_dev *dev, int bar, u64 size, u32 flags)
-{
-	const char *why = bar_check(dev, bar, size, flags);
-
-	if (why) {
-		pr_err("pci: %s: BAR%d of 0x%llx bytes: %s", dev->name, bar,
-		       (unsigned long long)size, why);
-		return -1;
-	}
-	dev->bar[bar].size = size;
-	dev->bar[bar].flags = flags;
-	bar_init_regs(dev, bar, size, flags);
-	return 0;
-}
-
-void pci_bar_set_addr(struct pci_dev *dev, int bar, u64 addr)
-{
-	u32 reg = pci_bar_reg(bar), keep;
-
-	keep = bar == PCI_ROM_SLOT ? PCI_ROM_ADDRESS_ENABLE :
-	       pci_bar_is_io(dev, bar) ? ~PCI_BASE_ADDRESS_IO_MASK :
-	       ~PCI_BASE_ADDRESS_MEM_MASK;
-	pci_cfg_set32(dev, reg, (pci_cfg_get32(dev, reg) & keep) |
-				((u32)addr & ~keep));
-	if (dev->bar[bar].flags & PCI_BAR_F_MEM64)
-		pci_cfg_set32(dev, reg + 4, (u32)(addr >> 32));
-	dev->bar[bar].addr = addr;
-}
-
 /* ---- capabilities ---- */
 
 u16 pci_add_cap(struct pci_dev *dev, u8 id, u32 size)
@@ -248,38 +155,98 @@ u16 pci_add_ext_cap(struct pci_dev *dev, u16 id, u8 version, u32 size)
 	return off;
 }
 
-u16 pci_find_cap(const struct pci_dev *dev, u8 id)
+/* The one capability-list walker (pci_find_cap, vfio/config.c and
+ * vfio/device.c): a dword is visited at most once, so loops end. */
+static bool seen(u32 *map, u32 off)
 {
-	u8 off;
-	int n;
+	u32 bit = 1u << (off / 4 % 32);
 
-	if (!(pci_cfg_get16(dev, PCI_STATUS) & PCI_STATUS_CAP_LIST))
+	if (map[off / 128] & bit)
+		return true;
+	map[off / 128] |= bit;
+	return false;
+}
+
+static int walk_std(pci_cfg_rd rd, const void *src, pci_cap_fn fn, void *arg)
+{
+	u32 map[PCI_CFG_SIZE / 128] = { 0 }, v, off;
+	int r;
+
+	if (rd(src, PCI_STATUS, 2, &v) || !(v & PCI_STATUS_CAP_LIST) ||
+	    rd(src, PCI_CAPABILITY_LIST, 1, &off))
 		return 0;
-	off = pci_cfg_get8(dev, PCI_CAPABILITY_LIST) & ~3;
-	for (n = 0; off >= CAP_START && n < MAX_CAPS; n++) {
-		if (pci_cfg_get8(dev, off) == id)
-			return off;
-		off = pci_cfg_get8(dev, off + 1) & ~3;
+	for (off &= ~3u; off >= CAP_START && !seen(map, off); off &= ~3u) {
+		if (rd(src, off, 1, &v))
+			return 0;
+		r = fn(arg, off, (u16)v);
+		if (r || rd(src, off + PCI_CAP_LIST_NEXT, 1, &off))
+			return r;
 	}
 	return 0;
 }
 
-u16 pci_find_ext_cap(const struct pci_dev *dev, u16 id)
+static int walk_ext(pci_cfg_rd rd, const void *src, pci_cap_fn fn, void *arg)
 {
-	u32 off = EXT_CAP_START, hdr;
-	int n;
+	u32 map[PCI_CFG_SIZE_EXP / 128] = { 0 }, off = EXT_CAP_START, hdr;
+	int r;
 
-	if (dev->cfg_size < PCI_CFG_SIZE_EXP)
-		return 0;
-	for (n = 0; off >= EXT_CAP_START && n < MAX_EXT_CAPS; n++) {
-		hdr = pci_cfg_get32(dev, off);
-		if (!hdr || hdr == 0xffffffff)
+	while (off >= EXT_CAP_START && !seen(map, off)) {
+		if (rd(src, off, 4, &hdr) || !hdr || hdr == 0xffffffff)
 			return 0;
-		if ((hdr & 0xffff) == id)
-			return (u16)off;
-		off = (hdr >> 20) & ~3u;
+		r = fn(arg, off, PCI_EXT_CAP_ID(hdr));
+		if (r)
+			return r;
+		off = PCI_EXT_CAP_NEXT(hdr) & ~3u;
 	}
 	return 0;
+}
+
+int pci_cap_walk(pci_cfg_rd rd, const void *src, u32 cfg_size, bool ext,
+		 pci_cap_fn fn, void *arg)
+{
+	if (!ext)
+		return walk_std(rd, src, fn, arg);
+	return cfg_size < PCI_CFG_SIZE_EXP ? 0 : walk_ext(rd, src, fn, arg);
+}
+
+int pci_cfg_rd_bytes(const void *src, u32 off, u32 len, u32 *val)
+{
+	*val = get_le((const u8 *)src + off, len);
+	return 0;
+}
+
+struct cap_want {
+	u16 id;
+	u16 off;
+};
+
+static int match(void *arg, u32 off, u16 id)
+{
+	struct cap_want *w = arg;
+
+	if (id != w->id)
+		return 0;
+	w->off = (u16)off;
+	return 1;
+}
+
+static u16 find(const struct pci_dev *dev, u16 id, bool ext)
+{
+	struct cap_want w = { id, 0 };
+
+	pci_cap_walk(pci_cfg_rd_bytes, dev->cfg, dev->cfg_size, ext, match,
+		     &w);
+	return w.off;
+}
+
+u16 pci_find_cap(const struct pci_dev *dev, u8 id)
+{
+	return find(dev, id, false);
+}
+
+u16 pci_find_ext_cap(const struct pci_dev *dev, u16 id)
+{
+	return find(dev, id, true);
 }
 
 /* ---- generic emulation ---- */
@@ -293,19 +260,13 @@ void pci_cfg_read_default(struct pci_dev *dev, u32 off, u8 *data, u32 len)
 	memcpy(data, &dev->cfg[off], len);
 }
 
-static bool overlaps(u32 off, u32 len, u32 start, u32 end)
-{
-	return off < end && off + len > start;
-}
-
-void pci_cfg_write_default(struct pci_dev *dev, u32 off, const u8 *data,
-			   u32 len)
+bool pci_cfg_store(struct pci_dev *dev, u32 off, const u8 *data, u32 len)
 {
 	u32 i, o;
 	u8 v, nv;
 
 	if (!in_cfg(dev, off, len) || off + len > dev->cfg_size)
-		return;
+		return false;
 	for (i = 0; i < len; i++) {
 		o = off + i;
 		v = data[i];
@@ -316,10 +277,5 @@ void pci_cfg_write_default(struct pci_dev *dev, u32 off, const u8 *data,
 		if (nv != dev->cfg[o])
 			__atomic_store_n(&dev->cfg[o], nv, __ATOMIC_RELEASE);
 	}
-	if (overlaps(off, len, PCI_COMMAND, PCI_COMMAND + 2) ||
-	    overlaps(off, len, PCI_BASE_ADDRESS_0, PCI_BASE_ADDRESS_5 + 4) ||
-	    overlaps(off, len, PCI_ROM_ADDRESS, PCI_ROM_ADDRESS + 4))
-		pci_update_regions(dev);
-	if (overlaps(off, len, PCI_COMMAND + 1, PCI_COMMAND + 2))
-		pci_update_intx(dev);
+	return true;
 }

@@ -18,7 +18,5 @@ int pci_alloc_bars(struct pci_bus *bus, struct pci_dev *dev);
 bool pci_bar_is_upper(const struct pci_dev *dev, int bar);
 /* Config offset of region bar's register. */
 u32 pci_bar_reg(int bar);
-/* Writes addr into the BAR register(s) of bar, keeping the flag bits. */
-void pci_bar_set_addr(struct pci_dev *dev, int bar, u64 addr);
 
 #endif

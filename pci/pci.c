@@ -36,7 +36,9 @@ static void put_slot(struct pci_bus *bus, struct pci_dev *dev, int slot)
 		return;
 	dev->irq_pin = 1;
 	dev->gsi = PCI_SLOT_GSI(slot, 0);
-	pci_cfg_set8(dev, PCI_INTERRUPT_PIN, dev->irq_pin);
+	/* an assigned function keeps the pin its image shows */
+	if (!pci_cfg_get8(dev, PCI_INTERRUPT_PIN))
+		pci_cfg_set8(dev, PCI_INTERRUPT_PIN, dev->irq_pin);
 	pci_cfg_set8(dev, PCI_INTERRUPT_LINE, (u8)dev->gsi);
 }
 
@@ -141,6 +143,28 @@ void pci_config_access(struct vm *vm, u16 bdf, u32 off, u8 *data, u32 len,
 	pthread_mutex_lock(&vm->pci->lock);
 	dev_access(dev, off, data, len, is_write);
 	pthread_mutex_unlock(&vm->pci->lock);
+}
+
+static bool overlaps(u32 off, u32 len, u32 start, u32 end)
+{
+	return off < end && off + len > start;
+}
+
+void pci_cfg_write_default(struct pci_dev *dev, u32 off, const u8 *data,
+			   u32 len)
+{
+	if (pci_cfg_store(dev, off, data, len))
+		pci_cfg_written(dev, off, len);
+}
+
+void pci_cfg_written(struct pci_dev *dev, u32 off, u32 len)
+{
+	if (overlaps(off, len, PCI_COMMAND, PCI_COMMAND + 2) ||
+	    overlaps(off, len, PCI_BASE_ADDRESS_0, PCI_BASE_ADDRESS_5 + 4) ||
+	    overlaps(off, len, PCI_ROM_ADDRESS, PCI_ROM_ADDRESS + 4))
+		pci_update_regions(dev);
+	if (overlaps(off, len, PCI_COMMAND + 1, PCI_COMMAND + 2))
+		pci_update_intx(dev);
 }
 
 /* ---- INTx ---- */

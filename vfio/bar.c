@@ -189,8 +189,8 @@ int vfio_bar_setup(struct vfio_pci *vp, char *err, size_t errlen)
 		b = &vp->bars[i];
 		b->vp = vp;
 		b->bar = i;
-		b->size = vp->cfg.bar_size[i];
-		b->is_io = vp->cfg.bar_io[i];
+		b->size = vp->pci.bar[i].size;
+		b->is_io = pci_bar_is_io(&vp->pci, i);
 		b->table_off = msix_off(vp, i, false);
 		b->pba_off = msix_off(vp, i, true);
 		for (j = 0; j < BAR_PLAN_MAX_RANGES; j++)

@@ -1,8 +1,10 @@
 /* Config-space virtualization of an assigned PCI function
- * (include/vfio/config.h): the guest image, its per-byte policy and masks,
- * the rebuilt capability lists, and guest read/write handling. */
+ * (include/vfio/config.h): a policy layer over the bus's one image
+ * (pci_dev): per-byte policy, read/forward masks, the rebuilt capability
+ * lists, and guest read/write handling. */
 #include <string.h>
 #include <linux/pci_regs.h>
+#include "pci/pci.h"
 #include "vfio/config.h"
 
 #define CMD_FWD_BITS	(PCI_COMMAND_IO | PCI_COMMAND_MEMORY |		\
@@ -33,14 +35,7 @@ u32 vcfg_get(const struct vcfg *c, u32 off, u32 len)
 {
 	if (len > 4 || off + len > c->size)
 		return 0;
-	return rd(c->cfg, off, len);
-}
-
-void vcfg_set(struct vcfg *c, u32 off, u32 len, u32 val)
-{
-	if (len > 4 || off + len > c->size)
-		return;
-	wr(c->cfg, off, len, val);
+	return rd(c->dev->cfg, off, len);
 }
 
 /* Policy and read/forward masks for [off, off + len). */
@@ -53,8 +48,8 @@ static void set_policy(struct vcfg *c, u32 off, u32 len,
 		c->policy[i] = p;
 		c->emu[i] = p == VCFG_PASSTHROUGH ? 0 : 0xff;
 		c->fwd[i] = p == VCFG_PASSTHROUGH ? 0xff : 0;
-		c->wmask[i] = 0;
-		c->w1c[i] = 0;
+		c->dev->wmask[i] = 0;
+		c->dev->w1cmask[i] = 0;
 	}
 }
 
@@ -63,23 +58,18 @@ static void emulate(struct vcfg *c, u32 off, u32 len, bool copy)
 {
 	set_policy(c, off, len, VCFG_EMULATED);
 	if (copy)
-		memcpy(c->cfg + off, c->real + off, len);
+		memcpy(c->dev->cfg + off, c->real + off, len);
 	else
-		memset(c->cfg + off, 0, len);
+		memset(c->dev->cfg + off, 0, len);
 }
 
 static void virt(struct vcfg *c, u32 off, u32 len, u32 wmask)
 {
 	set_policy(c, off, len, VCFG_VIRTUAL);
-	wr(c->wmask, off, len, wmask);
+	wr(c->dev->wmask, off, len, wmask);
 }
 
 /* ---- Header ---- */
-
-static bool is_pow2(u64 x)
-{
-	return x && !(x & (x - 1));
-}
 
 struct bar_desc {
 	u64 size;
@@ -106,73 +96,48 @@ static void guest_bar(const struct vcfg_input *in, int i, struct bar_desc *d)
 		d->io = d->prefetch = false;
 }
 
-static int check_bar(const struct bar_desc *d, int i, char *err,
-		     size_t errlen)
+static u32 bar_flags(const struct bar_desc *d)
 {
-	if (!is_pow2(d->size))
-		return set_err(err, errlen, "BAR%d: size %#llx is not a power "
-			       "of two", i, (unsigned long long)d->size);
-	if (d->io && (d->size < 4 || d->size > SZ_1G))
-		return set_err(err, errlen, "BAR%d: bad I/O size %#llx", i,
-			       (unsigned long long)d->size);
-	if (!d->io && d->size < 16)
-		return set_err(err, errlen, "BAR%d: memory BAR below 16 bytes",
-			       i);
-	if (!d->io && !d->is64 && d->size > 2 * SZ_1G)
-		return set_err(err, errlen, "BAR%d: 32-bit BAR of %#llx", i,
-			       (unsigned long long)d->size);
-	if (d->is64 && i == 5)
-		return set_err(err, errlen, "BAR5: 64-bit BAR in the last slot");
-	return 0;
+	return (d->io ? PCI_BAR_F_IO : 0) | (d->is64 ? PCI_BAR_F_MEM64 : 0) |
+	       (d->prefetch ? PCI_BAR_F_PREFETCH : 0);
+}
+
+/* The bus's BAR rules and encoding (pci/bar.c) in the one image. */
+static int declare(struct vcfg *c, int bar, u64 size, u32 flags, char *err,
+		   size_t errlen)
+{
+	const char *why = pci_bar_rule(bar, size, flags);
+
+	if (!why && !pci_dev_set_bar(c->dev, bar, size, flags))
+		return 0;
+	why = why ? why : "declared twice";
+	if (bar == PCI_ROM_SLOT)
+		return set_err(err, errlen, "ROM (%#llx bytes): %s",
+			       (unsigned long long)size, why);
+	return set_err(err, errlen, "BAR%d (%#llx bytes): %s", bar,
+		       (unsigned long long)size, why);
 }
 
 static int setup_bars(struct vcfg *c, const struct vcfg_input *in,
 		      char *err, size_t errlen)
 {
 	struct bar_desc d;
-	u32 off, flags;
 	int i;
 
 	for (i = 0; i < PCI_NUM_BARS; i++) {
 		guest_bar(in, i, &d);
 		if (!d.size)
 			continue;
-		if (check_bar(&d, i, err, errlen))
+		set_policy(c, PCI_BASE_ADDRESS_0 + 4 * i, d.is64 ? 8 : 4,
+			   VCFG_VIRTUAL);
+		if (declare(c, i, d.size, bar_flags(&d), err, errlen))
 			return -1;
-		off = PCI_BASE_ADDRESS_0 + 4 * i;
-		c->bar_size[i] = d.size;
-		c->bar_io[i] = d.io;
-		c->bar_64[i] = d.is64;
-		if (d.io) {
-			virt(c, off, 4, (u32)~(d.size - 1) & ~3u);
-			wr(c->cfg, off, 4, PCI_BASE_ADDRESS_SPACE_IO);
-			continue;
-		}
-		flags = d.is64 ? PCI_BASE_ADDRESS_MEM_TYPE_64 : 0;
-		if (d.prefetch)
-			flags |= PCI_BASE_ADDRESS_MEM_PREFETCH;
-		virt(c, off, 4, (u32)~(d.size - 1) & ~0xfu);
-		wr(c->cfg, off, 4, flags);
-		if (!d.is64)
-			continue;
-		virt(c, off + 4, 4, (u32)(~(d.size - 1) >> 32));
-		i++;
+		i += d.is64;
 	}
-	return 0;
-}
-
-static int setup_rom(struct vcfg *c, u64 size, char *err, size_t errlen)
-{
-	if (!size)
+	if (!in->rom_size)
 		return 0;
-	if (!is_pow2(size) || size < 2048 || size > SZ_1G)
-		return set_err(err, errlen, "ROM: bad size %#llx",
-			       (unsigned long long)size);
-	c->bar_size[VCFG_ROM] = size;
-	virt(c, PCI_ROM_ADDRESS, 4,
-	     ((u32)~(size - 1) & PCI_ROM_ADDRESS_MASK) |
-	     PCI_ROM_ADDRESS_ENABLE);
-	return 0;
+	set_policy(c, PCI_ROM_ADDRESS, 4, VCFG_VIRTUAL);
+	return declare(c, PCI_ROM_SLOT, in->rom_size, 0, err, errlen);
 }
 
 static void setup_header(struct vcfg *c)
@@ -185,26 +150,25 @@ static void setup_header(struct vcfg *c)
 	emulate(c, PCI_CLASS_REVISION, 4, true);
 	emulate(c, PCI_SUBSYSTEM_VENDOR_ID, 4, true);
 	emulate(c, PCI_INTERRUPT_PIN, 3, true);
-	c->cfg[PCI_HEADER_TYPE] = c->real[PCI_HEADER_TYPE] & 0x7f;
+	c->dev->cfg[PCI_HEADER_TYPE] = c->real[PCI_HEADER_TYPE] & 0x7f;
 
 	/* status: INTx pending from the device, W1C error byte passes */
 	set_policy(c, PCI_STATUS, 1, VCFG_VIRTUAL);
 	c->emu[PCI_STATUS] = (u8)~PCI_STATUS_INTERRUPT;
-	c->cfg[PCI_STATUS] = c->real[PCI_STATUS] &
+	c->dev->cfg[PCI_STATUS] = c->real[PCI_STATUS] &
 			     ~(PCI_STATUS_INTERRUPT | PCI_STATUS_CAP_LIST);
 	set_policy(c, PCI_STATUS + 1, 1, VCFG_PASSTHROUGH);
 
-	c->wmask[PCI_CACHE_LINE_SIZE] = 0xff;
-	c->wmask[PCI_LATENCY_TIMER] = 0xff;
-	c->wmask[PCI_INTERRUPT_LINE] = 0xff;
+	c->dev->wmask[PCI_CACHE_LINE_SIZE] = 0xff;
+	c->dev->wmask[PCI_LATENCY_TIMER] = 0xff;
+	c->dev->wmask[PCI_INTERRUPT_LINE] = 0xff;
 
-	for (i = 0; i < PCI_NUM_BARS; i++) {
-		if (!c->bar_size[i])
+	for (i = 0; i < PCI_NUM_REGIONS; i++) {
+		if (!c->dev->bar[i].size)
 			continue;
-		cmd_bits |= c->bar_io[i] ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY;
+		cmd_bits |= pci_bar_is_io(c->dev, i) ? PCI_COMMAND_IO :
+						       PCI_COMMAND_MEMORY;
 	}
-	if (c->bar_size[VCFG_ROM])
-		cmd_bits |= PCI_COMMAND_MEMORY;
 	virt(c, PCI_COMMAND, 2, cmd_bits);
 	wr(c->fwd, PCI_COMMAND, 2, cmd_bits & CMD_FWD_BITS);
 }
@@ -344,40 +308,20 @@ static void add_cap(struct vcfg *c, u32 off, u16 id, bool ext)
 	cap->ext = ext;
 }
 
-static void walk_caps(struct vcfg *c)
+static int add_std(void *arg, u32 off, u16 id)
 {
-	bool seen[VCFG_SIZE / 4] = { false };
-	u32 ptr;
+	struct vcfg *c = arg;
 
-	if (!(c->real[PCI_STATUS] & PCI_STATUS_CAP_LIST))
-		return;
-	ptr = c->real[PCI_CAPABILITY_LIST] & 0xfc;
-	while (ptr && c->nr_caps < VCFG_MAX_CAPS / 2) {
-		if (ptr < PCI_STD_HEADER_SIZEOF || seen[ptr / 4])
-			break;
-		seen[ptr / 4] = true;
-		add_cap(c, ptr, c->real[ptr], false);
-		ptr = c->real[ptr + 1] & 0xfc;
-	}
+	add_cap(c, off, id, false);
+	return c->nr_caps >= VCFG_MAX_CAPS / 2;
 }
 
-static void walk_ext_caps(struct vcfg *c)
+static int add_ext(void *arg, u32 off, u16 id)
 {
-	bool seen[VCFG_SIZE_EXP / 4] = { false };
-	u32 ptr = VCFG_SIZE, hdr;
+	struct vcfg *c = arg;
 
-	if (c->size < VCFG_SIZE_EXP)
-		return;
-	while (ptr && c->nr_caps < VCFG_MAX_CAPS) {
-		if (ptr < VCFG_SIZE || ptr > c->size - 4 || seen[ptr / 4])
-			break;
-		hdr = rd(c->real, ptr, 4);
-		if (!hdr || hdr == ~0u)
-			break;
-		seen[ptr / 4] = true;
-		add_cap(c, ptr, PCI_EXT_CAP_ID(hdr), true);
-		ptr = PCI_EXT_CAP_NEXT(hdr) & ~3u;
-	}
+	add_cap(c, off, id, true);
+	return c->nr_caps >= VCFG_MAX_CAPS;
 }
 
 static void size_caps(struct vcfg *c)
@@ -402,9 +346,9 @@ static void setup_pm(struct vcfg *c, u32 p)
 	u16 pmc = (u16)rd(c->real, p + PCI_PM_PMC, 2);
 	u16 csr = (u16)rd(c->real, p + PCI_PM_CTRL, 2);
 
-	wr(c->cfg, p + PCI_PM_PMC, 2, pmc & ~PCI_PM_CAP_PME_MASK);
+	wr(c->dev->cfg, p + PCI_PM_PMC, 2, pmc & ~PCI_PM_CAP_PME_MASK);
 	virt(c, p + PCI_PM_CTRL, 2, PCI_PM_CTRL_STATE_MASK);
-	wr(c->cfg, p + PCI_PM_CTRL, 2, csr & PCI_PM_CTRL_NO_SOFT_RESET);
+	wr(c->dev->cfg, p + PCI_PM_CTRL, 2, csr & PCI_PM_CTRL_NO_SOFT_RESET);
 	c->pm = (u16)p;
 }
 
@@ -418,10 +362,10 @@ static void setup_msi(struct vcfg *c, u32 p)
 
 	flags &= PCI_MSI_FLAGS_QMASK | PCI_MSI_FLAGS_64BIT |
 		 PCI_MSI_FLAGS_MASKBIT;
-	memset(c->cfg + p + 2, 0, msi_size(flags) - 2);
+	memset(c->dev->cfg + p + 2, 0, msi_size(flags) - 2);
 	virt(c, p + PCI_MSI_FLAGS, 2, PCI_MSI_FLAGS_ENABLE |
 	     PCI_MSI_FLAGS_QSIZE);
-	wr(c->cfg, p + PCI_MSI_FLAGS, 2, flags);
+	wr(c->dev->cfg, p + PCI_MSI_FLAGS, 2, flags);
 	virt(c, p + PCI_MSI_ADDRESS_LO, 4, ~3u);
 	if (is64)
 		virt(c, p + PCI_MSI_ADDRESS_HI, 4, ~0u);
@@ -438,12 +382,12 @@ static void setup_msix(struct vcfg *c, const struct msix_reloc_result *r,
 
 	virt(c, p + PCI_MSIX_FLAGS, 2,
 	     PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
-	wr(c->cfg, p + PCI_MSIX_FLAGS, 2, ctrl & PCI_MSIX_FLAGS_QSIZE);
+	wr(c->dev->cfg, p + PCI_MSIX_FLAGS, 2, ctrl & PCI_MSIX_FLAGS_QSIZE);
 	if (r && r->relocate) {
-		wr(c->cfg, p + PCI_MSIX_TABLE, 4,
+		wr(c->dev->cfg, p + PCI_MSIX_TABLE, 4,
 		   ((u32)r->table_offset & PCI_MSIX_TABLE_OFFSET) |
 		   (r->table_bir & PCI_MSIX_TABLE_BIR));
-		wr(c->cfg, p + PCI_MSIX_PBA, 4,
+		wr(c->dev->cfg, p + PCI_MSIX_PBA, 4,
 		   ((u32)r->pba_offset & PCI_MSIX_PBA_OFFSET) |
 		   (r->pba_bir & PCI_MSIX_PBA_BIR));
 	}
@@ -454,7 +398,7 @@ static void zero_if_inside(struct vcfg *c, u32 p, u32 size, u32 reg,
 			   u32 len)
 {
 	if (reg + len <= size)
-		memset(c->cfg + p + reg, 0, len);
+		memset(c->dev->cfg + p + reg, 0, len);
 }
 
 static void setup_exp(struct vcfg *c, u32 p, u32 size)
@@ -465,15 +409,15 @@ static void setup_exp(struct vcfg *c, u32 p, u32 size)
 	if (PCI_EXP_DEVCTL + 4 <= size)
 		set_policy(c, p + PCI_EXP_DEVCTL, 4, VCFG_PASSTHROUGH);
 	if (PCI_EXP_DEVCTL2 + 2 <= size) {
-		c->wmask[p + PCI_EXP_DEVCTL2] = 0xff;
-		c->wmask[p + PCI_EXP_DEVCTL2 + 1] = 0xff;
+		c->dev->wmask[p + PCI_EXP_DEVCTL2] = 0xff;
+		c->dev->wmask[p + PCI_EXP_DEVCTL2 + 1] = 0xff;
 	}
 	c->exp = (u16)p;
 	if (type != PCI_EXP_TYPE_ENDPOINT)
 		return;
 	/* no root port upstream: show an RCiEP without a link */
 	flags = (flags & ~PCI_EXP_FLAGS_TYPE) | (PCI_EXP_TYPE_RC_END << 4);
-	wr(c->cfg, p + PCI_EXP_FLAGS, 2, flags);
+	wr(c->dev->cfg, p + PCI_EXP_FLAGS, 2, flags);
 	zero_if_inside(c, p, size, PCI_EXP_LNKCAP, 8);
 	zero_if_inside(c, p, size, PCI_EXP_LNKCAP2, 8);
 }
@@ -530,12 +474,12 @@ static void relink(struct vcfg *c)
 	for (i = 0; i < c->nr_caps; i++) {
 		if (c->caps[i].ext || !c->caps[i].exposed)
 			continue;
-		c->cfg[prev] = (u8)c->caps[i].off;
+		c->dev->cfg[prev] = (u8)c->caps[i].off;
 		prev = c->caps[i].off + PCI_CAP_LIST_NEXT;
 	}
-	c->cfg[prev] = 0;
+	c->dev->cfg[prev] = 0;
 	if (prev != PCI_CAPABILITY_LIST)
-		c->cfg[PCI_STATUS] |= PCI_STATUS_CAP_LIST;
+		c->dev->cfg[PCI_STATUS] |= PCI_STATUS_CAP_LIST;
 }
 
 /* Extended headers keep id and version; only next changes. */
@@ -554,12 +498,12 @@ static void relink_ext(struct vcfg *c)
 			prev = VCFG_SIZE;
 		}
 		if (prev) {
-			hdr = rd(c->cfg, prev, 4) & 0xfffff;
-			wr(c->cfg, prev, 4, hdr | (c->caps[i].off << 20));
+			hdr = rd(c->dev->cfg, prev, 4) & 0xfffff;
+			wr(c->dev->cfg, prev, 4, hdr | (c->caps[i].off << 20));
 		}
 		prev = c->caps[i].off;
 		hdr = rd(c->real, prev, 4) & 0xfffff;
-		wr(c->cfg, prev, 4, hdr);
+		wr(c->dev->cfg, prev, 4, hdr);
 	}
 	if (!prev)
 		emulate(c, VCFG_SIZE, 4, false);
@@ -569,8 +513,8 @@ static int setup_caps(struct vcfg *c, const struct vcfg_input *in)
 {
 	u32 i;
 
-	walk_caps(c);
-	walk_ext_caps(c);
+	pci_cap_walk(pci_cfg_rd_bytes, c->real, c->size, false, add_std, c);
+	pci_cap_walk(pci_cfg_rd_bytes, c->real, c->size, true, add_ext, c);
 	size_caps(c);
 	for (i = 0; i < c->nr_caps; i++)
 		setup_cap(c, in, &c->caps[i]);
@@ -579,8 +523,8 @@ static int setup_caps(struct vcfg *c, const struct vcfg_input *in)
 	return 0;
 }
 
-int vcfg_build(struct vcfg *c, const struct vcfg_input *in, char *err,
-	       size_t errlen)
+int vcfg_build(struct vcfg *c, struct pci_dev *dev,
+	       const struct vcfg_input *in, char *err, size_t errlen)
 {
 	if (!in->cfg || (in->cfg_size != VCFG_SIZE &&
 			 in->cfg_size != VCFG_SIZE_EXP))
@@ -591,6 +535,9 @@ int vcfg_build(struct vcfg *c, const struct vcfg_input *in, char *err,
 			       "functions can be assigned",
 			       in->cfg[PCI_HEADER_TYPE]);
 	memset(c, 0, sizeof(*c));
+	pci_dev_init(dev, dev->name, 0, 0, 0, 0,
+		     in->cfg_size == VCFG_SIZE_EXP);
+	c->dev = dev;
 	c->size = in->cfg_size;
 	memcpy(c->real, in->cfg, in->cfg_size);
 	/* default: bytes beyond the header that belong to no capability */
@@ -598,8 +545,6 @@ int vcfg_build(struct vcfg *c, const struct vcfg_input *in, char *err,
 		   c->size - PCI_STD_HEADER_SIZEOF, VCFG_PASSTHROUGH);
 	emulate(c, 0, PCI_STD_HEADER_SIZEOF, false);
 	if (setup_bars(c, in, err, errlen) < 0)
-		return -1;
-	if (setup_rom(c, in->rom_size, err, errlen) < 0)
 		return -1;
 	setup_header(c);
 	return setup_caps(c, in);
@@ -659,75 +604,36 @@ void vcfg_read(const struct vcfg *c, u32 off, u32 len, const u8 *dev,
 			continue;
 		}
 		d = dev ? dev[i] : 0xff;
-		out[i] = (c->cfg[o] & c->emu[o]) | (d & ~c->emu[o]);
+		out[i] = (c->dev->cfg[o] & c->emu[o]) | (d & ~c->emu[o]);
 	}
 }
 
 /* Register values whose changes are events. */
 struct vcfg_snap {
-	u16 cmd;
-	u64 bar[VCFG_NR_REGIONS];
-	bool rom_en;
 	struct vcfg_msi msi;
 	bool msix_en, msix_mask;
-	u16 pm;
 };
 
 static void snap(const struct vcfg *c, struct vcfg_snap *s)
 {
-	int i;
-
-	memset(s, 0, sizeof(*s));
-	s->cmd = vcfg_cmd(c);
-	for (i = 0; i < VCFG_NR_REGIONS; i++)
-		s->bar[i] = vcfg_bar_addr(c, i);
-	s->rom_en = vcfg_rom_enabled(c);
 	vcfg_msi_get(c, &s->msi);
 	vcfg_msix_get(c, &s->msix_en, &s->msix_mask);
-	if (c->pm)
-		s->pm = c->cfg[c->pm + PCI_PM_CTRL] & PCI_PM_CTRL_STATE_MASK;
 }
 
-static u32 cmd_events(u16 a, u16 b)
+static u32 diff(const struct vcfg_snap *a, const struct vcfg_snap *b)
 {
-	u16 x = a ^ b;
 	u32 ev = 0;
 
-	if (x & (PCI_COMMAND_IO | PCI_COMMAND_MEMORY))
-		ev |= VCFG_EV_DECODE;
-	if (x & PCI_COMMAND_MASTER)
-		ev |= VCFG_EV_MASTER;
-	if (x & PCI_COMMAND_INTX_DISABLE)
-		ev |= VCFG_EV_INTX_DIS;
-	return ev;
-}
-
-static void diff(const struct vcfg_snap *a, const struct vcfg_snap *b,
-		 struct vcfg_write_res *res)
-{
-	int i;
-
-	res->old_cmd = a->cmd;
-	res->new_cmd = b->cmd;
-	res->events |= cmd_events(a->cmd, b->cmd);
-	for (i = 0; i < VCFG_NR_REGIONS; i++)
-		if (a->bar[i] != b->bar[i])
-			res->bars |= 1u << i;
-	if (a->rom_en != b->rom_en)
-		res->bars |= 1u << VCFG_ROM;
-	if (res->bars)
-		res->events |= VCFG_EV_BAR;
 	if (a->msi.enabled != b->msi.enabled ||
 	    a->msi.nr_vectors != b->msi.nr_vectors)
-		res->events |= VCFG_EV_MSI_CTRL;
+		ev |= VCFG_EV_MSI_CTRL;
 	if (a->msi.addr != b->msi.addr || a->msi.data != b->msi.data)
-		res->events |= VCFG_EV_MSI_MSG;
+		ev |= VCFG_EV_MSI_MSG;
 	if (a->msi.mask != b->msi.mask)
-		res->events |= VCFG_EV_MSI_MASK;
+		ev |= VCFG_EV_MSI_MASK;
 	if (a->msix_en != b->msix_en || a->msix_mask != b->msix_mask)
-		res->events |= VCFG_EV_MSIX_CTRL;
-	if (a->pm != b->pm)
-		res->events |= VCFG_EV_PM;
+		ev |= VCFG_EV_MSIX_CTRL;
+	return ev;
 }
 
 static void add_fwd(struct vcfg_write_res *res, u32 off, u8 v)
@@ -745,17 +651,14 @@ static void add_fwd(struct vcfg_write_res *res, u32 off, u8 v)
 static void write_byte(struct vcfg *c, u32 o, u8 v,
 		       struct vcfg_write_res *res)
 {
-	u8 img;
-
 	if (c->policy[o] == VCFG_PASSTHROUGH) {
 		add_fwd(res, o, v);
 		return;
 	}
-	img = (c->cfg[o] & ~c->wmask[o]) | (v & c->wmask[o]);
-	img &= ~(v & c->w1c[o]);
-	c->cfg[o] = img;
+	pci_cfg_store(c->dev, o, &v, 1);
 	if (c->fwd[o])
-		add_fwd(res, o, (img & c->fwd[o]) | (c->real[o] & ~c->fwd[o]));
+		add_fwd(res, o, (c->dev->cfg[o] & c->fwd[o]) |
+				(c->real[o] & ~c->fwd[o]));
 }
 
 int vcfg_write(struct vcfg *c, u32 off, u32 len, const u8 *data,
@@ -771,55 +674,11 @@ int vcfg_write(struct vcfg *c, u32 off, u32 len, const u8 *data,
 	for (i = 0; i < len; i++)
 		write_byte(c, off + i, data[i], res);
 	snap(c, &after);
-	diff(&before, &after, res);
+	res->events = diff(&before, &after);
 	return 0;
 }
 
 /* ---- Register views ---- */
-
-static u32 bar_flag_mask(const struct vcfg *c, int bar)
-{
-	if (bar == VCFG_ROM)
-		return ~PCI_ROM_ADDRESS_MASK;
-	return c->bar_io[bar] ? 3 : 0xf;
-}
-
-static u32 bar_reg(int bar)
-{
-	return bar == VCFG_ROM ? PCI_ROM_ADDRESS : PCI_BASE_ADDRESS_0 + 4 * bar;
-}
-
-u64 vcfg_bar_addr(const struct vcfg *c, int bar)
-{
-	u64 addr;
-
-	if (bar < 0 || bar >= VCFG_NR_REGIONS || !c->bar_size[bar])
-		return 0;
-	addr = rd(c->cfg, bar_reg(bar), 4) & ~bar_flag_mask(c, bar);
-	if (bar < PCI_NUM_BARS && c->bar_64[bar])
-		addr |= (u64)rd(c->cfg, bar_reg(bar) + 4, 4) << 32;
-	return addr;
-}
-
-void vcfg_set_bar_addr(struct vcfg *c, int bar, u64 addr)
-{
-	u32 reg, keep;
-
-	if (bar < 0 || bar >= VCFG_NR_REGIONS || !c->bar_size[bar])
-		return;
-	reg = bar_reg(bar);
-	keep = bar_flag_mask(c, bar);
-	wr(c->cfg, reg, 4, ((u32)addr & ~keep) | (rd(c->cfg, reg, 4) & keep));
-	if (bar < PCI_NUM_BARS && c->bar_64[bar])
-		wr(c->cfg, reg + 4, 4, (u32)(addr >> 32));
-}
-
-bool vcfg_rom_enabled(const struct vcfg *c)
-{
-	if (!c->bar_size[VCFG_ROM])
-		return false;
-	return c->cfg[PCI_ROM_ADDRESS] & PCI_ROM_ADDRESS_ENABLE;
-}
 
 bool vcfg_msi_get(const struct vcfg *c, struct vcfg_msi *m)
 {
@@ -829,7 +688,7 @@ bool vcfg_msi_get(const struct vcfg *c, struct vcfg_msi *m)
 	memset(m, 0, sizeof(*m));
 	if (!p)
 		return false;
-	flags = (u16)rd(c->cfg, p + PCI_MSI_FLAGS, 2);
+	flags = (u16)rd(c->dev->cfg, p + PCI_MSI_FLAGS, 2);
 	m->enabled = flags & PCI_MSI_FLAGS_ENABLE;
 	m->max_vectors = 1u << MIN((u32)(flags & PCI_MSI_FLAGS_QMASK) >> 1, 5u);
 	/* more than the capable count is a guest bug: clamp it */
@@ -837,15 +696,15 @@ bool vcfg_msi_get(const struct vcfg *c, struct vcfg_msi *m)
 	m->nr_vectors = MIN(m->nr_vectors, m->max_vectors);
 	m->is_64 = flags & PCI_MSI_FLAGS_64BIT;
 	m->maskable = flags & PCI_MSI_FLAGS_MASKBIT;
-	m->addr = rd(c->cfg, p + PCI_MSI_ADDRESS_LO, 4);
+	m->addr = rd(c->dev->cfg, p + PCI_MSI_ADDRESS_LO, 4);
 	data = p + PCI_MSI_DATA_32;
 	if (m->is_64) {
-		m->addr |= (u64)rd(c->cfg, p + PCI_MSI_ADDRESS_HI, 4) << 32;
+		m->addr |= (u64)rd(c->dev->cfg, p + PCI_MSI_ADDRESS_HI, 4) << 32;
 		data = p + PCI_MSI_DATA_64;
 	}
-	m->data = (u16)rd(c->cfg, data, 2);
+	m->data = (u16)rd(c->dev->cfg, data, 2);
 	if (m->maskable)
-		m->mask = rd(c->cfg, data + 4, 4);
+		m->mask = rd(c->dev->cfg, data + 4, 4);
 	return true;
 }
 
@@ -856,12 +715,12 @@ void vcfg_msi_set_pending(struct vcfg *c, u32 pending)
 
 	if (!p)
 		return;
-	flags = (u16)rd(c->cfg, p + PCI_MSI_FLAGS, 2);
+	flags = (u16)rd(c->dev->cfg, p + PCI_MSI_FLAGS, 2);
 	if (!(flags & PCI_MSI_FLAGS_MASKBIT))
 		return;
 	p += (flags & PCI_MSI_FLAGS_64BIT) ? PCI_MSI_PENDING_64 :
 					     PCI_MSI_PENDING_32;
-	wr(c->cfg, p, 4, pending);
+	wr(c->dev->cfg, p, 4, pending);
 }
 
 bool vcfg_msix_get(const struct vcfg *c, bool *enabled, bool *masked)
@@ -871,7 +730,7 @@ bool vcfg_msix_get(const struct vcfg *c, bool *enabled, bool *masked)
 	*enabled = *masked = false;
 	if (!c->msix)
 		return false;
-	ctrl = (u16)rd(c->cfg, c->msix + PCI_MSIX_FLAGS, 2);
+	ctrl = (u16)rd(c->dev->cfg, c->msix + PCI_MSIX_FLAGS, 2);
 	*enabled = ctrl & PCI_MSIX_FLAGS_ENABLE;
 	*masked = ctrl & PCI_MSIX_FLAGS_MASKALL;
 	return true;
@@ -881,19 +740,6 @@ u32 vcfg_msix_vectors(const struct vcfg *c)
 {
 	if (!c->msix)
 		return 0;
-	return (rd(c->cfg, c->msix + PCI_MSIX_FLAGS, 2) &
+	return (rd(c->dev->cfg, c->msix + PCI_MSIX_FLAGS, 2) &
 		PCI_MSIX_FLAGS_QSIZE) + 1;
-}
-
-const char *vcfg_policy_name(enum vcfg_policy p)
-{
-	switch (p) {
-	case VCFG_EMULATED:
-		return "emulated";
-	case VCFG_PASSTHROUGH:
-		return "passthrough";
-	case VCFG_VIRTUAL:
-		return "virtual";
-	}
-	return "?";
 }

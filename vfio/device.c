@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <linux/pci_regs.h>
+#include "pci/pci.h"
 #include "vfio/vfio.h"
 
 #define VFIO_MAX_REGIONS	64	/* sanity bound on num_regions */
@@ -393,11 +394,6 @@ int vfio_region_munmap(struct vfio_device *dev, void *addr)
 
 /* ---- config space views for the planners ---- */
 
-static int cfg_u8(struct vfio_device *dev, u32 off, u8 *v)
-{
-	return vfio_cfg_read(dev, off, v, 1);
-}
-
 static int cfg_u16(struct vfio_device *dev, u32 off, u16 *v)
 {
 	if (vfio_cfg_read(dev, off, v, 2))
@@ -414,25 +410,26 @@ static int cfg_u32(struct vfio_device *dev, u32 off, u32 *v)
 	return 0;
 }
 
+/* pci_cap_walk's reader over the device's config region */
+static int cfg_rd(const void *src, u32 off, u32 len, u32 *v)
+{
+	u8 b[4] = { 0 };
+
+	if (vfio_cfg_read((struct vfio_device *)src, off, b, len))
+		return -1;
+	*v = b[0] | (u32)b[1] << 8 | (u32)b[2] << 16 | (u32)b[3] << 24;
+	return 0;
+}
+
+static int match_id(void *arg, u32 off, u16 id)
+{
+	return id == *(u8 *)arg ? (int)off : 0;
+}
+
 u8 vfio_device_find_cap(struct vfio_device *dev, u8 id)
 {
-	u16 status;
-	u8 pos, cid;
-	int ttl = 48;
-
-	if (cfg_u16(dev, PCI_STATUS, &status) ||
-	    !(status & PCI_STATUS_CAP_LIST) ||
-	    cfg_u8(dev, PCI_CAPABILITY_LIST, &pos))
-		return 0;
-	for (pos &= ~3; pos >= 0x40 && ttl--; pos &= ~3) {
-		if (cfg_u8(dev, pos + PCI_CAP_LIST_ID, &cid))
-			return 0;
-		if (cid == id)
-			return pos;
-		if (cfg_u8(dev, pos + PCI_CAP_LIST_NEXT, &pos))
-			return 0;
-	}
-	return 0;
+	return (u8)pci_cap_walk(cfg_rd, dev, PCI_CFG_SIZE, false, match_id,
+				&id);
 }
 
 int vfio_device_bar_region(struct vfio_device *dev, int bar,

@@ -44,28 +44,12 @@ static struct vfio_pci *to_vp(struct pci_dev *dev)
 	return dev->priv;
 }
 
-/* BAR and ROM registers are the bus's: it sizes them and maps regions. */
-static bool bar_reg(u32 off, u32 len)
-{
-	return (off < PCI_BASE_ADDRESS_5 + 4 && off + len > PCI_BASE_ADDRESS_0) ||
-	       (off < PCI_ROM_ADDRESS + 4 && off + len > PCI_ROM_ADDRESS);
-}
-
-static bool overlaps(u32 off, u32 len, u32 start, u32 end)
-{
-	return off < end && off + len > start;
-}
-
 static bool cfg_read(struct pci_dev *dev, u32 off, u8 *data, u32 len)
 {
 	struct vfio_pci *vp = to_vp(dev);
 	u8 buf[4];
 	bool need;
 
-	if (bar_reg(off, len)) {
-		pci_cfg_read_default(dev, off, data, len);
-		return true;
-	}
 	need = vcfg_read_needs_dev(&vp->cfg, off, len);
 	if (need && vfio_cfg_read(&vp->vdev, off, buf, len))
 		memset(buf, 0xff, len);
@@ -73,6 +57,8 @@ static bool cfg_read(struct pci_dev *dev, u32 off, u8 *data, u32 len)
 	return true;
 }
 
+/* The policy layer stores into the one image and forwards device bytes;
+ * the bus then decodes BARs, ROM and command from it. */
 static bool cfg_write(struct pci_dev *dev, u32 off, const u8 *data, u32 len)
 {
 	struct vfio_pci *vp = to_vp(dev);
@@ -87,10 +73,7 @@ static bool cfg_write(struct pci_dev *dev, u32 off, const u8 *data, u32 len)
 			pr_guest(vp->vm, "%s: config write 0x%x+%u: %s",
 				 vp->name, res.fwd[i].off, res.fwd[i].len,
 				 strerror(errno));
-	/* the bus tracks decode and BAR addresses and maps the regions */
-	if (bar_reg(off, len) || overlaps(off, len, PCI_COMMAND,
-					   PCI_COMMAND + 2))
-		pci_cfg_write_default(dev, off, data, len);
+	pci_cfg_written(dev, off, len);
 	if (res.events & VCFG_EV_MSIX_CTRL)
 		vfio_intr_msix_ctrl(vp);
 	if (res.events & (VCFG_EV_MSI_CTRL | VCFG_EV_MSI_MSG |
@@ -151,45 +134,6 @@ static int choose_reloc(struct vfio_pci *vp, char *err, size_t errlen)
 	return 0;
 }
 
-static int build_pci_dev(struct vfio_pci *vp, char *err, size_t errlen)
-{
-	struct vcfg *c = &vp->cfg;
-	struct pci_dev *d = &vp->pci;
-	u32 lo, flags;
-	int i;
-
-	pci_dev_init(d, vp->name, (u16)vcfg_get(c, PCI_VENDOR_ID, 2),
-		     (u16)vcfg_get(c, PCI_DEVICE_ID, 2),
-		     vcfg_get(c, PCI_CLASS_REVISION, 4) >> 8,
-		     (u8)vcfg_get(c, PCI_REVISION_ID, 1),
-		     c->size == PCI_CFG_SIZE_EXP);
-	d->ops = &vfio_pci_ops;
-	d->priv = vp;
-	d->cfg_hook_start = 0;
-	d->cfg_hook_end = d->cfg_size;
-	d->no_intx = !vp->has_intx;
-	for (i = 0; i < PCI_NUM_BARS; i++) {
-		if (!c->bar_size[i])
-			continue;
-		lo = vcfg_get(c, PCI_BASE_ADDRESS_0 + 4 * i, 4);
-		flags = c->bar_io[i] ? PCI_BAR_F_IO : 0;
-		if (c->bar_64[i])
-			flags |= PCI_BAR_F_MEM64;
-		if (!c->bar_io[i] && (lo & PCI_BASE_ADDRESS_MEM_PREFETCH))
-			flags |= PCI_BAR_F_PREFETCH;
-		if (pci_dev_set_bar(d, i, c->bar_size[i], flags))
-			return set_err(err, errlen, "%s: BAR%d (0x%llx bytes) "
-				       "cannot be declared", vp->name, i,
-				       (unsigned long long)c->bar_size[i]);
-	}
-	if (c->bar_size[VCFG_ROM] &&
-	    pci_dev_set_bar(d, PCI_ROM_SLOT, c->bar_size[VCFG_ROM], 0))
-		return set_err(err, errlen, "%s: ROM (0x%llx bytes) cannot be "
-			       "declared", vp->name,
-			       (unsigned long long)c->bar_size[VCFG_ROM]);
-	return 0;
-}
-
 /* The guest-visible view; every error names the device. */
 static int device_setup(struct vfio_pci *vp, char *err, size_t errlen)
 {
@@ -198,7 +142,6 @@ static int device_setup(struct vfio_pci *vp, char *err, size_t errlen)
 	char e[VFIO_ERR_LEN];
 	u8 real[PCI_CFG_SIZE_EXP];
 	u32 size = 0;
-	int i;
 
 	if (vfio_device_layout(&vp->vdev, &vp->layout, e, sizeof(e)))
 		return set_err(err, errlen, "%s: %s", vp->name, e);
@@ -212,26 +155,26 @@ static int device_setup(struct vfio_pci *vp, char *err, size_t errlen)
 	in.bars = &vp->layout;
 	in.rom_size = rom ? rom->size : 0;
 	in.reloc = vp->reloc.relocate ? &vp->reloc : NULL;
-	if (vcfg_build(&vp->cfg, &in, e, sizeof(e)))
+	vp->pci.name = vp->name;
+	if (vcfg_build(&vp->cfg, &vp->pci, &in, e, sizeof(e)))
 		return set_err(err, errlen, "%s: config space: %s", vp->name,
 			       e);
 	vp->has_msix = vp->cfg.msix && vp->layout.has_msix &&
 		       vp->vdev.irqs[VFIO_PCI_MSIX_IRQ_INDEX].count;
 	vp->has_msi = vp->cfg.msi &&
 		      vp->vdev.irqs[VFIO_PCI_MSI_IRQ_INDEX].count;
-	vp->has_intx = vp->cfg.cfg[PCI_INTERRUPT_PIN] &&
+	vp->has_intx = pci_cfg_get8(&vp->pci, PCI_INTERRUPT_PIN) &&
 		       vp->vdev.irqs[VFIO_PCI_INTX_IRQ_INDEX].count;
-	if (build_pci_dev(vp, err, errlen) || vfio_bar_setup(vp, err, errlen))
+	vp->pci.ops = &vfio_pci_ops;
+	vp->pci.priv = vp;
+	vp->pci.cfg_hook_end = vp->pci.cfg_size;
+	vp->pci.no_intx = !vp->has_intx;
+	if (vfio_bar_setup(vp, err, errlen))
 		return -1;
 	if (pci_register(vp->vm, &vp->pci))
 		return set_err(err, errlen, "%s: does not fit on the PCI bus "
 			       "(see above)", vp->name);
 	vp->registered = true;
-	for (i = 0; i < PCI_NUM_REGIONS; i++)
-		if (vp->pci.bar[i].size)
-			vcfg_set_bar_addr(&vp->cfg, i, vp->pci.bar[i].addr);
-	if (vp->pci.irq_pin)
-		vcfg_set(&vp->cfg, PCI_INTERRUPT_LINE, 1, vp->pci.gsi);
 	/* INTx needs the GSI the bus assigned */
 	return vfio_intr_setup(vp, vv.epfd, err, errlen);
 }

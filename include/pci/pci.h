@@ -57,7 +57,8 @@ struct pci_bar {
  * consumed (reads: data filled); false lets the generic layer handle it as
  * usual (emulated bytes, masks, W1C, BARs, command decode). A hook that
  * consumes a write and still wants the generic effect may call
- * pci_cfg_write_default() itself.
+ * pci_cfg_write_default() itself, or pci_cfg_written() once it stored the
+ * write in the image (VFIO's policy layer does).
  *
  * bar_map/bar_unmap: the region became live at gpa (decode enabled and a
  * valid address programmed) / stops being live at gpa. NULL: the default
@@ -139,6 +140,27 @@ u16 pci_add_ext_cap(struct pci_dev *dev, u16 id, u8 version, u32 size);
 u16 pci_find_cap(const struct pci_dev *dev, u8 id);
 u16 pci_find_ext_cap(const struct pci_dev *dev, u16 id);
 
+/*
+ * The capability-list walker for any config space: rd reads len (1, 2 or
+ * 4) little-endian bytes at off of src (0, or -1 when it cannot). fn gets
+ * each capability's offset and id in list order (ext: the extended list
+ * from 0x100; only with cfg_size 4096). The walk ends at a pointer below
+ * 0x40 (0x100), a null or all-ones extended header, a capability seen
+ * before (a loop), a failed read, or when fn returns nonzero: that value
+ * is returned, else 0. pci_cfg_rd_bytes reads a plain byte array.
+ */
+typedef int (*pci_cfg_rd)(const void *src, u32 off, u32 len, u32 *val);
+typedef int (*pci_cap_fn)(void *arg, u32 off, u16 id);
+int pci_cap_walk(pci_cfg_rd rd, const void *src, u32 cfg_size, bool ext,
+		 pci_cap_fn fn, void *arg);
+int pci_cfg_rd_bytes(const void *src, u32 off, u32 len, u32 *val);
+
+/* The BAR rules every device type follows: NULL when region bar (0..5 or
+ * PCI_ROM_SLOT) may be size bytes with these PCI_BAR_F_* flags, else why
+ * not. I/O BARs are 4 to 256 bytes (PCI 3.0 6.2.5.1), memory BARs at
+ * least 16, 32-bit ones at most 2 GiB, a ROM 2 KiB to 1 GiB. */
+const char *pci_bar_rule(int bar, u64 size, u32 flags);
+
 /* Raw little-endian accessors of dev->cfg and its masks (no side effects). */
 u8 pci_cfg_get8(const struct pci_dev *dev, u32 off);
 u16 pci_cfg_get16(const struct pci_dev *dev, u32 off);
@@ -149,6 +171,9 @@ void pci_cfg_set32(struct pci_dev *dev, u32 off, u32 v);
 /* Sets the write mask / W1C mask of len bytes at off from value mask. */
 void pci_set_wmask(struct pci_dev *dev, u32 off, u32 len, u32 mask);
 void pci_set_w1c(struct pci_dev *dev, u32 off, u32 len, u32 mask);
+/* A guest write through the masks into the image only (no decode or INTx
+ * effects); false when [off, off + len) is outside the space. */
+bool pci_cfg_store(struct pci_dev *dev, u32 off, const u8 *data, u32 len);
 
 /* ---- Registration and lookup ---- */
 
@@ -173,6 +198,9 @@ struct pci_dev *pci_find(struct vm *vm, u16 bdf);
 void pci_cfg_read_default(struct pci_dev *dev, u32 off, u8 *data, u32 len);
 void pci_cfg_write_default(struct pci_dev *dev, u32 off, const u8 *data,
 			   u32 len);
+/* After a hook stored a guest write in the image itself: the bus decodes
+ * what changed (BARs, ROM, command: map/unmap; INTx disable). */
+void pci_cfg_written(struct pci_dev *dev, u32 off, u32 len);
 /* A config access to bdf from the guest: hooks, then the generic layer.
  * Absent functions read all-ones and ignore writes; unaligned or
  * out-of-range accesses are dropped (all-ones). Takes the bus lock. */
@@ -185,6 +213,12 @@ static inline bool pci_bar_is_io(const struct pci_dev *dev, int bar)
 {
 	return dev->bar[bar].flags & PCI_BAR_F_IO;
 }
+
+/* The address programmed in region bar's register(s), flag bits dropped
+ * (a 64-bit BAR with its upper half); pci_bar_set_addr writes one, keeping
+ * the flag bits (no map/unmap: that follows the next decode). */
+u64 pci_bar_addr(const struct pci_dev *dev, int bar);
+void pci_bar_set_addr(struct pci_dev *dev, int bar, u64 addr);
 
 /* The default map/unmap: a trap on vm->pio or vm->mmio to ops->bar_io. */
 int pci_bar_map_trap(struct pci_dev *dev, int bar, u64 gpa);

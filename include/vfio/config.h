@@ -1,21 +1,22 @@
-/* Config-space virtualization of an assigned (VFIO) PCI function: builds the
- * guest-visible image and per-byte policy from the real config bytes, and
- * applies guest reads/writes to it. Pure: no ioctls, no KVM. */
+/* Config-space virtualization of an assigned (VFIO) PCI function: a policy
+ * layer over the bus's one config image (struct pci_dev): builds the image
+ * and per-byte policy from the real config bytes and applies guest
+ * reads/writes to it. Pure: no ioctls, no KVM. */
 #ifndef LKVM_VFIO_CONFIG_H
 #define LKVM_VFIO_CONFIG_H
 
 #include "lkvm/util.h"
+#include "pci/pci.h"
 #include "vfio/bar_plan.h"
 #include "vfio/msix_reloc.h"
 
 #define VCFG_SIZE		256	/* conventional config space */
 #define VCFG_SIZE_EXP		4096	/* with PCIe extended space */
-#define VCFG_ROM		6	/* region index of the expansion ROM */
-#define VCFG_NR_REGIONS		7
 #define VCFG_MAX_CAPS		64
 
 /*
- * Policy of one config byte. Every byte also has bit masks:
+ * Policy of one config byte. Every byte also has bit masks; the image and
+ * its write masks are the pci_dev's (cfg, wmask, w1cmask):
  *  wmask: bits a guest write changes in the image;
  *  w1c:   bits a guest write of 1 clears in the image;
  *  emu:   bits a read takes from the image (the rest from the device);
@@ -24,9 +25,11 @@
  *
  * EMULATED:    emu 0xff, fwd 0; writes never reach the device.
  * PASSTHROUGH: emu 0, fwd 0xff; the image is not used.
- * VIRTUAL:     image-backed with side effects the caller acts on (command,
- *              BARs, ROM BAR, MSI and MSI-X registers); some bits may be
- *              read from (status) or forwarded to (command) the device.
+ * VIRTUAL:     image-backed with side effects: command, BARs and ROM BAR
+ *              are decoded by the bus (pci/, the same rules as for every
+ *              device), MSI and MSI-X by the caller (events); some bits
+ *              may be read from (status) or forwarded to (command) the
+ *              device.
  *
  * What is exposed (everything else reads 0, writes are dropped):
  *  - header: ids, class, subsystem from the device; header type without
@@ -54,8 +57,9 @@
  *  - extended space: AER and every vendor-specific one (VSEC) pass
  *    through (header emulated), DSN is emulated read-only; every other
  *    extended capability (SR-IOV, ATS, PRI, PASID, Resizable BAR, LTR,
- *    L1SS, ACS, DVSEC...) is unlinked and reads 0. When the first exposed one is not at 0x100, 0x100 holds a null
- *    header (id 0) linking to it; with none, 0x100 reads 0 (terminator).
+ *    L1SS, ACS, DVSEC...) is unlinked and reads 0. When the first
+ *    exposed one is not at 0x100, 0x100 holds a null header (id 0)
+ *    linking to it; with none, 0x100 reads 0 (terminator).
  */
 enum vcfg_policy {
 	VCFG_EMULATED,
@@ -80,18 +84,12 @@ struct vcfg_cap {
 };
 
 struct vcfg {
+	struct pci_dev *dev;		/* the one image: cfg, wmask, w1cmask */
 	u32 size;
-	u8 cfg[VCFG_SIZE_EXP];		/* guest-visible image */
-	u8 wmask[VCFG_SIZE_EXP];
-	u8 w1c[VCFG_SIZE_EXP];
 	u8 emu[VCFG_SIZE_EXP];
 	u8 fwd[VCFG_SIZE_EXP];
 	u8 policy[VCFG_SIZE_EXP];	/* enum vcfg_policy */
 	u8 real[VCFG_SIZE_EXP];		/* the device's bytes at build time */
-
-	u64 bar_size[VCFG_NR_REGIONS];	/* guest-visible, [VCFG_ROM]: ROM */
-	bool bar_io[VCFG_NR_REGIONS];
-	bool bar_64[VCFG_NR_REGIONS];
 
 	/* offsets in the image, 0: absent/hidden */
 	u16 msi, msix, pm, exp, aer, dsn;
@@ -112,21 +110,15 @@ struct vcfg_fwd {
 	u8 data[4];
 };
 
-/* Events of a guest write (vcfg_write_res.events). */
-#define VCFG_EV_DECODE		(1u << 0)	/* command I/O or memory bit */
-#define VCFG_EV_MASTER		(1u << 1)	/* command bus master bit */
-#define VCFG_EV_INTX_DIS	(1u << 2)	/* command INTx disable bit */
-#define VCFG_EV_BAR		(1u << 3)	/* .bars: BAR/ROM address or ROM enable */
-#define VCFG_EV_MSI_CTRL	(1u << 4)	/* MSI enable or multiple message enable */
-#define VCFG_EV_MSI_MSG		(1u << 5)	/* MSI address or data */
-#define VCFG_EV_MSI_MASK	(1u << 6)	/* MSI per-vector mask bits */
-#define VCFG_EV_MSIX_CTRL	(1u << 7)	/* MSI-X enable or function mask */
-#define VCFG_EV_PM		(1u << 8)	/* PM power state */
+/* Events of a guest write (vcfg_write_res.events): what the caller must
+ * re-apply; BARs, ROM and command are the bus's (pci/). */
+#define VCFG_EV_MSI_CTRL	(1u << 0)	/* MSI enable or multiple message enable */
+#define VCFG_EV_MSI_MSG		(1u << 1)	/* MSI address or data */
+#define VCFG_EV_MSI_MASK	(1u << 2)	/* MSI per-vector mask bits */
+#define VCFG_EV_MSIX_CTRL	(1u << 3)	/* MSI-X enable or function mask */
 
 struct vcfg_write_res {
 	u32 events;
-	u8 bars;			/* bit n: region n (6: ROM) changed */
-	u16 old_cmd, new_cmd;
 	u32 nr_fwd;
 	struct vcfg_fwd fwd[4];
 };
@@ -144,11 +136,13 @@ struct vcfg_msi {
 };
 
 /*
- * Builds @c from the device's config bytes. Returns 0, or -1 with a reason
- * in @err (bad size, not a type 0 header, a BAR that cannot be shown).
+ * Builds @c from the device's config bytes, (re)initializing @dev (its name
+ * kept) as the guest-visible function: header, BARs and ROM declared by
+ * pci/'s rules, capabilities, masks. Returns 0, or -1 with a reason in @err
+ * (bad size, not a type 0 header, a BAR that cannot be shown).
  */
-int vcfg_build(struct vcfg *c, const struct vcfg_input *in, char *err,
-	       size_t errlen);
+int vcfg_build(struct vcfg *c, struct pci_dev *dev,
+	       const struct vcfg_input *in, char *err, size_t errlen);
 
 /*
  * Splits [off, off + len) into runs of equal policy; fills at most @max
@@ -171,27 +165,21 @@ void vcfg_read(const struct vcfg *c, u32 off, u32 len, const u8 *dev,
 
 /*
  * A guest write of 1..4 bytes (any alignment, within the space): updates
- * the image through the masks and fills @res with the device writes and
- * events. Returns 0, or -1 (nothing done) when out of range.
+ * the image through the masks (pci_cfg_store) and fills @res with the
+ * device writes and events; the caller then lets the bus decode it
+ * (pci_cfg_written). Returns 0, or -1 (nothing done) when out of range.
  */
 int vcfg_write(struct vcfg *c, u32 off, u32 len, const u8 *data,
 	       struct vcfg_write_res *res);
 
-/* Little-endian image accessors (no side effects). */
+/* Little-endian image read (no side effects). */
 u32 vcfg_get(const struct vcfg *c, u32 off, u32 len);
-void vcfg_set(struct vcfg *c, u32 off, u32 len, u32 val);
 
 static inline u16 vcfg_cmd(const struct vcfg *c)
 {
 	return (u16)vcfg_get(c, 0x04, 2);
 }
 
-/* Address programmed in region @bar (0-5, VCFG_ROM), flag bits dropped;
- * a 64-bit BAR includes its upper half. */
-u64 vcfg_bar_addr(const struct vcfg *c, int bar);
-/* Programs region @bar's address (bus allocation); no events. */
-void vcfg_set_bar_addr(struct vcfg *c, int bar, u64 addr);
-bool vcfg_rom_enabled(const struct vcfg *c);
 
 /* MSI registers as the guest programmed them; false if no MSI. */
 bool vcfg_msi_get(const struct vcfg *c, struct vcfg_msi *msi);
@@ -201,7 +189,5 @@ void vcfg_msi_set_pending(struct vcfg *c, u32 pending);
 bool vcfg_msix_get(const struct vcfg *c, bool *enabled, bool *masked);
 /* Vectors in the MSI-X capability, 0 without one. */
 u32 vcfg_msix_vectors(const struct vcfg *c);
-
-const char *vcfg_policy_name(enum vcfg_policy p);
 
 #endif

@@ -4,9 +4,10 @@
 #include <sanitizer/asan_interface.h>
 #include <linux/pci_regs.h>
 #include "fuzz.h"
+#include "pci/pci.h"
 #include "vfio/config.h"
 
-/* fuzz-sources: vfio/config.c vfio/msix_reloc.c vfio/bar_plan.c kvm/util.c
+/* fuzz-sources: vfio/config.c vfio/msix_reloc.c vfio/bar_plan.c kvm/util.c pci/config.c pci/bar.c kvm/iobus.c kvm/guest_log.c
  * fuzz-runs: 150000
  * fuzz-max-len: 6144 */
 
@@ -30,6 +31,7 @@
 
 struct dev {
 	struct vcfg *c;
+	struct pci_dev *fn;	/* the bus function: the one image */
 	u32 size;
 	u8 real[VCFG_SIZE_EXP];	/* config bytes at build time */
 	u8 dev[VCFG_SIZE_EXP];	/* the device's config space now */
@@ -66,22 +68,19 @@ static void read_region(struct fin *in, struct bar_region *b)
 		b->nr_sparse = BAR_PLAN_MAX_SPARSE + 1;
 }
 
-/* vfio_device_find_cap() over the config bytes, then the same decode as
- * vfio/device.c (msix_info_decode). */
+static int is_msix(void *arg, u32 off, u16 id)
+{
+	return id == PCI_CAP_ID_MSIX ? (int)off : 0;
+}
+
+/* vfio_device_find_cap() over the config bytes (the one walker), then the
+ * same decode as vfio/device.c (msix_info_decode). */
 static int layout_msix(const u8 *cfg, u32 size, struct pci_bar_layout *l)
 {
-	u8 pos;
-	int ttl = 48;
+	u32 pos = (u32)pci_cap_walk(pci_cfg_rd_bytes, cfg, size, false,
+				    is_msix, NULL);
 
-	if (!(cfg[PCI_STATUS] & PCI_STATUS_CAP_LIST))
-		return 0;
-	pos = cfg[PCI_CAPABILITY_LIST];
-	for (pos &= ~3; pos >= 0x40 && ttl--; pos &= ~3) {
-		if (cfg[pos] == PCI_CAP_ID_MSIX)
-			break;
-		pos = cfg[pos + PCI_CAP_LIST_NEXT];
-	}
-	if (pos < 0x40 || ttl < 0 || cfg[pos] != PCI_CAP_ID_MSIX)
+	if (!pos)
 		return 0;
 	if (pos + 12u > size)
 		return -1;	/* the read fails: no device */
@@ -173,7 +172,7 @@ static int plans(const struct vcfg *c, const struct pci_bar_layout *l,
 
 	FUZZ_ASSERT(p);
 	for (i = 0; i < PCI_NUM_BARS && !ret; i++) {
-		if (!c->bar_size[i])
+		if (!c->dev->bar[i].size)
 			continue;
 		if (msix_reloc_bar_plan(l, r, i, page, p, err, sizeof(err))) {
 			ret = -1;
@@ -185,7 +184,7 @@ static int plans(const struct vcfg *c, const struct pci_bar_layout *l,
 			end += p->r[j].size;
 		}
 		FUZZ_ASSERT(end == p->size);
-		FUZZ_ASSERT(p->size == c->bar_size[i]);
+		FUZZ_ASSERT(p->size == c->dev->bar[i].size);
 		check_lookup(p);
 	}
 	free(p);
@@ -193,21 +192,22 @@ static int plans(const struct vcfg *c, const struct pci_bar_layout *l,
 }
 
 /* The bus places each region at an address aligned to its size. */
-static void assign_bars(struct vcfg *c, struct fin *in)
+static void assign_bars(struct pci_dev *fn, struct fin *in)
 {
+	const struct pci_bar *b;
 	u64 a;
 	int i;
 
-	for (i = 0; i < VCFG_NR_REGIONS; i++) {
-		a = (u64)fin_u32(in) << (i < PCI_NUM_BARS && c->bar_64[i] ?
-					 12 : 0);
-		if (!c->bar_size[i])
+	for (i = 0; i < PCI_NUM_REGIONS; i++) {
+		b = &fn->bar[i];
+		a = (u64)fin_u32(in) << (b->flags & PCI_BAR_F_MEM64 ? 12 : 0);
+		if (!b->size)
 			continue;
-		if (c->bar_io[i])
+		if (b->flags & PCI_BAR_F_IO)
 			a &= 0xffff;
-		vcfg_set_bar_addr(c, i, ALIGN_DOWN(a, c->bar_size[i]));
+		pci_bar_set_addr(fn, i, ALIGN_DOWN(a, b->size));
 	}
-	vcfg_set(c, PCI_INTERRUPT_LINE, 1, 10);
+	pci_cfg_set8(fn, PCI_INTERRUPT_LINE, 10);
 }
 
 static void guest_read(struct dev *d, u32 off, u32 len, u8 *out)
@@ -229,9 +229,10 @@ static void check_image(struct dev *d)
 	FUZZ_ASSERT(!memcmp(b, d->ids, 4));
 	guest_read(d, PCI_HEADER_TYPE, 1, b);
 	FUZZ_ASSERT(b[0] == d->hdr);
-	for (i = 0; i < VCFG_NR_REGIONS; i++)
-		if (c->bar_size[i])
-			FUZZ_ASSERT(vcfg_bar_addr(c, i) % c->bar_size[i] == 0);
+	for (i = 0; i < PCI_NUM_REGIONS; i++)
+		if (c->dev->bar[i].size)
+			FUZZ_ASSERT(pci_bar_addr(c->dev, i) %
+				    c->dev->bar[i].size == 0);
 	if (vcfg_msi_get(c, &m))
 		FUZZ_ASSERT(m.nr_vectors <= m.max_vectors &&
 			    m.max_vectors <= 32 &&
@@ -255,7 +256,7 @@ static void guest_write(struct dev *d, u32 off, u32 len, const u8 *data)
 	FUZZ_ASSERT(r == 0 || r == -1);
 	FUZZ_ASSERT(!r == (range_ok(d->size, off, len) && len <= 4));
 	if (r) {
-		FUZZ_ASSERT(!res.nr_fwd && !res.events && !res.bars);
+		FUZZ_ASSERT(!res.nr_fwd && !res.events);
 		return;
 	}
 	FUZZ_ASSERT(res.nr_fwd <= ARRAY_SIZE(res.fwd));
@@ -270,10 +271,13 @@ static void guest_write(struct dev *d, u32 off, u32 len, const u8 *data)
 		total += f->len;
 	}
 	FUZZ_ASSERT(total <= len);
-	FUZZ_ASSERT(!!(res.events & VCFG_EV_BAR) == !!res.bars);
-	for (i = 0; i < VCFG_NR_REGIONS; i++)
-		if (res.bars & (1u << i))
-			FUZZ_ASSERT(d->c->bar_size[i]);
+	FUZZ_ASSERT(!(res.events & ~(VCFG_EV_MSI_CTRL | VCFG_EV_MSI_MSG |
+				     VCFG_EV_MSI_MASK | VCFG_EV_MSIX_CTRL)));
+	if (res.events & (VCFG_EV_MSI_CTRL | VCFG_EV_MSI_MSG |
+			  VCFG_EV_MSI_MASK))
+		FUZZ_ASSERT(d->c->msi);
+	if (res.events & VCFG_EV_MSIX_CTRL)
+		FUZZ_ASSERT(d->c->msix);
 }
 
 static void guest_read_op(struct dev *d, u32 off, u32 len)
@@ -288,7 +292,7 @@ static void guest_read_op(struct dev *d, u32 off, u32 len)
 		if (o < off || o >= d->size)
 			FUZZ_ASSERT(out[i] == 0xff);
 		else if (d->c->emu[o] == 0xff)
-			FUZZ_ASSERT(out[i] == d->c->cfg[o]);
+			FUZZ_ASSERT(out[i] == d->fn->cfg[o]);
 	}
 	FUZZ_ASSERT(out[len] == 0xa5);
 }
@@ -348,8 +352,8 @@ static void step(struct dev *d, struct fin *in)
 
 static u8 *vcfg_array(struct vcfg *c, int i)
 {
-	u8 *a[NR_ARRAYS] = { c->cfg, c->wmask, c->w1c, c->emu, c->fwd,
-			     c->policy, c->real };
+	u8 *a[NR_ARRAYS] = { c->dev->cfg, c->dev->wmask, c->dev->w1cmask,
+			     c->emu, c->fwd, c->policy, c->real };
 
 	return a[i];
 }
@@ -393,14 +397,14 @@ static void run(struct dev *d, struct fin *in, const struct vcfg_input *vi,
 	char err[256] = "";
 	u32 steps = 0;
 
-	if (vcfg_build(d->c, vi, err, sizeof(err))) {
+	if (vcfg_build(d->c, d->fn, vi, err, sizeof(err))) {
 		FUZZ_ASSERT(err[0]);
 		return;
 	}
 	FUZZ_ASSERT(d->c->size == d->size);
 	if (plans(d->c, l, r, page))
 		return;
-	assign_bars(d->c, in);
+	assign_bars(d->fn, in);
 	guest_read(d, PCI_VENDOR_ID, 4, d->ids);
 	guest_read(d, PCI_HEADER_TYPE, 1, &d->hdr);
 	FUZZ_ASSERT(!memcmp(d->ids, vi->cfg, 4));
@@ -436,8 +440,9 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t len)
 	fin_bytes(&in, d->real, MIN(ncfg, d->size));
 	memcpy(d->dev, d->real, d->size);
 	d->c = malloc(sizeof(*d->c));
+	d->fn = calloc(1, sizeof(*d->fn));
 	d->masks = malloc(NR_ARRAYS * VCFG_SIZE_EXP);
-	FUZZ_ASSERT(d->c && d->masks);
+	FUZZ_ASSERT(d->c && d->fn && d->masks);
 	vi.cfg = d->real;
 	vi.cfg_size = d->size;
 	vi.bars = l;
@@ -448,6 +453,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t len)
 		run(d, &in, &vi, l, r, page);
 	}
 	free(d->masks);
+	free(d->fn);
 	free(d->c);
 	free(d);
 	free(l);
@@ -521,7 +527,7 @@ static void begin(struct cseed *c, u8 flags, u8 rom, const u8 *bar_log2)
 		n--;
 	fs_u16(&c->s, (u16)n);
 	fs_bytes(&c->s, c->cfg, n);
-	for (i = 0; i < VCFG_NR_REGIONS; i++)
+	for (i = 0; i < PCI_NUM_REGIONS; i++)
 		fs_u32(&c->s, 0xc0000000u + i * 0x1000000u);
 }
 

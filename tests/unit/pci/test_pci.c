@@ -599,3 +599,132 @@ TEST(pci_capability_lists)
 	pci_cfg_set8(&d, 0x41, 0x40);
 	EXPECT_EQ(pci_find_cap(&d, PCI_CAP_ID_MSI), 0);
 }
+
+static int record(void *arg, u32 off, u16 id)
+{
+	u32 *seen = arg;
+
+	seen[++seen[0]] = off << 16 | id;
+	return seen[0] == 3 ? 7 : 0;	/* stop after the third */
+}
+
+static int fail_at_0x50(const void *src, u32 off, u32 len, u32 *val)
+{
+	return off == 0x50 ? -1 : pci_cfg_rd_bytes(src, off, len, val);
+}
+
+/* The one walker: list order, loop and bad pointer ends, early stop. */
+TEST(pci_cap_walker)
+{
+	u8 cfg[PCI_CFG_SIZE_EXP] = { 0 };
+	u32 seen[8] = { 0 };
+
+	cfg[PCI_STATUS] = PCI_STATUS_CAP_LIST;
+	cfg[PCI_CAPABILITY_LIST] = 0x43;	/* low bits ignored */
+	cfg[0x40] = PCI_CAP_ID_PM, cfg[0x41] = 0x50;
+	cfg[0x50] = PCI_CAP_ID_MSI, cfg[0x51] = 0x40;	/* loop back */
+	EXPECT_EQ(pci_cap_walk(pci_cfg_rd_bytes, cfg, PCI_CFG_SIZE, false,
+			       record, seen), 0);
+	EXPECT_EQ(seen[0], 2);
+	EXPECT_EQ(seen[1], 0x40u << 16 | PCI_CAP_ID_PM);
+	EXPECT_EQ(seen[2], 0x50u << 16 | PCI_CAP_ID_MSI);
+	seen[0] = 0;
+	EXPECT_EQ(pci_cap_walk(fail_at_0x50, cfg, PCI_CFG_SIZE, false, record,
+			       seen), 0);
+	EXPECT_EQ(seen[0], 1);
+	cfg[0x51] = 0x3c;			/* into the header: end */
+	seen[0] = 0;
+	pci_cap_walk(pci_cfg_rd_bytes, cfg, PCI_CFG_SIZE, false, record, seen);
+	EXPECT_EQ(seen[0], 2);
+	cfg[PCI_STATUS] = 0;			/* no list bit: nothing */
+	seen[0] = 0;
+	pci_cap_walk(pci_cfg_rd_bytes, cfg, PCI_CFG_SIZE, false, record, seen);
+	EXPECT_EQ(seen[0], 0);
+	/* extended: three linked, the walk stops at fn's value */
+	cfg[0x100] = 1, cfg[0x102] = 0x01, cfg[0x103] = 0x20;	/* -> 0x200 */
+	cfg[0x200] = 3, cfg[0x202] = 0x01, cfg[0x203] = 0x30;	/* -> 0x300 */
+	cfg[0x300] = 0xb, cfg[0x302] = 0x01, cfg[0x303] = 0x10;	/* loop */
+	seen[0] = 0;
+	EXPECT_EQ(pci_cap_walk(pci_cfg_rd_bytes, cfg, PCI_CFG_SIZE, true,
+			       record, seen), 0);	/* 256 bytes: none */
+	EXPECT_EQ(seen[0], 0);
+	EXPECT_EQ(pci_cap_walk(pci_cfg_rd_bytes, cfg, PCI_CFG_SIZE_EXP, true,
+			       record, seen), 7);
+	EXPECT_EQ(seen[3], 0x300u << 16 | 0xb);
+	cfg[0x203] = 0x10;			/* 0x200 -> 0x100: a loop */
+	seen[0] = 0;
+	EXPECT_EQ(pci_cap_walk(pci_cfg_rd_bytes, cfg, PCI_CFG_SIZE_EXP, true,
+			       record, seen), 0);
+	EXPECT_EQ(seen[0], 2);
+	cfg[0x200] = cfg[0x201] = cfg[0x202] = cfg[0x203] = 0xff;
+	seen[0] = 0;				/* all-ones header: end */
+	pci_cap_walk(pci_cfg_rd_bytes, cfg, PCI_CFG_SIZE_EXP, true, record,
+		     seen);
+	EXPECT_EQ(seen[0], 1);
+}
+
+/* One BAR rule set for every device type (VFIO's vcfg uses it too). */
+TEST(pci_bar_rule_limits)
+{
+	EXPECT(!pci_bar_rule(0, 256, PCI_BAR_F_IO));
+	EXPECT(pci_bar_rule(0, 512, PCI_BAR_F_IO));
+	EXPECT(pci_bar_rule(0, 2, PCI_BAR_F_IO));
+	EXPECT(pci_bar_rule(0, 16, PCI_BAR_F_IO | PCI_BAR_F_PREFETCH));
+	EXPECT(!pci_bar_rule(0, 16, 0));
+	EXPECT(pci_bar_rule(0, 8, 0));
+	EXPECT(pci_bar_rule(0, 0x3000, 0));
+	EXPECT(!pci_bar_rule(1, 2 * SZ_1G, 0));
+	EXPECT(pci_bar_rule(1, 4 * SZ_1G, 0));
+	EXPECT(!pci_bar_rule(4, 8 * SZ_1G, PCI_BAR_F_MEM64));
+	EXPECT(pci_bar_rule(5, SZ_1M, PCI_BAR_F_MEM64));
+	EXPECT(!pci_bar_rule(PCI_ROM_SLOT, 2048, 0));
+	EXPECT(pci_bar_rule(PCI_ROM_SLOT, 1024, 0));
+	EXPECT(pci_bar_rule(PCI_ROM_SLOT, 2 * SZ_1G, 0));
+	EXPECT(pci_bar_rule(-1, 4096, 0));
+	EXPECT(pci_bar_rule(7, 4096, 0));
+}
+
+/* A layer that stores guest writes in the one image itself (as VFIO's
+ * does) and lets the bus decode them: BARs map once, INTx disable holds. */
+static bool store_hook(struct pci_dev *dev, u32 off, const u8 *data, u32 len)
+{
+	pci_cfg_store(dev, off, data, len);
+	pci_cfg_written(dev, off, len);
+	return true;
+}
+
+static const struct pci_dev_ops store_ops = {
+	.cfg_write = store_hook, .bar_map = t_map, .bar_unmap = t_unmap,
+};
+
+TEST(pci_cfg_written_decodes_a_stored_write)
+{
+	struct vm vm;
+	struct pci_dev d;
+	u16 bdf;
+
+	tvm_init(&vm, 0x4000, SZ_1G / 2, SZ_1G);
+	tdev_init(&d);
+	d.ops = &store_ops;
+	d.cfg_hook_end = PCI_CFG_SIZE;
+	pci_cfg_set8(&d, PCI_INTERRUPT_PIN, 2);	/* the function's own pin */
+	ASSERT_EQ(pci_register(&vm, &d), 0);
+	bdf = d.bdf;
+	EXPECT_EQ(rd(&vm, bdf, PCI_INTERRUPT_PIN, 1), 2);
+	EXPECT_EQ(d.irq_pin, 1);		/* routed as INTA */
+	EXPECT_EQ(rd(&vm, bdf, PCI_INTERRUPT_LINE, 1), d.gsi);
+	EXPECT_EQ(pci_bar_addr(&d, 0), T_M32);
+	wr(&vm, bdf, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	EXPECT_EQ(mlog.n, 2);			/* BAR0 and BAR2/3 */
+	EXPECT_STR(mlog.ev[0], "map 0 c0000000");
+	wr(&vm, bdf, PCI_BASE_ADDRESS_0, 4, 0xc0010000);
+	EXPECT_EQ(pci_bar_addr(&d, 0), 0xc0010000);
+	EXPECT_EQ(mlog.n, 4);
+	EXPECT_STR(mlog.ev[2], "unmap 0 c0000000");
+	EXPECT_STR(mlog.ev[3], "map 0 c0010000");
+	wr(&vm, bdf, PCI_COMMAND, 2, PCI_COMMAND_INTX_DISABLE);
+	EXPECT_EQ(mlog.n, 6);			/* both unmapped */
+	EXPECT(pci_cfg_get16(&d, PCI_COMMAND) & PCI_COMMAND_INTX_DISABLE);
+	pci_unregister(&d);
+	tvm_fini(&vm);
+}
