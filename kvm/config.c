@@ -153,6 +153,37 @@ static int add_dev_arg(struct dev_args *a, const char *opt, const char *arg,
 	return 0;
 }
 
+/* Options of one architecture: refused on the other. */
+static int handle_arch_opt(struct lkvm_config *cfg, int c, const char *arg,
+			   char *err, size_t errlen)
+{
+	switch (c) {
+	case OPT_RAW:
+		if (ARCH_ARM64)
+			return wrong_arch(err, errlen, "--raw");
+		cfg->raw = true;
+		return 0;
+	case OPT_IRQCHIP:
+		if (!ARCH_ARM64)
+			return wrong_arch(err, errlen, "--irqchip");
+		if (strcmp(arg, "auto") && strcmp(arg, "gicv3-its") &&
+		    strcmp(arg, "gicv3") && strcmp(arg, "gicv2m") &&
+		    strcmp(arg, "gicv2"))
+			return set_err(err, errlen, "unknown --irqchip '%s'; valid: "
+				       "auto, gicv3-its, gicv3, gicv2m, gicv2", arg);
+		cfg->irqchip = strcmp(arg, "auto") ? arg : NULL;
+		return 0;
+	case OPT_DUMP_DTB:
+		if (!ARCH_ARM64)
+			return wrong_arch(err, errlen, "--dump-dtb");
+		if (!*arg)
+			return set_err(err, errlen, "--dump-dtb needs a file name");
+		cfg->dump_dtb = arg;
+		return 0;
+	}
+	return -1;
+}
+
 static int handle_opt(struct lkvm_config *cfg, int c, const char *arg,
 		      char *err, size_t errlen)
 {
@@ -200,28 +231,6 @@ static int handle_opt(struct lkvm_config *cfg, int c, const char *arg,
 		return add_dev_arg(&cfg->nets, "--network", arg, err, errlen);
 	case OPT_VFIO:
 		return add_dev_arg(&cfg->vfio, "--vfio", arg, err, errlen);
-	case OPT_RAW:
-		if (ARCH_ARM64)
-			return wrong_arch(err, errlen, "--raw");
-		cfg->raw = true;
-		return 0;
-	case OPT_IRQCHIP:
-		if (!ARCH_ARM64)
-			return wrong_arch(err, errlen, "--irqchip");
-		if (strcmp(arg, "auto") && strcmp(arg, "gicv3-its") &&
-		    strcmp(arg, "gicv3") && strcmp(arg, "gicv2m") &&
-		    strcmp(arg, "gicv2"))
-			return set_err(err, errlen, "unknown --irqchip '%s'; valid: "
-				       "auto, gicv3-its, gicv3, gicv2m, gicv2", arg);
-		cfg->irqchip = strcmp(arg, "auto") ? arg : NULL;
-		return 0;
-	case OPT_DUMP_DTB:
-		if (!ARCH_ARM64)
-			return wrong_arch(err, errlen, "--dump-dtb");
-		if (!*arg)
-			return set_err(err, errlen, "--dump-dtb needs a file name");
-		cfg->dump_dtb = arg;
-		return 0;
 	case OPT_RNG:
 		cfg->rng = true;
 		return 0;
@@ -235,7 +244,7 @@ static int handle_opt(struct lkvm_config *cfg, int c, const char *arg,
 		cfg->help = true;
 		return 0;
 	}
-	return -1;
+	return handle_arch_opt(cfg, c, arg, err, errlen);
 }
 
 int config_parse_run(struct lkvm_config *cfg, int argc, char **argv,
