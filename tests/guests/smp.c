@@ -4,11 +4,12 @@
 
 static volatile int up = 1;	/* the BSP */
 
+/* The line first, then the count: the BSP powers off once every AP has
+ * counted, and an AP still printing then lost its line. */
 void ap_main(int apic_id)
 {
-	int n = __atomic_add_fetch(&up, 1, __ATOMIC_SEQ_CST);
-
-	printf("GUEST smp ap apic=%d lapic=%d up=%d\n", apic_id, lapic_id(), n);
+	printf("GUEST smp ap apic=%d lapic=%d\n", apic_id, lapic_id());
+	__atomic_add_fetch(&up, 1, __ATOMIC_SEQ_CST);
 }
 
 void guest_main(void)

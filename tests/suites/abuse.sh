@@ -159,7 +159,34 @@ sane() {
 # lock NAME GUEST ARGS...: the lock-order stress makes progress, then
 # SIGTERM stops lkvm with 143 within STOP_SECS.
 lock() {
-	local name=$1 g=$2 why=
+	local name=$1 g=$2 try
+	shift 2
+	for try in 1 2; do
+		lock_try "$name" "$g" "$@"
+		[ "$try" = 1 ] && bare_shutdown "$name" "$why" || break
+		{ wait "$pid"; } 2>/dev/null
+		echo "note $name: a triple fault the guest did not report (the nested" \
+			"lab's L1 now and then gives one); once more"
+		cp "$T/$name.err" "$T/$name.err.first"
+	done
+	lock_end "$name"
+}
+
+# bare_shutdown NAME WHY: lkvm exited on a triple fault the guest did not
+# cause (its exception handler reports every exception before it stops the
+# VM). Seen in a few lock runs in 20 in the nested lab's L1 (TCG with
+# nested SVM), more under host load; the lock tests then run once more.
+bare_shutdown() {
+	[[ "$2" == "lkvm exited before"* ]] &&
+		grep -q 'triple fault' "$T/$1.err" &&
+		! grep -q '^GUEST exception' "$T/$1.out"
+}
+
+# lock_try NAME GUEST ARGS...: one run; sets why (empty: it passed); the
+# VM, if still running, is in $pid.
+lock_try() {
+	local name=$1 g=$2
+	why=
 	shift 2
 	start "$name" "$g" --rng "$@"
 	if ! wait_for "$name" '^GUEST abuse-lock start' "$BOOT_TMO"; then
@@ -173,6 +200,12 @@ lock() {
 	elif ! grep -Eq '^GUEST abuse-lock done iters=[0-9]+ isr=[1-9][0-9]* used=[1-9]' "$T/$name.out"; then
 		why="the device never completed a request or raised INTx"
 	fi
+}
+
+# lock_end NAME: the verdict on $why, then SIGTERM stops lkvm with 143
+# within STOP_SECS.
+lock_end() {
+	local name=$1
 	if [ -z "$why" ]; then
 		pass "$name"
 		sleep 0.5	# the stress goes on while lkvm is stopped
