@@ -163,23 +163,25 @@ lock() {
 	shift 2
 	for try in 1 2; do
 		lock_try "$name" "$g" "$@"
-		[ "$try" = 1 ] && bare_shutdown "$name" "$why" || break
-		{ wait "$pid"; } 2>/dev/null
-		echo "note $name: a triple fault the guest did not report (the nested" \
-			"lab's L1 now and then gives one); once more"
-		cp "$T/$name.err" "$T/$name.err.first"
+		[ -n "$why" ] && [ "$try" = 1 ] && bare_shutdown "$name" || break
 	done
 	lock_end "$name"
 }
 
-# bare_shutdown NAME WHY: lkvm exited on a triple fault the guest did not
-# cause (its exception handler reports every exception before it stops the
-# VM). Seen in a few lock runs in 20 in the nested lab's L1 (TCG with
-# nested SVM), more under host load; the lock tests then run once more.
+# bare_shutdown NAME: lkvm ($pid) exited on a triple fault the guest did
+# not cause (its exception handler reports every exception before it stops
+# the VM): reaps it, says so and returns 0, and the caller runs the test
+# once more. Seen in a few runs in 20 of the guest-abuse suite in the
+# nested lab's L1 (TCG with nested SVM), on the tree before and after the
+# one-device-model change alike, never in the other suites.
 bare_shutdown() {
-	[[ "$2" == "lkvm exited before"* ]] &&
-		grep -q 'triple fault' "$T/$1.err" &&
-		! grep -q '^GUEST exception' "$T/$1.out"
+	kill -0 "$pid" 2>/dev/null && return 1
+	grep -q 'triple fault' "$T/$1.err" && ! grep -q '^GUEST exception' "$T/$1.out" ||
+		return 1
+	{ wait "$pid"; } 2>/dev/null
+	cp "$T/$1.err" "$T/$1.err.first"
+	echo "note $1: a triple fault the guest did not report (the nested lab's" \
+		"L1 now and then gives one); once more"
 }
 
 # lock_try NAME GUEST ARGS...: one run; sets why (empty: it passed); the
@@ -311,8 +313,12 @@ lock_tty() {
 
 # cfg NAME: the config-space fuzzer powers the VM off itself.
 cfg() {
-	local name=$1 why=
-	start "$name" abuse_cfg --rng --console virtio -d "$IMG" --pci-testdev
+	local name=$1 why= try
+	for try in 1 2; do
+		start "$name" abuse_cfg --rng --console virtio -d "$IMG" --pci-testdev
+		while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+		[ "$try" = 1 ] && bare_shutdown "$name" || break
+	done
 	{ wait "$pid"; st=$?; } 2>/dev/null
 	if [ "$st" = 124 ] || [ "$st" = 137 ]; then
 		why="timed out after ${RUN_TMO}s"
@@ -334,9 +340,13 @@ cfg() {
 
 # vq NAME: virtqueue abuse; the guest goes on abusing until SIGTERM.
 vq() {
-	local name=$1 why=
-	start "$name" abuse_vq --rng --console virtio -d "$IMG"
-	if ! wait_for "$name" '^GUEST abuse-vq done' "$RUN_TMO"; then
+	local name=$1 why= try
+	for try in 1 2; do
+		start "$name" abuse_vq --rng --console virtio -d "$IMG"
+		wait_for "$name" '^GUEST abuse-vq done' "$RUN_TMO" && break
+		[ "$try" = 1 ] && bare_shutdown "$name" || break
+	done
+	if ! grep -q '^GUEST abuse-vq done' "$T/$name.out"; then
 		why="no 'GUEST abuse-vq done' (lkvm hung or died)"
 	elif ! grep -Eq '^GUEST abuse-vq done devices=3 cases=[1-9][0-9]* unexpected=0 stuck=0$' "$T/$name.out"; then
 		why="$(grep -E 'UNEXPECTED|does not complete|^GUEST abuse-vq done' "$T/$name.out" | head -n 5)"
