@@ -72,7 +72,7 @@ boot_l1() {
 	timeout -k 10 "$tmo" qemu-system-x86_64 -accel tcg,thread=multi \
 		-machine q35 -cpu max -smp 2 -m 6144 -nographic -no-reboot \
 		-kernel "$VMLINUZ" -initrd "$out/l1-initrd.gz" \
-		-append "console=ttyS0 panic=-1 quiet tsc=reliable kvml1.env=$out/l1.env" \
+		-append "console=ttyS0 panic=-1 quiet kvml1.env=$out/l1.env" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		-virtfs "local,path=$LAB_ROOT,mount_tag=repo,security_model=none,multidevs=remap" \
 		-nic none </dev/null >> "$log" 2>&1 &
