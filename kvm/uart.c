@@ -2,7 +2,17 @@
  * latch, loopback, and the RX-data / THR-empty interrupt sources as Linux's
  * 8250 driver expects them. */
 #include <string.h>
+#include "kvm/state.h"
 #include "kvm/uart.h"
+
+STATE_DESC(uart_state_desc, "uart-16550a", struct uart, 1,
+	   STATE_FIELD(struct uart, ier, 1), STATE_FIELD(struct uart, fcr, 1),
+	   STATE_FIELD(struct uart, lcr, 1), STATE_FIELD(struct uart, mcr, 1),
+	   STATE_FIELD(struct uart, scr, 1), STATE_FIELD(struct uart, dll, 1),
+	   STATE_FIELD(struct uart, dlm, 1),
+	   STATE_FIELD(struct uart, thre_pending, 1),
+	   STATE_FIELD(struct uart, rx, 1), STATE_FIELD(struct uart, rx_head, 1),
+	   STATE_FIELD(struct uart, rx_count, 1))
 
 #define REG_DATA	0
 #define REG_IER		1

@@ -2,10 +2,38 @@
  * entry and function masks, pending latches, what the front-end delivers. */
 #include <stdlib.h>
 #include <string.h>
+#include "kvm/state.h"
 #include "pci/msix.h"
 
 /* Writable bits of each entry dword. */
 static const u32 entry_wmask[4] = { ~3u, ~0u, ~0u, MSIX_CTRL_MASKBIT };
+
+static u32 tbl_len(const void *s)
+{
+	return (u32)msix_table_size(((const struct msix_state *)s)->nr);
+}
+
+static u32 pba_len(const void *s)
+{
+	return (u32)msix_pba_size(((const struct msix_state *)s)->nr);
+}
+
+/* The table and PBA are saved whatever the interrupt mode. */
+STATE_DESC(msix_state_desc, "msix", struct msix_state, 1,
+	   STATE_FIELD(struct msix_state, nr, 1),
+	   STATE_FIELD(struct msix_state, enabled, 1),
+	   STATE_FIELD(struct msix_state, func_masked, 1),
+	   STATE_TABLE(struct msix_state, tbl, tbl_len, 1),
+	   STATE_TABLE(struct msix_state, pba, pba_len, 1))
+
+STATE_DESC(msi_state_desc, "msi", struct msi_state, 1,
+	   STATE_FIELD(struct msi_state, enabled, 1),
+	   STATE_FIELD(struct msi_state, maskable, 1),
+	   STATE_FIELD(struct msi_state, nr, 1),
+	   STATE_FIELD(struct msi_state, addr, 1),
+	   STATE_FIELD(struct msi_state, data, 1),
+	   STATE_FIELD(struct msi_state, mask, 1),
+	   STATE_FIELD(struct msi_state, pending, 1))
 
 static u32 clamp_nr(u32 nr)
 {

@@ -3,6 +3,7 @@
  * emulation), the host bridge at slot 0 and INTx. */
 #include <stdlib.h>
 #include <string.h>
+#include "kvm/state.h"
 #include "kvm/vm.h"
 #include "pci-internal.h"
 
@@ -11,6 +12,13 @@
 #define HOST_BRIDGE_CLASS	0x060000	/* bridge, host, prog-if 0 */
 #define ECAM_BUS0_SIZE		(PCI_MAX_SLOTS * 8 * PCI_CFG_SIZE_EXP)
 #define CONF1_ENABLE		0x80000000u
+
+/* The guest-visible image (BARs, command, capabilities) and the INTx line;
+ * masks are derived from the device and the options, not saved. */
+STATE_DESC(pci_state_desc, "pci-config", struct pci_dev, 1,
+	   STATE_FIELD(struct pci_dev, cfg, 1),
+	   STATE_FIELD(struct pci_dev, intx_level, 1),
+	   STATE_FIELD(struct pci_dev, intx_out, 1))
 
 struct pci_bus *pci_bus(struct vm *vm)
 {

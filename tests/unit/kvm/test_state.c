@@ -116,3 +116,16 @@ TEST(state_every_registered_description_is_well_formed)
 	EXPECT(state_find("test-demo") == &demo_desc);
 	EXPECT(!state_find("no-such-device"));
 }
+
+/* Every device type that holds guest-visible state describes it. */
+TEST(state_every_device_type_has_a_description)
+{
+	static const char *const want[] = {
+		"pci-config", "msix", "msi", "uart-16550a",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(want); i++)
+		if (!EXPECT(state_find(want[i])))
+			EXPECT_STR(want[i], "(described)");
+}
