@@ -31,7 +31,7 @@ run_suite unit "$B/unit-tests"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	run_suite unit-asan "$B/unit-tests-asan"
 # Suites that boot guests on /dev/kvm say so ("# needs: /dev/kvm"). On a host
-# without a usable /dev/kvm they run together in one boot of the x86 lab's L1
+# without a usable /dev/kvm they run in two 1-vCPU boots of the x86 lab's L1
 # (tests/kvm-l1), which has one; LKVM_KVM_L1=always|never overrides.
 kvm_usable() { [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; }
 kvm_suites=$(grep -l '^# needs: /dev/kvm' tests/suites/*.sh | xargs -n1 basename | sed 's/\.sh$//')
@@ -47,7 +47,7 @@ if [ -n "$in_l1" ] && [ -n "$kvm_suites" ]; then
 	t0=$SECONDS
 	tests/kvm-l1/run.sh "$l1_out" $kvm_suites
 	echo "time: kvm-l1 $((SECONDS - t0))s; in L1: $(awk '/^KVM-L1-BEGIN/ { b[$2] = $3 }
-		/^KVM-L1-END/ { printf "%s %ds ", $2, $4 - b[$2] }' "$l1_out/l1-console.log" 2>/dev/null)"
+		/^KVM-L1-END/ { printf "%s %ds ", $2, $4 - b[$2] }' "$l1_out"/l1-console*.log 2>/dev/null)"
 fi
 in_l1_suite() { [ -n "$in_l1" ] && grep -qx "$1" <<<"$kvm_suites"; }
 for s in tests/suites/*.sh; do
