@@ -168,11 +168,34 @@ static void region_unmap(struct pci_dev *dev, int bar, u64 gpa)
 		pci_bar_unmap_trap(dev, bar, gpa);
 }
 
-void pci_update_regions(struct pci_dev *dev)
+/* True when region bar of dev at addr would overlap a live region of the
+ * same space on the bus (dev's own included): it waits until that moves. */
+static bool region_clash(struct pci_dev *dev, int bar, u64 addr)
+{
+	struct pci_bus *bus = dev->vm ? dev->vm->pci : NULL;
+	bool io = pci_bar_is_io(dev, bar);
+	const struct pci_bar *o;
+	struct pci_dev *d;
+	int s, j;
+
+	for (s = 0; bus && s < PCI_MAX_SLOTS; s++) {
+		d = bus->slots[s];
+		for (j = 0; d && j < PCI_NUM_REGIONS; j++) {
+			o = &d->bar[j];
+			if (o->live && pci_bar_is_io(d, j) == io &&
+			    addr < o->live_addr + o->size &&
+			    o->live_addr < addr + dev->bar[bar].size)
+				return true;
+		}
+	}
+	return false;
+}
+
+bool pci_update_regions(struct pci_dev *dev)
 {
 	u16 cmd = pci_cfg_get16(dev, PCI_COMMAND);
+	bool want, freed = false;
 	struct pci_bar *b;
-	bool want;
 	u64 addr;
 	int i;
 
@@ -184,9 +207,16 @@ void pci_update_regions(struct pci_dev *dev)
 		if (b->live && (!want || b->live_addr != addr)) {
 			region_unmap(dev, i, b->live_addr);
 			b->live = false;
+			freed = true;
 		}
 		if (!want || b->live)
 			continue;
+		if (region_clash(dev, i, addr)) {
+			pr_debug("pci: %s: BAR%d at 0x%llx waits: another region "
+				 "decodes there", dev->name, i,
+				 (unsigned long long)addr);
+			continue;
+		}
 		if (region_map(dev, i, addr)) {
 			pr_guest(dev->vm, "pci: %s: BAR%d cannot go live at 0x%llx",
 				 dev->name, i, (unsigned long long)addr);
@@ -195,6 +225,16 @@ void pci_update_regions(struct pci_dev *dev)
 		b->live = true;
 		b->live_addr = addr;
 	}
+	return freed;
+}
+
+void pci_retry_regions(struct pci_bus *bus)
+{
+	int s;
+
+	for (s = 0; bus && s < PCI_MAX_SLOTS; s++)
+		if (bus->slots[s])
+			pci_update_regions(bus->slots[s]);
 }
 
 void pci_regions_off(struct pci_dev *dev)

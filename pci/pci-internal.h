@@ -6,8 +6,11 @@
 #include "pci/pci.h"
 
 /* Re-evaluates every region of dev against its BARs and the command
- * register, calling unmap/map where the live state changed. */
-void pci_update_regions(struct pci_dev *dev);
+ * register, calling unmap/map where the live state changed. A region that
+ * would overlap a live one waits (not live). True if a region went away. */
+bool pci_update_regions(struct pci_dev *dev);
+/* Retries the waiting regions of every device (after one went away). */
+void pci_retry_regions(struct pci_bus *bus);
 /* Unmaps every live region of dev (as if decode went off). */
 void pci_regions_off(struct pci_dev *dev);
 /* Re-drives the INTx line after a status/command change. */

@@ -105,6 +105,7 @@ void pci_unregister(struct pci_dev *dev)
 	pci_regions_off(dev);
 	if (bus->slots[dev->slot] == dev)
 		bus->slots[dev->slot] = NULL;
+	pci_retry_regions(bus);
 	pthread_mutex_unlock(&bus->lock);
 }
 
@@ -170,7 +171,8 @@ void pci_cfg_written(struct pci_dev *dev, u32 off, u32 len)
 	if (overlaps(off, len, PCI_COMMAND, PCI_COMMAND + 2) ||
 	    overlaps(off, len, PCI_BASE_ADDRESS_0, PCI_BASE_ADDRESS_5 + 4) ||
 	    overlaps(off, len, PCI_ROM_ADDRESS, PCI_ROM_ADDRESS + 4))
-		pci_update_regions(dev);
+		if (pci_update_regions(dev) && dev->vm)
+			pci_retry_regions(dev->vm->pci);
 	if (overlaps(off, len, PCI_COMMAND + 1, PCI_COMMAND + 2))
 		pci_update_intx(dev);
 }

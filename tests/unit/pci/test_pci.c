@@ -266,6 +266,111 @@ TEST(pci_unregister_unmaps_and_frees_slot)
 	tvm_fini(&vm);
 }
 
+/* ---- moves, swaps and transient overlaps between devices ---- */
+
+static void s_bar_io(struct pci_dev *dev, int bar, u64 off, u8 *data,
+		     u32 len, bool wr)
+{
+	if (!wr)
+		memset(data, dev->slot, len);
+}
+
+static const struct pci_dev_ops s_ops = { .bar_io = s_bar_io };
+
+/* n devices with one 64 KiB mem32 BAR each, decoding at their defaults. */
+static void sdevs_init(struct vm *vm, struct pci_dev *d, int n)
+{
+	int i;
+
+	tvm_init(vm, 0x4000, SZ_1G / 2, SZ_1G);
+	for (i = 0; i < n; i++) {
+		pci_dev_init(&d[i], "sdev", 0x1b36, 0x0005, 0xff0000, 1, false);
+		d[i].ops = &s_ops;
+		pci_dev_set_bar(&d[i], 0, 64 * SZ_1K, 0);
+		pci_register(vm, &d[i]);
+		wr(vm, d[i].bdf, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	}
+}
+
+/* Which device's BAR0 answers at gpa: its slot, or 0xff for none. */
+static u8 who(struct vm *vm, u64 gpa)
+{
+	u8 b = 0xff;
+
+	if (!iobus_dispatch(&vm->mmio, gpa, &b, 1, false))
+		return 0xff;
+	return b;
+}
+
+TEST(pci_bar_swap_waits_for_the_transient_overlap)
+{
+	struct pci_dev d[2];
+	struct vm vm;
+	u64 a, b;
+
+	sdevs_init(&vm, d, 2);
+	a = d[0].bar[0].live_addr;
+	b = d[1].bar[0].live_addr;
+	ASSERT(d[0].bar[0].live && d[1].bar[0].live && a != b);
+	/* d0 moves onto d1's range: it waits, d1 keeps answering there */
+	wr(&vm, d[0].bdf, 0x10, 4, (u32)b);
+	EXPECT(!d[0].bar[0].live);
+	EXPECT_EQ(who(&vm, b), d[1].slot);
+	EXPECT_EQ(who(&vm, a), 0xff);
+	/* d1 moves to d0's old range: d1 there, and d0 goes live at b */
+	wr(&vm, d[1].bdf, 0x10, 4, (u32)a);
+	EXPECT(d[0].bar[0].live && d[1].bar[0].live);
+	EXPECT_EQ(who(&vm, a), d[1].slot);
+	EXPECT_EQ(who(&vm, b), d[0].slot);
+	tvm_fini(&vm);
+}
+
+TEST(pci_bar_rotation_of_three_resolves)
+{
+	struct pci_dev d[3];
+	u64 at[3];
+	struct vm vm;
+	int i;
+
+	sdevs_init(&vm, d, 3);
+	for (i = 0; i < 3; i++)
+		at[i] = d[i].bar[0].live_addr;
+	/* d0 -> d1's, d1 -> d2's, d2 -> d0's, one register at a time */
+	for (i = 0; i < 3; i++)
+		wr(&vm, d[i].bdf, 0x10, 4, (u32)at[(i + 1) % 3]);
+	for (i = 0; i < 3; i++) {
+		EXPECT(d[i].bar[0].live);
+		EXPECT_EQ(d[i].bar[0].live_addr, at[(i + 1) % 3]);
+		EXPECT_EQ(who(&vm, at[(i + 1) % 3] + 8), d[i].slot);
+	}
+	tvm_fini(&vm);
+}
+
+TEST(pci_bar_waits_until_the_other_stops_decoding)
+{
+	struct pci_dev d[2];
+	struct vm vm;
+	u64 b;
+
+	sdevs_init(&vm, d, 2);
+	b = d[1].bar[0].live_addr;
+	/* a real overlap: both decode b until d1 turns decode off */
+	wr(&vm, d[0].bdf, 0x10, 4, (u32)b + 0x8000);
+	EXPECT(!d[0].bar[0].live);
+	EXPECT_EQ(who(&vm, b + 0x8000), d[1].slot);
+	wr(&vm, d[1].bdf, PCI_COMMAND, 2, 0);
+	EXPECT(d[0].bar[0].live);
+	EXPECT_EQ(who(&vm, b + 0x8000), d[0].slot);
+	/* d1 decodes again: now d1 waits, d0 keeps the range */
+	wr(&vm, d[1].bdf, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	EXPECT(!d[1].bar[0].live);
+	/* removing d0 lets d1 in */
+	pci_unregister(&d[0]);
+	EXPECT(d[1].bar[0].live);
+	EXPECT_EQ(who(&vm, b), d[1].slot);
+	tvm_fini(&vm);
+}
+
 TEST(pci_command_decode_toggles)
 {
 	struct pci_dev d;
