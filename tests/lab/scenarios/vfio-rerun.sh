@@ -2,7 +2,9 @@
 # (scenarios run in name order), so the nvme comes back from lkvm's reset and teardown;
 # this time it is assigned together with the e1000e (two devices, two IOMMU groups, one
 # container). Results: vfio-rerun (nvme md5 + MSI-X again), vfio-both (e1000e link and
-# MSI-X in the same VM), vfio-rerun-vm (lkvm exit status and L2 marker).
+# MSI-X in the same VM), vfio-rescan (L2 removes and rescans both, Linux moves their BARs:
+# nvme md5 and e1000e link again, and lkvm never had to trap a BAR for want of a memslot),
+# vfio-rerun-vm (lkvm exit status and L2 marker).
 VFIO_LIB_ONLY=1 . /lab/scenarios/vfio-nvme.sh
 nvme=$(vfio_find 1b36 0010) && vfio_bind "$nvme" || nvme=
 nic=$(vfio_find 8086 10d3) && vfio_bind "$nic" || nic=
@@ -14,6 +16,14 @@ else
 		-p "$L2_APPEND lab.scenario=vfio-rerun lab.end=poweroff lab.md5=$(lab_param lab.nvme_md5)"
 	vfio_sub vfio-rerun nvme-read
 	vfio_sub vfio-both e1000e-irq
+	vfio_sub vfio-rescan-read rescan-read
+	vfio_sub vfio-rescan-link rescan-link
+	bad=$(grep -m 1 -E 'cannot go live|no memslot|overlaps another device' "$L2_LOG")
+	if [ -z "$bad" ]; then
+		lab_result vfio-rescan-slots PASS "no BAR fell back to trapping: $(grep 'BARs after' "$L2_LOG" | cut -c1-160)"
+	else
+		lab_result vfio-rescan-slots FAIL "$bad"
+	fi
 	echo "LAB: lkvm counters: $(vfio_counters)"
 	l2_check vfio-rerun-vm
 fi
