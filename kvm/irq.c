@@ -7,6 +7,14 @@
 #include "kvm/irq.h"
 #include "kvm/vm.h"
 
+/* An irqfd KVM refused with EAGAIN (arm64: the vGIC is initialized once
+ * every vCPU exists, after the devices' init): kept until
+ * irqfd_flush_pending(). */
+struct pending_irqfd {
+	struct kvm_irqfd f;
+	struct pending_irqfd *next;
+};
+
 static struct irq_routing *R(struct vm *vm)
 {
 	return vm->irq;
@@ -28,15 +36,20 @@ int irq_routing_init(struct vm *vm)
 	r->first_msi_gsi = r->next_gsi;
 	r->dirty = true;
 	vm->irq = r;
-	return irq_commit(vm);
+	return 0;
 }
 
 void irq_routing_exit(struct vm *vm)
 {
 	struct irq_routing *r = R(vm);
+	struct pending_irqfd *p;
 
 	if (!r)
 		return;
+	while ((p = r->pending)) {
+		r->pending = p->next;
+		free(p);
+	}
 	free(r->e);
 	pthread_mutex_destroy(&r->lock);
 	free(r);
@@ -167,49 +180,46 @@ out:
 	return ret < 0 ? -1 : 0;
 }
 
-/* arm64: KVM refuses irqfds with EAGAIN until the vGIC is initialized, which
- * happens once every vCPU exists, after the devices' init: such irqfds wait
- * here until irqfd_flush_pending(). (One VM per process.) */
-struct pending_irqfd {
-	struct kvm_irqfd f;
-	struct pending_irqfd *next;
-};
-static struct pending_irqfd *pending_irqfds;
-static pthread_mutex_t pending_lock = PTHREAD_MUTEX_INITIALIZER;
+int irqfd_defer(struct vm *vm, const struct kvm_irqfd *f)
+{
+	struct irq_routing *r = R(vm);
+	struct pending_irqfd *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return -1;
+	pr_debug("KVM_IRQFD gsi %u: irqchip not ready, deferred", f->gsi);
+	p->f = *f;
+	pthread_mutex_lock(&r->lock);
+	p->next = r->pending;
+	r->pending = p;
+	pthread_mutex_unlock(&r->lock);
+	return 0;
+}
 
 int irqfd_assign(struct vm *vm, int efd, u32 gsi, int resample_fd)
 {
 	struct kvm_irqfd f = { .fd = efd, .gsi = gsi };
-	struct pending_irqfd *p;
 
 	if (resample_fd >= 0) {
 		f.flags = KVM_IRQFD_FLAG_RESAMPLE;
 		f.resamplefd = resample_fd;
 	}
-	if (ioctl(vm->vm_fd, KVM_IRQFD, &f) < 0) {
-		if (errno == EAGAIN && (p = calloc(1, sizeof(*p)))) {
-			pr_debug("KVM_IRQFD gsi %u: irqchip not ready, deferred", gsi);
-			p->f = f;
-			pthread_mutex_lock(&pending_lock);
-			p->next = pending_irqfds;
-			pending_irqfds = p;
-			pthread_mutex_unlock(&pending_lock);
-			return 0;
-		}
-		pr_err("KVM_IRQFD gsi %u: %s", gsi, strerror(errno));
-		return -1;
-	}
-	return 0;
+	if (!ioctl(vm->vm_fd, KVM_IRQFD, &f) ||
+	    (errno == EAGAIN && !irqfd_defer(vm, &f)))
+		return 0;
+	pr_err("KVM_IRQFD gsi %u: %s", gsi, strerror(errno));
+	return -1;
 }
 
 int irqfd_flush_pending(struct vm *vm)
 {
+	struct irq_routing *r = R(vm);
 	struct pending_irqfd *p;
 	int ret = 0;
 
-	pthread_mutex_lock(&pending_lock);
-	while ((p = pending_irqfds)) {
-		pending_irqfds = p->next;
+	pthread_mutex_lock(&r->lock);
+	while ((p = r->pending)) {
+		r->pending = p->next;
 		if (ioctl(vm->vm_fd, KVM_IRQFD, &p->f) < 0) {
 			pr_err("KVM_IRQFD gsi %u (deferred): %s", p->f.gsi,
 			       strerror(errno));
@@ -217,7 +227,7 @@ int irqfd_flush_pending(struct vm *vm)
 		}
 		free(p);
 	}
-	pthread_mutex_unlock(&pending_lock);
+	pthread_mutex_unlock(&r->lock);
 	return ret;
 }
 
@@ -225,18 +235,19 @@ int irqfd_deassign(struct vm *vm, int efd, u32 gsi)
 {
 	struct kvm_irqfd f = { .fd = efd, .gsi = gsi,
 			       .flags = KVM_IRQFD_FLAG_DEASSIGN };
+	struct irq_routing *r = R(vm);
 	struct pending_irqfd **pp, *p;
 
-	pthread_mutex_lock(&pending_lock);
-	for (pp = &pending_irqfds; (p = *pp); pp = &p->next) {
+	pthread_mutex_lock(&r->lock);
+	for (pp = &r->pending; (p = *pp); pp = &p->next) {
 		if (p->f.fd == (u32)efd && p->f.gsi == gsi) {
 			*pp = p->next;
 			free(p);
-			pthread_mutex_unlock(&pending_lock);
+			pthread_mutex_unlock(&r->lock);
 			return 0;
 		}
 	}
-	pthread_mutex_unlock(&pending_lock);
+	pthread_mutex_unlock(&r->lock);
 	return ioctl(vm->vm_fd, KVM_IRQFD, &f) < 0 ? -1 : 0;
 }
 
@@ -247,7 +258,7 @@ int irq_signal_msi(struct vm *vm, u64 addr, u32 data, u32 devid, u32 flags)
 
 static int irq_init(struct vm *vm)
 {
-	return irq_routing_init(vm);
+	return irq_routing_init(vm) ? -1 : irq_commit(vm);
 }
 
 LKVM_INIT(INIT_BUS, irq_init, irq_routing_exit)
