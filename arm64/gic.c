@@ -5,17 +5,18 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
-#include "arm64/arch.h"
 #include "arm64/gic.h"
 #include "arm64/layout.h"
 #include "kvm/irq.h"
+#include "kvm/vm.h"
 
-const char *const gic_type_names[GIC_NR_TYPES] = {
+const char *const gic_type_names[GIC_NR_TYPES + 1] = {
 	[GIC_V3_ITS] = "gicv3-its",
 	[GIC_V3] = "gicv3",
 	[GIC_V2M] = "gicv2m",
 	[GIC_V2] = "gicv2",
 };
+const char *const *const arch_irqchips = gic_type_names;
 
 int gic_parse_type(const char *name)
 {
@@ -179,20 +180,19 @@ static void v2m_io(void *opaque, u64 off, u8 *data, u32 len, bool wr)
 		memset(data + 4, 0, len - 4);
 }
 
-int gic_create(struct vm *vm, enum gic_type t)
+int gic_create(struct gic *g, struct vm *vm, enum gic_type t)
 {
-	struct arm64_vm *a = arm64_vm(vm);
 	u64 dist = ARM64_GIC_DIST, cpu = ARM64_GICV2_CPU;
 	u64 redist = ARM64_GIC_REDIST, its = ARM64_GIC_ITS;
 	u32 nr_irqs = ARM64_GIC_NR_IRQS;
 	int fd;
 
-	a->gic = t;
-	a->gic_fd = a->its_fd = -1;
+	g->type = t;
+	g->fd = g->its_fd = -1;
 	fd = create_dev(vm, kvm_dev_type(t), gic_type_names[t]);
 	if (fd < 0)
 		return -1;
-	a->gic_fd = fd;
+	g->fd = fd;
 	if (gic_is_v3(t)) {
 		if (set_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
 			     KVM_VGIC_V3_ADDR_TYPE_DIST, &dist, "distributor") ||
@@ -214,7 +214,7 @@ int gic_create(struct vm *vm, enum gic_type t)
 		fd = create_dev(vm, KVM_DEV_TYPE_ARM_VGIC_ITS, "ITS");
 		if (fd < 0)
 			return -1;
-		a->its_fd = fd;
+		g->its_fd = fd;
 		if (set_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_ITS_ADDR_TYPE,
 			     &its, "ITS address"))
 			return -1;
@@ -227,52 +227,49 @@ int gic_create(struct vm *vm, enum gic_type t)
 	return 0;
 }
 
-int gic_finalize(struct vm *vm)
+int gic_finalize(struct gic *g, struct vm *vm)
 {
-	struct arm64_vm *a = arm64_vm(vm);
-
-	if (a->gic_ready)
+	if (g->ready)
 		return 0;
-	if (set_attr(a->gic_fd, KVM_DEV_ARM_VGIC_GRP_CTRL,
+	if (set_attr(g->fd, KVM_DEV_ARM_VGIC_GRP_CTRL,
 		     KVM_DEV_ARM_VGIC_CTRL_INIT, NULL, "CTRL_INIT"))
 		return -1;
-	if (a->its_fd >= 0 &&
-	    set_attr(a->its_fd, KVM_DEV_ARM_VGIC_GRP_CTRL,
+	if (g->its_fd >= 0 &&
+	    set_attr(g->its_fd, KVM_DEV_ARM_VGIC_GRP_CTRL,
 		     KVM_DEV_ARM_VGIC_CTRL_INIT, NULL, "ITS CTRL_INIT"))
 		return -1;
-	a->gic_ready = true;
+	g->ready = true;
 	return irqfd_flush_pending(vm);
 }
 
-void gic_destroy(struct vm *vm)
+void gic_destroy(struct gic *g, struct vm *vm)
 {
-	struct arm64_vm *a = arm64_vm(vm);
-
-	if (a->gic == GIC_V2M && a->gic_fd >= 0)
+	if (g->type == GIC_V2M && g->fd >= 0)
 		iobus_unregister(&vm->mmio, ARM64_GICV2M);
-	if (a->its_fd >= 0)
-		close(a->its_fd);
-	if (a->gic_fd >= 0)
-		close(a->gic_fd);
-	a->its_fd = a->gic_fd = -1;
+	if (g->its_fd >= 0)
+		close(g->its_fd);
+	if (g->fd >= 0)
+		close(g->fd);
+	g->its_fd = g->fd = -1;
 }
 
-int arch_msi_route(struct vm *vm, u32 gsi, u64 addr, u32 data, u32 devid,
-		   struct kvm_irq_routing_entry *e)
+/* GIC: GSI n is SPI n (INTID 32 + n); KVM_IRQ_LINE takes the INTID. */
+u32 arch_irq_line(u32 gsi)
 {
-	return gic_msi_route(arm64_vm(vm)->gic, gsi, addr, data, (u16)devid, e);
+	return (KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT) | (gsi + 32);
 }
 
 /* One MSI now: through the ITS with the device id, or as an edge on the
  * GICv2m frame's SPI (data is the SPI's INTID). */
-int arch_signal_msi(struct vm *vm, u64 addr, u32 data, u32 devid)
+int gic_signal_msi(const struct gic *g, struct vm *vm, u64 addr, u32 data,
+		   u32 devid)
 {
 	struct kvm_msi m = {
 		.address_lo = (u32)addr, .address_hi = (u32)(addr >> 32),
 		.data = data, .flags = KVM_MSI_VALID_DEVID, .devid = devid,
 	};
 
-	switch (arm64_vm(vm)->gic) {
+	switch (g->type) {
 	case GIC_V3_ITS:
 		return ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &m) < 0 ? -1 : 0;
 	case GIC_V2M:

@@ -65,6 +65,17 @@ void control_register_stat(struct control_stat *s)
 		;
 }
 
+void control_unregister_stat(struct control_stat *s)
+{
+	struct control_stat **pp;
+
+	for (pp = &stats; *pp; pp = &(*pp)->next)
+		if (*pp == s) {
+			*pp = s->next;
+			return;
+		}
+}
+
 int control_show(struct vm *vm, const char *topic, FILE *out)
 {
 	struct control_stat *s;

@@ -7,6 +7,12 @@
 #include <sys/ioctl.h>
 #include "x86/arch.h"
 
+const struct vm_cap arch_required_caps[] = {
+	VM_CAP(KVM_CAP_EXT_CPUID), VM_CAP(KVM_CAP_SET_TSS_ADDR),
+	VM_CAP(KVM_CAP_SET_IDENTITY_MAP_ADDR), VM_CAP(KVM_CAP_PIT2), { 0 }
+};
+const char *const *const arch_irqchips;	/* --irqchip is arm64's */
+
 static int x86_platform_init(struct vm *vm)
 {
 	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
