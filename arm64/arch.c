@@ -75,7 +75,6 @@ static int arm64_memory_init(struct vm *vm)
 	}
 	if (vm_alloc_ram(vm, size) || vm_add_ram(vm, ARM64_RAM_BASE, size, 0))
 		return -1;
-	arm64_vm(vm)->ram_size = size;
 	pr_debug("RAM: 0x%llx-0x%llx, host page %llu KiB",
 		 (unsigned long long)ARM64_RAM_BASE,
 		 (unsigned long long)(ARM64_RAM_BASE + size),

@@ -114,30 +114,31 @@ int arch_irq_routing_base(struct kvm_irq_routing_entry *e, int max,
 	return n;
 }
 
-static u32 kvm_dev_type(enum gic_type t)
-{
-	return gic_is_v3(t) ? KVM_DEV_TYPE_ARM_VGIC_V3 : KVM_DEV_TYPE_ARM_VGIC_V2;
-}
-
-static bool can_create(struct vm *vm, u32 type)
+/* The device's fd; what NULL: only tests KVM can create it (0 if so). */
+static int create_dev(struct vm *vm, u32 type, const char *what)
 {
 	struct kvm_create_device cd = {
-		.type = type, .flags = KVM_CREATE_DEVICE_TEST,
+		.type = type, .flags = what ? 0 : KVM_CREATE_DEVICE_TEST,
 	};
 
-	return ioctl(vm->vm_fd, KVM_CREATE_DEVICE, &cd) == 0;
+	if (ioctl(vm->vm_fd, KVM_CREATE_DEVICE, &cd) < 0) {
+		if (what)
+			pr_err("KVM_CREATE_DEVICE %s: %s", what, strerror(errno));
+		return -1;
+	}
+	return what ? (int)cd.fd : 0;
 }
 
 u32 gic_probe(struct vm *vm)
 {
 	u32 avail = 0;
 
-	if (can_create(vm, KVM_DEV_TYPE_ARM_VGIC_V3)) {
+	if (!create_dev(vm, KVM_DEV_TYPE_ARM_VGIC_V3, NULL)) {
 		avail |= GIC_AVAIL(GIC_V3);
-		if (can_create(vm, KVM_DEV_TYPE_ARM_VGIC_ITS))
+		if (!create_dev(vm, KVM_DEV_TYPE_ARM_VGIC_ITS, NULL))
 			avail |= GIC_AVAIL(GIC_V3_ITS);
 	}
-	if (can_create(vm, KVM_DEV_TYPE_ARM_VGIC_V2))
+	if (!create_dev(vm, KVM_DEV_TYPE_ARM_VGIC_V2, NULL))
 		avail |= GIC_AVAIL(GIC_V2) | GIC_AVAIL(GIC_V2M);
 	return avail;
 }
@@ -153,17 +154,6 @@ static int set_attr(int fd, u32 group, u64 attr, void *val, const char *what)
 		return -1;
 	}
 	return 0;
-}
-
-static int create_dev(struct vm *vm, u32 type, const char *what)
-{
-	struct kvm_create_device cd = { .type = type };
-
-	if (ioctl(vm->vm_fd, KVM_CREATE_DEVICE, &cd) < 0) {
-		pr_err("KVM_CREATE_DEVICE %s: %s", what, strerror(errno));
-		return -1;
-	}
-	return cd.fd;
 }
 
 /* GICv2m frame: the guest reads MSI_TYPER (the DT gives the same range). */
@@ -182,41 +172,30 @@ static void v2m_io(void *opaque, u64 off, u8 *data, u32 len, bool wr)
 
 int gic_create(struct gic *g, struct vm *vm, enum gic_type t)
 {
-	u64 dist = ARM64_GIC_DIST, cpu = ARM64_GICV2_CPU;
-	u64 redist = ARM64_GIC_REDIST, its = ARM64_GIC_ITS;
+	bool v3 = gic_is_v3(t);
+	u64 dist = ARM64_GIC_DIST, its = ARM64_GIC_ITS;
+	u64 cpu = v3 ? ARM64_GIC_REDIST : ARM64_GICV2_CPU;
 	u32 nr_irqs = ARM64_GIC_NR_IRQS;
-	int fd;
 
 	g->type = t;
-	g->fd = g->its_fd = -1;
-	fd = create_dev(vm, kvm_dev_type(t), gic_type_names[t]);
-	if (fd < 0)
-		return -1;
-	g->fd = fd;
-	if (gic_is_v3(t)) {
-		if (set_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
-			     KVM_VGIC_V3_ADDR_TYPE_DIST, &dist, "distributor") ||
-		    set_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
-			     KVM_VGIC_V3_ADDR_TYPE_REDIST, &redist,
-			     "redistributors"))
-			return -1;
-	} else {
-		if (set_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
-			     KVM_VGIC_V2_ADDR_TYPE_DIST, &dist, "distributor") ||
-		    set_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
-			     KVM_VGIC_V2_ADDR_TYPE_CPU, &cpu, "CPU interface"))
-			return -1;
-	}
-	if (set_attr(fd, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &nr_irqs,
+	g->its_fd = -1;
+	g->fd = create_dev(vm, v3 ? KVM_DEV_TYPE_ARM_VGIC_V3 :
+			   KVM_DEV_TYPE_ARM_VGIC_V2, gic_type_names[t]);
+	if (g->fd < 0 ||
+	    set_attr(g->fd, KVM_DEV_ARM_VGIC_GRP_ADDR, v3 ?
+		     KVM_VGIC_V3_ADDR_TYPE_DIST : KVM_VGIC_V2_ADDR_TYPE_DIST,
+		     &dist, "distributor") ||
+	    set_attr(g->fd, KVM_DEV_ARM_VGIC_GRP_ADDR, v3 ?
+		     KVM_VGIC_V3_ADDR_TYPE_REDIST : KVM_VGIC_V2_ADDR_TYPE_CPU,
+		     &cpu, v3 ? "redistributors" : "CPU interface") ||
+	    set_attr(g->fd, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &nr_irqs,
 		     "number of interrupts"))
 		return -1;
 	if (t == GIC_V3_ITS) {
-		fd = create_dev(vm, KVM_DEV_TYPE_ARM_VGIC_ITS, "ITS");
-		if (fd < 0)
-			return -1;
-		g->its_fd = fd;
-		if (set_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_ITS_ADDR_TYPE,
-			     &its, "ITS address"))
+		g->its_fd = create_dev(vm, KVM_DEV_TYPE_ARM_VGIC_ITS, "ITS");
+		if (g->its_fd < 0 ||
+		    set_attr(g->its_fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
+			     KVM_VGIC_ITS_ADDR_TYPE, &its, "ITS address"))
 			return -1;
 	}
 	if (t == GIC_V2M &&

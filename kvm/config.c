@@ -157,19 +157,16 @@ static int add_dev_arg(struct dev_args *a, const char *opt, const char *arg,
 static int parse_irqchip(struct lkvm_config *cfg, const char *arg, char *err,
 			 size_t errlen)
 {
-	const char *const *n;
+	const char *const *n = arch_irqchips;
 	char valid[128] = "auto";
 
-	if (!arch_irqchips)
+	if (!n)
 		return wrong_arch(err, errlen, "--irqchip");
 	cfg->irqchip = strcmp(arg, "auto") ? arg : NULL;
-	for (n = arch_irqchips; *n && cfg->irqchip; n++) {
-		if (!strcmp(arg, *n))
-			return 0;
+	for (; cfg->irqchip && *n && strcmp(arg, *n); n++)
 		snprintf(valid + strlen(valid), sizeof(valid) - strlen(valid),
 			 ", %s", *n);
-	}
-	if (!cfg->irqchip)
+	if (!cfg->irqchip || *n)
 		return 0;
 	return set_err(err, errlen, "unknown --irqchip '%s'; valid: %s", arg,
 		       valid);

@@ -67,13 +67,12 @@ void control_register_stat(struct control_stat *s)
 
 void control_unregister_stat(struct control_stat *s)
 {
-	struct control_stat **pp;
+	struct control_stat **pp = &stats;
 
-	for (pp = &stats; *pp; pp = &(*pp)->next)
-		if (*pp == s) {
-			*pp = s->next;
-			return;
-		}
+	while (*pp && *pp != s)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = s->next;
 }
 
 int control_show(struct vm *vm, const char *topic, FILE *out)

@@ -15,22 +15,12 @@ struct pending_irqfd {
 	struct pending_irqfd *next;
 };
 
-static struct irq_routing *R(struct vm *vm)
-{
-	return vm->irq;
-}
-
 int irq_routing_init(struct vm *vm)
 {
 	struct irq_routing *r = calloc(1, sizeof(*r));
 
 	if (!r)
 		return -1;
-	r->e = calloc(IRQ_MAX_ROUTES, sizeof(*r->e));
-	if (!r->e) {
-		free(r);
-		return -1;
-	}
 	pthread_mutex_init(&r->lock, NULL);
 	r->nr = arch_irq_routing_base(r->e, IRQ_MAX_ROUTES, &r->next_gsi);
 	r->first_msi_gsi = r->next_gsi;
@@ -41,7 +31,7 @@ int irq_routing_init(struct vm *vm)
 
 void irq_routing_exit(struct vm *vm)
 {
-	struct irq_routing *r = R(vm);
+	struct irq_routing *r = vm->irq;
 	struct pending_irqfd *p;
 
 	if (!r)
@@ -50,7 +40,6 @@ void irq_routing_exit(struct vm *vm)
 		r->pending = p->next;
 		free(p);
 	}
-	free(r->e);
 	pthread_mutex_destroy(&r->lock);
 	free(r);
 	vm->irq = NULL;
@@ -103,7 +92,7 @@ static u32 free_gsi(struct irq_routing *r, u32 floor)
 
 int irq_msi_alloc(struct vm *vm, u64 addr, u32 data, u32 devid, u32 flags)
 {
-	struct irq_routing *r = R(vm);
+	struct irq_routing *r = vm->irq;
 	u32 gsi;
 	int ret = -1;
 
@@ -123,7 +112,7 @@ int irq_msi_alloc(struct vm *vm, u64 addr, u32 data, u32 devid, u32 flags)
 int irq_msi_update(struct vm *vm, u32 gsi, u64 addr, u32 data, u32 devid,
 		   u32 flags)
 {
-	struct irq_routing *r = R(vm);
+	struct irq_routing *r = vm->irq;
 	struct kvm_irq_routing_entry *e;
 	int ret = -1;
 
@@ -139,7 +128,7 @@ int irq_msi_update(struct vm *vm, u32 gsi, u64 addr, u32 data, u32 devid,
 
 void irq_msi_free(struct vm *vm, u32 gsi)
 {
-	struct irq_routing *r = R(vm);
+	struct irq_routing *r = vm->irq;
 	struct kvm_irq_routing_entry *e;
 
 	pthread_mutex_lock(&r->lock);
@@ -153,7 +142,7 @@ void irq_msi_free(struct vm *vm, u32 gsi)
 
 int irq_commit(struct vm *vm)
 {
-	struct irq_routing *r = R(vm);
+	struct irq_routing *r = vm->irq;
 	struct kvm_irq_routing *t;
 	int ret = 0;
 
@@ -182,7 +171,7 @@ out:
 
 int irqfd_defer(struct vm *vm, const struct kvm_irqfd *f)
 {
-	struct irq_routing *r = R(vm);
+	struct irq_routing *r = vm->irq;
 	struct pending_irqfd *p = calloc(1, sizeof(*p));
 
 	if (!p)
@@ -213,7 +202,7 @@ int irqfd_assign(struct vm *vm, int efd, u32 gsi, int resample_fd)
 
 int irqfd_flush_pending(struct vm *vm)
 {
-	struct irq_routing *r = R(vm);
+	struct irq_routing *r = vm->irq;
 	struct pending_irqfd *p;
 	int ret = 0;
 
@@ -235,7 +224,7 @@ int irqfd_deassign(struct vm *vm, int efd, u32 gsi)
 {
 	struct kvm_irqfd f = { .fd = efd, .gsi = gsi,
 			       .flags = KVM_IRQFD_FLAG_DEASSIGN };
-	struct irq_routing *r = R(vm);
+	struct irq_routing *r = vm->irq;
 	struct pending_irqfd **pp, *p;
 
 	pthread_mutex_lock(&r->lock);

@@ -218,7 +218,6 @@ int vm_set_memslot(struct vm *vm, u32 slot, u64 gpa, u64 size, void *hva,
 int vm_add_ram(struct vm *vm, u64 gpa, u64 size, u64 ram_offset)
 {
 	u8 *hva = vm->ram + ram_offset;
-
 	int slot = vm->nr_memslots;
 
 	if (vm_set_memslot(vm, slot, gpa, size, hva, 0))
@@ -283,9 +282,8 @@ void vm_unmap_memory(struct vm *vm, int slot)
 
 int vm_irq_line(struct vm *vm, u32 irq, int level)
 {
-	struct kvm_irq_level l = { .irq = irq, .level = level };
+	struct kvm_irq_level l = { .irq = arch_irq_line(irq), .level = level };
 
-	l.irq = arch_irq_line(irq);
 	return ioctl(vm->vm_fd, KVM_IRQ_LINE, &l);
 }
 

@@ -38,14 +38,9 @@ struct vfio_vm {
 
 /* ---- config space ---- */
 
-static struct vfio_pci *to_vp(struct pci_dev *dev)
-{
-	return dev->priv;
-}
-
 static bool cfg_read(struct pci_dev *dev, u32 off, u8 *data, u32 len)
 {
-	struct vfio_pci *vp = to_vp(dev);
+	struct vfio_pci *vp = dev->priv;
 	u8 buf[4];
 	bool need;
 
@@ -60,7 +55,7 @@ static bool cfg_read(struct pci_dev *dev, u32 off, u8 *data, u32 len)
  * the bus then decodes BARs, ROM and command from it. */
 static bool cfg_write(struct pci_dev *dev, u32 off, const u8 *data, u32 len)
 {
-	struct vfio_pci *vp = to_vp(dev);
+	struct vfio_pci *vp = dev->priv;
 	struct vcfg_write_res res;
 	u32 i;
 

@@ -9,7 +9,6 @@
 
 struct arm64_vm {
 	struct gic gic;
-	u64 ram_size;
 	u64 entry;		/* PC of the boot vCPU */
 	u64 dtb;		/* X0 of the boot vCPU */
 };

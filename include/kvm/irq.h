@@ -14,7 +14,7 @@ struct vm;
 
 struct irq_routing {
 	pthread_mutex_t lock;	/* also of pending */
-	struct kvm_irq_routing_entry *e;	/* IRQ_MAX_ROUTES slots */
+	struct kvm_irq_routing_entry e[IRQ_MAX_ROUTES];
 	int nr;
 	u32 next_gsi;		/* first GSI never used for MSI yet */
 	u32 first_msi_gsi;	/* GSIs below are the fixed irqchip pins */
