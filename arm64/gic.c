@@ -2,6 +2,7 @@
  * with KVM_CREATE_DEVICE at the addresses of include/arm64/layout.h, the
  * late KVM_DEV_ARM_VGIC_CTRL_INIT, and MSI route construction. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -39,13 +40,10 @@ int gic_choose(const char *name, u32 avail, int nr_cpus, char *err,
 	char have[64] = "";
 	int t, want = -1;
 
-	for (t = 0; t < GIC_NR_TYPES; t++) {
-		if (!(avail & GIC_AVAIL(t)))
-			continue;
-		if (*have)
-			strcat(have, ", ");
-		strcat(have, gic_type_names[t]);
-	}
+	for (t = 0; t < GIC_NR_TYPES; t++)
+		if (avail & GIC_AVAIL(t))
+			snprintf(have + strlen(have), sizeof(have) - strlen(have),
+				 "%s%s", *have ? ", " : "", gic_type_names[t]);
 	if (name) {
 		want = gic_parse_type(name);
 		if (want < 0)

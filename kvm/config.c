@@ -117,10 +117,8 @@ static int bad_option(char *err, size_t errlen, const char *opt)
 		       "unknown option '%s'; valid options: -k/--kernel, "
 		       "--raw, -i/--initrd, -p/--params, -m/--mem, -c/--cpus, --name, "
 		       "--console, -d/--disk, -n/--network, --rng, --pci-testdev, "
-		       "--vfio, "
-		       "--irqchip, --dump-dtb, --debug, -h/--help (see 'lkvm "
-		       "run --help')",
-		       opt);
+		       "--vfio, --irqchip, --dump-dtb, --debug, -h/--help (see "
+		       "'lkvm run --help')", opt);
 }
 
 #ifdef __aarch64__

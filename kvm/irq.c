@@ -7,14 +7,6 @@
 #include "kvm/irq.h"
 #include "kvm/vm.h"
 
-/* An irqfd KVM refused with EAGAIN (arm64: the vGIC is initialized once
- * every vCPU exists, after the devices' init): kept until
- * irqfd_flush_pending(). */
-struct pending_irqfd {
-	struct kvm_irqfd f;
-	struct pending_irqfd *next;
-};
-
 int irq_routing_init(struct vm *vm)
 {
 	struct irq_routing *r = calloc(1, sizeof(*r));
@@ -26,20 +18,16 @@ int irq_routing_init(struct vm *vm)
 	r->first_msi_gsi = r->next_gsi;
 	r->dirty = true;
 	vm->irq = r;
-	return 0;
+	return irq_commit(vm);
 }
 
 void irq_routing_exit(struct vm *vm)
 {
 	struct irq_routing *r = vm->irq;
-	struct pending_irqfd *p;
 
 	if (!r)
 		return;
-	while ((p = r->pending)) {
-		r->pending = p->next;
-		free(p);
-	}
+	free(r->pending);
 	pthread_mutex_destroy(&r->lock);
 	free(r);
 	vm->irq = NULL;
@@ -169,20 +157,22 @@ out:
 	return ret < 0 ? -1 : 0;
 }
 
+/* arm64: KVM refuses irqfds with EAGAIN until the vGIC is initialized, which
+ * happens once every vCPU exists, after the devices' init. */
 int irqfd_defer(struct vm *vm, const struct kvm_irqfd *f)
 {
 	struct irq_routing *r = vm->irq;
-	struct pending_irqfd *p = calloc(1, sizeof(*p));
+	struct kvm_irqfd *p;
 
-	if (!p)
-		return -1;
-	pr_debug("KVM_IRQFD gsi %u: irqchip not ready, deferred", f->gsi);
-	p->f = *f;
 	pthread_mutex_lock(&r->lock);
-	p->next = r->pending;
-	r->pending = p;
+	p = realloc(r->pending, (r->nr_pending + 1) * sizeof(*p));
+	if (p) {
+		pr_debug("KVM_IRQFD gsi %u: irqchip not ready, deferred", f->gsi);
+		r->pending = p;
+		p[r->nr_pending++] = *f;
+	}
 	pthread_mutex_unlock(&r->lock);
-	return 0;
+	return p ? 0 : -1;
 }
 
 int irqfd_assign(struct vm *vm, int efd, u32 gsi, int resample_fd)
@@ -203,19 +193,17 @@ int irqfd_assign(struct vm *vm, int efd, u32 gsi, int resample_fd)
 int irqfd_flush_pending(struct vm *vm)
 {
 	struct irq_routing *r = vm->irq;
-	struct pending_irqfd *p;
-	int ret = 0;
+	int i, ret = 0;
 
 	pthread_mutex_lock(&r->lock);
-	while ((p = r->pending)) {
-		r->pending = p->next;
-		if (ioctl(vm->vm_fd, KVM_IRQFD, &p->f) < 0) {
-			pr_err("KVM_IRQFD gsi %u (deferred): %s", p->f.gsi,
-			       strerror(errno));
+	for (i = 0; i < r->nr_pending; i++) {
+		if (ioctl(vm->vm_fd, KVM_IRQFD, &r->pending[i]) < 0) {
+			pr_err("KVM_IRQFD gsi %u (deferred): %s",
+			       r->pending[i].gsi, strerror(errno));
 			ret = -1;
 		}
-		free(p);
 	}
+	r->nr_pending = 0;
 	pthread_mutex_unlock(&r->lock);
 	return ret;
 }
@@ -225,19 +213,16 @@ int irqfd_deassign(struct vm *vm, int efd, u32 gsi)
 	struct kvm_irqfd f = { .fd = efd, .gsi = gsi,
 			       .flags = KVM_IRQFD_FLAG_DEASSIGN };
 	struct irq_routing *r = vm->irq;
-	struct pending_irqfd **pp, *p;
+	int i;
 
 	pthread_mutex_lock(&r->lock);
-	for (pp = &r->pending; (p = *pp); pp = &p->next) {
-		if (p->f.fd == (u32)efd && p->f.gsi == gsi) {
-			*pp = p->next;
-			free(p);
-			pthread_mutex_unlock(&r->lock);
-			return 0;
-		}
-	}
+	for (i = r->nr_pending - 1; i >= 0; i--)
+		if (r->pending[i].fd == (u32)efd && r->pending[i].gsi == gsi)
+			break;
+	if (i >= 0)
+		r->pending[i] = r->pending[--r->nr_pending];
 	pthread_mutex_unlock(&r->lock);
-	return ioctl(vm->vm_fd, KVM_IRQFD, &f) < 0 ? -1 : 0;
+	return i < 0 && ioctl(vm->vm_fd, KVM_IRQFD, &f) < 0 ? -1 : 0;
 }
 
 int irq_signal_msi(struct vm *vm, u64 addr, u32 data, u32 devid, u32 flags)
@@ -245,9 +230,4 @@ int irq_signal_msi(struct vm *vm, u64 addr, u32 data, u32 devid, u32 flags)
 	return arch_signal_msi(vm, addr, data, devid);
 }
 
-static int irq_init(struct vm *vm)
-{
-	return irq_routing_init(vm) ? -1 : irq_commit(vm);
-}
-
-LKVM_INIT(INIT_BUS, irq_init, irq_routing_exit)
+LKVM_INIT(INIT_BUS, irq_routing_init, irq_routing_exit)

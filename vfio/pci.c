@@ -302,32 +302,22 @@ static void vfio_exit(struct vm *vm)
 	vm->vfio = NULL;
 }
 
-static struct vfio_pci *device_new(struct vm *vm, const struct vfio_spec *s)
-{
-	struct vfio_pci *vp = calloc(1, sizeof(*vp));
-
-	if (!vp)
-		return NULL;
-	vp->vm = vm;
-	vp->vdev.fd = -1;
-	vp->intx_efd = vp->intx_rfd = -1;
-	vp->page = vfio_pci_page_size();
-	snprintf(vp->name, sizeof(vp->name), "vfio %s", s->name);
-	pthread_mutex_init(&vp->lock, NULL);
-	return vp;
-}
-
-/* Opens, DMA-maps (with the first) and sets up device i. */
+/* Opens, DMA-maps (with the first) and sets up device i of the specs. */
 static int device_add(struct vfio_vm *vv, struct vm *vm, int i)
 {
+	struct vfio_pci *vp = calloc(1, sizeof(*vp));
 	char err[VFIO_ERR_LEN];
-	struct vfio_pci *vp;
 
-	vp = device_new(vm, &vv->specs[i]);
 	if (!vp) {
 		pr_err("vfio %s: out of memory", vv->specs[i].name);
 		return -1;
 	}
+	vp->vm = vm;
+	vp->vdev.fd = -1;
+	vp->intx_efd = vp->intx_rfd = -1;
+	vp->page = vfio_pci_page_size();
+	snprintf(vp->name, sizeof(vp->name), "vfio %s", vv->specs[i].name);
+	pthread_mutex_init(&vp->lock, NULL);
 	if (vfio_device_open(&vv->c, &vv->specs[i], &vp->vdev, err,
 			     sizeof(err))) {
 		pr_err("%s", err);

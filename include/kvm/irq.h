@@ -19,7 +19,8 @@ struct irq_routing {
 	u32 next_gsi;		/* first GSI never used for MSI yet */
 	u32 first_msi_gsi;	/* GSIs below are the fixed irqchip pins */
 	bool dirty;
-	struct pending_irqfd *pending;	/* irqfds waiting for the irqchip */
+	struct kvm_irqfd *pending;	/* irqfd_defer'ed, nr_pending of them */
+	int nr_pending;
 };
 
 /* Arch: fills the fixed irqchip routes (what KVM's default table had);
@@ -35,7 +36,6 @@ int arch_msi_route(struct vm *vm, u32 gsi, u64 addr, u32 data, u32 devid,
 /* Arch: inject one MSI now (KVM_SIGNAL_MSI or its equivalent). */
 int arch_signal_msi(struct vm *vm, u64 addr, u32 data, u32 devid);
 
-/* The VM's table with the fixed routes (not yet committed). */
 int irq_routing_init(struct vm *vm);
 void irq_routing_exit(struct vm *vm);
 /* Allocates a GSI routed as an MSI from requester id devid (the PCI BDF;
