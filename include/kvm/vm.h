@@ -138,6 +138,7 @@ void arch_vcpu_dump(struct vcpu *vcpu);
  * if the vCPU must stop. */
 bool arch_handle_exit(struct vcpu *vcpu);
 
+/* Arch hooks of kvm/vm.c. */
 struct vm_cap { long cap; const char *name; };
 #define VM_CAP(c)	{ c, #c }
 /* Capabilities the arch needs besides the generic ones; ends with { 0 }. */
