@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "arm64/arch.h"
+#include "kvm/irq.h"
+
+const struct vm_cap arch_required_caps[] = { { 0 } };
 
 static int arm64_platform_init(struct vm *vm)
 {
@@ -14,7 +17,7 @@ static int arm64_platform_init(struct vm *vm)
 	a = calloc(1, sizeof(*a));
 	if (!a)
 		return -1;
-	a->gic_fd = a->its_fd = -1;
+	a->gic.fd = a->gic.its_fd = -1;
 	vm->arch = a;
 	t = gic_choose(vm->cfg->irqchip, gic_probe(vm), vm->nr_cpus, err,
 		       sizeof(err));
@@ -22,19 +25,31 @@ static int arm64_platform_init(struct vm *vm)
 		pr_err("%s", err);
 		return -1;
 	}
-	return gic_create(vm, t);
+	return gic_create(&a->gic, vm, t);
 }
 
 static void arm64_platform_exit(struct vm *vm)
 {
 	if (!vm->arch)
 		return;
-	gic_destroy(vm);
+	gic_destroy(&arm64_vm(vm)->gic, vm);
 	free(vm->arch);
 	vm->arch = NULL;
 }
 
 LKVM_INIT(INIT_ARCH, arm64_platform_init, arm64_platform_exit)
+
+int arch_msi_route(struct vm *vm, u32 gsi, u64 addr, u32 data, u32 devid,
+		   struct kvm_irq_routing_entry *e)
+{
+	return gic_msi_route(arm64_vm(vm)->gic.type, gsi, addr, data,
+			     (u16)devid, e);
+}
+
+int arch_signal_msi(struct vm *vm, u64 addr, u32 data, u32 devid)
+{
+	return gic_signal_msi(&arm64_vm(vm)->gic, vm, addr, data, devid);
+}
 
 static int arm64_memory_init(struct vm *vm)
 {
@@ -60,7 +75,6 @@ static int arm64_memory_init(struct vm *vm)
 	}
 	if (vm_alloc_ram(vm, size) || vm_add_ram(vm, ARM64_RAM_BASE, size, 0))
 		return -1;
-	arm64_vm(vm)->ram_size = size;
 	pr_debug("RAM: 0x%llx-0x%llx, host page %llu KiB",
 		 (unsigned long long)ARM64_RAM_BASE,
 		 (unsigned long long)(ARM64_RAM_BASE + size),

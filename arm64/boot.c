@@ -34,13 +34,12 @@ static int write_file(const char *path, const void *buf, size_t len)
 static int place_dtb(struct vm *vm, const struct arm64_boot_layout *l,
 		     const char *cmdline)
 {
-	struct arm64_vm *a = arm64_vm(vm);
 	struct pci_windows w;
 	struct arm64_dt_config c = {
 		.nr_cpus = vm->nr_cpus,
 		.ram_base = ARM64_RAM_BASE,
-		.ram_size = a->ram_size,
-		.gic = a->gic,
+		.ram_size = vm->ram_size,
+		.gic = arm64_vm(vm)->gic.type,
 		.bootargs = cmdline,
 		.initrd_start = l->initrd,
 		.initrd_end = l->initrd_end,
@@ -93,7 +92,7 @@ static int arm64_boot_init(struct vm *vm)
 	    boot_load_file("initrd", vm->cfg->initrd, vm->ram_size,
 			   &initrd, &initrd_len))
 		goto out;
-	if (arm64_boot_place(ARM64_RAM_BASE, a->ram_size, &im, initrd_len,
+	if (arm64_boot_place(ARM64_RAM_BASE, vm->ram_size, &im, initrd_len,
 			     getpagesize(), &l, err, sizeof(err))) {
 		pr_err("%s", err);
 		goto out;

@@ -2,20 +2,22 @@
  * with KVM_CREATE_DEVICE at the addresses of include/arm64/layout.h, the
  * late KVM_DEV_ARM_VGIC_CTRL_INIT, and MSI route construction. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
-#include "arm64/arch.h"
 #include "arm64/gic.h"
 #include "arm64/layout.h"
 #include "kvm/irq.h"
+#include "kvm/vm.h"
 
-const char *const gic_type_names[GIC_NR_TYPES] = {
+const char *const gic_type_names[GIC_NR_TYPES + 1] = {
 	[GIC_V3_ITS] = "gicv3-its",
 	[GIC_V3] = "gicv3",
 	[GIC_V2M] = "gicv2m",
 	[GIC_V2] = "gicv2",
 };
+const char *const *const arch_irqchips = gic_type_names;
 
 int gic_parse_type(const char *name)
 {
@@ -38,13 +40,10 @@ int gic_choose(const char *name, u32 avail, int nr_cpus, char *err,
 	char have[64] = "";
 	int t, want = -1;
 
-	for (t = 0; t < GIC_NR_TYPES; t++) {
-		if (!(avail & GIC_AVAIL(t)))
-			continue;
-		if (*have)
-			strcat(have, ", ");
-		strcat(have, gic_type_names[t]);
-	}
+	for (t = 0; t < GIC_NR_TYPES; t++)
+		if (avail & GIC_AVAIL(t))
+			snprintf(have + strlen(have), sizeof(have) - strlen(have),
+				 "%s%s", *have ? ", " : "", gic_type_names[t]);
 	if (name) {
 		want = gic_parse_type(name);
 		if (want < 0)
@@ -113,30 +112,31 @@ int arch_irq_routing_base(struct kvm_irq_routing_entry *e, int max,
 	return n;
 }
 
-static u32 kvm_dev_type(enum gic_type t)
-{
-	return gic_is_v3(t) ? KVM_DEV_TYPE_ARM_VGIC_V3 : KVM_DEV_TYPE_ARM_VGIC_V2;
-}
-
-static bool can_create(struct vm *vm, u32 type)
+/* The device's fd; what NULL: only tests KVM can create it (0 if so). */
+static int create_dev(struct vm *vm, u32 type, const char *what)
 {
 	struct kvm_create_device cd = {
-		.type = type, .flags = KVM_CREATE_DEVICE_TEST,
+		.type = type, .flags = what ? 0 : KVM_CREATE_DEVICE_TEST,
 	};
 
-	return ioctl(vm->vm_fd, KVM_CREATE_DEVICE, &cd) == 0;
+	if (ioctl(vm->vm_fd, KVM_CREATE_DEVICE, &cd) < 0) {
+		if (what)
+			pr_err("KVM_CREATE_DEVICE %s: %s", what, strerror(errno));
+		return -1;
+	}
+	return what ? (int)cd.fd : 0;
 }
 
 u32 gic_probe(struct vm *vm)
 {
 	u32 avail = 0;
 
-	if (can_create(vm, KVM_DEV_TYPE_ARM_VGIC_V3)) {
+	if (!create_dev(vm, KVM_DEV_TYPE_ARM_VGIC_V3, NULL)) {
 		avail |= GIC_AVAIL(GIC_V3);
-		if (can_create(vm, KVM_DEV_TYPE_ARM_VGIC_ITS))
+		if (!create_dev(vm, KVM_DEV_TYPE_ARM_VGIC_ITS, NULL))
 			avail |= GIC_AVAIL(GIC_V3_ITS);
 	}
-	if (can_create(vm, KVM_DEV_TYPE_ARM_VGIC_V2))
+	if (!create_dev(vm, KVM_DEV_TYPE_ARM_VGIC_V2, NULL))
 		avail |= GIC_AVAIL(GIC_V2) | GIC_AVAIL(GIC_V2M);
 	return avail;
 }
@@ -154,17 +154,6 @@ static int set_attr(int fd, u32 group, u64 attr, void *val, const char *what)
 	return 0;
 }
 
-static int create_dev(struct vm *vm, u32 type, const char *what)
-{
-	struct kvm_create_device cd = { .type = type };
-
-	if (ioctl(vm->vm_fd, KVM_CREATE_DEVICE, &cd) < 0) {
-		pr_err("KVM_CREATE_DEVICE %s: %s", what, strerror(errno));
-		return -1;
-	}
-	return cd.fd;
-}
-
 /* GICv2m frame: the guest reads MSI_TYPER (the DT gives the same range). */
 static void v2m_io(void *opaque, u64 off, u8 *data, u32 len, bool wr)
 {
@@ -179,44 +168,32 @@ static void v2m_io(void *opaque, u64 off, u8 *data, u32 len, bool wr)
 		memset(data + 4, 0, len - 4);
 }
 
-int gic_create(struct vm *vm, enum gic_type t)
+int gic_create(struct gic *g, struct vm *vm, enum gic_type t)
 {
-	struct arm64_vm *a = arm64_vm(vm);
-	u64 dist = ARM64_GIC_DIST, cpu = ARM64_GICV2_CPU;
-	u64 redist = ARM64_GIC_REDIST, its = ARM64_GIC_ITS;
+	bool v3 = gic_is_v3(t);
+	u64 dist = ARM64_GIC_DIST, its = ARM64_GIC_ITS;
+	u64 cpu = v3 ? ARM64_GIC_REDIST : ARM64_GICV2_CPU;
 	u32 nr_irqs = ARM64_GIC_NR_IRQS;
-	int fd;
 
-	a->gic = t;
-	a->gic_fd = a->its_fd = -1;
-	fd = create_dev(vm, kvm_dev_type(t), gic_type_names[t]);
-	if (fd < 0)
-		return -1;
-	a->gic_fd = fd;
-	if (gic_is_v3(t)) {
-		if (set_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
-			     KVM_VGIC_V3_ADDR_TYPE_DIST, &dist, "distributor") ||
-		    set_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
-			     KVM_VGIC_V3_ADDR_TYPE_REDIST, &redist,
-			     "redistributors"))
-			return -1;
-	} else {
-		if (set_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
-			     KVM_VGIC_V2_ADDR_TYPE_DIST, &dist, "distributor") ||
-		    set_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
-			     KVM_VGIC_V2_ADDR_TYPE_CPU, &cpu, "CPU interface"))
-			return -1;
-	}
-	if (set_attr(fd, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &nr_irqs,
+	g->type = t;
+	g->its_fd = -1;
+	g->fd = create_dev(vm, v3 ? KVM_DEV_TYPE_ARM_VGIC_V3 :
+			   KVM_DEV_TYPE_ARM_VGIC_V2, gic_type_names[t]);
+	if (g->fd < 0 ||
+	    set_attr(g->fd, KVM_DEV_ARM_VGIC_GRP_ADDR, v3 ?
+		     KVM_VGIC_V3_ADDR_TYPE_DIST : KVM_VGIC_V2_ADDR_TYPE_DIST,
+		     &dist, "distributor") ||
+	    set_attr(g->fd, KVM_DEV_ARM_VGIC_GRP_ADDR, v3 ?
+		     KVM_VGIC_V3_ADDR_TYPE_REDIST : KVM_VGIC_V2_ADDR_TYPE_CPU,
+		     &cpu, v3 ? "redistributors" : "CPU interface") ||
+	    set_attr(g->fd, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &nr_irqs,
 		     "number of interrupts"))
 		return -1;
 	if (t == GIC_V3_ITS) {
-		fd = create_dev(vm, KVM_DEV_TYPE_ARM_VGIC_ITS, "ITS");
-		if (fd < 0)
-			return -1;
-		a->its_fd = fd;
-		if (set_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_ITS_ADDR_TYPE,
-			     &its, "ITS address"))
+		g->its_fd = create_dev(vm, KVM_DEV_TYPE_ARM_VGIC_ITS, "ITS");
+		if (g->its_fd < 0 ||
+		    set_attr(g->its_fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
+			     KVM_VGIC_ITS_ADDR_TYPE, &its, "ITS address"))
 			return -1;
 	}
 	if (t == GIC_V2M &&
@@ -227,52 +204,49 @@ int gic_create(struct vm *vm, enum gic_type t)
 	return 0;
 }
 
-int gic_finalize(struct vm *vm)
+int gic_finalize(struct gic *g, struct vm *vm)
 {
-	struct arm64_vm *a = arm64_vm(vm);
-
-	if (a->gic_ready)
+	if (g->ready)
 		return 0;
-	if (set_attr(a->gic_fd, KVM_DEV_ARM_VGIC_GRP_CTRL,
+	if (set_attr(g->fd, KVM_DEV_ARM_VGIC_GRP_CTRL,
 		     KVM_DEV_ARM_VGIC_CTRL_INIT, NULL, "CTRL_INIT"))
 		return -1;
-	if (a->its_fd >= 0 &&
-	    set_attr(a->its_fd, KVM_DEV_ARM_VGIC_GRP_CTRL,
+	if (g->its_fd >= 0 &&
+	    set_attr(g->its_fd, KVM_DEV_ARM_VGIC_GRP_CTRL,
 		     KVM_DEV_ARM_VGIC_CTRL_INIT, NULL, "ITS CTRL_INIT"))
 		return -1;
-	a->gic_ready = true;
+	g->ready = true;
 	return irqfd_flush_pending(vm);
 }
 
-void gic_destroy(struct vm *vm)
+void gic_destroy(struct gic *g, struct vm *vm)
 {
-	struct arm64_vm *a = arm64_vm(vm);
-
-	if (a->gic == GIC_V2M && a->gic_fd >= 0)
+	if (g->type == GIC_V2M && g->fd >= 0)
 		iobus_unregister(&vm->mmio, ARM64_GICV2M);
-	if (a->its_fd >= 0)
-		close(a->its_fd);
-	if (a->gic_fd >= 0)
-		close(a->gic_fd);
-	a->its_fd = a->gic_fd = -1;
+	if (g->its_fd >= 0)
+		close(g->its_fd);
+	if (g->fd >= 0)
+		close(g->fd);
+	g->its_fd = g->fd = -1;
 }
 
-int arch_msi_route(struct vm *vm, u32 gsi, u64 addr, u32 data, u32 devid,
-		   struct kvm_irq_routing_entry *e)
+/* GIC: GSI n is SPI n (INTID 32 + n); KVM_IRQ_LINE takes the INTID. */
+u32 arch_irq_line(u32 gsi)
 {
-	return gic_msi_route(arm64_vm(vm)->gic, gsi, addr, data, (u16)devid, e);
+	return (KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT) | (gsi + 32);
 }
 
 /* One MSI now: through the ITS with the device id, or as an edge on the
  * GICv2m frame's SPI (data is the SPI's INTID). */
-int arch_signal_msi(struct vm *vm, u64 addr, u32 data, u32 devid)
+int gic_signal_msi(const struct gic *g, struct vm *vm, u64 addr, u32 data,
+		   u32 devid)
 {
 	struct kvm_msi m = {
 		.address_lo = (u32)addr, .address_hi = (u32)(addr >> 32),
 		.data = data, .flags = KVM_MSI_VALID_DEVID, .devid = devid,
 	};
 
-	switch (arm64_vm(vm)->gic) {
+	switch (g->type) {
 	case GIC_V3_ITS:
 		return ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &m) < 0 ? -1 : 0;
 	case GIC_V2M:

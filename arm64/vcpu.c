@@ -81,7 +81,7 @@ int arch_vcpu_init(struct vcpu *v)
 		return -1;
 	/* every vCPU exists once the last one is set up */
 	if (v->id == v->vm->nr_cpus - 1)
-		return gic_finalize(v->vm);
+		return gic_finalize(&arm64_vm(v->vm)->gic, v->vm);
 	return 0;
 }
 

@@ -117,10 +117,8 @@ static int bad_option(char *err, size_t errlen, const char *opt)
 		       "unknown option '%s'; valid options: -k/--kernel, "
 		       "--raw, -i/--initrd, -p/--params, -m/--mem, -c/--cpus, --name, "
 		       "--console, -d/--disk, -n/--network, --rng, --pci-testdev, "
-		       "--vfio, "
-		       "--irqchip, --dump-dtb, --debug, -h/--help (see 'lkvm "
-		       "run --help')",
-		       opt);
+		       "--vfio, --irqchip, --dump-dtb, --debug, -h/--help (see "
+		       "'lkvm run --help')", opt);
 }
 
 #ifdef __aarch64__
@@ -153,6 +151,25 @@ static int add_dev_arg(struct dev_args *a, const char *opt, const char *arg,
 	return 0;
 }
 
+/* --irqchip: auto or one of arch_irqchips. */
+static int parse_irqchip(struct lkvm_config *cfg, const char *arg, char *err,
+			 size_t errlen)
+{
+	const char *const *n = arch_irqchips;
+	char valid[128] = "auto";
+
+	if (!n)
+		return wrong_arch(err, errlen, "--irqchip");
+	cfg->irqchip = strcmp(arg, "auto") ? arg : NULL;
+	for (; cfg->irqchip && *n && strcmp(arg, *n); n++)
+		snprintf(valid + strlen(valid), sizeof(valid) - strlen(valid),
+			 ", %s", *n);
+	if (!cfg->irqchip || *n)
+		return 0;
+	return set_err(err, errlen, "unknown --irqchip '%s'; valid: %s", arg,
+		       valid);
+}
+
 /* Options of one architecture: refused on the other. */
 static int handle_arch_opt(struct lkvm_config *cfg, int c, const char *arg,
 			   char *err, size_t errlen)
@@ -164,15 +181,7 @@ static int handle_arch_opt(struct lkvm_config *cfg, int c, const char *arg,
 		cfg->raw = true;
 		return 0;
 	case OPT_IRQCHIP:
-		if (!ARCH_ARM64)
-			return wrong_arch(err, errlen, "--irqchip");
-		if (strcmp(arg, "auto") && strcmp(arg, "gicv3-its") &&
-		    strcmp(arg, "gicv3") && strcmp(arg, "gicv2m") &&
-		    strcmp(arg, "gicv2"))
-			return set_err(err, errlen, "unknown --irqchip '%s'; valid: "
-				       "auto, gicv3-its, gicv3, gicv2m, gicv2", arg);
-		cfg->irqchip = strcmp(arg, "auto") ? arg : NULL;
-		return 0;
+		return parse_irqchip(cfg, arg, err, errlen);
 	case OPT_DUMP_DTB:
 		if (!ARCH_ARM64)
 			return wrong_arch(err, errlen, "--dump-dtb");

@@ -65,6 +65,16 @@ void control_register_stat(struct control_stat *s)
 		;
 }
 
+void control_unregister_stat(struct control_stat *s)
+{
+	struct control_stat **pp = &stats;
+
+	while (*pp && *pp != s)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = s->next;
+}
+
 int control_show(struct vm *vm, const char *topic, FILE *out)
 {
 	struct control_stat *s;

@@ -7,22 +7,12 @@
 #include "kvm/irq.h"
 #include "kvm/vm.h"
 
-static struct irq_routing *R(struct vm *vm)
-{
-	return vm->irq;
-}
-
 int irq_routing_init(struct vm *vm)
 {
 	struct irq_routing *r = calloc(1, sizeof(*r));
 
 	if (!r)
 		return -1;
-	r->e = calloc(IRQ_MAX_ROUTES, sizeof(*r->e));
-	if (!r->e) {
-		free(r);
-		return -1;
-	}
 	pthread_mutex_init(&r->lock, NULL);
 	r->nr = arch_irq_routing_base(r->e, IRQ_MAX_ROUTES, &r->next_gsi);
 	r->first_msi_gsi = r->next_gsi;
@@ -33,11 +23,11 @@ int irq_routing_init(struct vm *vm)
 
 void irq_routing_exit(struct vm *vm)
 {
-	struct irq_routing *r = R(vm);
+	struct irq_routing *r = vm->irq;
 
 	if (!r)
 		return;
-	free(r->e);
+	free(r->pending);
 	pthread_mutex_destroy(&r->lock);
 	free(r);
 	vm->irq = NULL;
@@ -90,7 +80,7 @@ static u32 free_gsi(struct irq_routing *r, u32 floor)
 
 int irq_msi_alloc(struct vm *vm, u64 addr, u32 data, u32 devid, u32 flags)
 {
-	struct irq_routing *r = R(vm);
+	struct irq_routing *r = vm->irq;
 	u32 gsi;
 	int ret = -1;
 
@@ -110,7 +100,7 @@ int irq_msi_alloc(struct vm *vm, u64 addr, u32 data, u32 devid, u32 flags)
 int irq_msi_update(struct vm *vm, u32 gsi, u64 addr, u32 data, u32 devid,
 		   u32 flags)
 {
-	struct irq_routing *r = R(vm);
+	struct irq_routing *r = vm->irq;
 	struct kvm_irq_routing_entry *e;
 	int ret = -1;
 
@@ -126,7 +116,7 @@ int irq_msi_update(struct vm *vm, u32 gsi, u64 addr, u32 data, u32 devid,
 
 void irq_msi_free(struct vm *vm, u32 gsi)
 {
-	struct irq_routing *r = R(vm);
+	struct irq_routing *r = vm->irq;
 	struct kvm_irq_routing_entry *e;
 
 	pthread_mutex_lock(&r->lock);
@@ -140,7 +130,7 @@ void irq_msi_free(struct vm *vm, u32 gsi)
 
 int irq_commit(struct vm *vm)
 {
-	struct irq_routing *r = R(vm);
+	struct irq_routing *r = vm->irq;
 	struct kvm_irq_routing *t;
 	int ret = 0;
 
@@ -168,56 +158,53 @@ out:
 }
 
 /* arm64: KVM refuses irqfds with EAGAIN until the vGIC is initialized, which
- * happens once every vCPU exists, after the devices' init: such irqfds wait
- * here until irqfd_flush_pending(). (One VM per process.) */
-struct pending_irqfd {
-	struct kvm_irqfd f;
-	struct pending_irqfd *next;
-};
-static struct pending_irqfd *pending_irqfds;
-static pthread_mutex_t pending_lock = PTHREAD_MUTEX_INITIALIZER;
+ * happens once every vCPU exists, after the devices' init. */
+int irqfd_defer(struct vm *vm, const struct kvm_irqfd *f)
+{
+	struct irq_routing *r = vm->irq;
+	struct kvm_irqfd *p;
+
+	pthread_mutex_lock(&r->lock);
+	p = realloc(r->pending, (r->nr_pending + 1) * sizeof(*p));
+	if (p) {
+		pr_debug("KVM_IRQFD gsi %u: irqchip not ready, deferred", f->gsi);
+		r->pending = p;
+		p[r->nr_pending++] = *f;
+	}
+	pthread_mutex_unlock(&r->lock);
+	return p ? 0 : -1;
+}
 
 int irqfd_assign(struct vm *vm, int efd, u32 gsi, int resample_fd)
 {
 	struct kvm_irqfd f = { .fd = efd, .gsi = gsi };
-	struct pending_irqfd *p;
 
 	if (resample_fd >= 0) {
 		f.flags = KVM_IRQFD_FLAG_RESAMPLE;
 		f.resamplefd = resample_fd;
 	}
-	if (ioctl(vm->vm_fd, KVM_IRQFD, &f) < 0) {
-		if (errno == EAGAIN && (p = calloc(1, sizeof(*p)))) {
-			pr_debug("KVM_IRQFD gsi %u: irqchip not ready, deferred", gsi);
-			p->f = f;
-			pthread_mutex_lock(&pending_lock);
-			p->next = pending_irqfds;
-			pending_irqfds = p;
-			pthread_mutex_unlock(&pending_lock);
-			return 0;
-		}
-		pr_err("KVM_IRQFD gsi %u: %s", gsi, strerror(errno));
-		return -1;
-	}
-	return 0;
+	if (!ioctl(vm->vm_fd, KVM_IRQFD, &f) ||
+	    (errno == EAGAIN && !irqfd_defer(vm, &f)))
+		return 0;
+	pr_err("KVM_IRQFD gsi %u: %s", gsi, strerror(errno));
+	return -1;
 }
 
 int irqfd_flush_pending(struct vm *vm)
 {
-	struct pending_irqfd *p;
-	int ret = 0;
+	struct irq_routing *r = vm->irq;
+	int i, ret = 0;
 
-	pthread_mutex_lock(&pending_lock);
-	while ((p = pending_irqfds)) {
-		pending_irqfds = p->next;
-		if (ioctl(vm->vm_fd, KVM_IRQFD, &p->f) < 0) {
-			pr_err("KVM_IRQFD gsi %u (deferred): %s", p->f.gsi,
-			       strerror(errno));
+	pthread_mutex_lock(&r->lock);
+	for (i = 0; i < r->nr_pending; i++) {
+		if (ioctl(vm->vm_fd, KVM_IRQFD, &r->pending[i]) < 0) {
+			pr_err("KVM_IRQFD gsi %u (deferred): %s",
+			       r->pending[i].gsi, strerror(errno));
 			ret = -1;
 		}
-		free(p);
 	}
-	pthread_mutex_unlock(&pending_lock);
+	r->nr_pending = 0;
+	pthread_mutex_unlock(&r->lock);
 	return ret;
 }
 
@@ -225,19 +212,17 @@ int irqfd_deassign(struct vm *vm, int efd, u32 gsi)
 {
 	struct kvm_irqfd f = { .fd = efd, .gsi = gsi,
 			       .flags = KVM_IRQFD_FLAG_DEASSIGN };
-	struct pending_irqfd **pp, *p;
+	struct irq_routing *r = vm->irq;
+	int i;
 
-	pthread_mutex_lock(&pending_lock);
-	for (pp = &pending_irqfds; (p = *pp); pp = &p->next) {
-		if (p->f.fd == (u32)efd && p->f.gsi == gsi) {
-			*pp = p->next;
-			free(p);
-			pthread_mutex_unlock(&pending_lock);
-			return 0;
-		}
-	}
-	pthread_mutex_unlock(&pending_lock);
-	return ioctl(vm->vm_fd, KVM_IRQFD, &f) < 0 ? -1 : 0;
+	pthread_mutex_lock(&r->lock);
+	for (i = r->nr_pending - 1; i >= 0; i--)
+		if (r->pending[i].fd == (u32)efd && r->pending[i].gsi == gsi)
+			break;
+	if (i >= 0)
+		r->pending[i] = r->pending[--r->nr_pending];
+	pthread_mutex_unlock(&r->lock);
+	return i < 0 && ioctl(vm->vm_fd, KVM_IRQFD, &f) < 0 ? -1 : 0;
 }
 
 int irq_signal_msi(struct vm *vm, u64 addr, u32 data, u32 devid, u32 flags)
@@ -245,9 +230,4 @@ int irq_signal_msi(struct vm *vm, u64 addr, u32 data, u32 devid, u32 flags)
 	return arch_signal_msi(vm, addr, data, devid);
 }
 
-static int irq_init(struct vm *vm)
-{
-	return irq_routing_init(vm);
-}
-
-LKVM_INIT(INIT_BUS, irq_init, irq_routing_exit)
+LKVM_INIT(INIT_BUS, irq_routing_init, irq_routing_exit)

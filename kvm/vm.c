@@ -15,22 +15,10 @@
 #include "kvm/kvm_access.h"
 #include "kvm/vm.h"
 
-static const struct {
-	long cap;
-	const char *name;
-} required_caps[] = {
-	{ KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY" },
-	{ KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP" },
-	{ KVM_CAP_IRQFD, "KVM_CAP_IRQFD" },
-	{ KVM_CAP_IRQ_ROUTING, "KVM_CAP_IRQ_ROUTING" },
-	{ KVM_CAP_IOEVENTFD, "KVM_CAP_IOEVENTFD" },
-	{ KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT" },
-#ifdef __x86_64__
-	{ KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID" },
-	{ KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR" },
-	{ KVM_CAP_SET_IDENTITY_MAP_ADDR, "KVM_CAP_SET_IDENTITY_MAP_ADDR" },
-	{ KVM_CAP_PIT2, "KVM_CAP_PIT2" },
-#endif
+static const struct vm_cap required_caps[] = {
+	VM_CAP(KVM_CAP_USER_MEMORY), VM_CAP(KVM_CAP_IRQCHIP),
+	VM_CAP(KVM_CAP_IRQFD), VM_CAP(KVM_CAP_IRQ_ROUTING),
+	VM_CAP(KVM_CAP_IOEVENTFD), VM_CAP(KVM_CAP_IMMEDIATE_EXIT), { 0 }
 };
 
 /* The name of id in /etc/group or /etc/passwd (both "name:x:id:..."), not
@@ -89,9 +77,20 @@ static void explain_open_error(const char *path, int err)
 	pr_err("%s", msg);
 }
 
+static int check_caps(struct vm *vm, const struct vm_cap *c)
+{
+	for (; c->name; c++) {
+		if (ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, c->cap) > 0)
+			continue;
+		pr_err("this host's KVM lacks %s, which lkvm needs (kernel too "
+		       "old or KVM built without it)", c->name);
+		return -1;
+	}
+	return 0;
+}
+
 static int check_host(struct vm *vm, const char *path)
 {
-	size_t i;
 	int v;
 
 	v = ioctl(vm->sys_fd, KVM_GET_API_VERSION, 0);
@@ -100,13 +99,8 @@ static int check_host(struct vm *vm, const char *path)
 		       KVM_API_VERSION);
 		return -1;
 	}
-	for (i = 0; i < ARRAY_SIZE(required_caps); i++) {
-		if (ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, required_caps[i].cap) > 0)
-			continue;
-		pr_err("this host's KVM lacks %s, which lkvm needs (kernel too "
-		       "old or KVM built without it)", required_caps[i].name);
+	if (check_caps(vm, required_caps) || check_caps(vm, arch_required_caps))
 		return -1;
-	}
 	vm->vcpu_mmap_size = ioctl(vm->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (vm->vcpu_mmap_size <= 0) {
 		pr_err("KVM_GET_VCPU_MMAP_SIZE failed: %s", strerror(errno));
@@ -224,7 +218,6 @@ int vm_set_memslot(struct vm *vm, u32 slot, u64 gpa, u64 size, void *hva,
 int vm_add_ram(struct vm *vm, u64 gpa, u64 size, u64 ram_offset)
 {
 	u8 *hva = vm->ram + ram_offset;
-
 	int slot = vm->nr_memslots;
 
 	if (vm_set_memslot(vm, slot, gpa, size, hva, 0))
@@ -289,12 +282,8 @@ void vm_unmap_memory(struct vm *vm, int slot)
 
 int vm_irq_line(struct vm *vm, u32 irq, int level)
 {
-	struct kvm_irq_level l = { .irq = irq, .level = level };
+	struct kvm_irq_level l = { .irq = arch_irq_line(irq), .level = level };
 
-#ifdef __aarch64__
-	/* GIC: GSI n is SPI n (INTID 32 + n); KVM_IRQ_LINE takes the INTID */
-	l.irq = (KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT) | (irq + 32);
-#endif
 	return ioctl(vm->vm_fd, KVM_IRQ_LINE, &l);
 }
 

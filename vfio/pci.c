@@ -24,29 +24,23 @@ u64 vfio_pci_page_size(void)
 	return (u64)sysconf(_SC_PAGESIZE);
 }
 
-/* Everything VFIO in the VM. */
-static struct {
-	struct vm *vm;
+/* Everything VFIO in the VM (vm->vfio). */
+struct vfio_vm {
 	struct vfio_container c;
-	bool c_init;
 	struct vfio_spec specs[VFIO_MAX_DEVICES];
 	int nr;
 	struct vfio_pci *devs[VFIO_MAX_DEVICES];
 	int epfd, stop_efd;
 	pthread_t thread;
 	bool thread_on;
-} vv = { .epfd = -1, .stop_efd = -1 };
+	struct control_stat stat;	/* `lkvm stat --vfio`, once registered */
+};
 
 /* ---- config space ---- */
 
-static struct vfio_pci *to_vp(struct pci_dev *dev)
-{
-	return dev->priv;
-}
-
 static bool cfg_read(struct pci_dev *dev, u32 off, u8 *data, u32 len)
 {
-	struct vfio_pci *vp = to_vp(dev);
+	struct vfio_pci *vp = dev->priv;
 	u8 buf[4];
 	bool need;
 
@@ -61,7 +55,7 @@ static bool cfg_read(struct pci_dev *dev, u32 off, u8 *data, u32 len)
  * the bus then decodes BARs, ROM and command from it. */
 static bool cfg_write(struct pci_dev *dev, u32 off, const u8 *data, u32 len)
 {
-	struct vfio_pci *vp = to_vp(dev);
+	struct vfio_pci *vp = dev->priv;
 	struct vcfg_write_res res;
 	u32 i;
 
@@ -176,7 +170,7 @@ static int device_setup(struct vfio_pci *vp, char *err, size_t errlen)
 			       "(see above)", vp->name);
 	vp->registered = true;
 	/* INTx needs the GSI the bus assigned */
-	return vfio_intr_setup(vp, vv.epfd, err, errlen);
+	return vfio_intr_setup(vp, vp->vm->vfio->epfd, err, errlen);
 }
 
 static void device_stats(struct vfio_pci *vp, FILE *out)
@@ -216,11 +210,12 @@ static void device_destroy(struct vfio_pci *vp)
 
 static void *io_thread(void *arg)
 {
+	struct vfio_vm *vv = arg;
 	struct epoll_event ev[16];
 	int n, i;
 
 	for (;;) {
-		n = epoll_wait(vv.epfd, ev, ARRAY_SIZE(ev), -1);
+		n = epoll_wait(vv->epfd, ev, ARRAY_SIZE(ev), -1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -235,47 +230,45 @@ static void *io_thread(void *arg)
 	}
 }
 
-static int io_start(void)
+static int io_start(struct vfio_vm *vv)
 {
 	struct epoll_event ev = { .events = EPOLLIN,
 				  .data.ptr = VFIO_EP_STOP };
 	sigset_t all, old;
 	int r;
 
-	vv.epfd = epoll_create1(EPOLL_CLOEXEC);
-	vv.stop_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (vv.epfd < 0 || vv.stop_efd < 0 ||
-	    epoll_ctl(vv.epfd, EPOLL_CTL_ADD, vv.stop_efd, &ev)) {
+	vv->epfd = epoll_create1(EPOLL_CLOEXEC);
+	vv->stop_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vv->epfd < 0 || vv->stop_efd < 0 ||
+	    epoll_ctl(vv->epfd, EPOLL_CTL_ADD, vv->stop_efd, &ev)) {
 		pr_err("vfio: I/O thread setup: %s", strerror(errno));
 		return -1;
 	}
 	/* signals stay with the main thread's signalfd */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	r = pthread_create(&vv.thread, NULL, io_thread, NULL);
+	r = pthread_create(&vv->thread, NULL, io_thread, vv);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (r) {
 		pr_err("vfio: I/O thread: %s", strerror(r));
 		return -1;
 	}
-	vv.thread_on = true;
+	vv->thread_on = true;
 	return 0;
 }
 
-static void io_stop(void)
+static void io_stop(struct vfio_vm *vv)
 {
-	if (vv.thread_on) {
-		if (eventfd_write(vv.stop_efd, 1))
+	if (vv->thread_on) {
+		if (eventfd_write(vv->stop_efd, 1))
 			pr_warn("vfio: stopping the I/O thread: %s",
 				strerror(errno));
-		pthread_join(vv.thread, NULL);
-		vv.thread_on = false;
+		pthread_join(vv->thread, NULL);
 	}
-	if (vv.stop_efd >= 0)
-		close(vv.stop_efd);
-	if (vv.epfd >= 0)
-		close(vv.epfd);
-	vv.stop_efd = vv.epfd = -1;
+	if (vv->stop_efd >= 0)
+		close(vv->stop_efd);
+	if (vv->epfd >= 0)
+		close(vv->epfd);
 }
 
 /* ---- lkvm stat --vfio ---- */
@@ -284,107 +277,100 @@ static void show_stats(struct vm *vm, FILE *out)
 {
 	int i;
 
-	if (!vv.nr)
-		fprintf(out, "no VFIO devices\n");
-	for (i = 0; i < vv.nr; i++)
-		device_stats(vv.devs[i], out);
+	for (i = 0; vm->vfio && i < vm->vfio->nr; i++)
+		device_stats(vm->vfio->devs[i], out);
 }
-
-static struct control_stat vfio_stat = { .topic = "vfio",
-					 .show = show_stats };
-static bool stat_registered;
 
 /* ---- init level ---- */
 
 static void vfio_exit(struct vm *vm)
 {
+	struct vfio_vm *vv = vm->vfio;
 	int i;
 
-	if (lkvm_debug)
-		for (i = 0; i < vv.nr; i++)
-			device_stats(vv.devs[i], stderr);
-	io_stop();
-	for (i = vv.nr - 1; i >= 0; i--)
-		device_destroy(vv.devs[i]);
-	vv.nr = 0;
-	if (vv.c_init)
-		vfio_container_exit(&vv.c);
-	vv.c_init = false;
-	vv.vm = NULL;
+	if (!vv)
+		return;
+	if (vv->stat.show)
+		control_unregister_stat(&vv->stat);
+	for (i = 0; lkvm_debug && i < vv->nr; i++)
+		device_stats(vv->devs[i], stderr);
+	io_stop(vv);
+	for (i = vv->nr - 1; i >= 0; i--)
+		device_destroy(vv->devs[i]);
+	vfio_container_exit(&vv->c);
+	free(vv);
+	vm->vfio = NULL;
 }
 
-static struct vfio_pci *device_new(struct vm *vm, const struct vfio_spec *s)
+/* Opens, DMA-maps (with the first) and sets up device i of the specs. */
+static int device_add(struct vfio_vm *vv, struct vm *vm, int i)
 {
 	struct vfio_pci *vp = calloc(1, sizeof(*vp));
+	char err[VFIO_ERR_LEN];
 
-	if (!vp)
-		return NULL;
+	if (!vp) {
+		pr_err("vfio %s: out of memory", vv->specs[i].name);
+		return -1;
+	}
 	vp->vm = vm;
 	vp->vdev.fd = -1;
 	vp->intx_efd = vp->intx_rfd = -1;
 	vp->page = vfio_pci_page_size();
-	snprintf(vp->name, sizeof(vp->name), "vfio %s", s->name);
+	snprintf(vp->name, sizeof(vp->name), "vfio %s", vv->specs[i].name);
 	pthread_mutex_init(&vp->lock, NULL);
-	return vp;
+	if (vfio_device_open(&vv->c, &vv->specs[i], &vp->vdev, err,
+			     sizeof(err))) {
+		pr_err("%s", err);
+		device_destroy(vp);
+		return -1;
+	}
+	vv->devs[vv->nr++] = vp;
+	if (i == 0 && vfio_dma_map_guest(&vv->c, &vm->mem, err, sizeof(err))) {
+		pr_err("%s: guest RAM DMA map: %s", vp->name, err);
+		return -1;
+	}
+	if (device_setup(vp, err, sizeof(err))) {
+		pr_err("%s", err);
+		return -1;
+	}
+	pr_info("%s: %04x:%04x at guest 00:%02x.0%s", vp->name,
+		vcfg_get(&vp->cfg, PCI_VENDOR_ID, 2),
+		vcfg_get(&vp->cfg, PCI_DEVICE_ID, 2), vp->pci.slot,
+		vp->reloc.relocate ? ", MSI-X relocated" : "");
+	if (vp->reloc.trapped_bytes)
+		pr_info("%s: 0x%llx bytes of registers share a %llu KiB host "
+			"page with the MSI-X table or PBA and trap: %s",
+			vp->name, (unsigned long long)vp->reloc.trapped_bytes,
+			(unsigned long long)(vp->page >> 10), vp->reloc.reason);
+	return 0;
 }
 
 static int vfio_init(struct vm *vm)
 {
 	char err[VFIO_ERR_LEN];
-	struct vfio_pci *vp;
+	struct vfio_vm *vv;
 	int n, i;
 
 	if (!vm->cfg->vfio.nr)
 		return 0;
-	n = vfio_specs_parse(&vm->cfg->vfio, vv.specs, err, sizeof(err));
+	vv = calloc(1, sizeof(*vv));
+	if (!vv)
+		return -1;
+	vv->epfd = vv->stop_efd = -1;
+	vfio_container_init(&vv->c, NULL);
+	vm->vfio = vv;
+	n = vfio_specs_parse(&vm->cfg->vfio, vv->specs, err, sizeof(err));
 	if (n < 0) {
 		pr_err("%s", err);
-		return -1;
-	}
-	vv.vm = vm;
-	vfio_container_init(&vv.c, NULL);
-	vv.c_init = true;
-	if (io_start())
 		goto fail;
-	for (i = 0; i < n; i++) {
-		vp = device_new(vm, &vv.specs[i]);
-		if (!vp) {
-			pr_err("vfio %s: out of memory", vv.specs[i].name);
-			goto fail;
-		}
-		if (vfio_device_open(&vv.c, &vv.specs[i], &vp->vdev, err,
-				     sizeof(err))) {
-			pr_err("%s", err);
-			vfio_device_close(&vp->vdev);
-			pthread_mutex_destroy(&vp->lock);
-			free(vp);
-			goto fail;
-		}
-		vv.devs[vv.nr++] = vp;
-		if (i == 0 && vfio_dma_map_guest(&vv.c, &vm->mem, err,
-						 sizeof(err))) {
-			pr_err("%s: guest RAM DMA map: %s", vp->name, err);
-			goto fail;
-		}
-		if (device_setup(vp, err, sizeof(err))) {
-			pr_err("%s", err);
-			goto fail;
-		}
-		pr_info("%s: %04x:%04x at guest 00:%02x.0%s", vp->name,
-			vcfg_get(&vp->cfg, PCI_VENDOR_ID, 2),
-			vcfg_get(&vp->cfg, PCI_DEVICE_ID, 2), vp->pci.slot,
-			vp->reloc.relocate ? ", MSI-X relocated" : "");
-		if (vp->reloc.trapped_bytes)
-			pr_info("%s: 0x%llx bytes of registers share a %llu KiB "
-				"host page with the MSI-X table or PBA and trap: "
-				"%s", vp->name,
-				(unsigned long long)vp->reloc.trapped_bytes,
-				(unsigned long long)(vp->page >> 10),
-				vp->reloc.reason);
 	}
-	if (!stat_registered)
-		control_register_stat(&vfio_stat);
-	stat_registered = true;
+	if (io_start(vv))
+		goto fail;
+	for (i = 0; i < n; i++)
+		if (device_add(vv, vm, i))
+			goto fail;
+	vv->stat = (struct control_stat){ .topic = "vfio", .show = show_stats };
+	control_register_stat(&vv->stat);
 	return 0;
 fail:
 	vfio_exit(vm);

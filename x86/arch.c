@@ -7,30 +7,34 @@
 #include <sys/ioctl.h>
 #include "x86/arch.h"
 
+const struct vm_cap arch_required_caps[] = {
+	VM_CAP(KVM_CAP_EXT_CPUID), VM_CAP(KVM_CAP_SET_TSS_ADDR),
+	VM_CAP(KVM_CAP_SET_IDENTITY_MAP_ADDR), VM_CAP(KVM_CAP_PIT2), { 0 }
+};
+const char *const *const arch_irqchips;	/* --irqchip is arm64's */
+
+/* ioctl req on the VM fd; an error is printed under the request's name. */
+#define VM_IOCTL(vm, req, arg)	vm_ioctl(vm, req, (unsigned long)(arg), #req)
+static int vm_ioctl(struct vm *vm, unsigned long req, unsigned long arg,
+		    const char *name)
+{
+	if (ioctl(vm->vm_fd, req, arg) >= 0)
+		return 0;
+	pr_err("%s: %s", name, strerror(errno));
+	return -1;
+}
+
 static int x86_platform_init(struct vm *vm)
 {
 	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
 	u64 idmap = X86_IDENTITY_MAP;
 
 	vm->arch = calloc(1, sizeof(struct x86_vm));
-	if (!vm->arch)
+	if (!vm->arch || VM_IOCTL(vm, KVM_SET_TSS_ADDR, X86_TSS_ADDR) ||
+	    VM_IOCTL(vm, KVM_SET_IDENTITY_MAP_ADDR, &idmap) ||
+	    VM_IOCTL(vm, KVM_CREATE_IRQCHIP, 0) ||
+	    VM_IOCTL(vm, KVM_CREATE_PIT2, &pit))
 		return -1;
-	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)X86_TSS_ADDR) < 0) {
-		pr_err("KVM_SET_TSS_ADDR: %s", strerror(errno));
-		return -1;
-	}
-	if (ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap) < 0) {
-		pr_err("KVM_SET_IDENTITY_MAP_ADDR: %s", strerror(errno));
-		return -1;
-	}
-	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0) {
-		pr_err("KVM_CREATE_IRQCHIP: %s", strerror(errno));
-		return -1;
-	}
-	if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0) {
-		pr_err("KVM_CREATE_PIT2: %s", strerror(errno));
-		return -1;
-	}
 	return 0;
 }
 

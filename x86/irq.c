@@ -32,6 +32,12 @@ int arch_irq_routing_base(struct kvm_irq_routing_entry *e, int max,
 	return n;
 }
 
+/* PIC and IOAPIC pins are GSIs. */
+u32 arch_irq_line(u32 gsi)
+{
+	return gsi;
+}
+
 /* x86 MSIs carry everything in address/data; no device id. */
 int arch_msi_route(struct vm *vm, u32 gsi, u64 addr, u32 data, u32 devid,
 		   struct kvm_irq_routing_entry *e)

@@ -8,11 +8,7 @@
 #include "kvm/vm.h"
 
 struct arm64_vm {
-	enum gic_type gic;
-	int gic_fd;		/* KVM device fd of the vGIC */
-	int its_fd;		/* of the ITS, or -1 */
-	bool gic_ready;		/* KVM_DEV_ARM_VGIC_CTRL_INIT done */
-	u64 ram_size;
+	struct gic gic;
 	u64 entry;		/* PC of the boot vCPU */
 	u64 dtb;		/* X0 of the boot vCPU */
 };

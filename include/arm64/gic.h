@@ -20,7 +20,8 @@ enum gic_type {
 /* Bit (1 << type) set for each flavour the host can provide. */
 #define GIC_AVAIL(t)	(1u << (t))
 
-extern const char *const gic_type_names[GIC_NR_TYPES];
+/* Indexed by type, NULL-terminated (it is also arch_irqchips). */
+extern const char *const gic_type_names[GIC_NR_TYPES + 1];
 
 /* "gicv3-its" ... -> type; -1 if unknown. */
 int gic_parse_type(const char *name);
@@ -58,10 +59,21 @@ static inline bool gic_is_v3(enum gic_type t)
 int gic_msi_route(enum gic_type t, u32 gsi, u64 addr, u32 data, u16 rid,
 		  struct kvm_irq_routing_entry *e);
 
+/* A VM's vGIC. */
+struct gic {
+	enum gic_type type;
+	int fd;			/* KVM device fd of the vGIC, or -1 */
+	int its_fd;		/* of the ITS, or -1 */
+	bool ready;		/* KVM_DEV_ARM_VGIC_CTRL_INIT done */
+};
+
 /* Creates the vGIC (and ITS) at the layout's addresses: INIT_ARCH. */
-int gic_create(struct vm *vm, enum gic_type t);
+int gic_create(struct gic *g, struct vm *vm, enum gic_type t);
 /* KVM_DEV_ARM_VGIC_CTRL_INIT once every vCPU exists. */
-int gic_finalize(struct vm *vm);
-void gic_destroy(struct vm *vm);
+int gic_finalize(struct gic *g, struct vm *vm);
+void gic_destroy(struct gic *g, struct vm *vm);
+/* One MSI now (arch_signal_msi). */
+int gic_signal_msi(const struct gic *g, struct vm *vm, u64 addr, u32 data,
+		   u32 devid);
 
 #endif

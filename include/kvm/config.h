@@ -36,8 +36,7 @@ struct lkvm_config {
 	struct dev_args vfio;	/* --vfio / --vfio-pci <BDF>[,opt...] */
 	struct dev_args disks;	/* -d/--disk <file>[,ro] */
 	struct dev_args nets;	/* -n/--network mode=... */
-	const char *irqchip;	/* --irqchip (arm64 only; refused on x86_64):
-				 * gicv3-its, gicv3, gicv2m, gicv2 or auto
+	const char *irqchip;	/* --irqchip: one of arch_irqchips or auto
 				 * (NULL) */
 	const char *dump_dtb;	/* --dump-dtb <file> (arm64 only): write the
 				 * DTB */
@@ -52,6 +51,10 @@ int config_parse_run(struct lkvm_config *cfg, int argc, char **argv,
 /* Parses a memory size in MiB: "512", "512M", "2G" (digits, then an
  * optional M or G: no sign or space). Returns 0 or -1. */
 int parse_mem_mib(const char *s, u64 *mib);
+
+/* Arch: the interrupt controllers --irqchip names (NULL-terminated), or
+ * NULL: the option is refused. */
+extern const char *const *const arch_irqchips;
 
 /* Usage text of `lkvm run`. */
 extern const char config_run_usage[];

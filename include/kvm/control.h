@@ -25,6 +25,8 @@ struct control_stat {
 
 /* Adds a provider; safe while the control thread runs. */
 void control_register_stat(struct control_stat *s);
+/* Removes it; not while the control thread runs. */
+void control_unregister_stat(struct control_stat *s);
 /* Writes every provider's report for topic; returns how many there were. */
 int control_show(struct vm *vm, const char *topic, FILE *out);
 

@@ -13,12 +13,14 @@ struct vm;
 #define IRQ_MAX_ROUTES	4096
 
 struct irq_routing {
-	pthread_mutex_t lock;
-	struct kvm_irq_routing_entry *e;	/* IRQ_MAX_ROUTES slots */
+	pthread_mutex_t lock;	/* also of pending */
+	struct kvm_irq_routing_entry e[IRQ_MAX_ROUTES];
 	int nr;
 	u32 next_gsi;		/* first GSI never used for MSI yet */
 	u32 first_msi_gsi;	/* GSIs below are the fixed irqchip pins */
 	bool dirty;
+	struct kvm_irqfd *pending;	/* irqfd_defer'ed, nr_pending of them */
+	int nr_pending;
 };
 
 /* Arch: fills the fixed irqchip routes (what KVM's default table had);
@@ -50,6 +52,8 @@ int irq_commit(struct vm *vm);
  * level-triggered and resample_fd fires on guest EOI. */
 int irqfd_assign(struct vm *vm, int efd, u32 gsi, int resample_fd);
 int irqfd_deassign(struct vm *vm, int efd, u32 gsi);
+/* Keeps f for irqfd_flush_pending (irqfd_assign on EAGAIN). */
+int irqfd_defer(struct vm *vm, const struct kvm_irqfd *f);
 /* Assigns the irqfds KVM refused with EAGAIN (arm64: vGIC not yet
  * initialized); the arch calls it once its irqchip is ready. */
 int irqfd_flush_pending(struct vm *vm);

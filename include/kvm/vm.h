@@ -11,6 +11,7 @@
 #include "lkvm/util.h"
 
 struct pci_bus;
+struct vfio_vm;
 
 struct vcpu {
 	struct vm *vm;
@@ -59,6 +60,9 @@ struct vm {
 	struct irq_routing *irq;	/* GSI routes (kvm/irq.c) */
 	void *arch;		/* architecture state (x86/arch.c) */
 	struct pci_bus *pci;	/* the PCI bus (pci/pci.c), NULL until INIT_BUS */
+
+	/* per-VM device state */
+	struct vfio_vm *vfio;	/* --vfio devices (vfio/pci.c), or NULL */
 };
 
 /* Opens /dev/kvm (or $LKVM_KVM_DEVICE), checks the API and capabilities,
@@ -133,5 +137,13 @@ void arch_vcpu_dump(struct vcpu *vcpu);
 /* Handles an exit reason the generic loop does not know; returns false
  * if the vCPU must stop. */
 bool arch_handle_exit(struct vcpu *vcpu);
+
+/* Arch hooks of kvm/vm.c. */
+struct vm_cap { long cap; const char *name; };
+#define VM_CAP(c)	{ c, #c }
+/* Capabilities the arch needs besides the generic ones; ends with { 0 }. */
+extern const struct vm_cap arch_required_caps[];
+/* KVM_IRQ_LINE's irq field for GSI gsi of the irqchip. */
+u32 arch_irq_line(u32 gsi);
 
 #endif
