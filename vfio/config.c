@@ -5,7 +5,17 @@
 #include <string.h>
 #include <linux/pci_regs.h>
 #include "pci/pci.h"
+#include "kvm/state.h"
 #include "vfio/config.h"
+
+/* What the policy emulates and forwards, where the capabilities sit: saved to
+ * check a target computed the same from its device, never loaded over it. */
+STATE_DESC(vcfg_state_desc, "vfio-pci-config", struct vcfg, 1,
+	   STATE_FIELD(struct vcfg, size, 1), STATE_FIELD(struct vcfg, emu, 1),
+	   STATE_FIELD(struct vcfg, fwd, 1), STATE_FIELD(struct vcfg, policy, 1),
+	   STATE_FIELD(struct vcfg, msi, 1), STATE_FIELD(struct vcfg, msix, 1),
+	   STATE_FIELD(struct vcfg, pm, 1), STATE_FIELD(struct vcfg, exp, 1),
+	   STATE_FIELD(struct vcfg, aer, 1), STATE_FIELD(struct vcfg, dsn, 1))
 
 #define CMD_FWD_BITS	(PCI_COMMAND_IO | PCI_COMMAND_MEMORY |		\
 			 PCI_COMMAND_MASTER | PCI_COMMAND_PARITY |	\

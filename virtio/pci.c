@@ -8,6 +8,7 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_pci.h>
 #include <linux/virtio_ring.h>
+#include "kvm/state.h"
 #include "kvm/vm.h"
 #include "virtio/pci.h"
 #include "vp-internal.h"
@@ -17,6 +18,24 @@
 #define NO_VECTOR		VIRTIO_MSI_NO_VECTOR
 #define ISR_QUEUE		0x1
 #define F_VERSION_1		(1ULL << VIRTIO_F_VERSION_1)
+
+/* The transport's driver-visible state (queues included); MSI-X is "msix"'s,
+ * the config image "pci-config"'s, device specifics the device's. */
+STATE_DESC(virtio_state_desc, "virtio-pci", struct virtio_dev, 1,
+	   STATE_FIELD(struct virtio_dev, host_features, 1),
+	   STATE_FIELD(struct virtio_dev, config, 1),
+	   STATE_FIELD(struct virtio_dev, dfselect, 1),
+	   STATE_FIELD(struct virtio_dev, gfselect, 1),
+	   STATE_FIELD(struct virtio_dev, guest_features, 1),
+	   STATE_FIELD(struct virtio_dev, status, 1),
+	   STATE_FIELD(struct virtio_dev, config_gen, 1),
+	   STATE_FIELD(struct virtio_dev, queue_sel, 1),
+	   STATE_FIELD(struct virtio_dev, config_vector, 1),
+	   STATE_FIELD(struct virtio_dev, qcfg, 1),
+	   STATE_FIELD(struct virtio_dev, vq, 1),
+	   STATE_FIELD(struct virtio_dev, kick_pending, 1),
+	   STATE_FIELD(struct virtio_dev, isr, 1),
+	   STATE_FIELD(struct virtio_dev, intx_out, 1))
 
 bool virtio_has_feature(const struct virtio_dev *v, unsigned int bit)
 {

@@ -121,7 +121,8 @@ TEST(state_every_registered_description_is_well_formed)
 TEST(state_every_device_type_has_a_description)
 {
 	static const char *const want[] = {
-		"pci-config", "msix", "msi", "uart-16550a",
+		"pci-config", "msix", "msi", "uart-16550a", "virtio-pci",
+		"vfio-pci-config",
 	};
 	size_t i;
 
