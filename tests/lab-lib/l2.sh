@@ -1,8 +1,21 @@
 # Helpers shared by both labs' L2 scenario fragments (busybox sh; l2/init defines param and
 # sources this file): bench-io or dd reads between "BENCH-SYNC" marks that L1's sampler
-# (bench.sh) answers, and the checks of a passed-through nvme (md5 of its first 4 MiB, MSI-X).
+# (bench.sh) answers, the checks of a passed-through nvme (md5 of its first 4 MiB, MSI-X)
+# and eth0's bring-up.
 # shellcheck shell=sh
 . /lab/lib/pci.sh
+
+# eth0_up: waits up to 10 s for eth0, brings it up and waits up to 10 s for its carrier
+# ($_i: the carrier polls it took).
+eth0_up() {
+	_i=0
+	while [ ! -e /sys/class/net/eth0 ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+	ip link set eth0 up
+	_i=0
+	while [ "$(cat /sys/class/net/eth0/carrier 2>/dev/null)" != 1 ] && [ $_i -lt 100 ]; do
+		sleep 0.1; _i=$((_i + 1))
+	done
+}
 
 # bench_l2_setup [TOOLDEV]: loads the modules (the lab's l2_modules when it has one, else
 # /lab/modules.order), then puts bench-io at /tmp/bench-io: from the initramfs

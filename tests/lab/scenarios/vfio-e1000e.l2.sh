@@ -4,17 +4,11 @@
 for m in $(cat /lab/modules.order); do
 	insmod "/lib/modules/lab/$m.ko" 2>/dev/null || echo "L2: insmod $m failed"
 done
-i=0
-while [ ! -e /sys/class/net/eth0 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-ip link set eth0 up
-i=0
-while [ "$(cat /sys/class/net/eth0/carrier 2>/dev/null)" != 1 ] && [ $i -lt 100 ]; do
-	sleep 0.1; i=$((i + 1))
-done
+eth0_up
 carrier=$(cat /sys/class/net/eth0/carrier 2>/dev/null)
 oper=$(cat /sys/class/net/eth0/operstate 2>/dev/null)
 if [ "$carrier" = 1 ]; then
-	echo "L2-VFIO e1000e-link ok carrier=1 operstate=$oper after $i polls"
+	echo "L2-VFIO e1000e-link ok carrier=1 operstate=$oper after $_i polls"
 else
 	echo "L2-CHECK-FAIL e1000e-link: carrier '$carrier' operstate '$oper'"
 fi

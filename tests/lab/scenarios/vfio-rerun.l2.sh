@@ -24,13 +24,7 @@ if [ "$_got" = "$(param lab.md5)" ]; then
 else
 	echo "L2-CHECK-FAIL rescan-read: md5 of /dev/nvme0n1 '$_got' after the rescan"
 fi
-i=0
-while [ ! -e /sys/class/net/eth0 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-ip link set eth0 up
-i=0
-while [ "$(cat /sys/class/net/eth0/carrier 2>/dev/null)" != 1 ] && [ $i -lt 100 ]; do
-	sleep 0.1; i=$((i + 1))
-done
+eth0_up
 if [ "$(cat /sys/class/net/eth0/carrier 2>/dev/null)" = 1 ]; then
 	echo "L2-VFIO rescan-link ok carrier=1 moved=$([ "$before" = "$after" ] && echo no || echo yes)"
 else
