@@ -32,6 +32,7 @@ struct blk_req {
 	u32 written;		/* bytes written into the writable part */
 };
 
+static struct blk_dev *disks[MAX_DEV_ARGS];
 
 int blk_parse(const char *arg, char **path, bool *ro, char *err,
 	      size_t errlen)
@@ -379,23 +380,20 @@ static bool same_file(const struct stat *a, const struct stat *b)
 }
 
 /* The same image twice would be locked against itself: say what it is. */
-static int blk_check_twice(struct vm *vm, const struct blk_dev *b,
-			   const struct stat *st)
+static int blk_check_twice(const struct blk_dev *b, const struct stat *st)
 {
-	const struct blk_dev *d;
 	int i;
 
-	for (i = 0; vm && i < MAX_DEV_ARGS; i++) {
-		d = vm->disks[i];
-		if (!d || !same_file(&d->st, st))
+	for (i = 0; i < MAX_DEV_ARGS; i++) {
+		if (!disks[i] || !same_file(&disks[i]->st, st))
 			continue;
-		if (!strcmp(b->path, d->path))
+		if (!strcmp(b->path, disks[i]->path))
 			pr_err("disk image '%s' is given twice: a disk can be "
 			       "attached only once", b->path);
 		else
 			pr_err("disk image '%s' is the same file as '%s', given "
 			       "before: a disk can be attached only once",
-			       b->path, d->path);
+			       b->path, disks[i]->path);
 		return -1;
 	}
 	return 0;
@@ -480,7 +478,7 @@ int blk_setup(struct blk_dev *b, struct vm *vm, const char *path, bool ro,
 		return -1;
 	}
 	snprintf(b->name, sizeof(b->name), "virtio-blk%d", index);
-	if (blk_open(b, &b->st) || blk_check_twice(vm, b, &b->st) ||
+	if (blk_open(b, &b->st) || blk_check_twice(b, &b->st) ||
 	    blk_lock(b) || blk_size(b))
 		goto fail;
 	blk_probe_discard(b);
@@ -508,7 +506,7 @@ void blk_teardown(struct blk_dev *b)
 	b->path = NULL;
 }
 
-/* One -d: on failure, everything it set up is undone (vm->disks[] holds the
+/* One -d: on failure, everything it set up is undone (disks[] holds the
  * ones before it, for the caller to unwind). */
 static int blk_add(struct vm *vm, const char *path, bool ro, int index)
 {
@@ -527,7 +525,7 @@ static int blk_add(struct vm *vm, const char *path, bool ro, int index)
 		virtio_dev_destroy(&b->v);
 		return -1;
 	}
-	vm->disks[index] = b;
+	disks[index] = b;
 	return 0;
 }
 
@@ -559,9 +557,9 @@ void blk_exit_all(struct vm *vm)
 	int i;
 
 	for (i = 0; i < MAX_DEV_ARGS; i++) {
-		if (vm->disks[i])
-			virtio_dev_destroy(&vm->disks[i]->v);
-		vm->disks[i] = NULL;
+		if (disks[i])
+			virtio_dev_destroy(&disks[i]->v);
+		disks[i] = NULL;
 	}
 }
 

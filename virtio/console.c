@@ -14,6 +14,7 @@
 #define CON_MAX_SEGS	64
 #define CON_CLASS	0x078000	/* simple communication controller */
 
+static struct con_dev *the_con;
 
 /* Input bytes kept until the guest posts receive buffers; beyond the
  * buffer size the oldest typing is dropped. */
@@ -141,18 +142,18 @@ int con_init(struct vm *vm)
 		virtio_dev_destroy(&c->v);
 		return -1;
 	}
-	vm->con = c;
+	the_con = c;
 	term_set_input(con_input, c);
 	return 0;
 }
 
 void con_exit(struct vm *vm)
 {
-	if (!vm->con)
+	if (!the_con)
 		return;
 	term_set_input(NULL, NULL);
-	virtio_dev_destroy(&vm->con->v);
-	vm->con = NULL;
+	virtio_dev_destroy(&the_con->v);
+	the_con = NULL;
 }
 
 LKVM_INIT(INIT_DEVICE, con_init, con_exit)

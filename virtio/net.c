@@ -20,6 +20,7 @@
 #define F(bit)		(1ULL << (bit))
 #define OPTS_HELP	"valid: mode=tap|none, tapif=<name>, guest_mac=<mac>"
 
+static struct net_dev *nics[MAX_DEV_ARGS];
 
 /* ---- options ---- */
 
@@ -668,7 +669,7 @@ static int net_add(struct vm *vm, const struct net_opts *o, int index)
 		virtio_dev_destroy(&n->v);
 		return -1;
 	}
-	vm->nics[index] = n;
+	nics[index] = n;
 	pr_info("%s: tap %s, guest MAC %02x:%02x:%02x:%02x:%02x:%02x",
 		n->name, n->ifname, mac[0], mac[1], mac[2], mac[3], mac[4],
 		mac[5]);
@@ -721,11 +722,11 @@ static void net_exit(struct vm *vm)
 	int i;
 
 	for (i = 0; i < MAX_DEV_ARGS; i++) {
-		if (!vm->nics[i])
+		if (!nics[i])
 			continue;
-		net_stop_watcher(vm->nics[i]);
-		virtio_dev_destroy(&vm->nics[i]->v);
-		vm->nics[i] = NULL;
+		net_stop_watcher(nics[i]);
+		virtio_dev_destroy(&nics[i]->v);
+		nics[i] = NULL;
 	}
 }
 

@@ -20,6 +20,7 @@ struct rng_dev {
 	int fd;
 };
 
+static struct rng_dev *the_rng;
 
 /* Fills one chain; returns the bytes written. */
 static u32 rng_fill(int fd, const struct vq_chain *c)
@@ -104,15 +105,15 @@ int rng_init(struct vm *vm)
 		virtio_dev_destroy(&r->v);
 		return -1;
 	}
-	vm->rng = r;
+	the_rng = r;
 	return 0;
 }
 
 void rng_exit(struct vm *vm)
 {
-	if (vm->rng)
-		virtio_dev_destroy(&vm->rng->v);
-	vm->rng = NULL;
+	if (the_rng)
+		virtio_dev_destroy(&the_rng->v);
+	the_rng = NULL;
 }
 
 LKVM_INIT(INIT_DEVICE, rng_init, rng_exit)

@@ -42,11 +42,8 @@ static void x86_platform_exit(struct vm *vm)
 {
 	struct x86_vm *x = vm->arch;
 
-	if (x) {
+	if (x)
 		free(x->cpuid);
-		free(x->legacy);
-		free(x->pci);
-	}
 	free(x);
 	vm->arch = NULL;
 }

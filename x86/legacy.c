@@ -2,11 +2,9 @@
  * 0x70, the i8042 reset line at 0x64, ACPI PM1, the 0xcf9 reset register
  * (reached through x86/pci.c) and the POST/delay ports (cheap no-ops). */
 #include <pthread.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "kvm/vm.h"
-#include "x86/arch.h"
 #include "x86/cmos.h"
 #include "x86/layout.h"
 #include "x86/legacy.h"
@@ -25,6 +23,8 @@ struct legacy {
 	struct cmos cmos;
 	u16 pm1_en, pm1_cnt;
 };
+
+static struct legacy legacy;
 
 static void cmos_io(void *opaque, u64 off, u8 *data, u32 len, bool wr)
 {
@@ -125,12 +125,10 @@ static void sink_io(void *opaque, u64 off, u8 *data, u32 len, bool wr)
 
 static int legacy_init(struct vm *vm)
 {
-	struct legacy *l = calloc(1, sizeof(*l));
+	struct legacy *l = &legacy;
 	int r = 0;
 
-	if (!l)
-		return -1;
-	x86_vm(vm)->legacy = l;	/* freed with the platform */
+	memset(l, 0, sizeof(*l));
 	pthread_mutex_init(&l->lock, NULL);
 	l->vm = vm;
 	l->pm1_cnt = PM1_SCI_EN;

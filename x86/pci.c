@@ -1,7 +1,6 @@
 /* The PC side of the PCI bus: its address windows (I/O 0xc000-0xffff, the
  * 32-bit hole, a 64-bit window above RAM), ECAM at X86_PCI_ECAM and the
  * conf1 ports 0xcf8/0xcfc, which share a dword with the 0xcf9 reset port. */
-#include <stdlib.h>
 #include <string.h>
 #include "pci/pci.h"
 #include "x86/arch.h"
@@ -17,6 +16,8 @@ struct x86_pci {
 	struct vm *vm;
 	u32 conf1_addr;
 };
+
+static struct x86_pci x86_pci;
 
 static unsigned int host_phys_bits(void)
 {
@@ -93,19 +94,16 @@ static void conf1_data_io(void *opaque, u64 off, u8 *data, u32 len, bool wr)
 static int x86_pci_init(struct vm *vm)
 {
 	struct pci_windows w;
-	struct x86_pci *p;
 
 	x86_pci_windows(&x86_vm(vm)->layout, host_phys_bits(), &w);
 	if (pci_bus_init(vm, &w))
 		return -1;
-	p = x86_vm(vm)->pci = calloc(1, sizeof(*p));	/* freed with the platform */
-	if (!p) {
-		pci_bus_exit(vm);
-		return -1;
-	}
-	p->vm = vm;
-	if (iobus_register(&vm->pio, CONF1_ADDR_PORT, 4, conf1_addr_io, p) ||
-	    iobus_register(&vm->pio, CONF1_DATA_PORT, 4, conf1_data_io, p)) {
+	x86_pci.vm = vm;
+	x86_pci.conf1_addr = 0;
+	if (iobus_register(&vm->pio, CONF1_ADDR_PORT, 4, conf1_addr_io,
+			   &x86_pci) ||
+	    iobus_register(&vm->pio, CONF1_DATA_PORT, 4, conf1_data_io,
+			   &x86_pci)) {
 		pr_err("pci: conf1 ports 0xcf8-0xcff are taken");
 		pci_bus_exit(vm);
 		return -1;

@@ -11,11 +11,6 @@
 #include "lkvm/util.h"
 
 struct pci_bus;
-struct blk_dev;
-struct net_dev;
-struct con_dev;
-struct rng_dev;
-struct testdev;
 struct vfio_vm;
 
 struct vcpu {
@@ -65,12 +60,6 @@ struct vm {
 	struct irq_routing *irq;	/* GSI routes (kvm/irq.c) */
 	void *arch;		/* architecture state (x86/arch.c) */
 	struct pci_bus *pci;	/* the PCI bus (pci/pci.c), NULL until INIT_BUS */
-	/* devices, each owned by the file named */
-	struct blk_dev *disks[MAX_DEV_ARGS];	/* virtio/blk.c */
-	struct net_dev *nics[MAX_DEV_ARGS];	/* virtio/net.c */
-	struct con_dev *con;			/* virtio/console.c */
-	struct rng_dev *rng;			/* virtio/rng.c */
-	struct testdev *testdev;		/* pci/testdev.c */
 
 	/* per-VM device state */
 	struct vfio_vm *vfio;	/* --vfio devices (vfio/pci.c), or NULL */

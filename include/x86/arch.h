@@ -8,13 +8,8 @@
 #include "kvm/vm.h"
 #include "x86/layout.h"
 
-struct legacy;
-struct x86_pci;
-
 struct x86_vm {
 	struct x86_mem_layout layout;
-	struct legacy *legacy;	/* x86/legacy.c */
-	struct x86_pci *pci;	/* x86/pci.c: conf1 */
 	bool flat;		/* raw binary: real mode at 0x1000:0 */
 	u64 entry;		/* bzImage: protected-mode entry */
 	struct kvm_cpuid2 *cpuid;
