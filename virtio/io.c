@@ -197,6 +197,34 @@ static void *io_thread(void *arg)
 	}
 }
 
+/* Where v is on its VM's list, or the list's end when it is not on it. */
+static struct virtio_dev **vm_slot(struct virtio_dev *v)
+{
+	struct virtio_dev **p = &v->vm->virtio;
+
+	while (*p && *p != v)
+		p = &(*p)->next;
+	return p;
+}
+
+struct virtio_dev *virtio_dev_next(struct vm *vm, u16 device_id,
+				   struct virtio_dev *prev)
+{
+	struct virtio_dev *v = prev ? prev->next : vm ? vm->virtio : NULL;
+
+	while (v && v->device_id != device_id)
+		v = v->next;
+	return v;
+}
+
+void virtio_devs_destroy(struct vm *vm, u16 device_id)
+{
+	struct virtio_dev *v;
+
+	while ((v = virtio_dev_next(vm, device_id, NULL)))
+		virtio_dev_destroy(v);
+}
+
 int virtio_dev_start(struct virtio_dev *v)
 {
 	unsigned int q;
@@ -221,6 +249,7 @@ int virtio_dev_start(struct virtio_dev *v)
 	v->thread_started = true;
 	snprintf(tname, sizeof(tname), "%s", v->name);
 	pthread_setname_np(v->thread, tname);
+	*vm_slot(v) = v;
 	return 0;
 fail:
 	pr_err("%s: eventfd: %s", v->name, strerror(errno));
@@ -235,6 +264,8 @@ void virtio_dev_destroy(struct virtio_dev *v)
 		eventfd_write(v->stop_efd, 1);
 		pthread_join(v->thread, NULL);
 	}
+	if (v->vm)
+		*vm_slot(v) = v->next;
 	pci_unregister(&v->pci);
 	pthread_mutex_lock(&v->lock);
 	vp_msix_release(v);

@@ -20,8 +20,6 @@
 #define F(bit)		(1ULL << (bit))
 #define OPTS_HELP	"valid: mode=tap|none, tapif=<name>, guest_mac=<mac>"
 
-static struct net_dev *nics[MAX_DEV_ARGS];
-
 /* ---- options ---- */
 
 static int hexval(char c)
@@ -669,7 +667,6 @@ static int net_add(struct vm *vm, const struct net_opts *o, int index)
 		virtio_dev_destroy(&n->v);
 		return -1;
 	}
-	nics[index] = n;
 	pr_info("%s: tap %s, guest MAC %02x:%02x:%02x:%02x:%02x:%02x",
 		n->name, n->ifname, mac[0], mac[1], mac[2], mac[3], mac[4],
 		mac[5]);
@@ -719,14 +716,11 @@ static int net_init(struct vm *vm)
 
 static void net_exit(struct vm *vm)
 {
-	int i;
+	struct virtio_dev *v;
 
-	for (i = 0; i < MAX_DEV_ARGS; i++) {
-		if (!nics[i])
-			continue;
-		net_stop_watcher(nics[i]);
-		virtio_dev_destroy(&nics[i]->v);
-		nics[i] = NULL;
+	while ((v = virtio_dev_next(vm, VIRTIO_ID_NET, NULL))) {
+		net_stop_watcher(v->priv);
+		virtio_dev_destroy(v);
 	}
 }
 

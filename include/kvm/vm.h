@@ -11,6 +11,8 @@
 #include "lkvm/util.h"
 
 struct pci_bus;
+struct testdev;
+struct virtio_dev;
 
 struct vcpu {
 	struct vm *vm;
@@ -59,6 +61,10 @@ struct vm {
 	struct irq_routing *irq;	/* GSI routes (kvm/irq.c) */
 	void *arch;		/* architecture state (x86/arch.c) */
 	struct pci_bus *pci;	/* the PCI bus (pci/pci.c), NULL until INIT_BUS */
+
+	/* Per-VM device state, NULL when absent. */
+	struct testdev *testdev;	/* pci/testdev.c */
+	struct virtio_dev *virtio;	/* started devices, on ->next (virtio/io.c) */
 };
 
 /* Opens /dev/kvm (or $LKVM_KVM_DEVICE), checks the API and capabilities,

@@ -105,6 +105,7 @@ struct virtio_dev {
 	pthread_t thread;
 	bool thread_started;
 	u16 pci_cfg_cap;	/* offset of VIRTIO_PCI_CAP_PCI_CFG */
+	struct virtio_dev *next;	/* on vm->virtio once started */
 };
 
 /* Fills v (already zeroed by the caller's allocation) as a device with
@@ -119,6 +120,11 @@ int virtio_dev_setup_caps(struct virtio_dev *v);
 int virtio_dev_start(struct virtio_dev *v);
 /* Stops the thread, releases KVM resources and frees the device. */
 void virtio_dev_destroy(struct virtio_dev *v);
+/* The started device of this virtio id after prev (NULL: the first) on vm,
+ * or NULL; and destroying all of them. */
+struct virtio_dev *virtio_dev_next(struct vm *vm, u16 device_id,
+				   struct virtio_dev *prev);
+void virtio_devs_destroy(struct vm *vm, u16 device_id);
 
 /* For devices, device lock held: */
 /* Ran after pushing used entries from @old_used: interrupts the driver if
