@@ -11,18 +11,22 @@
 #include <unistd.h>
 #include <linux/kvm.h>
 #include <linux/virtio_config.h>
+#include <linux/virtio_ring.h>
 #include "kvm/irq.h"
 #include "kvm/msi_route.h"
 #include "kvm/vm.h"
 #include "virtio/pci.h"
 #include "vp-internal.h"
 
+#define VIRTIO_PCI_VENDOR	0x1af4
+#define VIRTIO_PCI_DEVICE_BASE	0x1040
+
 static bool have_kvm(const struct virtio_dev *v)
 {
 	return v->vm && v->vm->vm_fd >= 0;
 }
 
-void vp_ioeventfd_set(struct virtio_dev *v, unsigned int q, bool on)
+static void vp_ioeventfd_set(struct virtio_dev *v, unsigned int q, bool on)
 {
 	struct kvm_ioeventfd io = {
 		.addr = v->notify_gpa + (u64)q * VP_NOTIFY_MULT,
@@ -46,17 +50,6 @@ void vp_ioeventfd_set(struct virtio_dev *v, unsigned int q, bool on)
 	v->ioeventfd_on[q] = on;
 }
 
-void vp_kick(struct virtio_dev *v, unsigned int q)
-{
-	if (q < v->nr_queues && v->queue_efd[q] >= 0)
-		eventfd_write(v->queue_efd[q], 1);
-}
-
-void virtio_dev_kick(struct virtio_dev *v, unsigned int q)
-{
-	vp_kick(v, q);
-}
-
 /* A route and an irqfd for vec, so that the next deliveries skip lkvm's
  * ioctl path. */
 static int route_vector(struct virtio_dev *v, u16 vec, const struct msi_msg *m)
@@ -73,7 +66,7 @@ static int route_vector(struct virtio_dev *v, u16 vec, const struct msi_msg *m)
 	return 0;
 }
 
-void vp_msix_deliver(struct virtio_dev *v, u16 vec)
+static void vp_msix_deliver(struct virtio_dev *v, u16 vec)
 {
 	struct msi_msg m = { .devid = v->pci.bdf };
 
@@ -87,7 +80,7 @@ void vp_msix_deliver(struct virtio_dev *v, u16 vec)
 	eventfd_write(v->msix_efd[vec], 1);
 }
 
-void vp_msix_update(struct virtio_dev *v, u16 vec)
+static void vp_msix_update(struct virtio_dev *v, u16 vec)
 {
 	struct msi_msg m = { .devid = v->pci.bdf };
 	bool commit = false;
@@ -99,7 +92,7 @@ void vp_msix_update(struct virtio_dev *v, u16 vec)
 	irq_commit(v->vm);
 }
 
-void vp_msix_release(struct virtio_dev *v)
+static void vp_msix_release(struct virtio_dev *v)
 {
 	bool changed = false;
 	int i;
@@ -128,7 +121,7 @@ void vp_irq_flush(struct virtio_dev *v)
 	pthread_mutex_unlock(&v->intx_lock);
 }
 
-int vp_bar_map(struct pci_dev *dev, int bar, u64 gpa)
+static int vp_bar_map(struct pci_dev *dev, int bar, u64 gpa)
 {
 	struct virtio_dev *v = dev->priv;
 	unsigned int q;
@@ -144,7 +137,7 @@ int vp_bar_map(struct pci_dev *dev, int bar, u64 gpa)
 	return 0;
 }
 
-void vp_bar_unmap(struct pci_dev *dev, int bar, u64 gpa)
+static void vp_bar_unmap(struct pci_dev *dev, int bar, u64 gpa)
 {
 	struct virtio_dev *v = dev->priv;
 	unsigned int q;
@@ -155,6 +148,69 @@ void vp_bar_unmap(struct pci_dev *dev, int bar, u64 gpa)
 	v->notify_gpa = 0;
 	pthread_mutex_unlock(&v->lock);
 	pci_bar_unmap_trap(dev, bar, gpa);
+}
+
+static void pci_bar_io(struct pci_dev *dev, int bar, u64 off, u8 *data,
+		       u32 len, bool wr)
+{
+	virtio_pci_bar_io(dev->priv, off, data, len, wr);
+}
+
+static const struct vp_kvm_ops vp_kvm_ops = {
+	.ioeventfd_set = vp_ioeventfd_set,
+	.msix_deliver = vp_msix_deliver,
+	.msix_update = vp_msix_update,
+	.msix_release = vp_msix_release,
+	.irq_flush = vp_irq_flush,
+};
+
+static const struct pci_dev_ops vp_pci_ops = {
+	.cfg_read = vp_cfg_read,
+	.cfg_write = vp_cfg_write,
+	.bar_map = vp_bar_map,
+	.bar_unmap = vp_bar_unmap,
+	.bar_io = pci_bar_io,
+};
+
+int virtio_dev_init(struct virtio_dev *v, struct vm *vm, const char *name,
+		    u16 device_id, u32 class_code, unsigned int nr_queues,
+		    u16 queue_max, const struct virtio_dev_ops *ops)
+{
+	unsigned int i;
+
+	if (nr_queues > VIRTIO_MAX_QUEUES || !nr_queues)
+		return -1;
+	v->kvm = &vp_kvm_ops;
+	v->vm = vm;
+	v->mem = vm ? &vm->mem : NULL;
+	v->name = name;
+	v->ops = ops;
+	v->device_id = device_id;
+	v->nr_queues = nr_queues;
+	v->queue_max = queue_max;
+	v->host_features |= 1ULL << VIRTIO_F_VERSION_1 |
+			    1ULL << VIRTIO_RING_F_INDIRECT_DESC;
+	v->last_vector = -1;
+	v->stop_efd = -1;
+	pthread_mutex_init(&v->lock, NULL);
+	pthread_mutex_init(&v->intx_lock, NULL);
+	for (i = 0; i < VIRTIO_MSIX_VECTORS; i++) {
+		v->msix_gsi[i] = -1;
+		v->msix_efd[i] = -1;
+	}
+	msix_init(&v->msix, nr_queues + 1, v->msix_store);
+	for (i = 0; i < VIRTIO_MAX_QUEUES; i++)
+		v->queue_efd[i] = -1;
+	pci_dev_init(&v->pci, name, VIRTIO_PCI_VENDOR,
+		     VIRTIO_PCI_DEVICE_BASE + device_id, class_code, 1, false);
+	pci_dev_set_subsys(&v->pci, VIRTIO_PCI_VENDOR,
+			   VIRTIO_PCI_DEVICE_BASE + device_id);
+	v->pci.ops = &vp_pci_ops;
+	v->pci.priv = v;
+	if (pci_dev_set_bar(&v->pci, VP_BAR, VP_BAR_SIZE, 0))
+		return -1;
+	vp_reset(v);
+	return 0;
 }
 
 void virtio_dev_process(struct virtio_dev *v, unsigned int q)

@@ -12,6 +12,7 @@
 
 struct vm;
 struct virtio_dev;
+struct vp_kvm_ops;
 
 #define VIRTIO_MAX_QUEUES	8
 #define VIRTIO_MSIX_VECTORS	(VIRTIO_MAX_QUEUES + 1)
@@ -59,6 +60,7 @@ struct virtio_queue_cfg {
 struct virtio_dev {
 	struct pci_dev pci;
 	const struct virtio_dev_ops *ops;
+	const struct vp_kvm_ops *kvm;	/* KVM side, set by virtio/io.c */
 	void *priv;
 	struct vm *vm;
 	const struct guest_mem *mem;
