@@ -521,12 +521,7 @@ static int blk_add(struct vm *vm, const char *path, bool ro, int index)
 		free(b);
 		return -1;
 	}
-	/* virtio_dev_destroy() undoes a partial start and frees b */
-	if (virtio_dev_start(&b->v)) {
-		virtio_dev_destroy(&b->v);
-		return -1;
-	}
-	return 0;
+	return virtio_dev_start(&b->v);	/* frees b on failure */
 }
 
 int blk_init_all(struct vm *vm)

@@ -135,11 +135,8 @@ int con_init(struct vm *vm)
 		con_free(&c->v);
 		return -1;
 	}
-	/* virtio_dev_destroy() undoes a partial start and frees c */
-	if (virtio_dev_start(&c->v)) {
-		virtio_dev_destroy(&c->v);
+	if (virtio_dev_start(&c->v))	/* frees c */
 		return -1;
-	}
 	term_set_input(con_input, c);
 	return 0;
 }

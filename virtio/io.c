@@ -287,28 +287,30 @@ int virtio_dev_start(struct virtio_dev *v)
 	char tname[16];
 
 	if (virtio_dev_setup_caps(v))
-		return -1;
+		goto fail;
 	for (q = 0; q < v->nr_queues; q++) {
 		v->queue_efd[q] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		if (v->queue_efd[q] < 0)
-			goto fail;
+			goto fail_efd;
 	}
 	v->stop_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (v->stop_efd < 0)
-		goto fail;
+		goto fail_efd;
 	if (pci_register(v->vm, &v->pci))
-		return -1;
+		goto fail;
 	if (pthread_create(&v->thread, NULL, io_thread, v)) {
 		pr_err("%s: cannot start its I/O thread", v->name);
-		return -1;
+		goto fail;
 	}
 	v->thread_started = true;
 	snprintf(tname, sizeof(tname), "%s", v->name);
 	pthread_setname_np(v->thread, tname);
 	*vm_slot(v) = v;
 	return 0;
-fail:
+fail_efd:
 	pr_err("%s: eventfd: %s", v->name, strerror(errno));
+fail:
+	virtio_dev_destroy(v);
 	return -1;
 }
 

@@ -661,9 +661,10 @@ static int net_add(struct vm *vm, const struct net_opts *o, int index)
 		net_free(&n->v);
 		return -1;
 	}
-	/* virtio_dev_destroy() undoes a partial start and frees n (and the
-	 * tap) from here on. */
-	if (virtio_dev_start(&n->v) || net_start_watcher(n)) {
+	/* On failure, virtio_dev_start() frees n and the tap */
+	if (virtio_dev_start(&n->v))
+		return -1;
+	if (net_start_watcher(n)) {
 		virtio_dev_destroy(&n->v);
 		return -1;
 	}

@@ -98,12 +98,7 @@ int rng_init(struct vm *vm)
 		rng_free(&r->v);
 		return -1;
 	}
-	/* virtio_dev_destroy() undoes a partial start and frees r */
-	if (virtio_dev_start(&r->v)) {
-		virtio_dev_destroy(&r->v);
-		return -1;
-	}
-	return 0;
+	return virtio_dev_start(&r->v);	/* frees r on failure */
 }
 
 void rng_exit(struct vm *vm)

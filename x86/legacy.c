@@ -2,13 +2,10 @@
  * 0x70, the i8042 reset line at 0x64, ACPI PM1, the 0xcf9 reset register
  * (reached through x86/pci.c) and the POST/delay ports (cheap no-ops). */
 #include <pthread.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "x86/arch.h"
-#include "x86/cmos.h"
 #include "x86/layout.h"
-#include "x86/legacy.h"
 
 #define I8042_DATA	0x60
 #define I8042_CMD	0x64
@@ -17,13 +14,6 @@
 #define PM1_SLP_TYP(v)	(((v) >> 10) & 7)
 #define PM1_SLP_EN	0x2000
 #define RESET_RST_CPU	0x04
-
-struct legacy {
-	struct vm *vm;
-	pthread_mutex_t lock;
-	struct cmos cmos;
-	u16 pm1_en, pm1_cnt;
-};
 
 static void cmos_io(void *opaque, u64 off, u8 *data, u32 len, bool wr)
 {
@@ -122,25 +112,11 @@ static void sink_io(void *opaque, u64 off, u8 *data, u32 len, bool wr)
 		memset(data, 0xff, len);
 }
 
-static void legacy_exit(struct vm *vm)
-{
-	struct legacy *l = x86_vm(vm)->legacy;
-
-	if (!l)
-		return;
-	pthread_mutex_destroy(&l->lock);
-	free(l);
-	x86_vm(vm)->legacy = NULL;
-}
-
 static int legacy_init(struct vm *vm)
 {
-	struct legacy *l = calloc(1, sizeof(*l));
+	struct legacy *l = &x86_vm(vm)->legacy;
 	int r = 0;
 
-	if (!l)
-		return -1;
-	x86_vm(vm)->legacy = l;
 	pthread_mutex_init(&l->lock, NULL);
 	l->vm = vm;
 	l->pm1_cnt = PM1_SCI_EN;
@@ -153,9 +129,7 @@ static int legacy_init(struct vm *vm)
 	 * owns the range and forwards byte accesses to x86_reset_port_io(). */
 	r |= iobus_register(&vm->pio, 0x80, 1, sink_io, l);	/* POST */
 	r |= iobus_register(&vm->pio, 0xed, 1, sink_io, l);	/* io delay */
-	if (r)
-		legacy_exit(vm);
 	return r ? -1 : 0;
 }
 
-LKVM_INIT(INIT_DEVICE, legacy_init, legacy_exit)
+LKVM_INIT(INIT_DEVICE, legacy_init, NULL)

@@ -118,7 +118,8 @@ int virtio_dev_init(struct virtio_dev *v, struct vm *vm, const char *name,
 /* Adds the capabilities once config_len is final (virtio_dev_start does;
  * tests call it alone). */
 int virtio_dev_setup_caps(struct virtio_dev *v);
-/* Puts the device on the PCI bus and starts its I/O thread. */
+/* Puts the device on the PCI bus and starts its I/O thread; on failure,
+ * destroys (and frees) it. */
 int virtio_dev_start(struct virtio_dev *v);
 /* Stops the thread, releases KVM resources and frees the device. */
 void virtio_dev_destroy(struct virtio_dev *v);
