@@ -49,13 +49,9 @@ static const struct pci_dev_ops testdev_ops = {
 
 static void testdev_exit(struct vm *vm)
 {
-	struct testdev *t = vm->testdev;
-
-	if (!t)
-		return;
-	pci_unregister(&t->pci);
-	pthread_mutex_destroy(&t->lock);
-	free(t);
+	if (vm->testdev)
+		pci_unregister(&vm->testdev->pci);
+	free(vm->testdev);
 	vm->testdev = NULL;
 }
 

@@ -194,10 +194,8 @@ int virtio_dev_init(struct virtio_dev *v, struct vm *vm, const char *name,
 	v->stop_efd = -1;
 	pthread_mutex_init(&v->lock, NULL);
 	pthread_mutex_init(&v->intx_lock, NULL);
-	for (i = 0; i < VIRTIO_MSIX_VECTORS; i++) {
-		v->msix_gsi[i] = -1;
-		v->msix_efd[i] = -1;
-	}
+	for (i = 0; i < VIRTIO_MSIX_VECTORS; i++)
+		v->msix_gsi[i] = v->msix_efd[i] = -1;
 	msix_init(&v->msix, nr_queues + 1, v->msix_store);
 	for (i = 0; i < VIRTIO_MAX_QUEUES; i++)
 		v->queue_efd[i] = -1;

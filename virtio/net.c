@@ -633,7 +633,15 @@ static int tap_offload_cb(struct net_dev *n, unsigned int tun_flags)
 	return tap_set_offload(n->fd, tun_flags);
 }
 
-static void net_exit(struct vm *vm);
+static void net_exit(struct vm *vm)
+{
+	struct virtio_dev *v;
+
+	while ((v = virtio_dev_next(vm, VIRTIO_ID_NET, NULL))) {
+		net_stop_watcher(v->priv);
+		virtio_dev_destroy(v);
+	}
+}
 
 static int net_add(struct vm *vm, const struct net_opts *o, int index)
 {
@@ -713,16 +721,6 @@ static int net_init(struct vm *vm)
 		}
 	}
 	return 0;
-}
-
-static void net_exit(struct vm *vm)
-{
-	struct virtio_dev *v;
-
-	while ((v = virtio_dev_next(vm, VIRTIO_ID_NET, NULL))) {
-		net_stop_watcher(v->priv);
-		virtio_dev_destroy(v);
-	}
 }
 
 LKVM_INIT(INIT_DEVICE, net_init, net_exit)

@@ -50,22 +50,27 @@ void virtio_dev_fail(struct virtio_dev *v, const char *fmt, ...)
 		virtio_config_changed(v);
 }
 
+static void put_le(u8 *p, u64 v, unsigned int len)
+{
+	unsigned int i;
+
+	for (i = 0; i < len; i++)
+		p[i] = v >> (8 * i);
+}
+
 void virtio_cfg_put16(struct virtio_dev *v, u32 off, u16 val)
 {
-	v->config[off] = val;
-	v->config[off + 1] = val >> 8;
+	put_le(v->config + off, val, 2);
 }
 
 void virtio_cfg_put32(struct virtio_dev *v, u32 off, u32 val)
 {
-	virtio_cfg_put16(v, off, val);
-	virtio_cfg_put16(v, off + 2, val >> 16);
+	put_le(v->config + off, val, 4);
 }
 
 void virtio_cfg_put64(struct virtio_dev *v, u32 off, u64 val)
 {
-	virtio_cfg_put32(v, off, val);
-	virtio_cfg_put32(v, off + 4, val >> 32);
+	put_le(v->config + off, val, 8);
 }
 
 /* ---- interrupts ---- */
@@ -255,14 +260,6 @@ static void set_addr_half(u64 *addr, bool hi, u32 val)
 
 /* ---- common config ---- */
 
-static void put_le(u8 *p, u64 v, unsigned int len)
-{
-	unsigned int i;
-
-	for (i = 0; i < len; i++)
-		p[i] = v >> (8 * i);
-}
-
 static u64 get_le(const u8 *p, unsigned int len)
 {
 	u64 v = 0;
@@ -347,23 +344,14 @@ static void write_queue_field(struct virtio_dev *v, u32 field, u64 val)
 			 v->name, v->queue_sel);
 		return;
 	}
-	switch (field) {
-	case VIRTIO_PCI_COMMON_Q_SIZE:
+	if (field == VIRTIO_PCI_COMMON_Q_SIZE) {
 		c->size = val;
-		break;
-	case VIRTIO_PCI_COMMON_Q_DESCLO:
-	case VIRTIO_PCI_COMMON_Q_DESCHI:
-		set_addr_half(&c->desc, field == VIRTIO_PCI_COMMON_Q_DESCHI, val);
-		break;
-	case VIRTIO_PCI_COMMON_Q_AVAILLO:
-	case VIRTIO_PCI_COMMON_Q_AVAILHI:
-		set_addr_half(&c->avail, field == VIRTIO_PCI_COMMON_Q_AVAILHI, val);
-		break;
-	case VIRTIO_PCI_COMMON_Q_USEDLO:
-	case VIRTIO_PCI_COMMON_Q_USEDHI:
-		set_addr_half(&c->used, field == VIRTIO_PCI_COMMON_Q_USEDHI, val);
-		break;
+		return;
 	}
+	/* Q_DESCLO..Q_USEDHI: desc, avail and used, as 32-bit halves */
+	field -= VIRTIO_PCI_COMMON_Q_DESCLO;
+	set_addr_half(field < 8 ? &c->desc : field < 16 ? &c->avail : &c->used,
+		      field % 8, val);
 }
 
 static void write_field(struct virtio_dev *v, u32 field, u64 val)

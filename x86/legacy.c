@@ -5,7 +5,6 @@
 #include <string.h>
 #include <time.h>
 #include "x86/arch.h"
-#include "x86/layout.h"
 
 #define I8042_DATA	0x60
 #define I8042_CMD	0x64

@@ -4,7 +4,6 @@
 #ifndef LKVM_X86_LEGACY_H
 #define LKVM_X86_LEGACY_H
 
-#include <pthread.h>
 #include "kvm/vm.h"
 #include "x86/cmos.h"
 
