@@ -66,30 +66,24 @@ static int route_vector(struct virtio_dev *v, u16 vec, const struct msi_msg *m)
 	return 0;
 }
 
-static void vp_msix_deliver(struct virtio_dev *v, u16 vec)
-{
-	struct msi_msg m = { .devid = v->pci.bdf };
-
-	if (!have_kvm(v) || !v->vm->irq)
-		return;
-	msix_route(&v->msix, vec, &m.addr, &m.data);
-	if (v->msix_gsi[vec] < 0 && route_vector(v, vec, &m)) {
-		irq_signal_msi(v->vm, m.addr, m.data, m.devid, 0);
-		return;
-	}
-	eventfd_write(v->msix_efd[vec], 1);
-}
-
-static void vp_msix_update(struct virtio_dev *v, u16 vec)
+/* send: delivers vec (routing it first); else moves vec's route, if it
+ * has one, to the message the table now holds. */
+static void vp_msix(struct virtio_dev *v, u16 vec, bool send)
 {
 	struct msi_msg m = { .devid = v->pci.bdf };
 	bool commit = false;
 
-	if (v->msix_gsi[vec] < 0 || !have_kvm(v) || !v->vm->irq)
+	if (!have_kvm(v) || !v->vm->irq || (!send && v->msix_gsi[vec] < 0))
 		return;
 	msix_route(&v->msix, vec, &m.addr, &m.data);
-	msi_route_set(v->vm, &v->msix_gsi[vec], &m, &commit);
-	irq_commit(v->vm);
+	if (!send) {
+		msi_route_set(v->vm, &v->msix_gsi[vec], &m, &commit);
+		irq_commit(v->vm);
+	} else if (v->msix_gsi[vec] < 0 && route_vector(v, vec, &m)) {
+		irq_signal_msi(v->vm, m.addr, m.data, m.devid, 0);
+	} else {
+		eventfd_write(v->msix_efd[vec], 1);
+	}
 }
 
 static void vp_msix_release(struct virtio_dev *v)
@@ -158,8 +152,7 @@ static void pci_bar_io(struct pci_dev *dev, int bar, u64 off, u8 *data,
 
 static const struct vp_kvm_ops vp_kvm_ops = {
 	.ioeventfd_set = vp_ioeventfd_set,
-	.msix_deliver = vp_msix_deliver,
-	.msix_update = vp_msix_update,
+	.msix = vp_msix,
 	.msix_release = vp_msix_release,
 	.irq_flush = vp_irq_flush,
 };

@@ -79,7 +79,7 @@ static void msix_send(struct virtio_dev *v, u16 vec)
 {
 	v->irqs_sent++;
 	v->last_vector = vec;
-	v->kvm->msix_deliver(v, vec);
+	v->kvm->msix(v, vec, true);
 }
 
 /* Sends what the model released (pending bits of unmasked vectors). */
@@ -428,7 +428,7 @@ static void msix_io(struct virtio_dev *v, u64 off, u8 *data, u32 len,
 		msix_table_read(&v->msix, off, data, len);
 	} else if (msix_table_write(&v->msix, off, data, len, &res)) {
 		if (res.flags & MSIX_R_ROUTE)
-			v->kvm->msix_update(v, res.vector);
+			v->kvm->msix(v, res.vector, false);
 		msix_deliver_result(v, &res);
 	}
 }

@@ -6,11 +6,10 @@
 
 #include "virtio/pci.h"
 
-/* Device lock held, except irq_flush (none). */
+/* Device lock held, except irq_flush. msix: see vp_msix() in io.c. */
 struct vp_kvm_ops {
 	void (*ioeventfd_set)(struct virtio_dev *v, unsigned int q, bool on);
-	void (*msix_deliver)(struct virtio_dev *v, u16 vec);
-	void (*msix_update)(struct virtio_dev *v, u16 vec);
+	void (*msix)(struct virtio_dev *v, u16 vec, bool send);
 	void (*msix_release)(struct virtio_dev *v);
 	void (*irq_flush)(struct virtio_dev *v);
 };

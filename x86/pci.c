@@ -90,7 +90,6 @@ static int x86_pci_init(struct vm *vm)
 	x86_pci_windows(&x86_vm(vm)->layout, host_phys_bits(), &w);
 	if (pci_bus_init(vm, &w))
 		return -1;
-	x86_vm(vm)->conf1_addr = 0;
 	if (iobus_register(&vm->pio, CONF1_ADDR_PORT, 4, conf1_addr_io, vm) ||
 	    iobus_register(&vm->pio, CONF1_DATA_PORT, 4, conf1_data_io, vm)) {
 		pr_err("pci: conf1 ports 0xcf8-0xcff are taken");

@@ -11,8 +11,6 @@
 #include "lkvm/util.h"
 
 struct pci_bus;
-struct testdev;
-struct virtio_dev;
 
 struct vcpu {
 	struct vm *vm;

@@ -12,7 +12,6 @@
 
 struct vm;
 struct virtio_dev;
-struct vp_kvm_ops;
 
 #define VIRTIO_MAX_QUEUES	8
 #define VIRTIO_MSIX_VECTORS	(VIRTIO_MAX_QUEUES + 1)
