@@ -62,7 +62,7 @@ struct vm {
 
 	/* Per-VM device state, NULL when absent. */
 	struct testdev *testdev;	/* pci/testdev.c */
-	struct virtio_dev *virtio;	/* started devices, on ->next (virtio/io.c) */
+	struct virtio_dev *virtio;	/* started, on ->next (virtio/io.c) */
 };
 
 /* Opens /dev/kvm (or $LKVM_KVM_DEVICE), checks the API and capabilities,
