@@ -2,6 +2,7 @@
  * and BAR0/BAR1 sizes, plus a 64-bit BAR; every BAR is scratch memory, and
  * BAR0's last dword drives INTx. Lets guests test the bus end to end. */
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include "kvm/vm.h"
 #include "pci/pci.h"
@@ -19,8 +20,6 @@ struct testdev {
 	pthread_mutex_t lock;
 	u8 scratch[3][TESTDEV_MEM_SIZE];	/* BAR0, BAR1, BAR2 (mirrored) */
 };
-
-static struct testdev testdev;
 
 static void testdev_bar_io(struct pci_dev *dev, int bar, u64 off, u8 *data,
 			   u32 len, bool wr)
@@ -48,15 +47,26 @@ static const struct pci_dev_ops testdev_ops = {
 	.bar_io = testdev_bar_io,
 };
 
+static void testdev_exit(struct vm *vm)
+{
+	if (vm->testdev)
+		pci_unregister(&vm->testdev->pci);
+	free(vm->testdev);
+	vm->testdev = NULL;
+}
+
 static int testdev_init(struct vm *vm)
 {
-	struct testdev *t = &testdev;
-	struct pci_dev *d = &t->pci;
+	struct testdev *t;
+	struct pci_dev *d;
 
 	if (!vm->cfg->pci_testdev)
 		return 0;
+	t = vm->testdev = calloc(1, sizeof(*t));
+	if (!t)
+		return -1;
+	d = &t->pci;
 	pthread_mutex_init(&t->lock, NULL);
-	memset(t->scratch, 0, sizeof(t->scratch));
 	pci_dev_init(d, "pci-testdev", TESTDEV_VENDOR, TESTDEV_DEVICE,
 		     TESTDEV_CLASS, 0, false);
 	pci_dev_set_subsys(d, TESTDEV_VENDOR, TESTDEV_DEVICE);
@@ -65,9 +75,12 @@ static int testdev_init(struct vm *vm)
 	if (pci_dev_set_bar(d, 0, TESTDEV_MEM_SIZE, 0) ||
 	    pci_dev_set_bar(d, 1, TESTDEV_IO_SIZE, PCI_BAR_F_IO) ||
 	    pci_dev_set_bar(d, 2, TESTDEV_MEM64_SIZE,
-			    PCI_BAR_F_MEM64 | PCI_BAR_F_PREFETCH))
+			    PCI_BAR_F_MEM64 | PCI_BAR_F_PREFETCH) ||
+	    pci_register(vm, d)) {
+		testdev_exit(vm);
 		return -1;
-	return pci_register(vm, d);
+	}
+	return 0;
 }
 
-LKVM_INIT(INIT_DEVICE, testdev_init, NULL)
+LKVM_INIT(INIT_DEVICE, testdev_init, testdev_exit)

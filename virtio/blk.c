@@ -32,8 +32,6 @@ struct blk_req {
 	u32 written;		/* bytes written into the writable part */
 };
 
-static struct blk_dev *disks[MAX_DEV_ARGS];
-
 int blk_parse(const char *arg, char **path, bool *ro, char *err,
 	      size_t errlen)
 {
@@ -380,20 +378,23 @@ static bool same_file(const struct stat *a, const struct stat *b)
 }
 
 /* The same image twice would be locked against itself: say what it is. */
-static int blk_check_twice(const struct blk_dev *b, const struct stat *st)
+static int blk_check_twice(struct vm *vm, const struct blk_dev *b,
+			   const struct stat *st)
 {
-	int i;
+	struct virtio_dev *v = NULL;
+	const struct blk_dev *d;
 
-	for (i = 0; i < MAX_DEV_ARGS; i++) {
-		if (!disks[i] || !same_file(&disks[i]->st, st))
+	while ((v = virtio_dev_next(vm, VIRTIO_ID_BLOCK, v))) {
+		d = v->priv;
+		if (!same_file(&d->st, st))
 			continue;
-		if (!strcmp(b->path, disks[i]->path))
+		if (!strcmp(b->path, d->path))
 			pr_err("disk image '%s' is given twice: a disk can be "
 			       "attached only once", b->path);
 		else
 			pr_err("disk image '%s' is the same file as '%s', given "
 			       "before: a disk can be attached only once",
-			       b->path, disks[i]->path);
+			       b->path, d->path);
 		return -1;
 	}
 	return 0;
@@ -478,7 +479,7 @@ int blk_setup(struct blk_dev *b, struct vm *vm, const char *path, bool ro,
 		return -1;
 	}
 	snprintf(b->name, sizeof(b->name), "virtio-blk%d", index);
-	if (blk_open(b, &b->st) || blk_check_twice(b, &b->st) ||
+	if (blk_open(b, &b->st) || blk_check_twice(vm, b, &b->st) ||
 	    blk_lock(b) || blk_size(b))
 		goto fail;
 	blk_probe_discard(b);
@@ -506,8 +507,8 @@ void blk_teardown(struct blk_dev *b)
 	b->path = NULL;
 }
 
-/* One -d: on failure, everything it set up is undone (disks[] holds the
- * ones before it, for the caller to unwind). */
+/* One -d: on failure, everything it set up is undone (vm->virtio holds
+ * the ones before it, for the caller to unwind). */
 static int blk_add(struct vm *vm, const char *path, bool ro, int index)
 {
 	struct blk_dev *b = calloc(1, sizeof(*b));
@@ -520,13 +521,7 @@ static int blk_add(struct vm *vm, const char *path, bool ro, int index)
 		free(b);
 		return -1;
 	}
-	/* virtio_dev_destroy() undoes a partial start and frees b */
-	if (virtio_dev_start(&b->v)) {
-		virtio_dev_destroy(&b->v);
-		return -1;
-	}
-	disks[index] = b;
-	return 0;
+	return virtio_dev_start(&b->v);	/* frees b on failure */
 }
 
 int blk_init_all(struct vm *vm)
@@ -554,13 +549,7 @@ int blk_init_all(struct vm *vm)
 
 void blk_exit_all(struct vm *vm)
 {
-	int i;
-
-	for (i = 0; i < MAX_DEV_ARGS; i++) {
-		if (disks[i])
-			virtio_dev_destroy(&disks[i]->v);
-		disks[i] = NULL;
-	}
+	virtio_devs_destroy(vm, VIRTIO_ID_BLOCK);
 }
 
 LKVM_INIT(INIT_DEVICE, blk_init_all, blk_exit_all)

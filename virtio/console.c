@@ -14,8 +14,6 @@
 #define CON_MAX_SEGS	64
 #define CON_CLASS	0x078000	/* simple communication controller */
 
-static struct con_dev *the_con;
-
 /* Input bytes kept until the guest posts receive buffers; beyond the
  * buffer size the oldest typing is dropped. */
 void con_input(void *opaque, const u8 *buf, size_t len)
@@ -137,23 +135,18 @@ int con_init(struct vm *vm)
 		con_free(&c->v);
 		return -1;
 	}
-	/* virtio_dev_destroy() undoes a partial start and frees c */
-	if (virtio_dev_start(&c->v)) {
-		virtio_dev_destroy(&c->v);
+	if (virtio_dev_start(&c->v))	/* frees c */
 		return -1;
-	}
-	the_con = c;
 	term_set_input(con_input, c);
 	return 0;
 }
 
 void con_exit(struct vm *vm)
 {
-	if (!the_con)
+	if (!virtio_dev_next(vm, VIRTIO_ID_CONSOLE, NULL))
 		return;
 	term_set_input(NULL, NULL);
-	virtio_dev_destroy(&the_con->v);
-	the_con = NULL;
+	virtio_devs_destroy(vm, VIRTIO_ID_CONSOLE);
 }
 
 LKVM_INIT(INIT_DEVICE, con_init, con_exit)

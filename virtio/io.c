@@ -11,18 +11,22 @@
 #include <unistd.h>
 #include <linux/kvm.h>
 #include <linux/virtio_config.h>
+#include <linux/virtio_ring.h>
 #include "kvm/irq.h"
 #include "kvm/msi_route.h"
 #include "kvm/vm.h"
 #include "virtio/pci.h"
 #include "vp-internal.h"
 
+#define VIRTIO_PCI_VENDOR	0x1af4
+#define VIRTIO_PCI_DEVICE_BASE	0x1040
+
 static bool have_kvm(const struct virtio_dev *v)
 {
 	return v->vm && v->vm->vm_fd >= 0;
 }
 
-void vp_ioeventfd_set(struct virtio_dev *v, unsigned int q, bool on)
+static void vp_ioeventfd_set(struct virtio_dev *v, unsigned int q, bool on)
 {
 	struct kvm_ioeventfd io = {
 		.addr = v->notify_gpa + (u64)q * VP_NOTIFY_MULT,
@@ -46,17 +50,6 @@ void vp_ioeventfd_set(struct virtio_dev *v, unsigned int q, bool on)
 	v->ioeventfd_on[q] = on;
 }
 
-void vp_kick(struct virtio_dev *v, unsigned int q)
-{
-	if (q < v->nr_queues && v->queue_efd[q] >= 0)
-		eventfd_write(v->queue_efd[q], 1);
-}
-
-void virtio_dev_kick(struct virtio_dev *v, unsigned int q)
-{
-	vp_kick(v, q);
-}
-
 /* A route and an irqfd for vec, so that the next deliveries skip lkvm's
  * ioctl path. */
 static int route_vector(struct virtio_dev *v, u16 vec, const struct msi_msg *m)
@@ -73,33 +66,27 @@ static int route_vector(struct virtio_dev *v, u16 vec, const struct msi_msg *m)
 	return 0;
 }
 
-void vp_msix_deliver(struct virtio_dev *v, u16 vec)
-{
-	struct msi_msg m = { .devid = v->pci.bdf };
-
-	if (!have_kvm(v) || !v->vm->irq)
-		return;
-	msix_route(&v->msix, vec, &m.addr, &m.data);
-	if (v->msix_gsi[vec] < 0 && route_vector(v, vec, &m)) {
-		irq_signal_msi(v->vm, m.addr, m.data, m.devid, 0);
-		return;
-	}
-	eventfd_write(v->msix_efd[vec], 1);
-}
-
-void vp_msix_update(struct virtio_dev *v, u16 vec)
+/* send: delivers vec (routing it first); else moves vec's route, if it
+ * has one, to the message the table now holds. */
+static void vp_msix(struct virtio_dev *v, u16 vec, bool send)
 {
 	struct msi_msg m = { .devid = v->pci.bdf };
 	bool commit = false;
 
-	if (v->msix_gsi[vec] < 0 || !have_kvm(v) || !v->vm->irq)
+	if (!have_kvm(v) || !v->vm->irq || (!send && v->msix_gsi[vec] < 0))
 		return;
 	msix_route(&v->msix, vec, &m.addr, &m.data);
-	msi_route_set(v->vm, &v->msix_gsi[vec], &m, &commit);
-	irq_commit(v->vm);
+	if (!send) {
+		msi_route_set(v->vm, &v->msix_gsi[vec], &m, &commit);
+		irq_commit(v->vm);
+	} else if (v->msix_gsi[vec] < 0 && route_vector(v, vec, &m)) {
+		irq_signal_msi(v->vm, m.addr, m.data, m.devid, 0);
+	} else {
+		eventfd_write(v->msix_efd[vec], 1);
+	}
 }
 
-void vp_msix_release(struct virtio_dev *v)
+static void vp_msix_release(struct virtio_dev *v)
 {
 	bool changed = false;
 	int i;
@@ -128,7 +115,7 @@ void vp_irq_flush(struct virtio_dev *v)
 	pthread_mutex_unlock(&v->intx_lock);
 }
 
-int vp_bar_map(struct pci_dev *dev, int bar, u64 gpa)
+static int vp_bar_map(struct pci_dev *dev, int bar, u64 gpa)
 {
 	struct virtio_dev *v = dev->priv;
 	unsigned int q;
@@ -144,7 +131,7 @@ int vp_bar_map(struct pci_dev *dev, int bar, u64 gpa)
 	return 0;
 }
 
-void vp_bar_unmap(struct pci_dev *dev, int bar, u64 gpa)
+static void vp_bar_unmap(struct pci_dev *dev, int bar, u64 gpa)
 {
 	struct virtio_dev *v = dev->priv;
 	unsigned int q;
@@ -155,6 +142,66 @@ void vp_bar_unmap(struct pci_dev *dev, int bar, u64 gpa)
 	v->notify_gpa = 0;
 	pthread_mutex_unlock(&v->lock);
 	pci_bar_unmap_trap(dev, bar, gpa);
+}
+
+static void pci_bar_io(struct pci_dev *dev, int bar, u64 off, u8 *data,
+		       u32 len, bool wr)
+{
+	virtio_pci_bar_io(dev->priv, off, data, len, wr);
+}
+
+static const struct vp_kvm_ops vp_kvm_ops = {
+	.ioeventfd_set = vp_ioeventfd_set,
+	.msix = vp_msix,
+	.msix_release = vp_msix_release,
+	.irq_flush = vp_irq_flush,
+};
+
+static const struct pci_dev_ops vp_pci_ops = {
+	.cfg_read = vp_cfg_read,
+	.cfg_write = vp_cfg_write,
+	.bar_map = vp_bar_map,
+	.bar_unmap = vp_bar_unmap,
+	.bar_io = pci_bar_io,
+};
+
+int virtio_dev_init(struct virtio_dev *v, struct vm *vm, const char *name,
+		    u16 device_id, u32 class_code, unsigned int nr_queues,
+		    u16 queue_max, const struct virtio_dev_ops *ops)
+{
+	unsigned int i;
+
+	if (nr_queues > VIRTIO_MAX_QUEUES || !nr_queues)
+		return -1;
+	v->kvm = &vp_kvm_ops;
+	v->vm = vm;
+	v->mem = vm ? &vm->mem : NULL;
+	v->name = name;
+	v->ops = ops;
+	v->device_id = device_id;
+	v->nr_queues = nr_queues;
+	v->queue_max = queue_max;
+	v->host_features |= 1ULL << VIRTIO_F_VERSION_1 |
+			    1ULL << VIRTIO_RING_F_INDIRECT_DESC;
+	v->last_vector = -1;
+	v->stop_efd = -1;
+	pthread_mutex_init(&v->lock, NULL);
+	pthread_mutex_init(&v->intx_lock, NULL);
+	for (i = 0; i < VIRTIO_MSIX_VECTORS; i++)
+		v->msix_gsi[i] = v->msix_efd[i] = -1;
+	msix_init(&v->msix, nr_queues + 1, v->msix_store);
+	for (i = 0; i < VIRTIO_MAX_QUEUES; i++)
+		v->queue_efd[i] = -1;
+	pci_dev_init(&v->pci, name, VIRTIO_PCI_VENDOR,
+		     VIRTIO_PCI_DEVICE_BASE + device_id, class_code, 1, false);
+	pci_dev_set_subsys(&v->pci, VIRTIO_PCI_VENDOR,
+			   VIRTIO_PCI_DEVICE_BASE + device_id);
+	v->pci.ops = &vp_pci_ops;
+	v->pci.priv = v;
+	if (pci_dev_set_bar(&v->pci, VP_BAR, VP_BAR_SIZE, 0))
+		return -1;
+	vp_reset(v);
+	return 0;
 }
 
 void virtio_dev_process(struct virtio_dev *v, unsigned int q)
@@ -197,33 +244,64 @@ static void *io_thread(void *arg)
 	}
 }
 
+/* Where v is on its VM's list, or the list's end when it is not on it. */
+static struct virtio_dev **vm_slot(struct virtio_dev *v)
+{
+	struct virtio_dev **p = &v->vm->virtio;
+
+	while (*p && *p != v)
+		p = &(*p)->next;
+	return p;
+}
+
+struct virtio_dev *virtio_dev_next(struct vm *vm, u16 device_id,
+				   struct virtio_dev *prev)
+{
+	struct virtio_dev *v = prev ? prev->next : vm ? vm->virtio : NULL;
+
+	while (v && v->device_id != device_id)
+		v = v->next;
+	return v;
+}
+
+void virtio_devs_destroy(struct vm *vm, u16 device_id)
+{
+	struct virtio_dev *v;
+
+	while ((v = virtio_dev_next(vm, device_id, NULL)))
+		virtio_dev_destroy(v);
+}
+
 int virtio_dev_start(struct virtio_dev *v)
 {
 	unsigned int q;
 	char tname[16];
 
 	if (virtio_dev_setup_caps(v))
-		return -1;
+		goto fail;
 	for (q = 0; q < v->nr_queues; q++) {
 		v->queue_efd[q] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		if (v->queue_efd[q] < 0)
-			goto fail;
+			goto fail_efd;
 	}
 	v->stop_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (v->stop_efd < 0)
-		goto fail;
+		goto fail_efd;
 	if (pci_register(v->vm, &v->pci))
-		return -1;
+		goto fail;
 	if (pthread_create(&v->thread, NULL, io_thread, v)) {
 		pr_err("%s: cannot start its I/O thread", v->name);
-		return -1;
+		goto fail;
 	}
 	v->thread_started = true;
 	snprintf(tname, sizeof(tname), "%s", v->name);
 	pthread_setname_np(v->thread, tname);
+	*vm_slot(v) = v;
 	return 0;
-fail:
+fail_efd:
 	pr_err("%s: eventfd: %s", v->name, strerror(errno));
+fail:
+	virtio_dev_destroy(v);
 	return -1;
 }
 
@@ -235,6 +313,8 @@ void virtio_dev_destroy(struct virtio_dev *v)
 		eventfd_write(v->stop_efd, 1);
 		pthread_join(v->thread, NULL);
 	}
+	if (v->vm)
+		*vm_slot(v) = v->next;
 	pci_unregister(&v->pci);
 	pthread_mutex_lock(&v->lock);
 	vp_msix_release(v);

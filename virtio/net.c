@@ -20,8 +20,6 @@
 #define F(bit)		(1ULL << (bit))
 #define OPTS_HELP	"valid: mode=tap|none, tapif=<name>, guest_mac=<mac>"
 
-static struct net_dev *nics[MAX_DEV_ARGS];
-
 /* ---- options ---- */
 
 static int hexval(char c)
@@ -635,7 +633,15 @@ static int tap_offload_cb(struct net_dev *n, unsigned int tun_flags)
 	return tap_set_offload(n->fd, tun_flags);
 }
 
-static void net_exit(struct vm *vm);
+static void net_exit(struct vm *vm)
+{
+	struct virtio_dev *v;
+
+	while ((v = virtio_dev_next(vm, VIRTIO_ID_NET, NULL))) {
+		net_stop_watcher(v->priv);
+		virtio_dev_destroy(v);
+	}
+}
 
 static int net_add(struct vm *vm, const struct net_opts *o, int index)
 {
@@ -663,13 +669,13 @@ static int net_add(struct vm *vm, const struct net_opts *o, int index)
 		net_free(&n->v);
 		return -1;
 	}
-	/* virtio_dev_destroy() undoes a partial start and frees n (and the
-	 * tap) from here on. */
-	if (virtio_dev_start(&n->v) || net_start_watcher(n)) {
+	/* On failure, virtio_dev_start() frees n and the tap */
+	if (virtio_dev_start(&n->v))
+		return -1;
+	if (net_start_watcher(n)) {
 		virtio_dev_destroy(&n->v);
 		return -1;
 	}
-	nics[index] = n;
 	pr_info("%s: tap %s, guest MAC %02x:%02x:%02x:%02x:%02x:%02x",
 		n->name, n->ifname, mac[0], mac[1], mac[2], mac[3], mac[4],
 		mac[5]);
@@ -715,19 +721,6 @@ static int net_init(struct vm *vm)
 		}
 	}
 	return 0;
-}
-
-static void net_exit(struct vm *vm)
-{
-	int i;
-
-	for (i = 0; i < MAX_DEV_ARGS; i++) {
-		if (!nics[i])
-			continue;
-		net_stop_watcher(nics[i]);
-		virtio_dev_destroy(&nics[i]->v);
-		nics[i] = NULL;
-	}
 }
 
 LKVM_INIT(INIT_DEVICE, net_init, net_exit)

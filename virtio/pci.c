@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_pci.h>
 #include <linux/virtio_ring.h>
@@ -13,8 +14,6 @@
 #include "virtio/pci.h"
 #include "vp-internal.h"
 
-#define VIRTIO_PCI_VENDOR	0x1af4
-#define VIRTIO_PCI_DEVICE_BASE	0x1040
 #define NO_VECTOR		VIRTIO_MSI_NO_VECTOR
 #define ISR_QUEUE		0x1
 #define F_VERSION_1		(1ULL << VIRTIO_F_VERSION_1)
@@ -42,6 +41,12 @@ bool virtio_has_feature(const struct virtio_dev *v, unsigned int bit)
 	return v->guest_features & (1ULL << bit);
 }
 
+void virtio_dev_kick(struct virtio_dev *v, unsigned int q)
+{
+	if (q < v->nr_queues && v->queue_efd[q] >= 0)
+		eventfd_write(v->queue_efd[q], 1);
+}
+
 bool virtio_dev_ready(const struct virtio_dev *v)
 {
 	return (v->status & VIRTIO_CONFIG_S_DRIVER_OK) &&
@@ -64,22 +69,27 @@ void virtio_dev_fail(struct virtio_dev *v, const char *fmt, ...)
 		virtio_config_changed(v);
 }
 
+static void put_le(u8 *p, u64 v, unsigned int len)
+{
+	unsigned int i;
+
+	for (i = 0; i < len; i++)
+		p[i] = v >> (8 * i);
+}
+
 void virtio_cfg_put16(struct virtio_dev *v, u32 off, u16 val)
 {
-	v->config[off] = val;
-	v->config[off + 1] = val >> 8;
+	put_le(v->config + off, val, 2);
 }
 
 void virtio_cfg_put32(struct virtio_dev *v, u32 off, u32 val)
 {
-	virtio_cfg_put16(v, off, val);
-	virtio_cfg_put16(v, off + 2, val >> 16);
+	put_le(v->config + off, val, 4);
 }
 
 void virtio_cfg_put64(struct virtio_dev *v, u32 off, u64 val)
 {
-	virtio_cfg_put32(v, off, val);
-	virtio_cfg_put32(v, off + 4, val >> 32);
+	put_le(v->config + off, val, 8);
 }
 
 /* ---- interrupts ---- */
@@ -88,7 +98,7 @@ static void msix_send(struct virtio_dev *v, u16 vec)
 {
 	v->irqs_sent++;
 	v->last_vector = vec;
-	vp_msix_deliver(v, vec);
+	v->kvm->msix(v, vec, true);
 }
 
 /* Sends what the model released (pending bits of unmasked vectors). */
@@ -142,18 +152,18 @@ void virtio_queue_done(struct virtio_dev *v, unsigned int q, u16 old_used)
 
 /* ---- reset, features, status ---- */
 
-static void vp_reset(struct virtio_dev *v)
+void vp_reset(struct virtio_dev *v)
 {
 	unsigned int q;
 
 	for (q = 0; q < v->nr_queues; q++) {
-		vp_ioeventfd_set(v, q, false);
+		v->kvm->ioeventfd_set(v, q, false);
 		vq_reset(&v->vq[q]);
 		v->qcfg[q] = (struct virtio_queue_cfg){ .size = v->queue_max,
 						.msix_vector = NO_VECTOR };
 		v->kick_pending[q] = false;
 	}
-	vp_msix_release(v);
+	v->kvm->msix_release(v);
 	msix_clear_pending(&v->msix);
 	v->dfselect = v->gfselect = 0;
 	v->guest_features = 0;
@@ -189,7 +199,7 @@ static void driver_ok(struct virtio_dev *v)
 	for (q = 0; q < v->nr_queues; q++) {
 		if (v->kick_pending[q] || v->qcfg[q].enabled) {
 			v->kick_pending[q] = false;
-			vp_kick(v, q);
+			virtio_dev_kick(v, q);
 		}
 	}
 }
@@ -256,7 +266,7 @@ static void queue_enable(struct virtio_dev *v, u16 val)
 		return;
 	}
 	c->enabled = true;
-	vp_ioeventfd_set(v, q, true);
+	v->kvm->ioeventfd_set(v, q, true);
 }
 
 static void set_addr_half(u64 *addr, bool hi, u32 val)
@@ -268,14 +278,6 @@ static void set_addr_half(u64 *addr, bool hi, u32 val)
 }
 
 /* ---- common config ---- */
-
-static void put_le(u8 *p, u64 v, unsigned int len)
-{
-	unsigned int i;
-
-	for (i = 0; i < len; i++)
-		p[i] = v >> (8 * i);
-}
 
 static u64 get_le(const u8 *p, unsigned int len)
 {
@@ -361,23 +363,14 @@ static void write_queue_field(struct virtio_dev *v, u32 field, u64 val)
 			 v->name, v->queue_sel);
 		return;
 	}
-	switch (field) {
-	case VIRTIO_PCI_COMMON_Q_SIZE:
+	if (field == VIRTIO_PCI_COMMON_Q_SIZE) {
 		c->size = val;
-		break;
-	case VIRTIO_PCI_COMMON_Q_DESCLO:
-	case VIRTIO_PCI_COMMON_Q_DESCHI:
-		set_addr_half(&c->desc, field == VIRTIO_PCI_COMMON_Q_DESCHI, val);
-		break;
-	case VIRTIO_PCI_COMMON_Q_AVAILLO:
-	case VIRTIO_PCI_COMMON_Q_AVAILHI:
-		set_addr_half(&c->avail, field == VIRTIO_PCI_COMMON_Q_AVAILHI, val);
-		break;
-	case VIRTIO_PCI_COMMON_Q_USEDLO:
-	case VIRTIO_PCI_COMMON_Q_USEDHI:
-		set_addr_half(&c->used, field == VIRTIO_PCI_COMMON_Q_USEDHI, val);
-		break;
+		return;
 	}
+	/* Q_DESCLO..Q_USEDHI: desc, avail and used, as 32-bit halves */
+	field -= VIRTIO_PCI_COMMON_Q_DESCLO;
+	set_addr_half(field < 8 ? &c->desc : field < 16 ? &c->avail : &c->used,
+		      field % 8, val);
 }
 
 static void write_field(struct virtio_dev *v, u32 field, u64 val)
@@ -454,7 +447,7 @@ static void msix_io(struct virtio_dev *v, u64 off, u8 *data, u32 len,
 		msix_table_read(&v->msix, off, data, len);
 	} else if (msix_table_write(&v->msix, off, data, len, &res)) {
 		if (res.flags & MSIX_R_ROUTE)
-			vp_msix_update(v, res.vector);
+			v->kvm->msix(v, res.vector, false);
 		msix_deliver_result(v, &res);
 	}
 }
@@ -478,7 +471,7 @@ static u8 isr_read(struct virtio_dev *v)
 	pthread_mutex_lock(&v->intx_lock);
 	val = __atomic_exchange_n(&v->isr, 0, __ATOMIC_SEQ_CST);
 	pthread_mutex_unlock(&v->intx_lock);
-	vp_irq_flush(v);
+	v->kvm->irq_flush(v);
 	return val;
 }
 
@@ -488,7 +481,7 @@ static void notify_write(struct virtio_dev *v, u32 q)
 		virtio_dev_fail(v, "notify of queue %u, which is not set up", q);
 		return;
 	}
-	vp_kick(v, q);
+	virtio_dev_kick(v, q);
 }
 
 static bool in_range(u64 off, u32 len, u64 base, u64 size)
@@ -559,16 +552,10 @@ void virtio_pci_bar_io(struct virtio_dev *v, u64 off, u8 *data, u32 len,
 	pthread_mutex_lock(&v->lock);
 	bar_io_locked(v, off, data, len, wr);
 	pthread_mutex_unlock(&v->lock);
-	vp_irq_flush(v);
+	v->kvm->irq_flush(v);
 }
 
 /* ---- PCI config space: capabilities and hooks ---- */
-
-static void pci_bar_io(struct pci_dev *dev, int bar, u64 off, u8 *data,
-		       u32 len, bool wr)
-{
-	virtio_pci_bar_io(dev->priv, off, data, len, wr);
-}
 
 /* VIRTIO_PCI_CAP_PCI_CFG: a window into BAR 0 through config space. */
 static bool pci_cfg_window(struct virtio_dev *v, u32 off, u8 *data, u32 len,
@@ -599,13 +586,12 @@ static bool pci_cfg_window(struct virtio_dev *v, u32 off, u8 *data, u32 len,
 	return true;
 }
 
-static bool vp_cfg_read(struct pci_dev *dev, u32 off, u8 *data, u32 len)
+bool vp_cfg_read(struct pci_dev *dev, u32 off, u8 *data, u32 len)
 {
 	return pci_cfg_window(dev->priv, off, data, len, false);
 }
 
-static bool vp_cfg_write(struct pci_dev *dev, u32 off, const u8 *data,
-			 u32 len)
+bool vp_cfg_write(struct pci_dev *dev, u32 off, const u8 *data, u32 len)
 {
 	struct virtio_dev *v = dev->priv;
 	u16 msix = pci_find_cap(dev, PCI_CAP_ID_MSIX);
@@ -617,18 +603,10 @@ static bool vp_cfg_write(struct pci_dev *dev, u32 off, const u8 *data,
 		pthread_mutex_lock(&v->lock);
 		msix_ctrl_update(v, pci_cfg_get16(dev, msix + PCI_MSIX_FLAGS));
 		pthread_mutex_unlock(&v->lock);
-		vp_irq_flush(v);
+		v->kvm->irq_flush(v);
 	}
 	return true;
 }
-
-static const struct pci_dev_ops vp_pci_ops = {
-	.cfg_read = vp_cfg_read,
-	.cfg_write = vp_cfg_write,
-	.bar_map = vp_bar_map,
-	.bar_unmap = vp_bar_unmap,
-	.bar_io = pci_bar_io,
-};
 
 static u16 add_vcap(struct pci_dev *dev, u8 type, u32 size, u32 off, u32 len)
 {
@@ -684,45 +662,6 @@ static int add_caps(struct virtio_dev *v)
 		      PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
 	dev->cfg_hook_start = v->pci_cfg_cap;
 	dev->cfg_hook_end = c + PCI_CAP_MSIX_SIZEOF;
-	return 0;
-}
-
-int virtio_dev_init(struct virtio_dev *v, struct vm *vm, const char *name,
-		    u16 device_id, u32 class_code, unsigned int nr_queues,
-		    u16 queue_max, const struct virtio_dev_ops *ops)
-{
-	unsigned int i;
-
-	if (nr_queues > VIRTIO_MAX_QUEUES || !nr_queues)
-		return -1;
-	v->vm = vm;
-	v->mem = vm ? &vm->mem : NULL;
-	v->name = name;
-	v->ops = ops;
-	v->device_id = device_id;
-	v->nr_queues = nr_queues;
-	v->queue_max = queue_max;
-	v->host_features |= F_VERSION_1 | (1ULL << VIRTIO_RING_F_INDIRECT_DESC);
-	v->last_vector = -1;
-	v->stop_efd = -1;
-	pthread_mutex_init(&v->lock, NULL);
-	pthread_mutex_init(&v->intx_lock, NULL);
-	for (i = 0; i < VIRTIO_MSIX_VECTORS; i++) {
-		v->msix_gsi[i] = -1;
-		v->msix_efd[i] = -1;
-	}
-	msix_init(&v->msix, nr_queues + 1, v->msix_store);
-	for (i = 0; i < VIRTIO_MAX_QUEUES; i++)
-		v->queue_efd[i] = -1;
-	pci_dev_init(&v->pci, name, VIRTIO_PCI_VENDOR,
-		     VIRTIO_PCI_DEVICE_BASE + device_id, class_code, 1, false);
-	pci_dev_set_subsys(&v->pci, VIRTIO_PCI_VENDOR,
-			   VIRTIO_PCI_DEVICE_BASE + device_id);
-	v->pci.ops = &vp_pci_ops;
-	v->pci.priv = v;
-	if (pci_dev_set_bar(&v->pci, VP_BAR, VP_BAR_SIZE, 0))
-		return -1;
-	vp_reset(v);
 	return 0;
 }
 

@@ -20,8 +20,6 @@ struct rng_dev {
 	int fd;
 };
 
-static struct rng_dev *the_rng;
-
 /* Fills one chain; returns the bytes written. */
 static u32 rng_fill(int fd, const struct vq_chain *c)
 {
@@ -100,20 +98,12 @@ int rng_init(struct vm *vm)
 		rng_free(&r->v);
 		return -1;
 	}
-	/* virtio_dev_destroy() undoes a partial start and frees r */
-	if (virtio_dev_start(&r->v)) {
-		virtio_dev_destroy(&r->v);
-		return -1;
-	}
-	the_rng = r;
-	return 0;
+	return virtio_dev_start(&r->v);	/* frees r on failure */
 }
 
 void rng_exit(struct vm *vm)
 {
-	if (the_rng)
-		virtio_dev_destroy(&the_rng->v);
-	the_rng = NULL;
+	virtio_devs_destroy(vm, VIRTIO_ID_RNG);
 }
 
 LKVM_INIT(INIT_DEVICE, rng_init, rng_exit)

@@ -1,19 +1,22 @@
 /* Between the virtio-pci register side (pci.c) and its KVM side (io.c):
- * ioeventfds, MSI-X routes and irqfds, INTx, and the I/O thread kick. */
+ * pci.c reaches ioeventfds, MSI-X routes and irqfds and INTx only through
+ * v->kvm, set by io.c; io.c calls into pci.c, never the reverse. */
 #ifndef LKVM_VIRTIO_VP_INTERNAL_H
 #define LKVM_VIRTIO_VP_INTERNAL_H
 
 #include "virtio/pci.h"
 
-/* Device lock held. */
-void vp_ioeventfd_set(struct virtio_dev *v, unsigned int q, bool on);
-void vp_msix_deliver(struct virtio_dev *v, u16 vec);
-void vp_msix_update(struct virtio_dev *v, u16 vec);
-void vp_msix_release(struct virtio_dev *v);
-void vp_kick(struct virtio_dev *v, unsigned int q);
+/* Device lock held, except irq_flush. msix: see vp_msix() in io.c. */
+struct vp_kvm_ops {
+	void (*ioeventfd_set)(struct virtio_dev *v, unsigned int q, bool on);
+	void (*msix)(struct virtio_dev *v, u16 vec, bool send);
+	void (*msix_release)(struct virtio_dev *v);
+	void (*irq_flush)(struct virtio_dev *v);
+};
 
-/* Bus lock held (pci_dev_ops). */
-int vp_bar_map(struct pci_dev *dev, int bar, u64 gpa);
-void vp_bar_unmap(struct pci_dev *dev, int bar, u64 gpa);
+/* pci.c, for io.c: device reset and the PCI config hooks. */
+void vp_reset(struct virtio_dev *v);
+bool vp_cfg_read(struct pci_dev *dev, u32 off, u8 *data, u32 len);
+bool vp_cfg_write(struct pci_dev *dev, u32 off, const u8 *data, u32 len);
 
 #endif

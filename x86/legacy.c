@@ -4,10 +4,7 @@
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
-#include "kvm/vm.h"
-#include "x86/cmos.h"
-#include "x86/layout.h"
-#include "x86/legacy.h"
+#include "x86/arch.h"
 
 #define I8042_DATA	0x60
 #define I8042_CMD	0x64
@@ -16,15 +13,6 @@
 #define PM1_SLP_TYP(v)	(((v) >> 10) & 7)
 #define PM1_SLP_EN	0x2000
 #define RESET_RST_CPU	0x04
-
-struct legacy {
-	struct vm *vm;
-	pthread_mutex_t lock;
-	struct cmos cmos;
-	u16 pm1_en, pm1_cnt;
-};
-
-static struct legacy legacy;
 
 static void cmos_io(void *opaque, u64 off, u8 *data, u32 len, bool wr)
 {
@@ -125,10 +113,9 @@ static void sink_io(void *opaque, u64 off, u8 *data, u32 len, bool wr)
 
 static int legacy_init(struct vm *vm)
 {
-	struct legacy *l = &legacy;
+	struct legacy *l = &x86_vm(vm)->legacy;
 	int r = 0;
 
-	memset(l, 0, sizeof(*l));
 	pthread_mutex_init(&l->lock, NULL);
 	l->vm = vm;
 	l->pm1_cnt = PM1_SCI_EN;

@@ -12,13 +12,6 @@
 #define DEFAULT_PHYS_BITS	36
 #define MEM64_MAX_SIZE		(1024 * SZ_1G)
 
-struct x86_pci {
-	struct vm *vm;
-	u32 conf1_addr;
-};
-
-static struct x86_pci x86_pci;
-
 static unsigned int host_phys_bits(void)
 {
 	u32 a, b, c, d;
@@ -54,11 +47,11 @@ void x86_pci_windows(const struct x86_mem_layout *l, unsigned int phys_bits,
  * other widths reach nothing (as on a PIIX). */
 static void conf1_addr_io(void *opaque, u64 off, u8 *data, u32 len, bool wr)
 {
-	struct x86_pci *p = opaque;
-	u32 v;
+	struct vm *vm = opaque;
+	u32 *addr = &x86_vm(vm)->conf1_addr, v;
 
 	if (off == X86_PORT_RESET - CONF1_ADDR_PORT && len == 1) {
-		x86_reset_port_io(p->vm, data, wr);
+		x86_reset_port_io(vm, data, wr);
 		return;
 	}
 	if (off || len != 4) {
@@ -68,18 +61,17 @@ static void conf1_addr_io(void *opaque, u64 off, u8 *data, u32 len, bool wr)
 	}
 	if (wr) {
 		memcpy(&v, data, 4);
-		__atomic_store_n(&p->conf1_addr, v & CONF1_ADDR_MASK,
-				 __ATOMIC_RELAXED);
+		__atomic_store_n(addr, v & CONF1_ADDR_MASK, __ATOMIC_RELAXED);
 		return;
 	}
-	v = __atomic_load_n(&p->conf1_addr, __ATOMIC_RELAXED);
+	v = __atomic_load_n(addr, __ATOMIC_RELAXED);
 	memcpy(data, &v, 4);
 }
 
 static void conf1_data_io(void *opaque, u64 off, u8 *data, u32 len, bool wr)
 {
-	struct x86_pci *p = opaque;
-	u32 addr = __atomic_load_n(&p->conf1_addr, __ATOMIC_RELAXED);
+	struct vm *vm = opaque;
+	u32 addr = __atomic_load_n(&x86_vm(vm)->conf1_addr, __ATOMIC_RELAXED);
 	u16 bdf;
 	u32 reg;
 
@@ -88,7 +80,7 @@ static void conf1_data_io(void *opaque, u64 off, u8 *data, u32 len, bool wr)
 			memset(data, 0xff, len);
 		return;
 	}
-	pci_config_access(p->vm, bdf, reg + (u32)off, data, len, wr);
+	pci_config_access(vm, bdf, reg + (u32)off, data, len, wr);
 }
 
 static int x86_pci_init(struct vm *vm)
@@ -98,12 +90,8 @@ static int x86_pci_init(struct vm *vm)
 	x86_pci_windows(&x86_vm(vm)->layout, host_phys_bits(), &w);
 	if (pci_bus_init(vm, &w))
 		return -1;
-	x86_pci.vm = vm;
-	x86_pci.conf1_addr = 0;
-	if (iobus_register(&vm->pio, CONF1_ADDR_PORT, 4, conf1_addr_io,
-			   &x86_pci) ||
-	    iobus_register(&vm->pio, CONF1_DATA_PORT, 4, conf1_data_io,
-			   &x86_pci)) {
+	if (iobus_register(&vm->pio, CONF1_ADDR_PORT, 4, conf1_addr_io, vm) ||
+	    iobus_register(&vm->pio, CONF1_DATA_PORT, 4, conf1_data_io, vm)) {
 		pr_err("pci: conf1 ports 0xcf8-0xcff are taken");
 		pci_bus_exit(vm);
 		return -1;

@@ -61,8 +61,10 @@ struct vm {
 	void *arch;		/* architecture state (x86/arch.c) */
 	struct pci_bus *pci;	/* the PCI bus (pci/pci.c), NULL until INIT_BUS */
 
-	/* per-VM device state */
-	struct vfio_vm *vfio;	/* --vfio devices (vfio/pci.c), or NULL */
+	/* per-VM device state, NULL when absent */
+	struct vfio_vm *vfio;		/* --vfio devices (vfio/pci.c) */
+	struct testdev *testdev;	/* pci/testdev.c */
+	struct virtio_dev *virtio;	/* started, on ->next (virtio/io.c) */
 };
 
 /* Opens /dev/kvm (or $LKVM_KVM_DEVICE), checks the API and capabilities,

@@ -59,6 +59,7 @@ struct virtio_queue_cfg {
 struct virtio_dev {
 	struct pci_dev pci;
 	const struct virtio_dev_ops *ops;
+	const struct vp_kvm_ops *kvm;	/* KVM side, set by virtio/io.c */
 	void *priv;
 	struct vm *vm;
 	const struct guest_mem *mem;
@@ -105,6 +106,7 @@ struct virtio_dev {
 	pthread_t thread;
 	bool thread_started;
 	u16 pci_cfg_cap;	/* offset of VIRTIO_PCI_CAP_PCI_CFG */
+	struct virtio_dev *next;	/* on vm->virtio once started */
 };
 
 /* Fills v (already zeroed by the caller's allocation) as a device with
@@ -115,10 +117,16 @@ int virtio_dev_init(struct virtio_dev *v, struct vm *vm, const char *name,
 /* Adds the capabilities once config_len is final (virtio_dev_start does;
  * tests call it alone). */
 int virtio_dev_setup_caps(struct virtio_dev *v);
-/* Puts the device on the PCI bus and starts its I/O thread. */
+/* Puts the device on the PCI bus and starts its I/O thread; on failure,
+ * destroys (and frees) it. */
 int virtio_dev_start(struct virtio_dev *v);
 /* Stops the thread, releases KVM resources and frees the device. */
 void virtio_dev_destroy(struct virtio_dev *v);
+/* The started device of this virtio id after prev (NULL: the first) on vm,
+ * or NULL; and destroying all of them. */
+struct virtio_dev *virtio_dev_next(struct vm *vm, u16 device_id,
+				   struct virtio_dev *prev);
+void virtio_devs_destroy(struct vm *vm, u16 device_id);
 
 /* For devices, device lock held: */
 /* Ran after pushing used entries from @old_used: interrupts the driver if

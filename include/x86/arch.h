@@ -7,12 +7,15 @@
 #include <linux/kvm.h>
 #include "kvm/vm.h"
 #include "x86/layout.h"
+#include "x86/legacy.h"
 
 struct x86_vm {
 	struct x86_mem_layout layout;
 	bool flat;		/* raw binary: real mode at 0x1000:0 */
 	u64 entry;		/* bzImage: protected-mode entry */
 	struct kvm_cpuid2 *cpuid;
+	u32 conf1_addr;		/* PCI CONFIG_ADDRESS (x86/pci.c) */
+	struct legacy legacy;	/* PC platform ports (x86/legacy.c) */
 };
 
 static inline struct x86_vm *x86_vm(struct vm *vm)

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <stdio.h>
+#include <linux/virtio_ids.h>
 #include "kvm/config.h"
 #include "virtio/console.h"
 #include "virtio/rng.h"
@@ -144,4 +145,34 @@ TEST(virtio_rng_console_start_failure)
 	rng_exit(&vm);
 	EXPECT_EQ(open_fds(), fds);
 	fake_vm_fini(&vm);
+}
+
+/* Devices are per VM: each fake VM lists its own, and one VM's exit leaves
+ * the other's devices alone. */
+TEST(virtio_devices_are_per_vm)
+{
+	struct lkvm_config cfg = { .rng = true, .console = CONSOLE_VIRTIO };
+	struct vm a, b;
+	struct virtio_dev *ra;
+
+	fake_vm_init(&a, &cfg, true);
+	fake_vm_init(&b, &cfg, true);
+	ASSERT_EQ(rng_init(&a), 0);
+	ASSERT_EQ(rng_init(&b), 0);
+	ASSERT_EQ(con_init(&a), 0);
+	ra = virtio_dev_next(&a, VIRTIO_ID_RNG, NULL);
+	ASSERT(ra && ra->vm == &a);
+	EXPECT(virtio_dev_next(&a, VIRTIO_ID_RNG, ra) == NULL);
+	EXPECT(virtio_dev_next(&a, VIRTIO_ID_CONSOLE, NULL) != NULL);
+	EXPECT(virtio_dev_next(&b, VIRTIO_ID_CONSOLE, NULL) == NULL);
+	rng_exit(&a);
+	EXPECT(virtio_dev_next(&a, VIRTIO_ID_RNG, NULL) == NULL);
+	ASSERT(virtio_dev_next(&b, VIRTIO_ID_RNG, NULL) != NULL);
+	EXPECT(virtio_dev_next(&b, VIRTIO_ID_RNG, NULL)->vm == &b);
+	con_exit(&a);
+	EXPECT(a.virtio == NULL);
+	rng_exit(&b);
+	EXPECT(b.virtio == NULL);
+	fake_vm_fini(&a);
+	fake_vm_fini(&b);
 }
