@@ -31,7 +31,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!strcmp(cmd, "run"))
-		return lkvm_cmd_run(argc - 1, argv + 1);
+		return lkvm_cmd_run(argc - 1, argv + 1, NULL);
 	if (!strcmp(cmd, "stat"))
 		return control_stat_cmd(argc - 1, argv + 1);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {

@@ -16,7 +16,6 @@ void fdt_free(struct fdt *f)
 {
 	free(f->dt.p);
 	free(f->str.p);
-	free(f->rsv.p);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -52,13 +51,6 @@ static void put32(struct fdt *f, u32 v)
 {
 	v = fdt_be32(v);
 	buf_put(f, &f->dt, &v, 4, false);
-}
-
-void fdt_add_reservation(struct fdt *f, u64 addr, u64 size)
-{
-	u64 e[2] = { fdt_be64(addr), fdt_be64(size) };
-
-	buf_put(f, &f->rsv, e, sizeof(e), false);
 }
 
 void fdt_begin_node(struct fdt *f, const char *name)
@@ -195,8 +187,7 @@ void fdt_prop_phandle(struct fdt *f, u32 phandle)
 int fdt_finish(struct fdt *f, u32 boot_cpuid, void **blob, size_t *size)
 {
 	size_t rsv_off = ALIGN_UP(FDT_HEADER_SIZE, 8);
-	size_t rsv_len = f->rsv.len + 16;	/* with the 0,0 terminator */
-	size_t dt_off = rsv_off + rsv_len;
+	size_t dt_off = rsv_off + 16;	/* an empty map: its 0,0 terminator */
 	size_t dt_len, str_off, total;
 	u32 hdr[10];
 	u8 *p;
@@ -223,8 +214,6 @@ int fdt_finish(struct fdt *f, u32 boot_cpuid, void **blob, size_t *size)
 	hdr[8] = fdt_be32(f->str.len);
 	hdr[9] = fdt_be32(dt_len);
 	memcpy(p, hdr, sizeof(hdr));
-	if (f->rsv.len)
-		memcpy(p + rsv_off, f->rsv.p, f->rsv.len);
 	memcpy(p + dt_off, f->dt.p, dt_len);
 	if (f->str.len)
 		memcpy(p + str_off, f->str.p, f->str.len);

@@ -4,21 +4,6 @@
 #include <string.h>
 #include "arm64/image.h"
 
-static u64 le64(const u8 *p)
-{
-	u64 v = 0;
-	int i;
-
-	for (i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
-
-static u32 le32(const u8 *p)
-{
-	return p[0] | p[1] << 8 | p[2] << 16 | (u32)p[3] << 24;
-}
-
 int arm64_image_parse(const void *img, size_t len, struct arm64_image *im,
 		      char *err, size_t errlen)
 {
@@ -35,12 +20,12 @@ int arm64_image_parse(const void *img, size_t len, struct arm64_image *im,
 	if (len < ARM64_IMAGE_HDR_SIZE)
 		return set_err(err, errlen, "%zu bytes is too short for an arm64 "
 			       "Image header (%d bytes)", len, ARM64_IMAGE_HDR_SIZE);
-	if (le32(p + ARM64_IMAGE_MAGIC_OFF) != ARM64_IMAGE_MAGIC)
+	if (le_get(p + ARM64_IMAGE_MAGIC_OFF, 4) != ARM64_IMAGE_MAGIC)
 		return set_err(err, errlen, "not an arm64 Image: no \"ARM\\x64\" "
 			       "magic at offset 0x38");
-	im->text_offset = le64(p + 8);
-	im->image_size = le64(p + 16);
-	im->flags = le64(p + 24);
+	im->text_offset = le_get(p + 8, 8);
+	im->image_size = le_get(p + 16, 8);
+	im->flags = le_get(p + 24, 8);
 	if (!im->image_size) {
 		/* pre-3.17: text_offset of unknown endianness, 0x80000 */
 		im->text_offset = ARM64_TEXT_OFFSET_OLD;

@@ -222,7 +222,7 @@ fail_vm:
 	return status;
 }
 
-int lkvm_cmd_run(int argc, char **argv)
+int lkvm_cmd_run(int argc, char **argv, void (*adjust)(struct lkvm_config *))
 {
 	struct lkvm_config cfg;
 	char err[512];
@@ -235,5 +235,7 @@ int lkvm_cmd_run(int argc, char **argv)
 		fputs(config_run_usage, stdout);
 		return 0;
 	}
+	if (adjust)
+		adjust(&cfg);
 	return lkvm_run(&cfg);
 }

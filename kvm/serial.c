@@ -1,7 +1,7 @@
 /* The console serial port (include/kvm/serial.h): one 16550A behind a lock,
  * its interrupt line driven on every state change. */
 #include <pthread.h>
-#include <string.h>
+#include <stdlib.h>
 #include <time.h>
 #include "kvm/guest_log.h"
 #include "kvm/serial.h"
@@ -18,8 +18,6 @@ struct serial_dev {
 	pthread_mutex_t lock;
 	bool line;
 };
-
-static struct serial_dev console;
 
 /* Called with the lock held after every state change. */
 static void update_irq(struct serial_dev *s)
@@ -88,9 +86,10 @@ static void serial_input(void *opaque, const u8 *buf, size_t len)
 int serial_console_init(struct vm *vm, struct iobus *bus, u64 base, u64 size,
 			u32 irq)
 {
-	struct serial_dev *s = &console;
+	struct serial_dev *s = calloc(1, sizeof(*s));
 
-	memset(s, 0, sizeof(*s));
+	if (!s)
+		return -1;
 	pthread_mutex_init(&s->lock, NULL);
 	s->vm = vm;
 	s->bus = bus;
@@ -99,8 +98,11 @@ int serial_console_init(struct vm *vm, struct iobus *bus, u64 base, u64 size,
 	uart_reset(&s->uart);
 	s->uart.tx = serial_tx;
 	s->uart.opaque = s;
-	if (iobus_register(bus, base, size, serial_io, s))
+	if (iobus_register(bus, base, size, serial_io, s)) {
+		free(s);
 		return -1;
+	}
+	vm->serial = s;
 	if (vm->cfg->console == CONSOLE_SERIAL)
 		term_set_input(serial_input, s);
 	return 0;
@@ -108,6 +110,12 @@ int serial_console_init(struct vm *vm, struct iobus *bus, u64 base, u64 size,
 
 void serial_console_exit(struct vm *vm)
 {
+	struct serial_dev *s = vm->serial;
+
 	term_set_input(NULL, NULL);
-	iobus_unregister(console.bus, console.base);
+	if (!s)
+		return;
+	iobus_unregister(s->bus, s->base);
+	free(s);
+	vm->serial = NULL;
 }

@@ -32,8 +32,8 @@ int state_check(const struct state_desc *d, char *err, size_t len)
 	const struct state_field *f;
 	u32 i, j, end = 0;
 
-	if (!d->name || !*d->name || !d->version || !d->nr)
-		return snprintf(err, len, "%s: no name, version or fields",
+	if (!d->name || !*d->name || !d->version)
+		return snprintf(err, len, "%s: no name or version",
 				d->name ? d->name : "?"), -1;
 	for (i = 0; i < d->nr; i++) {
 		f = &d->fields[i];

@@ -20,23 +20,6 @@ static bool in_cfg(const struct pci_dev *dev, u32 off, u32 len)
 	return off < PCI_CFG_SIZE_EXP && len <= PCI_CFG_SIZE_EXP - off;
 }
 
-static u32 get_le(const u8 *p, u32 len)
-{
-	u32 v = 0, i;
-
-	for (i = 0; i < len; i++)
-		v |= (u32)p[i] << (8 * i);
-	return v;
-}
-
-static void put_le(u8 *p, u32 len, u32 v)
-{
-	u32 i;
-
-	for (i = 0; i < len; i++)
-		p[i] = (u8)(v >> (8 * i));
-}
-
 u8 pci_cfg_get8(const struct pci_dev *dev, u32 off)
 {
 	return in_cfg(dev, off, 1) ? dev->cfg[off] : 0xff;
@@ -44,12 +27,12 @@ u8 pci_cfg_get8(const struct pci_dev *dev, u32 off)
 
 u16 pci_cfg_get16(const struct pci_dev *dev, u32 off)
 {
-	return in_cfg(dev, off, 2) ? (u16)get_le(&dev->cfg[off], 2) : 0xffff;
+	return in_cfg(dev, off, 2) ? (u16)le_get(&dev->cfg[off], 2) : 0xffff;
 }
 
 u32 pci_cfg_get32(const struct pci_dev *dev, u32 off)
 {
-	return in_cfg(dev, off, 4) ? get_le(&dev->cfg[off], 4) : 0xffffffff;
+	return in_cfg(dev, off, 4) ? (u32)le_get(&dev->cfg[off], 4) : 0xffffffff;
 }
 
 void pci_cfg_set8(struct pci_dev *dev, u32 off, u8 v)
@@ -61,25 +44,25 @@ void pci_cfg_set8(struct pci_dev *dev, u32 off, u8 v)
 void pci_cfg_set16(struct pci_dev *dev, u32 off, u16 v)
 {
 	if (in_cfg(dev, off, 2))
-		put_le(&dev->cfg[off], 2, v);
+		le_put(&dev->cfg[off], 2, v);
 }
 
 void pci_cfg_set32(struct pci_dev *dev, u32 off, u32 v)
 {
 	if (in_cfg(dev, off, 4))
-		put_le(&dev->cfg[off], 4, v);
+		le_put(&dev->cfg[off], 4, v);
 }
 
 void pci_set_wmask(struct pci_dev *dev, u32 off, u32 len, u32 mask)
 {
 	if (len <= 4 && in_cfg(dev, off, len))
-		put_le(&dev->wmask[off], len, mask);
+		le_put(&dev->wmask[off], len, mask);
 }
 
 void pci_set_w1c(struct pci_dev *dev, u32 off, u32 len, u32 mask)
 {
 	if (len <= 4 && in_cfg(dev, off, len))
-		put_le(&dev->w1cmask[off], len, mask);
+		le_put(&dev->w1cmask[off], len, mask);
 }
 
 void pci_dev_init(struct pci_dev *dev, const char *name, u16 vendor,
@@ -133,25 +116,6 @@ u16 pci_add_cap(struct pci_dev *dev, u8 id, u32 size)
 		      pci_cfg_get16(dev, PCI_STATUS) | PCI_STATUS_CAP_LIST);
 	dev->cap_tail = off;
 	dev->cap_free = (u16)(off + size);
-	return off;
-}
-
-u16 pci_add_ext_cap(struct pci_dev *dev, u16 id, u8 version, u32 size)
-{
-	u16 off = dev->ext_cap_free ? dev->ext_cap_free : EXT_CAP_START;
-	u32 hdr;
-
-	size = (u32)ALIGN_UP(MAX(size, 4), 4);
-	if (dev->cfg_size < PCI_CFG_SIZE_EXP || off + size > PCI_CFG_SIZE_EXP)
-		return 0;
-	pci_cfg_set32(dev, off, id | ((u32)(version & 0xf) << 16));
-	if (dev->ext_cap_tail) {
-		hdr = pci_cfg_get32(dev, dev->ext_cap_tail);
-		pci_cfg_set32(dev, dev->ext_cap_tail,
-			      (hdr & 0x000fffff) | ((u32)off << 20));
-	}
-	dev->ext_cap_tail = off;
-	dev->ext_cap_free = (u16)(off + size);
 	return off;
 }
 
@@ -211,7 +175,7 @@ int pci_cap_walk(pci_cfg_rd rd, const void *src, u32 cfg_size, bool ext,
 
 int pci_cfg_rd_bytes(const void *src, u32 off, u32 len, u32 *val)
 {
-	*val = get_le((const u8 *)src + off, len);
+	*val = (u32)le_get((const u8 *)src + off, len);
 	return 0;
 }
 
@@ -230,23 +194,13 @@ static int match(void *arg, u32 off, u16 id)
 	return 1;
 }
 
-static u16 find(const struct pci_dev *dev, u16 id, bool ext)
+u16 pci_find_cap(const struct pci_dev *dev, u8 id)
 {
 	struct cap_want w = { id, 0 };
 
-	pci_cap_walk(pci_cfg_rd_bytes, dev->cfg, dev->cfg_size, ext, match,
+	pci_cap_walk(pci_cfg_rd_bytes, dev->cfg, dev->cfg_size, false, match,
 		     &w);
 	return w.off;
-}
-
-u16 pci_find_cap(const struct pci_dev *dev, u8 id)
-{
-	return find(dev, id, false);
-}
-
-u16 pci_find_ext_cap(const struct pci_dev *dev, u16 id)
-{
-	return find(dev, id, true);
 }
 
 /* ---- generic emulation ---- */

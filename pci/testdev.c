@@ -4,8 +4,10 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include "kvm/state.h"
 #include "kvm/vm.h"
 #include "pci/pci.h"
+
 
 #define TESTDEV_VENDOR		0x1b36	/* Red Hat, QEMU's test ids */
 #define TESTDEV_DEVICE		0x0005
@@ -20,6 +22,9 @@ struct testdev {
 	pthread_mutex_t lock;
 	u8 scratch[3][TESTDEV_MEM_SIZE];	/* BAR0, BAR1, BAR2 (mirrored) */
 };
+
+STATE_DESC(testdev_state_desc, "pci-testdev", struct testdev, 1,
+	   STATE_FIELD(struct testdev, scratch, 1))
 
 static void testdev_bar_io(struct pci_dev *dev, int bar, u64 off, u8 *data,
 			   u32 len, bool wr)

@@ -373,20 +373,14 @@ enum bar_range_kind bar_plan_kind_at(const struct bar_plan *plan, u64 offset)
 
 const char *bar_range_kind_name(enum bar_range_kind kind)
 {
-	switch (kind) {
-	case BAR_RANGE_MAP:
-		return "MAP";
-	case BAR_RANGE_FORWARD:
-		return "TRAP forward";
-	case BAR_RANGE_MSIX_TABLE:
-		return "TRAP msix-table";
-	case BAR_RANGE_MSIX_PBA:
-		return "TRAP msix-pba";
-	case BAR_RANGE_PAD:
-		return "TRAP pad";
-	default:
-		return "NONE";
-	}
+	static const char *const names[] = {
+		[BAR_RANGE_MAP] = "MAP", [BAR_RANGE_FORWARD] = "TRAP forward",
+		[BAR_RANGE_MSIX_TABLE] = "TRAP msix-table",
+		[BAR_RANGE_MSIX_PBA] = "TRAP msix-pba", [BAR_RANGE_PAD] = "TRAP pad",
+	};
+
+	return (unsigned int)kind < ARRAY_SIZE(names) && names[kind] ?
+	       names[kind] : "NONE";
 }
 
 int bar_range_format(const struct bar_range *r, char *buf, size_t len)
@@ -396,26 +390,6 @@ int bar_range_format(const struct bar_range *r, char *buf, size_t len)
 			(unsigned long long)r->offset,
 			(unsigned long long)(r->offset + r->size),
 			(unsigned long long)r->size);
-}
-
-int bar_plan_format(const struct bar_plan *plan, char *buf, size_t len)
-{
-	size_t used = 0;
-	u32 i;
-
-	if (len)
-		buf[0] = '\0';
-	for (i = 0; i < plan->nr; i++) {
-		char line[96];
-		int n = bar_range_format(&plan->r[i], line, sizeof(line));
-
-		if (n < 0)
-			return -1;
-		if (used < len)
-			snprintf(buf + used, len - used, "%s\n", line);
-		used += (size_t)n + 1;
-	}
-	return (int)used;
 }
 
 void bar_plan_print(const struct bar_plan *plan, const char *name)

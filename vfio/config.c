@@ -23,29 +23,11 @@ STATE_DESC(vcfg_state_desc, "vfio-pci-config", struct vcfg, 1,
 #define PCIE_V2_SIZE	0x3c
 #define AER_SIZE	0x48
 
-static u32 rd(const u8 *p, u32 off, u32 len)
-{
-	u32 v = 0;
-	u32 i;
-
-	for (i = 0; i < len; i++)
-		v |= (u32)p[off + i] << (8 * i);
-	return v;
-}
-
-static void wr(u8 *p, u32 off, u32 len, u32 v)
-{
-	u32 i;
-
-	for (i = 0; i < len; i++)
-		p[off + i] = (u8)(v >> (8 * i));
-}
-
 u32 vcfg_get(const struct vcfg *c, u32 off, u32 len)
 {
 	if (len > 4 || off + len > c->size)
 		return 0;
-	return rd(c->dev->cfg, off, len);
+	return (u32)le_get(c->dev->cfg + off, len);
 }
 
 /* Policy and read/forward masks for [off, off + len). */
@@ -76,7 +58,7 @@ static void emulate(struct vcfg *c, u32 off, u32 len, bool copy)
 static void virt(struct vcfg *c, u32 off, u32 len, u32 wmask)
 {
 	set_policy(c, off, len, VCFG_VIRTUAL);
-	wr(c->dev->wmask, off, len, wmask);
+	le_put(c->dev->wmask + off, len, wmask);
 }
 
 /* ---- Header ---- */
@@ -180,7 +162,7 @@ static void setup_header(struct vcfg *c)
 						       PCI_COMMAND_MEMORY;
 	}
 	virt(c, PCI_COMMAND, 2, cmd_bits);
-	wr(c->fwd, PCI_COMMAND, 2, cmd_bits & CMD_FWD_BITS);
+	le_put(c->fwd + PCI_COMMAND, 2, cmd_bits & CMD_FWD_BITS);
 }
 
 /* ---- Capability discovery ---- */
@@ -234,19 +216,19 @@ static u32 cap_known_size(const struct vcfg *c, const struct vcfg_cap *cap)
 		if (cap->id == PCI_EXT_CAP_ID_DSN)
 			return PCI_EXT_CAP_DSN_SIZEOF;
 		if (cap->id == PCI_EXT_CAP_ID_VNDR)
-			return MAX(PCI_VNDR_HEADER_LEN(rd(c->real,
-					off + PCI_VNDR_HEADER, 4)), 8u);
+			return MAX(PCI_VNDR_HEADER_LEN((u32)le_get(
+				c->real + off + PCI_VNDR_HEADER, 4)), 8u);
 		return 0;
 	}
 	switch (cap->id) {
 	case PCI_CAP_ID_PM:
 		return PCI_PM_SIZEOF;
 	case PCI_CAP_ID_MSI:
-		return msi_size((u16)rd(c->real, off + 2, 2));
+		return msi_size((u16)le_get(c->real + off + 2, 2));
 	case PCI_CAP_ID_MSIX:
 		return PCI_CAP_MSIX_SIZEOF;
 	case PCI_CAP_ID_EXP:
-		return exp_size((u16)rd(c->real, off + 2, 2));
+		return exp_size((u16)le_get(c->real + off + 2, 2));
 	case PCI_CAP_ID_VPD:
 		return PCI_CAP_VPD_SIZEOF;
 	case PCI_CAP_ID_VNDR:
@@ -257,7 +239,7 @@ static u32 cap_known_size(const struct vcfg *c, const struct vcfg_cap *cap)
 
 static bool exp_type_ok(const struct vcfg *c, u32 off)
 {
-	u32 type = (rd(c->real, off + 2, 2) & PCI_EXP_FLAGS_TYPE) >> 4;
+	u32 type = ((u32)le_get(c->real + off + 2, 2) & PCI_EXP_FLAGS_TYPE) >> 4;
 
 	return type == PCI_EXP_TYPE_ENDPOINT || type == PCI_EXP_TYPE_RC_END;
 }
@@ -353,18 +335,18 @@ static void size_caps(struct vcfg *c)
 
 static void setup_pm(struct vcfg *c, u32 p)
 {
-	u16 pmc = (u16)rd(c->real, p + PCI_PM_PMC, 2);
-	u16 csr = (u16)rd(c->real, p + PCI_PM_CTRL, 2);
+	u16 pmc = (u16)le_get(c->real + p + PCI_PM_PMC, 2);
+	u16 csr = (u16)le_get(c->real + p + PCI_PM_CTRL, 2);
 
-	wr(c->dev->cfg, p + PCI_PM_PMC, 2, pmc & ~PCI_PM_CAP_PME_MASK);
+	le_put(c->dev->cfg + p + PCI_PM_PMC, 2, pmc & ~PCI_PM_CAP_PME_MASK);
 	virt(c, p + PCI_PM_CTRL, 2, PCI_PM_CTRL_STATE_MASK);
-	wr(c->dev->cfg, p + PCI_PM_CTRL, 2, csr & PCI_PM_CTRL_NO_SOFT_RESET);
+	le_put(c->dev->cfg + p + PCI_PM_CTRL, 2, csr & PCI_PM_CTRL_NO_SOFT_RESET);
 	c->pm = (u16)p;
 }
 
 static void setup_msi(struct vcfg *c, u32 p)
 {
-	u16 flags = (u16)rd(c->real, p + PCI_MSI_FLAGS, 2);
+	u16 flags = (u16)le_get(c->real + p + PCI_MSI_FLAGS, 2);
 	bool is64 = flags & PCI_MSI_FLAGS_64BIT;
 	u32 data = p + (is64 ? PCI_MSI_DATA_64 : PCI_MSI_DATA_32);
 	u32 mmc = MIN((u32)(flags & PCI_MSI_FLAGS_QMASK) >> 1, 5u);
@@ -375,7 +357,7 @@ static void setup_msi(struct vcfg *c, u32 p)
 	memset(c->dev->cfg + p + 2, 0, msi_size(flags) - 2);
 	virt(c, p + PCI_MSI_FLAGS, 2, PCI_MSI_FLAGS_ENABLE |
 	     PCI_MSI_FLAGS_QSIZE);
-	wr(c->dev->cfg, p + PCI_MSI_FLAGS, 2, flags);
+	le_put(c->dev->cfg + p + PCI_MSI_FLAGS, 2, flags);
 	virt(c, p + PCI_MSI_ADDRESS_LO, 4, ~3u);
 	if (is64)
 		virt(c, p + PCI_MSI_ADDRESS_HI, 4, ~0u);
@@ -388,18 +370,19 @@ static void setup_msi(struct vcfg *c, u32 p)
 static void setup_msix(struct vcfg *c, const struct msix_reloc_result *r,
 		       u32 p)
 {
-	u16 ctrl = (u16)rd(c->real, p + PCI_MSIX_FLAGS, 2);
+	u16 ctrl = (u16)le_get(c->real + p + PCI_MSIX_FLAGS, 2);
 
 	virt(c, p + PCI_MSIX_FLAGS, 2,
 	     PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
-	wr(c->dev->cfg, p + PCI_MSIX_FLAGS, 2, ctrl & PCI_MSIX_FLAGS_QSIZE);
+	le_put(c->dev->cfg + p + PCI_MSIX_FLAGS, 2,
+	       ctrl & PCI_MSIX_FLAGS_QSIZE);
 	if (r && r->relocate) {
-		wr(c->dev->cfg, p + PCI_MSIX_TABLE, 4,
-		   ((u32)r->table_offset & PCI_MSIX_TABLE_OFFSET) |
-		   (r->table_bir & PCI_MSIX_TABLE_BIR));
-		wr(c->dev->cfg, p + PCI_MSIX_PBA, 4,
-		   ((u32)r->pba_offset & PCI_MSIX_PBA_OFFSET) |
-		   (r->pba_bir & PCI_MSIX_PBA_BIR));
+		le_put(c->dev->cfg + p + PCI_MSIX_TABLE, 4,
+		       ((u32)r->table_offset & PCI_MSIX_TABLE_OFFSET) |
+		       (r->table_bir & PCI_MSIX_TABLE_BIR));
+		le_put(c->dev->cfg + p + PCI_MSIX_PBA, 4,
+		       ((u32)r->pba_offset & PCI_MSIX_PBA_OFFSET) |
+		       (r->pba_bir & PCI_MSIX_PBA_BIR));
 	}
 	c->msix = (u16)p;
 }
@@ -413,7 +396,7 @@ static void zero_if_inside(struct vcfg *c, u32 p, u32 size, u32 reg,
 
 static void setup_exp(struct vcfg *c, u32 p, u32 size)
 {
-	u16 flags = (u16)rd(c->real, p + PCI_EXP_FLAGS, 2);
+	u16 flags = (u16)le_get(c->real + p + PCI_EXP_FLAGS, 2);
 	u32 type = (flags & PCI_EXP_FLAGS_TYPE) >> 4;
 
 	if (PCI_EXP_DEVCTL + 4 <= size)
@@ -427,7 +410,7 @@ static void setup_exp(struct vcfg *c, u32 p, u32 size)
 		return;
 	/* no root port upstream: show an RCiEP without a link */
 	flags = (flags & ~PCI_EXP_FLAGS_TYPE) | (PCI_EXP_TYPE_RC_END << 4);
-	wr(c->dev->cfg, p + PCI_EXP_FLAGS, 2, flags);
+	le_put(c->dev->cfg + p + PCI_EXP_FLAGS, 2, flags);
 	zero_if_inside(c, p, size, PCI_EXP_LNKCAP, 8);
 	zero_if_inside(c, p, size, PCI_EXP_LNKCAP2, 8);
 }
@@ -508,12 +491,12 @@ static void relink_ext(struct vcfg *c)
 			prev = VCFG_SIZE;
 		}
 		if (prev) {
-			hdr = rd(c->dev->cfg, prev, 4) & 0xfffff;
-			wr(c->dev->cfg, prev, 4, hdr | (c->caps[i].off << 20));
+			hdr = (u32)le_get(c->dev->cfg + prev, 4) & 0xfffff;
+			le_put(c->dev->cfg + prev, 4, hdr | (c->caps[i].off << 20));
 		}
 		prev = c->caps[i].off;
-		hdr = rd(c->real, prev, 4) & 0xfffff;
-		wr(c->dev->cfg, prev, 4, hdr);
+		hdr = (u32)le_get(c->real + prev, 4) & 0xfffff;
+		le_put(c->dev->cfg + prev, 4, hdr);
 	}
 	if (!prev)
 		emulate(c, VCFG_SIZE, 4, false);
@@ -565,28 +548,6 @@ int vcfg_build(struct vcfg *c, struct pci_dev *dev,
 static bool in_range(const struct vcfg *c, u32 off, u32 len)
 {
 	return len && off < c->size && len <= c->size - off;
-}
-
-u32 vcfg_classify(const struct vcfg *c, u32 off, u32 len,
-		  struct vcfg_seg *seg, u32 max)
-{
-	u32 n = 0, i;
-
-	if (!in_range(c, off, len))
-		return 0;
-	for (i = off; i < off + len; i++) {
-		if (n && seg[n - 1].policy == c->policy[i]) {
-			seg[n - 1].len++;
-			continue;
-		}
-		if (n >= max)
-			return n;
-		seg[n].off = i;
-		seg[n].len = 1;
-		seg[n].policy = c->policy[i];
-		n++;
-	}
-	return n;
 }
 
 bool vcfg_read_needs_dev(const struct vcfg *c, u32 off, u32 len)
@@ -698,7 +659,7 @@ bool vcfg_msi_get(const struct vcfg *c, struct vcfg_msi *m)
 	memset(m, 0, sizeof(*m));
 	if (!p)
 		return false;
-	flags = (u16)rd(c->dev->cfg, p + PCI_MSI_FLAGS, 2);
+	flags = (u16)le_get(c->dev->cfg + p + PCI_MSI_FLAGS, 2);
 	m->enabled = flags & PCI_MSI_FLAGS_ENABLE;
 	m->max_vectors = 1u << MIN((u32)(flags & PCI_MSI_FLAGS_QMASK) >> 1, 5u);
 	/* more than the capable count is a guest bug: clamp it */
@@ -706,15 +667,15 @@ bool vcfg_msi_get(const struct vcfg *c, struct vcfg_msi *m)
 	m->nr_vectors = MIN(m->nr_vectors, m->max_vectors);
 	m->is_64 = flags & PCI_MSI_FLAGS_64BIT;
 	m->maskable = flags & PCI_MSI_FLAGS_MASKBIT;
-	m->addr = rd(c->dev->cfg, p + PCI_MSI_ADDRESS_LO, 4);
+	m->addr = (u32)le_get(c->dev->cfg + p + PCI_MSI_ADDRESS_LO, 4);
 	data = p + PCI_MSI_DATA_32;
 	if (m->is_64) {
-		m->addr |= (u64)rd(c->dev->cfg, p + PCI_MSI_ADDRESS_HI, 4) << 32;
+		m->addr |= le_get(c->dev->cfg + p + PCI_MSI_ADDRESS_HI, 4) << 32;
 		data = p + PCI_MSI_DATA_64;
 	}
-	m->data = (u16)rd(c->dev->cfg, data, 2);
+	m->data = (u16)le_get(c->dev->cfg + data, 2);
 	if (m->maskable)
-		m->mask = rd(c->dev->cfg, data + 4, 4);
+		m->mask = (u32)le_get(c->dev->cfg + data + 4, 4);
 	return true;
 }
 
@@ -725,12 +686,12 @@ void vcfg_msi_set_pending(struct vcfg *c, u32 pending)
 
 	if (!p)
 		return;
-	flags = (u16)rd(c->dev->cfg, p + PCI_MSI_FLAGS, 2);
+	flags = (u16)le_get(c->dev->cfg + p + PCI_MSI_FLAGS, 2);
 	if (!(flags & PCI_MSI_FLAGS_MASKBIT))
 		return;
 	p += (flags & PCI_MSI_FLAGS_64BIT) ? PCI_MSI_PENDING_64 :
 					     PCI_MSI_PENDING_32;
-	wr(c->dev->cfg, p, 4, pending);
+	le_put(c->dev->cfg + p, 4, pending);
 }
 
 bool vcfg_msix_get(const struct vcfg *c, bool *enabled, bool *masked)
@@ -740,7 +701,7 @@ bool vcfg_msix_get(const struct vcfg *c, bool *enabled, bool *masked)
 	*enabled = *masked = false;
 	if (!c->msix)
 		return false;
-	ctrl = (u16)rd(c->dev->cfg, c->msix + PCI_MSIX_FLAGS, 2);
+	ctrl = (u16)le_get(c->dev->cfg + c->msix + PCI_MSIX_FLAGS, 2);
 	*enabled = ctrl & PCI_MSIX_FLAGS_ENABLE;
 	*masked = ctrl & PCI_MSIX_FLAGS_MASKALL;
 	return true;
@@ -750,6 +711,6 @@ u32 vcfg_msix_vectors(const struct vcfg *c)
 {
 	if (!c->msix)
 		return 0;
-	return (rd(c->dev->cfg, c->msix + PCI_MSIX_FLAGS, 2) &
+	return ((u32)le_get(c->dev->cfg + c->msix + PCI_MSIX_FLAGS, 2) &
 		PCI_MSIX_FLAGS_QSIZE) + 1;
 }

@@ -274,15 +274,16 @@ static const struct vfio_region *region_span(struct vfio_device *dev,
 	return r;
 }
 
-int vfio_region_read(struct vfio_device *dev, u32 index, u64 off, void *buf,
-		     size_t len)
+static int region_io(struct vfio_device *dev, u32 index, u64 off, void *buf,
+		     size_t len, bool write)
 {
 	const struct vfio_region *r = region_span(dev, index, off, len);
 	ssize_t n;
 
 	if (!r)
 		return -1;
-	n = seam_pread(dev->ops, dev->fd, buf, len, r->offset + off);
+	n = write ? seam_pwrite(dev->ops, dev->fd, buf, len, r->offset + off) :
+		    seam_pread(dev->ops, dev->fd, buf, len, r->offset + off);
 	if (n == (ssize_t)len)
 		return 0;
 	if (n >= 0)
@@ -290,20 +291,16 @@ int vfio_region_read(struct vfio_device *dev, u32 index, u64 off, void *buf,
 	return -1;
 }
 
+int vfio_region_read(struct vfio_device *dev, u32 index, u64 off, void *buf,
+		     size_t len)
+{
+	return region_io(dev, index, off, buf, len, false);
+}
+
 int vfio_region_write(struct vfio_device *dev, u32 index, u64 off,
 		      const void *buf, size_t len)
 {
-	const struct vfio_region *r = region_span(dev, index, off, len);
-	ssize_t n;
-
-	if (!r)
-		return -1;
-	n = seam_pwrite(dev->ops, dev->fd, buf, len, r->offset + off);
-	if (n == (ssize_t)len)
-		return 0;
-	if (n >= 0)
-		errno = EIO;
-	return -1;
+	return region_io(dev, index, off, (void *)buf, len, true);
 }
 
 int vfio_cfg_read(struct vfio_device *dev, u32 off, void *buf, size_t len)
@@ -597,12 +594,4 @@ int vfio_intx_enable(struct vfio_device *dev, int trigger_fd,
 	}
 	dev->irqs[VFIO_PCI_INTX_IRQ_INDEX].resample = true;
 	return 0;
-}
-
-int vfio_intx_unmask(struct vfio_device *dev)
-{
-	if (!irq_range_ok(dev, VFIO_PCI_INTX_IRQ_INDEX, 0, 1))
-		return -1;
-	return set_irqs(dev, VFIO_PCI_INTX_IRQ_INDEX, VFIO_IRQ_SET_DATA_NONE |
-			VFIO_IRQ_SET_ACTION_UNMASK, 0, 1, NULL, 0);
 }

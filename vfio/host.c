@@ -145,7 +145,7 @@ int vfio_host_check_device(const struct vfio_seam_ops *ops, const char *bdf,
 	char dev[PATH_MAX], path[PATH_MAX + 32], drv[256], list[512];
 	struct stat st;
 
-	ops = ops ? ops : vfio_seam_get();
+	ops = ops ? ops : &vfio_seam_real;
 	seam_sysfs_path(ops, dev, sizeof(dev), "bus/pci/devices/%s", bdf);
 	if (stat(dev, &st))
 		return set_err(err, errlen, "vfio %s: no such PCI device (%s "
@@ -203,7 +203,7 @@ void vfio_container_init(struct vfio_container *c,
 			 const struct vfio_seam_ops *ops)
 {
 	memset(c, 0, sizeof(*c));
-	c->ops = ops ? ops : vfio_seam_get();
+	c->ops = ops ? ops : &vfio_seam_real;
 	c->fd = -1;
 }
 

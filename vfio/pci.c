@@ -15,15 +15,6 @@
 
 #define VFIO_EP_STOP	((void *)1)	/* epoll tag of the stop eventfd */
 
-u64 vfio_pci_page_override;
-
-u64 vfio_pci_page_size(void)
-{
-	if (vfio_pci_page_override)
-		return vfio_pci_page_override;
-	return (u64)sysconf(_SC_PAGESIZE);
-}
-
 /* Everything VFIO in the VM (vm->vfio). */
 struct vfio_vm {
 	struct vfio_container c;
@@ -315,7 +306,7 @@ static int device_add(struct vfio_vm *vv, struct vm *vm, int i)
 	vp->vm = vm;
 	vp->vdev.fd = -1;
 	vp->intx_efd = vp->intx_rfd = -1;
-	vp->page = vfio_pci_page_size();
+	vp->page = vm->cfg->vfio_page ? : (u64)sysconf(_SC_PAGESIZE);
 	snprintf(vp->name, sizeof(vp->name), "vfio %s", vv->specs[i].name);
 	pthread_mutex_init(&vp->lock, NULL);
 	if (vfio_device_open(&vv->c, &vv->specs[i], &vp->vdev, err,
@@ -357,7 +348,7 @@ static int vfio_init(struct vm *vm)
 	if (!vv)
 		return -1;
 	vv->epfd = vv->stop_efd = -1;
-	vfio_container_init(&vv->c, NULL);
+	vfio_container_init(&vv->c, vm->cfg->vfio_seam);
 	vm->vfio = vv;
 	n = vfio_specs_parse(&vm->cfg->vfio, vv->specs, err, sizeof(err));
 	if (n < 0) {

@@ -1,6 +1,6 @@
 /* The real VFIO seam: libc open/ioctl/pread/pwrite/mmap/close on the
- * kernel's /dev/vfio files, sysfs under /sys, and the global install
- * point tests use to swap in a simulated kernel (include/vfio/seam.h). */
+ * kernel's /dev/vfio files and sysfs under /sys (include/vfio/seam.h);
+ * tests give a container simulated ops instead. */
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -57,21 +57,6 @@ const struct vfio_seam_ops vfio_seam_real = {
 	.mmap = real_mmap,
 	.munmap = real_munmap,
 };
-
-static const struct vfio_seam_ops *cur_seam = &vfio_seam_real;
-
-const struct vfio_seam_ops *vfio_seam_get(void)
-{
-	return cur_seam;
-}
-
-const struct vfio_seam_ops *vfio_seam_set(const struct vfio_seam_ops *ops)
-{
-	const struct vfio_seam_ops *old = cur_seam;
-
-	cur_seam = ops ? ops : &vfio_seam_real;
-	return old;
-}
 
 char *seam_sysfs_path(const struct vfio_seam_ops *s, char *buf, size_t len,
 		      const char *fmt, ...)

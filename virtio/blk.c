@@ -15,8 +15,16 @@
 #include <linux/falloc.h>
 #include <linux/fs.h>
 #include <linux/virtio_ids.h>
+#include "kvm/state.h"
 #include "kvm/vm.h"
 #include "virtio/blk.h"
+
+/* What a restore checks: the disk the guest was given. */
+STATE_DESC(blk_state_desc, "virtio-blk", struct blk_dev, 1,
+	   STATE_FIELD(struct blk_dev, ro, 1),
+	   STATE_FIELD(struct blk_dev, can_discard, 1),
+	   STATE_FIELD(struct blk_dev, sectors, 1),
+	   STATE_FIELD(struct blk_dev, id, 1))
 
 #define SECTOR			512ULL
 #define BLK_CLASS		0x018000	/* mass storage, other */

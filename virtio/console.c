@@ -5,10 +5,16 @@
 #include <string.h>
 #include <linux/virtio_console.h>
 #include <linux/virtio_ids.h>
+#include "kvm/state.h"
 #include "kvm/term.h"
 #include "kvm/vm.h"
 #include "virtio/console.h"
 #include "virtio/pci.h"
+
+STATE_DESC(con_state_desc, "virtio-console", struct con_dev, 1,
+	   STATE_FIELD(struct con_dev, in, 1),
+	   STATE_FIELD(struct con_dev, in_head, 1),
+	   STATE_FIELD(struct con_dev, in_len, 1))
 
 #define CON_QUEUE_SIZE	128
 #define CON_MAX_SEGS	64

@@ -13,8 +13,18 @@
 #include <unistd.h>
 #include <linux/if_tun.h>
 #include <linux/virtio_ids.h>
+#include "kvm/state.h"
 #include "kvm/vm.h"
 #include "virtio/net.h"
+
+/* A packet waiting in rx_buf is not state: it is dropped, as on a wire. */
+STATE_DESC(net_state_desc, "virtio-net", struct net_dev, 1,
+	   STATE_FIELD(struct net_dev, mac, 1),
+	   STATE_FIELD(struct net_dev, offloads, 1),
+	   STATE_FIELD(struct net_dev, rx_packets, 1),
+	   STATE_FIELD(struct net_dev, rx_dropped, 1),
+	   STATE_FIELD(struct net_dev, tx_packets, 1),
+	   STATE_FIELD(struct net_dev, tx_dropped, 1))
 
 #define NET_CLASS	0x020000	/* network controller, Ethernet */
 #define F(bit)		(1ULL << (bit))

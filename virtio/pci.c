@@ -69,27 +69,19 @@ void virtio_dev_fail(struct virtio_dev *v, const char *fmt, ...)
 		virtio_config_changed(v);
 }
 
-static void put_le(u8 *p, u64 v, unsigned int len)
-{
-	unsigned int i;
-
-	for (i = 0; i < len; i++)
-		p[i] = v >> (8 * i);
-}
-
 void virtio_cfg_put16(struct virtio_dev *v, u32 off, u16 val)
 {
-	put_le(v->config + off, val, 2);
+	le_put(v->config + off, 2, val);
 }
 
 void virtio_cfg_put32(struct virtio_dev *v, u32 off, u32 val)
 {
-	put_le(v->config + off, val, 4);
+	le_put(v->config + off, 4, val);
 }
 
 void virtio_cfg_put64(struct virtio_dev *v, u32 off, u64 val)
 {
-	put_le(v->config + off, val, 8);
+	le_put(v->config + off, 8, val);
 }
 
 /* ---- interrupts ---- */
@@ -279,16 +271,6 @@ static void set_addr_half(u64 *addr, bool hi, u32 val)
 
 /* ---- common config ---- */
 
-static u64 get_le(const u8 *p, unsigned int len)
-{
-	u64 v = 0;
-	unsigned int i;
-
-	for (i = 0; i < len; i++)
-		v |= (u64)p[i] << (8 * i);
-	return v;
-}
-
 /* The structure as the driver would read it now. */
 static void common_image(struct virtio_dev *v, u8 *img)
 {
@@ -298,26 +280,26 @@ static void common_image(struct virtio_dev *v, u8 *img)
 	if (v->dfselect < 2)
 		df = v->host_features >> (32 * v->dfselect);
 	memset(img, 0, VP_COMMON_LEN);
-	put_le(img + VIRTIO_PCI_COMMON_DFSELECT, v->dfselect, 4);
-	put_le(img + VIRTIO_PCI_COMMON_DF, (u32)df, 4);
-	put_le(img + VIRTIO_PCI_COMMON_GFSELECT, v->gfselect, 4);
+	le_put(img + VIRTIO_PCI_COMMON_DFSELECT, 4, v->dfselect);
+	le_put(img + VIRTIO_PCI_COMMON_DF, 4, (u32)df);
+	le_put(img + VIRTIO_PCI_COMMON_GFSELECT, 4, v->gfselect);
 	if (v->gfselect < 2)
-		put_le(img + VIRTIO_PCI_COMMON_GF,
-		       (u32)(v->guest_features >> (32 * v->gfselect)), 4);
-	put_le(img + VIRTIO_PCI_COMMON_MSIX, v->config_vector, 2);
-	put_le(img + VIRTIO_PCI_COMMON_NUMQ, v->nr_queues, 2);
+		le_put(img + VIRTIO_PCI_COMMON_GF, 4,
+		       (u32)(v->guest_features >> (32 * v->gfselect)));
+	le_put(img + VIRTIO_PCI_COMMON_MSIX, 2, v->config_vector);
+	le_put(img + VIRTIO_PCI_COMMON_NUMQ, 2, v->nr_queues);
 	img[VIRTIO_PCI_COMMON_STATUS] = v->status;
 	img[VIRTIO_PCI_COMMON_CFGGENERATION] = v->config_gen;
-	put_le(img + VIRTIO_PCI_COMMON_Q_SELECT, v->queue_sel, 2);
+	le_put(img + VIRTIO_PCI_COMMON_Q_SELECT, 2, v->queue_sel);
 	if (!c)
 		return;
-	put_le(img + VIRTIO_PCI_COMMON_Q_SIZE, c->size, 2);
-	put_le(img + VIRTIO_PCI_COMMON_Q_MSIX, c->msix_vector, 2);
-	put_le(img + VIRTIO_PCI_COMMON_Q_ENABLE, c->enabled, 2);
-	put_le(img + VIRTIO_PCI_COMMON_Q_NOFF, v->queue_sel, 2);
-	put_le(img + VIRTIO_PCI_COMMON_Q_DESCLO, c->desc, 8);
-	put_le(img + VIRTIO_PCI_COMMON_Q_AVAILLO, c->avail, 8);
-	put_le(img + VIRTIO_PCI_COMMON_Q_USEDLO, c->used, 8);
+	le_put(img + VIRTIO_PCI_COMMON_Q_SIZE, 2, c->size);
+	le_put(img + VIRTIO_PCI_COMMON_Q_MSIX, 2, c->msix_vector);
+	le_put(img + VIRTIO_PCI_COMMON_Q_ENABLE, 2, c->enabled);
+	le_put(img + VIRTIO_PCI_COMMON_Q_NOFF, 2, v->queue_sel);
+	le_put(img + VIRTIO_PCI_COMMON_Q_DESCLO, 8, c->desc);
+	le_put(img + VIRTIO_PCI_COMMON_Q_AVAILLO, 8, c->avail);
+	le_put(img + VIRTIO_PCI_COMMON_Q_USEDLO, 8, c->used);
 }
 
 static u16 vector_or_none(struct virtio_dev *v, u16 vec)
@@ -427,7 +409,7 @@ static void common_write(struct virtio_dev *v, u32 off, const u8 *data,
 
 		if (f + w <= off || f >= off + len)
 			continue;
-		write_field(v, f, get_le(img + f, w));
+		write_field(v, f, le_get(img + f, w));
 	}
 }
 

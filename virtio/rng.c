@@ -7,9 +7,11 @@
 #include <sys/uio.h>
 #include <unistd.h>
 #include <linux/virtio_ids.h>
+#include "kvm/state.h"
 #include "kvm/vm.h"
 #include "virtio/pci.h"
 #include "virtio/rng.h"
+
 
 #define RNG_QUEUE_SIZE	64
 #define RNG_MAX_SEGS	64
@@ -19,6 +21,9 @@ struct rng_dev {
 	struct virtio_dev v;
 	int fd;
 };
+
+/* Nothing of its own beyond the virtio-pci state. */
+STATE_DESC(rng_state_desc, "virtio-rng", struct rng_dev, 1)
 
 /* Fills one chain; returns the bytes written. */
 static u32 rng_fill(int fd, const struct vq_chain *c)

@@ -329,32 +329,18 @@ static void aml_nameseg(struct acpi_out *o, const char *name)
 /* Shortest integer encoding: ZeroOp/OneOp/OnesOp or a prefixed constant. */
 static void aml_integer(struct acpi_out *o, u64 v)
 {
+	static const u8 prefix[9] = { [1] = AML_BYTE_PREFIX,
+		[2] = AML_WORD_PREFIX, [4] = AML_DWORD_PREFIX,
+		[8] = AML_QWORD_PREFIX };
+	int n = v <= 0xff ? 1 : v <= 0xffff ? 2 : v <= 0xffffffffULL ? 4 : 8;
 	u8 le[8];
-	int i, n;
 
-	if (v == 0 || v == 1) {
-		aml_byte(o, v ? AML_ONE : AML_ZERO);
+	if (v <= 1 || v == UINT64_MAX) {
+		aml_byte(o, v == UINT64_MAX ? AML_ONES : v ? AML_ONE : AML_ZERO);
 		return;
 	}
-	if (v == UINT64_MAX) {
-		aml_byte(o, AML_ONES);
-		return;
-	}
-	for (i = 0; i < 8; i++)
-		le[i] = (u8)(v >> (8 * i));
-	if (v <= 0xff) {
-		aml_byte(o, AML_BYTE_PREFIX);
-		n = 1;
-	} else if (v <= 0xffff) {
-		aml_byte(o, AML_WORD_PREFIX);
-		n = 2;
-	} else if (v <= 0xffffffffULL) {
-		aml_byte(o, AML_DWORD_PREFIX);
-		n = 4;
-	} else {
-		aml_byte(o, AML_QWORD_PREFIX);
-		n = 8;
-	}
+	le_put(le, 8, v);
+	aml_byte(o, prefix[n]);
 	aml_bytes(o, le, n);
 }
 

@@ -18,11 +18,6 @@
 #define EBDA_END	X86_EBDA_START	/* first byte not usable in low RAM */
 #define LOW_MEM_END	0x100000ULL	/* end of the legacy 1 MiB area */
 
-static u16 get_le16(const u8 *p)
-{
-	return p[0] | (u16)p[1] << 8;
-}
-
 static bool has_at(const u8 *img, size_t len, size_t off, const void *m,
 		   size_t mlen)
 {
@@ -48,7 +43,7 @@ static void read_setup_header(const u8 *img, size_t len,
 
 static bool is_bzimage_sig(const u8 *img, size_t len)
 {
-	return len >= HDR_MIN_LEN && get_le16(img + HDR_BOOT_FLAG) == BOOT_FLAG &&
+	return len >= HDR_MIN_LEN && (u16)le_get(img + HDR_BOOT_FLAG, 2) == BOOT_FLAG &&
 	       has_at(img, len, HDR_MAGIC_OFF, HDR_MAGIC, 4);
 }
 

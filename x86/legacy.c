@@ -4,7 +4,13 @@
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
+#include "kvm/state.h"
 #include "x86/arch.h"
+
+STATE_DESC(legacy_state_desc, "x86-legacy", struct legacy, 1,
+	   STATE_FIELD(struct legacy, cmos, 1),
+	   STATE_FIELD(struct legacy, pm1_en, 1),
+	   STATE_FIELD(struct legacy, pm1_cnt, 1))
 
 #define I8042_DATA	0x60
 #define I8042_CMD	0x64

@@ -25,7 +25,6 @@ struct fdt_buf {
 struct fdt {
 	struct fdt_buf dt;	/* structure block */
 	struct fdt_buf str;	/* strings block */
-	struct fdt_buf rsv;	/* reservation entries, terminator excluded */
 	int depth;
 	u32 last_phandle;
 	bool error;		/* sticky: allocation failure or misuse */
@@ -34,8 +33,6 @@ struct fdt {
 void fdt_init(struct fdt *f);
 void fdt_free(struct fdt *f);
 
-/* Adds [addr, addr + size) to the memory reservation map. */
-void fdt_add_reservation(struct fdt *f, u64 addr, u64 size);
 /* The root node's name is "". */
 void fdt_begin_node(struct fdt *f, const char *name);
 /* Same with a formatted name, e.g. fdt_begin_nodef(f, "cpu@%x", id). */

@@ -5,6 +5,8 @@
 
 #include "lkvm/util.h"
 
+struct vfio_seam_ops;
+
 enum console_type {
 	CONSOLE_SERIAL,
 	CONSOLE_VIRTIO,
@@ -41,6 +43,9 @@ struct lkvm_config {
 	const char *dump_dtb;	/* --dump-dtb <file> (arm64 only): write the
 				 * DTB */
 	bool help;		/* --help given: print usage, run nothing */
+	/* Not options: what the VFIO test VMM (tests/kvm/main.c) swaps in. */
+	const struct vfio_seam_ops *vfio_seam;	/* NULL: the kernel */
+	u64 vfio_page;		/* page size the BAR plans assume; 0: host's */
 };
 
 /* Parses `lkvm run` arguments (argv[0] is "run"). Returns 0, or -1 with a

@@ -12,6 +12,7 @@
 
 struct pci_bus;
 struct vfio_vm;
+struct serial_dev;
 
 struct vcpu {
 	struct vm *vm;
@@ -64,6 +65,7 @@ struct vm {
 	/* per-VM device state, NULL when absent */
 	struct vfio_vm *vfio;		/* --vfio devices (vfio/pci.c) */
 	struct testdev *testdev;	/* pci/testdev.c */
+	struct serial_dev *serial;	/* kvm/serial.c: the console */
 	struct virtio_dev *virtio;	/* started, on ->next (virtio/io.c) */
 };
 

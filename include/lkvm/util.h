@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 typedef uint8_t u8;
@@ -24,6 +25,20 @@ typedef int64_t s64;
 #define SZ_1M			0x100000ULL
 #define SZ_1G			0x40000000ULL
 #define SZ_4G			0x100000000ULL
+
+/* Little-endian values of 1-8 bytes at p (the hosts: x86_64, arm64). */
+static inline u64 le_get(const void *p, unsigned int len)
+{
+	u64 v = 0;
+
+	memcpy(&v, p, len);
+	return v;
+}
+
+static inline void le_put(void *p, unsigned int len, u64 v)
+{
+	memcpy(p, &v, len);
+}
 
 extern bool lkvm_debug;
 extern u64 lkvm_start_ns;	/* CLOCK_MONOTONIC when main() began */

@@ -106,9 +106,8 @@ struct pci_dev {
 	pthread_mutex_t intx_lock;	/* leaf lock of the two below */
 	bool intx_level;		/* device's line, before INTx disable */
 	bool intx_out;			/* what the GSI was last driven to */
-	u16 cap_tail;			/* last capability, for pci_add_cap */
-	u16 ext_cap_tail;		/* last extended capability */
-	u16 cap_free, ext_cap_free;	/* next free offsets (0: start) */
+	u16 cap_tail, cap_free;		/* last capability, next free offset
+					 * (0: start), for pci_add_cap */
 };
 
 /* ---- Building a device (before pci_register) ---- */
@@ -132,13 +131,10 @@ int pci_dev_set_bar(struct pci_dev *dev, int bar, u64 size, u32 flags);
 
 /* Capabilities: links a new one of size bytes (header included) at a
  * dword-aligned free offset >= 0x40, writes id/next, sets the status bit.
- * Returns its offset, or 0 if it does not fit. Extended ones (pcie only)
- * go from 0x100 and get id, version and next. */
+ * Returns its offset, or 0 if it does not fit. */
 u16 pci_add_cap(struct pci_dev *dev, u8 id, u32 size);
-u16 pci_add_ext_cap(struct pci_dev *dev, u16 id, u8 version, u32 size);
 /* Offset of the first capability with this id, or 0. */
 u16 pci_find_cap(const struct pci_dev *dev, u8 id);
-u16 pci_find_ext_cap(const struct pci_dev *dev, u16 id);
 
 /*
  * The capability-list walker for any config space: rd reads len (1, 2 or
@@ -231,14 +227,6 @@ void pci_bar_unmap_trap(struct pci_dev *dev, int bar, u64 gpa);
  * low while set. Takes only the device's leaf INTx lock, never the bus
  * lock, so it may be called with any device lock held. Returns 0 or -1. */
 int pci_irq_set(struct pci_dev *dev, bool level);
-static inline int pci_irq_assert(struct pci_dev *dev)
-{
-	return pci_irq_set(dev, true);
-}
-static inline int pci_irq_deassert(struct pci_dev *dev)
-{
-	return pci_irq_set(dev, false);
-}
 
 /* ---- The bus (architecture code and firmware) ---- */
 

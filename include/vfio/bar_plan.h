@@ -102,11 +102,6 @@ struct bar_plan {
 	u64 msix_shared_bytes;
 };
 
-static inline bool bar_range_is_trap(enum bar_range_kind k)
-{
-	return k != BAR_RANGE_MAP && k != BAR_RANGE_NONE;
-}
-
 /*
  * Builds the plan for one physical BAR. @msix may be NULL (no MSI-X here).
  * Returns 0, or -1 with a reason in @err (bad page size, table/PBA outside
@@ -140,9 +135,6 @@ const char *bar_range_kind_name(enum bar_range_kind kind);
 
 /* "MAP     0x0-0x2000 (0x2000)"-style line, no newline. */
 int bar_range_format(const struct bar_range *r, char *buf, size_t len);
-
-/* Whole plan, one line per range each ending in '\n'. */
-int bar_plan_format(const struct bar_plan *plan, char *buf, size_t len);
 
 /* pr_debug() one line per range, prefixed with @name ("01:00.0 BAR3"). */
 void bar_plan_print(const struct bar_plan *plan, const char *name);

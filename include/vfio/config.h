@@ -97,12 +97,6 @@ struct vcfg {
 	struct vcfg_cap caps[VCFG_MAX_CAPS];	/* every cap found */
 };
 
-struct vcfg_seg {
-	u32 off;
-	u32 len;
-	enum vcfg_policy policy;
-};
-
 /* One contiguous write to send to the device's config region. */
 struct vcfg_fwd {
 	u32 off;
@@ -144,13 +138,6 @@ struct vcfg_msi {
 int vcfg_build(struct vcfg *c, struct pci_dev *dev,
 	       const struct vcfg_input *in, char *err, size_t errlen);
 
-/*
- * Splits [off, off + len) into runs of equal policy; fills at most @max
- * segments and returns how many there are (0 if out of range).
- */
-u32 vcfg_classify(const struct vcfg *c, u32 off, u32 len,
-		  struct vcfg_seg *seg, u32 max);
-
 /* True when a read of [off, off + len) needs bytes from the device. */
 bool vcfg_read_needs_dev(const struct vcfg *c, u32 off, u32 len);
 
@@ -175,10 +162,6 @@ int vcfg_write(struct vcfg *c, u32 off, u32 len, const u8 *data,
 /* Little-endian image read (no side effects). */
 u32 vcfg_get(const struct vcfg *c, u32 off, u32 len);
 
-static inline u16 vcfg_cmd(const struct vcfg *c)
-{
-	return (u16)vcfg_get(c, 0x04, 2);
-}
 
 
 /* MSI registers as the guest programmed them; false if no MSI. */

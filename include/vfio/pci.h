@@ -13,14 +13,6 @@
 
 struct vfio_pci;
 
-/*
- * Page size the BAR plans and the MSI-X relocation choice assume; 0 (the
- * default) means the host's. Tests set 16 KiB or 64 KiB to exercise the
- * trapped-page paths on a 4 KiB host.
- */
-extern u64 vfio_pci_page_override;
-u64 vfio_pci_page_size(void);
-
 /* Trapped accesses to one guest-visible region, by plan range kind. */
 struct vfio_bar_stats {
 	u64 table;		/* MSI-X table (emulated) */

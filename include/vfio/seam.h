@@ -1,6 +1,6 @@
 /* The VFIO kernel edge: every open/ioctl/pread/pwrite/mmap/close lkvm's VFIO
- * code issues goes through a struct vfio_seam_ops, installed globally or per
- * container, so unit tests can swap in a simulated device. */
+ * code issues goes through a struct vfio_seam_ops, chosen per container
+ * (NULL: vfio_seam_real), so unit tests can swap in a simulated device. */
 #ifndef LKVM_VFIO_SEAM_H
 #define LKVM_VFIO_SEAM_H
 
@@ -31,11 +31,6 @@ struct vfio_seam_ops {
 /* The real kernel: libc calls, sysfs at /sys. */
 extern const struct vfio_seam_ops vfio_seam_real;
 
-/* The ops used when a container is created without its own (default:
- * vfio_seam_real). vfio_seam_set(NULL) restores the real one; returns the
- * previously installed ops. */
-const struct vfio_seam_ops *vfio_seam_get(void);
-const struct vfio_seam_ops *vfio_seam_set(const struct vfio_seam_ops *ops);
 
 /* Thin wrappers: s->op(s->ctx, ...). */
 static inline int seam_open(const struct vfio_seam_ops *s, const char *path,

@@ -76,7 +76,7 @@ struct vfio_container {
 	struct vfio_group *groups;
 };
 
-/* ops NULL: the globally installed seam (vfio_seam_get()). */
+/* ops NULL: the real kernel (vfio_seam_real). */
 void vfio_container_init(struct vfio_container *c,
 			 const struct vfio_seam_ops *ops);
 /* Unmaps DMA, closes groups left open and the container fd. */
@@ -229,6 +229,5 @@ int vfio_irq_disable(struct vfio_device *dev, u32 index);
  * a guest EOI (KVM resamplefd) unmasks the line in the kernel. */
 int vfio_intx_enable(struct vfio_device *dev, int trigger_fd,
 		     int resample_fd);
-int vfio_intx_unmask(struct vfio_device *dev);
 
 #endif

@@ -297,24 +297,6 @@ static void guest_read_op(struct dev *d, u32 off, u32 len)
 	FUZZ_ASSERT(out[len] == 0xa5);
 }
 
-static void classify_op(struct dev *d, u32 off, u32 len, u32 max)
-{
-	struct vcfg_seg seg[8];
-	u32 n = vcfg_classify(d->c, off, len, seg, max), i, end = off;
-
-	FUZZ_ASSERT(n <= max);
-	if (!range_ok(d->size, off, len)) {
-		FUZZ_ASSERT(!n);
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		FUZZ_ASSERT(seg[i].off == end && seg[i].len);
-		FUZZ_ASSERT(seg[i].policy <= VCFG_VIRTUAL);
-		end += seg[i].len;
-	}
-	FUZZ_ASSERT(end <= off + len);
-}
-
 /*
  * One access: [op u8] then [offset u16] (op bit 7: [offset u32], wild) and
  * for writes [4 data bytes]. op bits 0-1: write, read, read, other; bits
@@ -339,8 +321,6 @@ static void step(struct dev *d, struct fin *in)
 	default:
 		if (op & 0x20) {
 			vcfg_msi_set_pending(d->c, fin_u32(in));
-		} else if (op & 0x40) {
-			classify_op(d, off, len, 1 + fin_u8(in) % 4);
 		} else if (off < d->size) {
 			d->dev[off] = fin_u8(in);	/* device side */
 		}

@@ -24,6 +24,14 @@ static const char usage[] =
 "                           per-vector masking\n";
 
 static struct vfio_sim sim;
+static u64 sim_page;
+
+/* The VM gets the simulated kernel and the page size through its config. */
+static void use_sim(struct lkvm_config *cfg)
+{
+	cfg->vfio_seam = &sim.ops;
+	cfg->vfio_page = sim_page;
+}
 
 static int parse_kind(const char *s, enum sim_kind *k)
 {
@@ -168,7 +176,7 @@ int main(int argc, char **argv)
 		} else if (!strcmp(o, "--sim-msi-mask")) {
 			r = msi_mask(v);
 		} else if (!strcmp(o, "--sim-page")) {
-			vfio_pci_page_override = strtoull(v, NULL, 0);
+			sim_page = strtoull(v, NULL, 0);
 			r = 0;
 		} else {
 			r = -1;
@@ -186,9 +194,7 @@ int main(int argc, char **argv)
 		vfio_sim_destroy(&sim);
 		return 2;
 	}
-	vfio_seam_set(&sim.ops);
-	status = lkvm_cmd_run(argc - i, argv + i);
-	vfio_seam_set(NULL);
+	status = lkvm_cmd_run(argc - i, argv + i, use_sim);
 	if (report() && !status)
 		status = 3;
 	vfio_sim_destroy(&sim);

@@ -134,8 +134,11 @@ static inline bool plan_is(const struct bar_plan *p,
 		       p->r[i].kind == exp[i].kind;
 	if (same)
 		return true;
-	bar_plan_format(p, buf, sizeof(buf));
-	fprintf(stderr, "plan mismatch, got:\n%s", buf);
+	fprintf(stderr, "plan mismatch, got:\n");
+	for (i = 0; i < p->nr; i++) {
+		bar_range_format(&p->r[i], buf, sizeof(buf));
+		fprintf(stderr, "%s\n", buf);
+	}
 	fprintf(stderr, "expected:\n");
 	for (i = 0; i < n; i++) {
 		bar_range_format(&exp[i], buf, sizeof(buf));

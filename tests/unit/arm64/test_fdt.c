@@ -53,35 +53,6 @@ TEST(fdt_header_and_blocks)
 	fdt_free(&f);
 }
 
-TEST(fdt_reservations_in_map)
-{
-	struct fdt f;
-	size_t n, rsv;
-	void *b;
-	char *dts;
-
-	fdt_init(&f);
-	fdt_add_reservation(&f, 0x80000000ULL, 0x1000);
-	fdt_begin_node(&f, "");
-	fdt_add_reservation(&f, 0x123456789000ULL, 0x200000);
-	fdt_end_node(&f);
-	ASSERT_EQ(fdt_finish(&f, 0, &b, &n), 0);
-	rsv = rd32(b, 16);
-	EXPECT_EQ(rd64(b, rsv), 0x80000000ULL);
-	EXPECT_EQ(rd64(b, rsv + 8), 0x1000);
-	EXPECT_EQ(rd64(b, rsv + 16), 0x123456789000ULL);
-	EXPECT_EQ(rd64(b, rsv + 24), 0x200000);
-	EXPECT_EQ(rd64(b, rsv + 32), 0);
-	EXPECT_EQ(rd64(b, rsv + 40), 0);
-	dts = dtc_decompile(b, n);
-	ASSERT(dts);
-	EXPECT_CONTAINS(dts, "/memreserve/\t0x0000000080000000 0x0000000000001000;");
-	EXPECT_CONTAINS(dts, "/memreserve/\t0x0000123456789000 0x0000000000200000;");
-	free(dts);
-	free(b);
-	fdt_free(&f);
-}
-
 TEST(fdt_properties_through_dtc)
 {
 	static const char *const strs[] = { "vendor,a", "generic" };

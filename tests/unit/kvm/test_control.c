@@ -287,16 +287,16 @@ struct racer {
 	pthread_barrier_t *go;
 	struct control *c;
 	int r;
+	struct vm vm;	/* outlives the thread: the control keeps it */
 };
 
 static void *race(void *arg)
 {
 	struct racer *r = arg;
-	struct vm vm;
 
-	vm_named(&vm, "race");
+	vm_named(&r->vm, "race");
 	pthread_barrier_wait(r->go);
-	r->r = control_open(&vm, &r->c);
+	r->r = control_open(&r->vm, &r->c);
 	return NULL;
 }
 

@@ -98,7 +98,8 @@ TEST(state_check_finds_defects)
 	EXPECT_CONTAINS(check_fields(outside, 1, 1), "bad.a: overlaps or outside");
 	EXPECT_CONTAINS(check_fields(twice, 2, 1), "bad.a: twice");
 	EXPECT_CONTAINS(check_fields(future, 1, 2), "since 3, version 2");
-	EXPECT_CONTAINS(check_fields(good, 0, 1), "no name, version or fields");
+	EXPECT_CONTAINS(check_fields(good, 1, 0), "no name or version");
+	EXPECT(!check_fields(good, 0, 1));	/* nothing beyond a shared part */
 	EXPECT(!check_fields(good, 2, 2));
 }
 
@@ -122,7 +123,8 @@ TEST(state_every_device_type_has_a_description)
 {
 	static const char *const want[] = {
 		"pci-config", "msix", "msi", "uart-16550a", "virtio-pci",
-		"vfio-pci-config",
+		"vfio-pci-config", "virtio-blk", "virtio-net", "virtio-console",
+		"virtio-rng", "pci-testdev",
 	};
 	size_t i;
 

@@ -615,7 +615,7 @@ TEST(pci_intx_status_and_disable)
 	pci_dev_init(&d, "intx", 1, 1, 0, 0, false);
 	ASSERT_EQ(pci_register(&vm, &d), 0);
 	EXPECT_EQ(d.irq_pin, 1);
-	pci_irq_assert(&d);
+	pci_irq_set(&d, true);
 	EXPECT(rd(&vm, d.bdf, PCI_STATUS, 2) & PCI_STATUS_INTERRUPT);
 	EXPECT(d.intx_out);
 	wr(&vm, d.bdf, PCI_COMMAND, 2, PCI_COMMAND_INTX_DISABLE);
@@ -623,7 +623,7 @@ TEST(pci_intx_status_and_disable)
 	EXPECT(rd(&vm, d.bdf, PCI_STATUS, 2) & PCI_STATUS_INTERRUPT);
 	wr(&vm, d.bdf, PCI_COMMAND, 2, 0);
 	EXPECT(d.intx_out);
-	pci_irq_deassert(&d);
+	pci_irq_set(&d, false);
 	EXPECT(!d.intx_out);
 	EXPECT(!(rd(&vm, d.bdf, PCI_STATUS, 2) & PCI_STATUS_INTERRUPT));
 	pci_dev_init(&n, "nointx", 1, 2, 0, 0, false);
@@ -632,13 +632,13 @@ TEST(pci_intx_status_and_disable)
 	ASSERT_EQ(pci_register(&vm, &n), 0);
 	EXPECT_EQ(n.slot, 9);
 	EXPECT_EQ(rd(&vm, n.bdf, PCI_INTERRUPT_PIN, 1), 0);
-	EXPECT_EQ(pci_irq_assert(&n), -1);
+	EXPECT_EQ(pci_irq_set(&n, true), -1);
 	tvm_fini(&vm);
 }
 
 static void *raise_line(void *arg)
 {
-	pci_irq_assert(arg);
+	pci_irq_set(arg, true);
 	return NULL;
 }
 
@@ -673,7 +673,7 @@ TEST(pci_intx_never_takes_the_bus_lock)
 TEST(pci_capability_lists)
 {
 	struct pci_dev d;
-	u16 a, b, e1, e2;
+	u16 a, b;
 
 	pci_dev_init(&d, "caps", 1, 1, 0, 0, true);
 	EXPECT_EQ(pci_find_cap(&d, PCI_CAP_ID_MSI), 0);
@@ -689,16 +689,7 @@ TEST(pci_capability_lists)
 	EXPECT_EQ(pci_find_cap(&d, PCI_CAP_ID_MSIX), a);
 	EXPECT_EQ(pci_add_cap(&d, PCI_CAP_ID_VNDR, 0xb0), 0);	/* too big */
 	EXPECT_EQ(pci_add_cap(&d, PCI_CAP_ID_EXP, 0x3c), 0x54);
-	e1 = pci_add_ext_cap(&d, PCI_EXT_CAP_ID_ERR, 1, 0x48);
-	e2 = pci_add_ext_cap(&d, PCI_EXT_CAP_ID_VNDR, 1, 0x10);
-	EXPECT_EQ(e1, 0x100);
-	EXPECT_EQ(e2, 0x148);
-	EXPECT_EQ(pci_cfg_get32(&d, e1), PCI_EXT_CAP_ID_ERR | 1 << 16 |
-					 (u32)e2 << 20);
-	EXPECT_EQ(pci_find_ext_cap(&d, PCI_EXT_CAP_ID_VNDR), e2);
-	EXPECT_EQ(pci_find_ext_cap(&d, PCI_EXT_CAP_ID_DSN), 0);
 	pci_dev_init(&d, "conventional", 1, 1, 0, 0, false);
-	EXPECT_EQ(pci_add_ext_cap(&d, PCI_EXT_CAP_ID_ERR, 1, 8), 0);
 	/* a looping list terminates */
 	pci_add_cap(&d, PCI_CAP_ID_PM, 8);
 	pci_cfg_set8(&d, 0x41, 0x40);

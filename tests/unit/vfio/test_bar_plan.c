@@ -451,10 +451,7 @@ TEST(bar_plan_lookup_kinds)
 	ASSERT(r);
 	EXPECT_EQ(r->offset, 0x2000);
 	EXPECT_EQ(r->size, 0x1000);
-	EXPECT(bar_range_is_trap(r->kind));
-	EXPECT(!bar_range_is_trap(BAR_RANGE_MAP));
-	EXPECT(!bar_range_is_trap(BAR_RANGE_NONE));
-	EXPECT(bar_range_is_trap(BAR_RANGE_FORWARD));
+	EXPECT(r->kind != BAR_RANGE_MAP && r->kind != BAR_RANGE_NONE);
 	p.nr = 0;
 	EXPECT(!bar_plan_lookup(&p, 0));
 }
@@ -469,30 +466,6 @@ TEST(bar_plan_append_merges)
 	EXPECT_EQ(bar_plan_append(&p, 0x2000, 0, BAR_RANGE_FORWARD), 0);
 	EXPECT_EQ(bar_plan_append(&p, 0x2000, 0x10, BAR_RANGE_FORWARD), 0);
 	EXPECT(PLAN_IS(&p, R_MAP(0, 0x2000), R_FWD(0x2000, 0x2010)));
-}
-
-TEST(bar_plan_format_lines)
-{
-	struct bar_plan p;
-	char line[96], buf[512], tiny[8];
-	int n;
-
-	ASSERT(build(&layout_nvme, 0, SZ_16K, &p));
-	bar_range_format(&p.r[0], line, sizeof(line));
-	EXPECT_STR(line, "TRAP forward    0x0-0x2000 (0x2000)");
-	n = bar_plan_format(&p, buf, sizeof(buf));
-	EXPECT_STR(buf, "TRAP forward    0x0-0x2000 (0x2000)\n"
-			"TRAP msix-table 0x2000-0x3000 (0x1000)\n"
-			"TRAP msix-pba   0x3000-0x4000 (0x1000)\n");
-	EXPECT_EQ(n, strlen(buf));
-	EXPECT_EQ(bar_plan_format(&p, tiny, sizeof(tiny)), n);
-	EXPECT_EQ(strlen(tiny), sizeof(tiny) - 1);
-	ASSERT(build(&layout_nvme, 0, SZ_4K, &p));
-	bar_range_format(&p.r[0], line, sizeof(line));
-	EXPECT_STR(line, "MAP             0x0-0x2000 (0x2000)");
-	EXPECT_STR(bar_range_kind_name(BAR_RANGE_PAD), "TRAP pad");
-	EXPECT_STR(bar_range_kind_name(BAR_RANGE_NONE), "NONE");
-	bar_plan_print(&p, "test BAR0");	/* silent without --debug */
 }
 
 /* The MSI-X capability's three registers, as vfio/device.c reads them. */
@@ -513,4 +486,22 @@ TEST(msix_info_decode_fields)
 	EXPECT_EQ(m.pba_bir, 0);
 	EXPECT_EQ(msix_info_decode(0, 0x6, 0x0, &m), -1);	/* no BAR6 */
 	EXPECT_EQ(msix_info_decode(0, 0x0, 0x1007, &m), -1);
+}
+
+TEST(bar_range_format_lines)
+{
+	struct bar_plan p;
+	char line[96];
+
+	ASSERT(build(&layout_nvme, 0, SZ_16K, &p));
+	bar_range_format(&p.r[0], line, sizeof(line));
+	EXPECT_STR(line, "TRAP forward    0x0-0x2000 (0x2000)");
+	bar_range_format(&p.r[2], line, sizeof(line));
+	EXPECT_STR(line, "TRAP msix-pba   0x3000-0x4000 (0x1000)");
+	ASSERT(build(&layout_nvme, 0, SZ_4K, &p));
+	bar_range_format(&p.r[0], line, sizeof(line));
+	EXPECT_STR(line, "MAP             0x0-0x2000 (0x2000)");
+	EXPECT_STR(bar_range_kind_name(BAR_RANGE_PAD), "TRAP pad");
+	EXPECT_STR(bar_range_kind_name(BAR_RANGE_NONE), "NONE");
+	bar_plan_print(&p, "test BAR0");	/* silent without --debug */
 }

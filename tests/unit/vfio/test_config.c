@@ -662,15 +662,14 @@ TEST(vcfg_command_and_status)
 {
 	struct vcfg *c = new_vcfg();
 	struct vcfg_write_res res;
-	struct vcfg_seg seg[4];
 	struct dev_cfg d;
 
 	e1000e_cfg(&d);
 	ASSERT(build(c, &d, &e1000e_bars, 0, NULL));
-	EXPECT_EQ(vcfg_cmd(c), 0);
+	EXPECT_EQ(vcfg_get(c, PCI_COMMAND, 2), 0);
 	wr(c, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER, &res);
 	EXPECT_EQ(res.events, 0);	/* decode is the bus's (pci/) */
-	EXPECT_EQ(vcfg_cmd(c), PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	EXPECT_EQ(vcfg_get(c, PCI_COMMAND, 2), PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 	ASSERT_EQ(res.nr_fwd, 1);
 	EXPECT_EQ(res.fwd[0].off, PCI_COMMAND);
 	EXPECT_EQ(res.fwd[0].len, 2);
@@ -680,22 +679,21 @@ TEST(vcfg_command_and_status)
 
 	wr(c, PCI_COMMAND + 1, 1, PCI_COMMAND_INTX_DISABLE >> 8, &res);
 	EXPECT_EQ(res.events, 0);
-	EXPECT(vcfg_cmd(c) & PCI_COMMAND_INTX_DISABLE);
+	EXPECT(vcfg_get(c, PCI_COMMAND, 2) & PCI_COMMAND_INTX_DISABLE);
 
 	/* dword write over command+status: status byte 0 stays virtual */
 	wr(c, PCI_COMMAND, 4, 0xf9000007, &res);
 	EXPECT_EQ(res.events, 0);
-	EXPECT_EQ(vcfg_cmd(c), PCI_COMMAND_IO | PCI_COMMAND_MEMORY |
+	EXPECT_EQ(vcfg_get(c, PCI_COMMAND, 2), PCI_COMMAND_IO | PCI_COMMAND_MEMORY |
 		  PCI_COMMAND_MASTER);
 	ASSERT_EQ(res.nr_fwd, 2);
 	EXPECT_EQ(res.fwd[0].off, PCI_COMMAND);
 	EXPECT_EQ(res.fwd[1].off, PCI_STATUS + 1);
 	EXPECT_EQ(res.fwd[1].len, 1);
 	EXPECT_EQ(res.fwd[1].data[0], 0xf9);
-	EXPECT_EQ(vcfg_classify(c, PCI_COMMAND, 4, seg, 4), 2);
-	EXPECT_EQ(seg[0].policy, VCFG_VIRTUAL);
-	EXPECT_EQ(seg[0].len, 3);
-	EXPECT_EQ(seg[1].policy, VCFG_PASSTHROUGH);
+	EXPECT_EQ(c->policy[PCI_COMMAND], VCFG_VIRTUAL);
+	EXPECT_EQ(c->policy[PCI_STATUS], VCFG_VIRTUAL);
+	EXPECT_EQ(c->policy[PCI_STATUS + 1], VCFG_PASSTHROUGH);
 
 	/* status: INTx pending from the device, capability bit emulated */
 	d.b[PCI_STATUS] = PCI_STATUS_INTERRUPT;
@@ -710,7 +708,6 @@ TEST(vcfg_write_masks)
 {
 	struct vcfg *c = new_vcfg();
 	struct vcfg_write_res res;
-	struct vcfg_seg seg[8];
 	struct dev_cfg d;
 	u8 out[4];
 
@@ -752,7 +749,6 @@ TEST(vcfg_write_masks)
 	/* out of range */
 	EXPECT(vcfg_write(c, 0xffe, 4, out, &res) < 0);
 	EXPECT(vcfg_write(c, 0x40, 0, out, &res) < 0);
-	EXPECT_EQ(vcfg_classify(c, 0x1000, 1, seg, 8), 0);
 	vcfg_read(c, 0xffe, 4, NULL, out);
 	EXPECT_EQ(out[2], 0xff);
 	EXPECT_EQ(out[3], 0xff);
