@@ -330,6 +330,18 @@ void vfio_intr_pba_read(struct vfio_pci *vp, u64 off, u8 *data, u32 len)
 }
 
 /* I/O thread: the device raised a vector lkvm watches (masked). */
+/* The host wants the device back (an unbind from vfio-pci waits for it):
+ * without hotplug to eject it, the VM stops and lkvm releases it. */
+static void req_fired(struct vfio_vec *vec)
+{
+	if (!drain(vec))
+		return;
+	pr_err("%s: the host asks for the device back (VFIO request "
+	       "interrupt, e.g. an unbind from vfio-pci): stopping the VM to "
+	       "release it", vec->vp->name);
+	vm_request_exit(vec->vp->vm, VM_ERROR);
+}
+
 void vfio_intr_event(struct vfio_vec *vec)
 {
 	struct vfio_pci *vp = vec->vp;
@@ -337,6 +349,10 @@ void vfio_intr_event(struct vfio_vec *vec)
 	bool msi = vec->index == VFIO_PCI_MSI_IRQ_INDEX;
 	enum msix_fire_res r;
 
+	if (vec->index == VFIO_PCI_REQ_IRQ_INDEX) {
+		req_fired(vec);
+		return;
+	}
 	if (msi)	/* the pending bits live in config space */
 		pthread_mutex_lock(&bus->lock);
 	pthread_mutex_lock(&vp->lock);
@@ -399,12 +415,46 @@ static int intx_setup(struct vfio_pci *vp, char *err, size_t errlen)
 	return 0;
 }
 
+/* Arms the request interrupt where the device has one; without it a host
+ * unbind just waits until lkvm exits. */
+static void req_setup(struct vfio_pci *vp)
+{
+	struct vfio_vec *r = &vp->req;
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = r };
+
+	*r = (struct vfio_vec){ .vp = vp, .index = VFIO_PCI_REQ_IRQ_INDEX };
+	r->efd = -1;
+	if (!vp->vdev.irqs[r->index].count)
+		return;
+	r->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (r->efd >= 0 && !vfio_irq_set_eventfds(&vp->vdev, r->index, 0, 1,
+						  &r->efd)) {
+		r->hw = 1;
+		if (!epoll_ctl(vp->epfd, EPOLL_CTL_ADD, r->efd, &ev))
+			return;
+	}
+	pr_warn("%s: no request interrupt (%s): a host unbind will wait "
+		"until lkvm exits", vp->name, strerror(errno));
+}
+
+static void req_teardown(struct vfio_pci *vp)
+{
+	if (vp->req.efd < 0)
+		return;
+	epoll_ctl(vp->epfd, EPOLL_CTL_DEL, vp->req.efd, NULL);
+	if (vp->req.hw)
+		vfio_irq_disable(&vp->vdev, VFIO_PCI_REQ_IRQ_INDEX);
+	close(vp->req.efd);
+	vp->req.efd = -1;
+}
+
 int vfio_intr_setup(struct vfio_pci *vp, int epfd, char *err, size_t errlen)
 {
 	struct vcfg_msi m;
 	u32 n;
 
 	vp->epfd = epfd;
+	req_setup(vp);
 	if (vp->has_msix) {
 		n = MIN(vcfg_msix_vectors(&vp->cfg),
 			vp->vdev.irqs[VFIO_PCI_MSIX_IRQ_INDEX].count);
@@ -476,6 +526,7 @@ void vfio_intr_teardown(struct vfio_pci *vp)
 	if (vp->intx_rfd >= 0)
 		close(vp->intx_rfd);
 	vp->intx_efd = vp->intx_rfd = -1;
+	req_teardown(vp);
 	pthread_mutex_unlock(&vp->lock);
 }
 

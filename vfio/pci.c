@@ -305,7 +305,7 @@ static int device_add(struct vfio_vm *vv, struct vm *vm, int i)
 	}
 	vp->vm = vm;
 	vp->vdev.fd = -1;
-	vp->intx_efd = vp->intx_rfd = -1;
+	vp->intx_efd = vp->intx_rfd = vp->req.efd = -1;
 	vp->page = vm->cfg->vfio_page ? : (u64)sysconf(_SC_PAGESIZE);
 	snprintf(vp->name, sizeof(vp->name), "vfio %s", vv->specs[i].name);
 	pthread_mutex_init(&vp->lock, NULL);

@@ -85,6 +85,7 @@ struct vfio_pci {
 	struct msi_state msi;
 	struct vfio_vecset vmsix, vmsi;
 	int intx_efd, intx_rfd;	/* trigger, resample (guest EOI) */
+	struct vfio_vec req;	/* the request interrupt: host wants it back */
 	bool intx_irqfd;	/* irqfd on pci.gsi assigned */
 	bool intx_host;		/* VFIO INTx enabled */
 	int epfd;		/* the I/O thread's epoll set */

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
 #include <linux/pci_regs.h>
 #include "kvm/config.h"
 #include "kvm/run.h"
@@ -20,6 +22,8 @@ static const char usage[] =
 "  --sim-other BDF[:DRV]    a device bound to DRV (default nvme), not vfio\n"
 "  --sim-doorbell BDF:BAR:OFF  doorbell register (hex OFF), see vfio_sim.h\n"
 "  --sim-page SIZE          page size lkvm's BAR plans assume (e.g. 16384)\n"
+"  --sim-request BDF:MS     MS ms in, the host asks for BDF back (VFIO\n"
+"                           request interrupt)\n"
 "  --sim-msi-mask BDF       give the device's MSI 64-bit addresses and\n"
 "                           per-vector masking\n";
 
@@ -104,6 +108,38 @@ static int add_doorbell(const char *arg)
 	return d ? vfio_sim_doorbell(&sim, d, bar, off) : -1;
 }
 
+/* --sim-request BDF:MS: MS ms into the run the host asks for BDF back (its
+ * VFIO request eventfd fires, as on an unbind from vfio-pci). */
+static struct sim_dev *req_dev;
+static unsigned int req_ms;
+
+static void *request_later(void *arg)
+{
+	int fd;
+
+	usleep(req_ms * 1000);
+	fd = req_dev->irq_on[VFIO_PCI_REQ_IRQ_INDEX] ?
+	     req_dev->irq_fd[VFIO_PCI_REQ_IRQ_INDEX][0] : -1;
+	fprintf(stderr, "vfio-sim: %s: request interrupt %s\n", req_dev->name,
+		fd >= 0 ? "fired" : "not armed");
+	if (fd >= 0 && eventfd_write(fd, 1))
+		perror("vfio-sim: request eventfd");
+	return NULL;
+}
+
+static int add_request(const char *arg)
+{
+	char buf[128];
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	if (strlen(buf) < 14 || buf[12] != ':')
+		return -1;
+	req_ms = (unsigned int)strtoul(buf + 13, NULL, 0);
+	buf[12] = 0;
+	req_dev = vfio_sim_find(&sim, buf);
+	return req_dev ? 0 : -1;
+}
+
 /* Turns on per-vector masking (and 64-bit addresses) in the MSI cap. */
 static int msi_mask(const char *bdf)
 {
@@ -173,6 +209,8 @@ int main(int argc, char **argv)
 			r = add_other(v);
 		} else if (!strcmp(o, "--sim-doorbell")) {
 			r = add_doorbell(v);
+		} else if (!strcmp(o, "--sim-request")) {
+			r = add_request(v);
 		} else if (!strcmp(o, "--sim-msi-mask")) {
 			r = msi_mask(v);
 		} else if (!strcmp(o, "--sim-page")) {
@@ -193,6 +231,12 @@ int main(int argc, char **argv)
 		fputs(usage, stderr);
 		vfio_sim_destroy(&sim);
 		return 2;
+	}
+	if (req_dev) {
+		pthread_t t;
+
+		if (!pthread_create(&t, NULL, request_later, NULL))
+			pthread_detach(t);
 	}
 	status = lkvm_cmd_run(argc - i, argv + i, use_sim);
 	if (report() && !status)

@@ -159,6 +159,12 @@ wait $pid
 st=$?
 expect sigterm 143 "$CLEAN" 'err:resets=2 '
 
+# The host asks for the device back (VFIO request interrupt, as on an unbind
+# from vfio-pci): the VM stops with status 1 saying why, everything released.
+run --sim nvme:$NVME --sim-request $NVME:1500 -- spin --vfio 01:00.0
+expect host-request 1 'err:request interrupt fired' \
+	'err:vfio 0000:01:00.0: the host asks for the device back' "$CLEAN"
+
 # ---- bad input: clear message naming the device, non-zero exit ----
 run --sim nvme:$NVME -- hello --vfio 01:00
 expect bad-bdf nonzero "err:--vfio '01:00': invalid PCI address"
