@@ -110,7 +110,7 @@ run mem-too-large 1 "more than this host has" -- $LKVM run -k x -m 1000000000
 run cpus-too-many 1 "above the limit of [0-9]+ vCPUs" -- $LKVM run -k x -c 100000
 run kernel-missing 1 "cannot read kernel '$T/nope'" -- $LKVM run -k "$T/nope"
 run kernel-is-dir 1 "cannot read kernel '$T'.*directory" -- $LKVM run -k "$T"
-run kernel-elf 1 "ELF" -- $LKVM run -k /bin/true
+run kernel-elf 1 "kernel '/bin/true': ELF kernel without a PVH entry note .*CONFIG_PVH=y" -- $LKVM run -k /bin/true
 : >"$T/empty"
 run kernel-empty 1 "kernel '$T/empty' is empty" -- $LKVM run -k "$T/empty"
 run kernel-empty-pipe 1 "kernel '/dev/fd/[0-9]+' is empty" -- $LKVM run -k <(true)
