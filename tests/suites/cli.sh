@@ -130,6 +130,15 @@ if [ -f "$G/hello.bin" ]; then
 else
 	fail kernel-pipe-raw "$G/hello.bin missing (make -C tests/guests)"
 fi
+# An ELF vmlinux cut short, or needing more RAM than the guest has.
+if [ -f "$G/pvh_hello.vmlinux" ]; then
+	head -c 2000 "$G/pvh_hello.vmlinux" >"$T/vmlinux"
+	run vmlinux-truncated 1 "kernel '$T/vmlinux': ELF kernel is truncated: 2000 bytes.*copy the whole vmlinux" -- \
+		$LKVM run -k "$T/vmlinux" -m 64
+	run vmlinux-pipe 0 "GUEST pvh cmdline=<console=ttyS0>" -- $LKVM run -k <(cat "$G/pvh_hello.vmlinux") -m 64
+else
+	fail vmlinux-truncated "$G/pvh_hello.vmlinux missing (make -C tests/guests)"
+fi
 make_bzimage "$T/bz"
 # The fake kernel's 32-bit entry powers off: out 0x3400 to PM1a_CNT (0x604).
 poke "$T/bz" $((5 * 512)) '\xba\x04\x06\x00\x00\x66\xb8\x00\x34\x66\xef\xf4'
