@@ -28,8 +28,8 @@ void guest_main(void)
 		printf("GUEST pvh module %u size=%u data=<%s>\n", i,
 		       (u32)m[i].size, (const char *)m[i].paddr);
 	for (i = 0; i < si->memmap_entries; i++)
-		printf("GUEST pvh memmap %x-%x type %u\n", (u32)e[i].addr,
-		       (u32)(e[i].addr + e[i].size), e[i].type);
+		printf("GUEST pvh memmap %lx-%lx type %u\n", e[i].addr,
+		       e[i].addr + e[i].size, e[i].type);
 	if (!memcmp((const void *)si->rsdp, "RSD PTR ", 8))
 		printf("GUEST pvh rsdp=%x OK\n", (u32)si->rsdp);
 	poweroff();

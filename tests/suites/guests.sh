@@ -185,6 +185,9 @@ run_pvh pvh_hello -m 64
 expect pvh-hello-no-initrd 0 '^GUEST pvh cmdline=<console=ttyS0>$' '^GUEST pvh rsdp=e0000 OK$'
 grep -q "GUEST pvh module" "$OUT"
 check pvh-hello-no-module $((!$?)) "a module reported without -i"
+run_pvh pvh_hello -m 4608
+expect pvh-hello-highmem 0 '^GUEST pvh memmap 100000-c0000000 type 1$' \
+	'^GUEST pvh memmap 100000000-160000000 type 1$'
 
 # The same VMM paths under ASan/UBSan, when `make check` has built it.
 if [ -x "$ASAN_LKVM" ]; then
