@@ -12,8 +12,9 @@ int arm64_image_parse(const void *img, size_t len, struct arm64_image *im,
 
 	memset(im, 0, sizeof(*im));
 	if (len >= 2 && p[0] == 0x1f && p[1] == 0x8b)
-		return set_err(err, errlen, "gzip-compressed; give the raw Image "
-			       "(zcat vmlinuz > Image)");
+		return set_err(err, errlen, "gzip-compressed (Image.gz) and lkvm "
+			       "has no decompressor; gunzip it and give the "
+			       "raw Image (zcat Image.gz > Image)");
 	if (len >= 8 && !memcmp(p + 4, "zimg", 4))
 		return set_err(err, errlen, "an EFI zboot image; give the raw "
 			       "Image (arch/arm64/boot/Image)");

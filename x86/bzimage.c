@@ -1,6 +1,7 @@
 /* x86 Linux boot protocol (Documentation/arch/x86/boot.rst): recognises a
- * bzImage, or checks a --raw real-mode binary (and refuses everything else
- * with a reason), builds the e820 map, places the initrd and fills the zero page. */
+ * bzImage or an ELF vmlinux (x86/pvh.c loads it), or checks a --raw binary
+ * (refusing anything else with a reason), builds the e820 map, places the
+ * initrd and fills the zero page. */
 #include <stdio.h>
 #include <string.h>
 #include "x86/bzimage.h"
@@ -68,9 +69,6 @@ static int refuse_foreign(const u8 *img, size_t len, char *err, size_t errlen)
 {
 	const char *comp = compression_name(img, len);
 
-	if (has_at(img, len, 0, "\x7f" "ELF", 4))
-		return set_err(err, errlen, "kernel looks like an ELF vmlinux; "
-			       "pass the bzImage (arch/x86/boot/bzImage)");
 	if (comp)
 		return set_err(err, errlen, "kernel is a %s compressed file, "
 			       "not a bootable image; pass the bzImage "
@@ -190,6 +188,8 @@ int x86_kernel_identify(const void *img, size_t len, bool raw,
 			       "bzImage (arch/x86/boot/bzImage)");
 	if (is_bzimage_sig(p, len))
 		return identify_bzimage(p, len, info, err, errlen);
+	if (has_at(p, len, 0, "\x7f" "ELF", 4))
+		return X86_KERNEL_ELF;
 	if (refuse_foreign(p, len, err, errlen))
 		return -1;
 	if (has_at(p, len, HDR_MAGIC_OFF, HDR_MAGIC, 4))

@@ -1,5 +1,6 @@
 /* x86 vCPU setup: per-vCPU CPUID, LAPIC LINT pins, FPU state, and the boot
- * vCPU's registers for a bzImage (32-bit protected mode entry) or a raw
+ * vCPU's registers for a bzImage or PVH vmlinux (32-bit protected mode
+ * entry: the PVH ABI leaves the selectors free, both use 0x10/0x18) or a raw
  * binary (real mode at 0x1000:0); the register dump on fatal exits. */
 #include <errno.h>
 #include <stdio.h>
@@ -137,12 +138,11 @@ static int setup_boot_regs(struct vcpu *v)
 	boot_sregs(x, &s);
 	if (ioctl(v->fd, KVM_SET_SREGS, &s) < 0)
 		goto fail;
-	if (x->flat) {
-		r.rip = 0;
-	} else {
-		r.rip = x->entry;
+	if (x->pvh)
+		r.rbx = X86_PVH_INFO;
+	else if (!x->flat)
 		r.rsi = X86_ZERO_PAGE;
-	}
+	r.rip = x->entry;	/* 0 for flat */
 	if (ioctl(v->fd, KVM_SET_REGS, &r) < 0)
 		goto fail;
 	return 0;

@@ -1,5 +1,5 @@
 /* x86_64 machine state kept beside struct vm: memory layout, how the boot
- * vCPU starts (bzImage 32-bit entry or real-mode flat binary) and the CPUID
+ * vCPU starts (bzImage or PVH 32-bit entry, real-mode flat binary) and the CPUID
  * table KVM supports. */
 #ifndef LKVM_X86_ARCH_H
 #define LKVM_X86_ARCH_H
@@ -12,7 +12,8 @@
 struct x86_vm {
 	struct x86_mem_layout layout;
 	bool flat;		/* raw binary: real mode at 0x1000:0 */
-	u64 entry;		/* bzImage: protected-mode entry */
+	bool pvh;		/* ELF vmlinux: PVH entry, EBX = X86_PVH_INFO */
+	u64 entry;		/* bzImage/PVH: protected-mode entry */
 	struct kvm_cpuid2 *cpuid;
 	u32 conf1_addr;		/* PCI CONFIG_ADDRESS (x86/pci.c) */
 	struct legacy legacy;	/* PC platform ports (x86/legacy.c) */

@@ -18,6 +18,7 @@
 enum x86_kernel_kind {
 	X86_KERNEL_BZIMAGE = 1,
 	X86_KERNEL_FLAT,
+	X86_KERNEL_ELF,		/* by its magic only: pvh_elf_parse() checks it */
 };
 
 struct bzimage_info {
@@ -32,8 +33,8 @@ struct bzimage_info {
 };
 
 /* Classifies a kernel file. Without raw: returns X86_KERNEL_BZIMAGE (info
- * filled), or -1 with a reason in err naming what is wrong (ELF vmlinux,
- * compressed blob, too old a protocol, truncated, empty, unrecognised:
+ * filled), X86_KERNEL_ELF, or -1 with a reason in err naming what is wrong
+ * (compressed blob, too old a protocol, truncated, empty, unrecognised:
  * pass --raw...). With raw (--raw): returns X86_KERNEL_FLAT for 1 to
  * X86_FLAT_MAX bytes of anything, or -1 with a reason. */
 int x86_kernel_identify(const void *img, size_t len, bool raw,

@@ -7,6 +7,7 @@
 
 #define X86_BOOT_GDT		0x00000500ULL	/* boot GDT (selectors 0x10/0x18) */
 #define X86_ZERO_PAGE		0x00007000ULL	/* struct boot_params */
+#define X86_PVH_INFO		X86_ZERO_PAGE	/* PVH: struct pvh_boot_page */
 #define X86_FLAT_LOAD		0x00010000ULL	/* raw binary: CS=0x1000 IP=0 */
 #define X86_FLAT_MAX		(X86_EBDA_START - X86_FLAT_LOAD)
 #define X86_CMDLINE		0x00020000ULL

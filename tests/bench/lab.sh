@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `make bench`, nested part: the lab benchmarks bench-virtio-blk and bench-vfio-nvme in ONE L1
-# boot of tests/lab (own static lkvm, bench-io reader in L1's overlay, nvme in L1 for the L1
-# baseline), then a compact table of their LAB-BENCH figures. Prints figures; asserts no times.
+# `make bench`, nested part: the lab benchmarks bench-virtio-blk, bench-vfio-nvme and bench-boot
+# in ONE L1 boot of tests/lab (own static lkvm, bench-io reader in L1's overlay, nvme in L1 for
+# the L1 baseline), then a compact table of their LAB-BENCH figures and the L2 boot times
+# (tests/bench/boot-times.sh). Prints figures; asserts no times.
 #   env: LKVM_BENCH_OUT (build/bench), BENCH_LAB=0 to skip, LKVM_LAB_* as for tests/lab/run.sh.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -20,7 +21,7 @@ l1mods="irqbypass ccp kvm kvm-amd nvme $(cat tests/lab/scenarios/*.l1modules | t
 rc=0
 LKVM_LAB_OUT=$OUT/lab LKVM_LAB_LKVM=$OUT/lkvm.static LKVM_LAB_L1_OVERLAY=$OUT/overlay \
 	LKVM_LAB_L1_MODULES=${LKVM_LAB_L1_MODULES:-$l1mods} \
-	tests/lab/run.sh --timeout "${LKVM_BENCH_TIMEOUT:-1200}" bench-virtio-blk bench-vfio-nvme || rc=$?
+	tests/lab/run.sh --timeout "${LKVM_BENCH_TIMEOUT:-1200}" bench-virtio-blk bench-vfio-nvme bench-boot || rc=$?
 
 # The table: one row per LAB-BENCH line (key=value fields), from the stamped console log.
 grep -a 'LAB-BENCH ' "$OUT/lab/l1-console.log" | sed 's/.*LAB-BENCH //' | tr -d '\r' | awk '
@@ -56,4 +57,5 @@ to lkvm beyond the idle row's (the marks' own console output); lkvm ms: user tim
 threads minus guest time plus all other lkvm threads (10 ms ticks), us/rq per request; KVM ms:
 kernel time of the vCPU threads; guest ms: L2 running. Absolute rates are TCG-bound and noisy.
 NOTE
+tests/bench/boot-times.sh "$OUT/lab/l1-console.log"
 exit $rc

@@ -1,13 +1,13 @@
 /* libFuzzer target for the kernel-file parsers: x86/bzimage.c (identify,
- * initrd placement, zero page) and arm64/image.c (Image header, placement)
+ * initrd placement, zero page), x86/pvh.c (ELF vmlinux) and arm64/image.c (Image header, placement)
  * on arbitrary bytes as the kernel file, with the checks boot.c relies on. */
 #include <sanitizer/asan_interface.h>
 #include "fuzz.h"
 #include "arm64/image.h"
 #include "arm64/layout.h"
-#include "x86/bzimage.h"
+#include "x86/pvh.h"
 
-/* fuzz-sources: x86/bzimage.c x86/layout.c arm64/image.c kvm/util.c
+/* fuzz-sources: x86/bzimage.c x86/pvh.c x86/layout.c arm64/image.c kvm/util.c
  * fuzz-runs: 2500000
  * fuzz-max-len: 8192 */
 
@@ -92,6 +92,34 @@ static void x86_bz(const u8 *img, size_t len, const struct bzimage_info *info,
 		x86_zero_page(img, len, info, &l, b);
 }
 
+/* What x86/boot.c does with an ELF vmlinux, minus guest RAM: every
+ * segment it would copy lies in the file and in low RAM above 1 MiB. */
+static void x86_elf(const u8 *img, size_t len, const struct boot_in *b)
+{
+	struct x86_boot_args a = { .cmdline_addr = X86_CMDLINE,
+				   .initrd_size = b->initrd };
+	struct pvh_boot_page p;
+	struct x86_mem_layout l;
+	struct pvh_kernel k;
+	char err[256] = "";
+	int i;
+
+	x86_mem_layout(b->ram, &l);
+	if (pvh_elf_parse(img, len, &l, &k, err, sizeof(err))) {
+		FUZZ_ASSERT(err[0]);
+		return;
+	}
+	FUZZ_ASSERT(k.nseg > 0 && k.nseg <= PVH_MAX_SEGS && k.end <= l.low_size);
+	for (i = 0; i < k.nseg; i++) {
+		FUZZ_ASSERT(k.seg[i].offset + k.seg[i].filesz <= len);
+		FUZZ_ASSERT(k.seg[i].paddr >= X86_HIGH_KERNEL &&
+			    k.seg[i].paddr + k.seg[i].memsz <= k.end);
+	}
+	pvh_start_info_build(&p, X86_PVH_INFO, &l, &a);
+	FUZZ_ASSERT(p.si.memmap_entries <= PVH_MEMMAP_MAX &&
+		    p.si.nr_modules == !!b->initrd);
+}
+
 static void x86_kernel(const u8 *img, size_t len, const struct boot_in *b)
 {
 	struct bzimage_info info;
@@ -108,6 +136,8 @@ static void x86_kernel(const u8 *img, size_t len, const struct boot_in *b)
 		FUZZ_ASSERT(kind == -1 && err[0]);
 		return;
 	}
+	if (kind == X86_KERNEL_ELF)
+		return x86_elf(img, len, b);
 	FUZZ_ASSERT(kind == X86_KERNEL_BZIMAGE);
 	x86_bz(img, len, &info, b);
 }
@@ -259,5 +289,26 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	seed("arm64-old", 128, 0, 0, k, 1024);
 	seed("gzip", 64, 0, 0, (const u8 *)"\x1f\x8b\x08\x00", 4);
 	seed("elf", 64, 0, 0, (const u8 *)"\x7f" "ELF\x02\x01\x01", 7);
+	/* PVH vmlinux: PT_NOTE with the Xen entry note, PT_LOAD at 1 MiB */
+	memset(k, 0, sizeof(k));
+	memcpy(k, "\x7f" "ELF\x02\x01\x01", 7);
+	put(k, 18, 62, 2);			/* EM_X86_64 */
+	put(k, 32, 64, 8);			/* e_phoff */
+	put(k, 54, 56, 2);			/* e_phentsize */
+	put(k, 56, 2, 2);			/* e_phnum */
+	put(k, 64, 4, 4);			/* PT_NOTE at 0x100, 24 bytes */
+	put(k, 72, 0x100, 8);
+	put(k, 96, 24, 8);
+	put(k, 120, 1, 4);			/* PT_LOAD 0x200 -> 1 MiB */
+	put(k, 128, 0x200, 8);
+	put(k, 144, 0x100000, 8);
+	put(k, 152, 0x200, 8);
+	put(k, 160, 0x3000, 8);
+	put(k, 0x100, 4, 4);			/* "Xen", 8 bytes, type 18 */
+	put(k, 0x104, 8, 4);
+	put(k, 0x108, 18, 4);
+	memcpy(k + 0x10c, "Xen", 4);
+	put(k, 0x110, 0x100010, 8);
+	seed("pvh-elf", 64, 0x1000, 20, k, 0x400);
 	exit(0);
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the nested lab's initramfs images (cpio newc, gzip) under $LKVM_LAB_OUT:
 # l2-initrd.gz (busybox, l2/init, scenario L2 fragments, optional L2 modules) and
-# l1-initrd.gz (busybox, l1/init + lib, L1 modules in dependency order, lkvm, scenarios, L2 kernel+initrd).
+# l1-initrd.gz (busybox, l1/init + lib, L1 modules in dependency order, lkvm, scenarios, L2 kernel
+# as bzImage and ELF vmlinux, L2 initrd).
 # usage: build-initramfs.sh [--lkvm FILE|none]   (needs fetch.sh to have run)
 set -eu
 . "$(dirname "$0")/common.sh"
@@ -88,6 +89,7 @@ else
 	install -m 755 "$lkvm" "$r/bin/lkvm"
 fi
 cp "$VMLINUZ" "$r/l2/vmlinuz"
+cp "$VMLINUX" "$r/l2/vmlinux"
 cp "$LAB_OUT/l2-initrd.gz" "$r/l2/initrd.gz"
 if [ -n "$L1_OVERLAY" ]; then
 	lab_msg "overlaying $L1_OVERLAY onto the L1 root"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fetches the lab's Debian kernel (linux-image-6.1.0-*-amd64) and busybox-static .debs
 # with `apt-get download` (nothing is installed) into the cache dir, extracts them once,
-# and writes $LKVM_LAB_CACHE/lab.env (KVER, VMLINUZ, MODDIR, BUSYBOX) for the other scripts.
+# extracts the ELF vmlinux from the bzImage's xz payload once (the PVH boot scenarios), and
+# writes $LKVM_LAB_CACHE/lab.env (KVER, VMLINUZ, VMLINUX, MODDIR, BUSYBOX) for the other scripts.
 set -eu
 . "$(dirname "$0")/common.sh"
 
@@ -80,6 +81,18 @@ vmlinuz=$(ls "$kroot"/boot/vmlinuz-* 2>/dev/null | head -n 1)
 kver=${vmlinuz##*/vmlinuz-}
 moddir=$kroot/lib/modules/$kver
 [ -d "$moddir/kernel" ] || lab_die "$kdeb has no lib/modules/$kver/kernel"
+# The bzImage's payload is the xz-compressed vmlinux (and its relocations after it).
+vmlinux=$kroot/vmlinux
+if [ ! -s "$vmlinux" ]; then
+	lab_msg "extracting $vmlinux from the xz payload of $vmlinuz"
+	off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$vmlinuz" | head -n 1 | cut -d: -f1)
+	[ -n "$off" ] || lab_die "$vmlinuz has no xz payload (FD 37 7A 58 5A 00)"
+	tail -c +$((off + 1)) "$vmlinuz" | xz -dc --single-stream > "$vmlinux.tmp" ||
+		lab_die "xz -dc of $vmlinuz's payload failed"
+	[ "$(head -c 4 "$vmlinux.tmp" | od -An -tx1 | tr -d ' ')" = 7f454c46 ] ||
+		lab_die "$vmlinuz's xz payload is not an ELF vmlinux"
+	mv "$vmlinux.tmp" "$vmlinux"
+fi
 busybox=$LAB_CACHE/busybox-static/bin/busybox
 [ -x "$busybox" ] || lab_die "busybox-static has no bin/busybox"
 
@@ -87,6 +100,7 @@ cat > "$LAB_CACHE/lab.env" <<EOT
 KPKG=$kpkg
 KVER=$kver
 VMLINUZ=$vmlinuz
+VMLINUX=$vmlinux
 MODDIR=$moddir
 BUSYBOX=$busybox
 EOT

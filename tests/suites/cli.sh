@@ -113,7 +113,7 @@ run mem-too-large 1 "more than this host has" -- $LKVM run -k x -m 1000000000
 run cpus-too-many 1 "above the limit of [0-9]+ vCPUs" -- $LKVM run -k x -c 100000
 run kernel-missing 1 "cannot read kernel '$T/nope'" -- $LKVM run -k "$T/nope"
 run kernel-is-dir 1 "cannot read kernel '$T'.*directory" -- $LKVM run -k "$T"
-run kernel-elf 1 "ELF" -- $LKVM run -k /bin/true
+run kernel-elf 1 "kernel '/bin/true': ELF kernel without a PVH entry note .*CONFIG_PVH=y" -- $LKVM run -k /bin/true
 : >"$T/empty"
 run kernel-empty 1 "kernel '$T/empty' is empty" -- $LKVM run -k "$T/empty"
 run kernel-empty-pipe 1 "kernel '/dev/fd/[0-9]+' is empty" -- $LKVM run -k <(true)
@@ -132,6 +132,15 @@ if [ -f "$G/hello.bin" ]; then
 	run kernel-raw 0 "GUEST hello OK" -- $LKVM run --raw -k "$G/hello.bin" -m 64
 else
 	fail kernel-pipe-raw "$G/hello.bin missing (make -C tests/guests)"
+fi
+# An ELF vmlinux cut short, or needing more RAM than the guest has.
+if [ -f "$G/pvh_hello.vmlinux" ]; then
+	head -c 2000 "$G/pvh_hello.vmlinux" >"$T/vmlinux"
+	run vmlinux-truncated 1 "kernel '$T/vmlinux': ELF kernel is truncated: 2000 bytes.*copy the whole vmlinux" -- \
+		$LKVM run -k "$T/vmlinux" -m 64
+	run vmlinux-pipe 0 "GUEST pvh cmdline=<console=ttyS0>" -- $LKVM run -k <(cat "$G/pvh_hello.vmlinux") -m 64
+else
+	fail vmlinux-truncated "$G/pvh_hello.vmlinux missing (make -C tests/guests)"
 fi
 make_bzimage "$T/bz"
 # The fake kernel's 32-bit entry powers off: out 0x3400 to PM1a_CNT (0x604).

@@ -47,6 +47,14 @@ run() {
 	st=$?
 }
 
+# run_pvh GUEST ARGS...: boots build/GUEST.vmlinux (ELF) through its PVH entry.
+run_pvh() {
+	local g=$1; shift
+	timeout -k 5 "$TMO" "$VMM" run -k "$GDIR/$g.vmlinux" "$@" \
+		</dev/null >"$OUT" 2>"$ERR"
+	st=$?
+}
+
 # show NAME: what the guest printed, for a failure report.
 show() {
 	echo "---- $1: exit $st, stdout:"
@@ -176,6 +184,23 @@ run pci --pci-testdev -m 4608
 expect pci-testdev-highmem 0 '^GUEST pci testdev bar0=c0000000 bar1=c001 bar2=180000000$' \
 	'^GUEST pci OK'
 
+# ELF vmlinux: 32-bit entry with %ebx at the hvm_start_info lkvm built.
+PVH_RE=('^GUEST pvh info=7000 magic=336ec578 version=1$'
+	'^GUEST pvh cmdline=<console=ttyS0 pvh-test x=1>$'
+	'^GUEST pvh module 0 size=11 data=<pvh-initrd>$'
+	'^GUEST pvh memmap 0-9fc00 type 1$' '^GUEST pvh memmap 9fc00-100000 type 2$'
+	'^GUEST pvh memmap 100000-4000000 type 1$'
+	'^GUEST pvh memmap e0000000-f0000000 type 2$' '^GUEST pvh rsdp=e0000 OK$')
+run_pvh pvh_hello -m 64 -p "pvh-test x=1" -i <(printf 'pvh-initrd\0')
+expect pvh-hello 0 "${PVH_RE[@]}"
+run_pvh pvh_hello -m 64
+expect pvh-hello-no-initrd 0 '^GUEST pvh cmdline=<console=ttyS0>$' '^GUEST pvh rsdp=e0000 OK$'
+grep -q "GUEST pvh module" "$OUT"
+check pvh-hello-no-module $((!$?)) "a module reported without -i"
+run_pvh pvh_hello -m 4608
+expect pvh-hello-highmem 0 '^GUEST pvh memmap 100000-c0000000 type 1$' \
+	'^GUEST pvh memmap 100000000-160000000 type 1$'
+
 # The same VMM paths under ASan/UBSan, when `make check` has built it.
 if [ -x "$ASAN_LKVM" ]; then
 	VMM=$ASAN_LKVM
@@ -198,6 +223,8 @@ if [ -x "$ASAN_LKVM" ]; then
 	expect asan-acpi-c3 0 '^GUEST acpi lapics=3$' '^GUEST acpi OK'
 	run pci --pci-testdev
 	expect asan-pci-testdev 0 '^GUEST pci OK'
+	run_pvh pvh_hello -m 64 -p "pvh-test x=1" -i <(printf 'pvh-initrd\0')
+	expect asan-pvh-hello 0 "${PVH_RE[@]}"
 fi
 
 summary guests

@@ -41,6 +41,7 @@ _start:
 	ljmpl	$SEL_CODE32, $start32
 
 	.code32
+	.globl	start32		/* pvh_entry.S joins here */
 start32:
 	mov	$SEL_DATA, %ax
 	mov	%ax, %ds
@@ -141,6 +142,7 @@ gdt:
 	.quad	0x00cf92000000ffff	/* SEL_DATA: data, flat */
 	.quad	0x00af9a000000ffff	/* SEL_CODE64: 64-bit code */
 gdt_end:
+	.globl	gdt_desc
 gdt_desc:
 	.word	gdt_end - gdt - 1
 	.long	gdt

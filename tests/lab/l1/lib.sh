@@ -4,6 +4,7 @@
 # shellcheck shell=sh disable=SC2034
 LKVM=/bin/lkvm
 L2_KERNEL=/l2/vmlinuz
+L2_VMLINUX=/l2/vmlinux	# the same kernel as an ELF, booted through its PVH entry
 L2_INITRD=/l2/initrd.gz
 # Base L2 command line; scenarios add lab.scenario=NAME and their expectations.
 L2_APPEND="console=ttyS0 panic=-1"

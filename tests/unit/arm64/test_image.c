@@ -73,7 +73,8 @@ TEST(image_corrupt_headers)
 	free(p);
 
 	EXPECT_EQ(arm64_image_parse(gz, 4, &im, err, sizeof(err)), -1);
-	EXPECT_CONTAINS(err, "gzip");
+	EXPECT_CONTAINS(err, "gzip-compressed (Image.gz)");
+	EXPECT_CONTAINS(err, "gunzip it");
 
 	p = mk(0x1000, 0, 0x2000, 0);
 	memcpy(p + 4, "zimg", 4);
