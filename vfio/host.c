@@ -172,6 +172,47 @@ int vfio_host_check_device(const struct vfio_seam_ops *ops, const char *bdf,
 	return 0;
 }
 
+/* The mdev's node: the path given ("/sys/..." read under sysfs_root), or
+ * bus/mdev/devices/<UUID>. */
+static void mdev_dir(const struct vfio_seam_ops *ops,
+		     const struct vfio_spec *spec, char *dir, size_t len)
+{
+	if (!spec->path[0])
+		seam_sysfs_path(ops, dir, len, "bus/mdev/devices/%s",
+				spec->name);
+	else if (!strncmp(spec->path, "/sys/", 5))
+		seam_sysfs_path(ops, dir, len, "%s", spec->path + 5);
+	else
+		pathf(dir, len, "%s", spec->path);
+}
+
+int vfio_host_check_mdev(const struct vfio_seam_ops *ops,
+			 const struct vfio_spec *spec, int *group, char *err,
+			 size_t errlen)
+{
+	char dir[PATH_MAX], real[PATH_MAX], path[PATH_MAX + 16], id[32];
+	char types[PATH_MAX];
+
+	ops = ops ? ops : &vfio_seam_real;
+	mdev_dir(ops, spec, dir, sizeof(dir));
+	seam_sysfs_path(ops, types, sizeof(types), "class/mdev_bus");
+	if (!realpath(dir, real))
+		return set_err(err, errlen, "vfio %s: no such mediated device "
+			       "(%s: %s); create one with 'echo %s > %s/<parent>"
+			       "/mdev_supported_types/<type>/create' ('ls %s/*/"
+			       "mdev_supported_types' lists the types)",
+			       spec->name, dir, strerror(errno), spec->name,
+			       types, types);
+	pathf(path, sizeof(path), "%s/iommu_group", real);
+	if (link_base(path, id, sizeof(id)))
+		return set_err(err, errlen, "vfio %s: the mediated device has "
+			       "no IOMMU group (%s is missing): load "
+			       "vfio_iommu_type1 and mdev (%s mdev)", spec->name,
+			       path, VFIO_MODULES);
+	*group = atoi(id);
+	return 0;
+}
+
 /* ---- capability chains ---- */
 
 int vfio_cap_walk(const void *buf, size_t len, u32 first,

@@ -329,6 +329,20 @@ void vfio_intr_pba_read(struct vfio_pci *vp, u64 off, u8 *data, u32 len)
 	pthread_mutex_unlock(&vp->lock);
 }
 
+/* I/O thread: the guest EOIed INTx (KVM resamplefd) and VFIO took no
+ * unmask eventfd: unmask the line here. */
+static void intx_resampled(struct vfio_pci *vp)
+{
+	eventfd_t n;
+
+	pthread_mutex_lock(&vp->lock);
+	if (!eventfd_read(vp->intx_rfd, &n) && vp->intx_host &&
+	    vfio_intx_unmask(&vp->vdev))
+		pr_guest(vp->vm, "%s: INTx unmask: %s", vp->name,
+			 strerror(errno));
+	pthread_mutex_unlock(&vp->lock);
+}
+
 /* I/O thread: the device raised a vector lkvm watches (masked). */
 void vfio_intr_event(struct vfio_vec *vec)
 {
@@ -337,6 +351,10 @@ void vfio_intr_event(struct vfio_vec *vec)
 	bool msi = vec->index == VFIO_PCI_MSI_IRQ_INDEX;
 	enum msix_fire_res r;
 
+	if (vec->index == VFIO_PCI_INTX_IRQ_INDEX) {
+		intx_resampled(vp);
+		return;
+	}
 	if (msi)	/* the pending bits live in config space */
 		pthread_mutex_lock(&bus->lock);
 	pthread_mutex_lock(&vp->lock);
@@ -383,6 +401,8 @@ static int vecset_init(struct vfio_pci *vp, struct vfio_vecset *vs,
 
 static int intx_setup(struct vfio_pci *vp, char *err, size_t errlen)
 {
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &vp->intx_rs };
+
 	vp->intx_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	vp->intx_rfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vp->intx_efd < 0 || vp->intx_rfd < 0)
@@ -396,6 +416,13 @@ static int intx_setup(struct vfio_pci *vp, char *err, size_t errlen)
 		return set_err(err, errlen, "%s: enabling INTx failed",
 			       vp->name);
 	vp->intx_host = true;
+	if (vp->vdev.irqs[VFIO_PCI_INTX_IRQ_INDEX].resample)
+		return 0;
+	vp->intx_rs = (struct vfio_vec){ .vp = vp,
+					 .index = VFIO_PCI_INTX_IRQ_INDEX };
+	if (epoll_ctl(vp->epfd, EPOLL_CTL_ADD, vp->intx_rfd, &ev))
+		return set_err(err, errlen, "%s: INTx resample: epoll: %s",
+			       vp->name, strerror(errno));
 	return 0;
 }
 
