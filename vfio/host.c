@@ -206,9 +206,9 @@ int vfio_host_check_mdev(const struct vfio_seam_ops *ops,
 	pathf(path, sizeof(path), "%s/iommu_group", real);
 	if (link_base(path, id, sizeof(id)))
 		return set_err(err, errlen, "vfio %s: the mediated device has "
-			       "no IOMMU group (%s is missing): load "
-			       "vfio_iommu_type1 and mdev (%s mdev)", spec->name,
-			       path, VFIO_MODULES);
+			       "no IOMMU group (%s is missing): load the VFIO "
+			       "modules (modprobe vfio_iommu_type1 mdev)",
+			       spec->name, path);
 	*group = atoi(id);
 	return 0;
 }
