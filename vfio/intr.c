@@ -336,10 +336,14 @@ static void intx_resampled(struct vfio_pci *vp)
 	eventfd_t n;
 
 	pthread_mutex_lock(&vp->lock);
-	if (!eventfd_read(vp->intx_rfd, &n) && vp->intx_host &&
-	    vfio_intx_unmask(&vp->vdev))
+	if (eventfd_read(vp->intx_rfd, &n) || !vp->intx_host)
+		goto out;
+	if (vfio_intx_unmask(&vp->vdev))
 		pr_guest(vp->vm, "%s: INTx unmask: %s", vp->name,
 			 strerror(errno));
+	else
+		vp->intx_unmasks++;
+out:
 	pthread_mutex_unlock(&vp->lock);
 }
 
@@ -594,6 +598,9 @@ void vfio_intr_print_stats(struct vfio_pci *vp, FILE *out)
 		dev = dev_counts(vp, text, VFIO_PCI_INTX_IRQ_INDEX, 1);
 		fprintf(out, "  INTx: irqfd + resamplefd on GSI %u, ",
 			vp->pci.gsi);
+		if (!vp->vdev.irqs[VFIO_PCI_INTX_IRQ_INDEX].resample)
+			fprintf(out, "%llu unmasked by lkvm, ",
+				(unsigned long long)vp->intx_unmasks);
 		print_dev_count(out, dev, dev ? dev[0] : 0);
 		fprintf(out, "\n");
 		free(dev);

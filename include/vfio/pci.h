@@ -90,6 +90,7 @@ struct vfio_pci {
 	/* INTx without VFIO's unmask eventfd (mdevs): the I/O thread reads
 	 * intx_rfd (this tag, index INTx) and unmasks by SET_IRQS */
 	struct vfio_vec intx_rs;
+	u64 intx_unmasks;	/* SET_IRQS unmasks issued for it */
 	int epfd;		/* the I/O thread's epoll set */
 };
 

@@ -41,6 +41,7 @@ TEST(vfio_intr_intx_unmask_on_resample)
 	ASSERT_EQ(eventfd_write(vp.intx_rfd, 1), 0);
 	vfio_intr_event(&vp.intx_rs);
 	EXPECT_EQ(sd->intx_unmasks, 1);
+	EXPECT_EQ(vp.intx_unmasks, 1);
 	EXPECT_EQ(sd->last_set_flags, VFIO_IRQ_SET_DATA_NONE |
 		  VFIO_IRQ_SET_ACTION_UNMASK);
 	EXPECT_EQ(sd->last_set_start, 0);
@@ -56,6 +57,7 @@ TEST(vfio_intr_intx_unmask_on_resample)
 	vp.intx_host = true;
 	vfio_intr_event(&vp.intx_rs);
 	EXPECT_EQ(sd->intx_unmasks, 1);
+	EXPECT_EQ(vp.intx_unmasks, 1);
 	vfio_device_close(&vp.vdev);
 	vfio_container_exit(&c);
 	EXPECT_EQ(s.open_fds, 0);
