@@ -6,6 +6,7 @@
 #include "kvm/run.h"
 #include "lkvm/util.h"
 #include "lkvm/version.h"
+#include "vfio/doctor.h"
 
 static const char usage[] =
 "usage: lkvm <command> [options]\n"
@@ -15,6 +16,7 @@ static const char usage[] =
 "commands:\n"
 "  run       boot a guest (lkvm run --help for its options)\n"
 "  stat      statistics of a running VM (lkvm stat --help)\n"
+"  vfio      host devices for passthrough: list, bind, unbind\n"
 "  version   print the version\n"
 "  help      this text\n"
 "\n"
@@ -34,6 +36,8 @@ int main(int argc, char **argv)
 		return lkvm_cmd_run(argc - 1, argv + 1, NULL);
 	if (!strcmp(cmd, "stat"))
 		return control_stat_cmd(argc - 1, argv + 1);
+	if (!strcmp(cmd, "vfio"))
+		return lkvm_cmd_vfio(argc - 1, argv + 1);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		printf("lkvm version %s\n", LKVM_VERSION);
 		return 0;
@@ -43,6 +47,6 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	fprintf(stderr, "lkvm: unknown command '%s'; valid commands: run, "
-		"stat, version, help (see 'lkvm --help')\n", cmd);
+		"stat, vfio, version, help (see 'lkvm --help')\n", cmd);
 	return 2;
 }

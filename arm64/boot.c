@@ -44,6 +44,7 @@ static int place_dtb(struct vm *vm, const struct arm64_boot_layout *l,
 		.initrd_start = l->initrd,
 		.initrd_end = l->initrd_end,
 		.pci_io_cpu = ARM64_PCI_IO,
+		.debug_exit = vm->cfg->debug_exit,
 	};
 	void *dtb;
 	size_t len;

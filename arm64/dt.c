@@ -284,6 +284,13 @@ int arm64_dt_build(const struct arm64_dt_config *c, void **blob,
 	add_psci_timer(&d);
 	add_gic(&d);
 	add_uart(&d);
+	if (c->debug_exit) {
+		fdt_begin_nodef(f, "debug-exit@%llx",
+				(unsigned long long)ARM64_DEBUG_EXIT);
+		fdt_prop_string(f, "compatible", "lkvm,debug-exit");
+		reg2(f, ARM64_DEBUG_EXIT, ARM64_DEBUG_EXIT_SIZE);
+		fdt_end_node(f);
+	}
 	add_chosen(&d);
 	if (c->pci)
 		add_pci(&d);

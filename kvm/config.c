@@ -30,6 +30,10 @@ const char config_run_usage[] =
 "      --rng              virtio-rng entropy device\n"
 "      --pci-testdev      PCI test device 1b36:0005 (QEMU's pci-testdev\n"
 "                         layout), for testing the PCI bus from a guest\n"
+"      --debug-exit       a byte V written to I/O port 0x501 (x86_64, as\n"
+"                         QEMU's isa-debug-exit) or to the device tree's\n"
+"                         lkvm,debug-exit register (arm64) ends lkvm with\n"
+"                         status (V << 1) | 1; without it they are inert\n"
 "      --vfio <BDF>[,opt] assign host PCI device BDF (e.g. 0000:01:00.0)\n"
 "                         through VFIO (repeatable; alias --vfio-pci);\n"
 "                         opt: msix-relocation=off|auto|bar<N>: move the\n"
@@ -41,10 +45,14 @@ const char config_run_usage[] =
 "                         gicv3-its, gicv3, gicv2m or gicv2\n"
 "      --dump-dtb <file>  arm64 only: write the guest's device tree to file\n"
 "      --debug            print diagnostics on stderr\n"
+"  kvmtool's names work too where they mean the same: --loglevel debug is\n"
+"  --debug (error, warning, info: the default); --nodefaults and --nocompat\n"
+"  are accepted (lkvm adds no implicit devices and prints no compat notes)\n"
 "  -h, --help             this text\n";
 
 enum { OPT_NAME = 256, OPT_CONSOLE, OPT_DEBUG, OPT_RNG, OPT_VFIO, OPT_IRQCHIP,
-       OPT_DUMP_DTB, OPT_PCI_TESTDEV, OPT_RAW };
+       OPT_DUMP_DTB, OPT_PCI_TESTDEV, OPT_RAW, OPT_DEBUG_EXIT, OPT_NOOP,
+       OPT_LOGLEVEL };
 
 static const struct option run_options[] = {
 	{ "kernel", required_argument, NULL, 'k' },
@@ -60,6 +68,10 @@ static const struct option run_options[] = {
 	{ "network", required_argument, NULL, 'n' },
 	{ "rng", no_argument, NULL, OPT_RNG },
 	{ "pci-testdev", no_argument, NULL, OPT_PCI_TESTDEV },
+	{ "debug-exit", no_argument, NULL, OPT_DEBUG_EXIT },
+	{ "nodefaults", no_argument, NULL, OPT_NOOP },	/* kvmtool's */
+	{ "nocompat", no_argument, NULL, OPT_NOOP },	/* kvmtool's */
+	{ "loglevel", required_argument, NULL, OPT_LOGLEVEL },	/* kvmtool's */
 	{ "vfio", required_argument, NULL, OPT_VFIO },
 	{ "vfio-pci", required_argument, NULL, OPT_VFIO },
 	{ "irqchip", required_argument, NULL, OPT_IRQCHIP },
@@ -193,6 +205,18 @@ static int handle_arch_opt(struct lkvm_config *cfg, int c, const char *arg,
 	return -1;
 }
 
+/* kvmtool's --loglevel: debug is --debug, the others lkvm's default. */
+static int parse_loglevel(struct lkvm_config *cfg, const char *arg, char *err,
+			  size_t errlen)
+{
+	if (strcmp(arg, "error") && strcmp(arg, "warning") &&
+	    strcmp(arg, "info") && strcmp(arg, "debug"))
+		return set_err(err, errlen, "unknown --loglevel '%s'; valid: "
+			       "error, warning, info, debug", arg);
+	cfg->debug |= !strcmp(arg, "debug");
+	return 0;
+}
+
 static int handle_opt(struct lkvm_config *cfg, int c, const char *arg,
 		      char *err, size_t errlen)
 {
@@ -245,6 +269,13 @@ static int handle_opt(struct lkvm_config *cfg, int c, const char *arg,
 		return 0;
 	case OPT_PCI_TESTDEV:
 		cfg->pci_testdev = true;
+		return 0;
+	case OPT_DEBUG_EXIT:
+		cfg->debug_exit = true;
+		return 0;
+	case OPT_LOGLEVEL:
+		return parse_loglevel(cfg, arg, err, errlen);
+	case OPT_NOOP:
 		return 0;
 	case OPT_DEBUG:
 		cfg->debug = true;

@@ -123,9 +123,7 @@ void control_write_escaped(FILE *out, const void *buf, size_t len)
 	}
 }
 
-/* The control directory: $XDG_RUNTIME_DIR/lkvm, else $HOME/.lkvm. Returns
- * 0, -ENOENT with neither variable set, or -ENAMETOOLONG. */
-static int control_dir(char *buf, size_t len)
+int control_dir(char *buf, size_t len)
 {
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
 	const char *home = getenv("HOME");

@@ -25,6 +25,8 @@ static int exit_status(const struct vm *vm)
 		return 0;
 	case VM_SIGNAL:
 		return 128 + vm->exit_signal;
+	case VM_DEBUG_EXIT:
+		return ((vm->exit_value << 1) | 1) & 0xff;
 	default:
 		return 1;
 	}

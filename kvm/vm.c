@@ -287,7 +287,7 @@ int vm_irq_line(struct vm *vm, u32 irq, int level)
 	return ioctl(vm->vm_fd, KVM_IRQ_LINE, &l);
 }
 
-void vm_request_exit(struct vm *vm, enum vm_exit_reason why)
+static void request_exit(struct vm *vm, enum vm_exit_reason why, u8 value)
 {
 	enum vm_exit_reason none = VM_RUNNING;
 	u64 one = 1;
@@ -295,8 +295,24 @@ void vm_request_exit(struct vm *vm, enum vm_exit_reason why)
 	if (!__atomic_compare_exchange_n(&vm->exit_reason, &none, why, false,
 					 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
 		return;
+	vm->exit_value = value;	/* read after the vCPUs are joined */
 	if (write(vm->exit_efd, &one, sizeof(one)) < 0)
 		pr_debug("exit eventfd: %s", strerror(errno));
+}
+
+void vm_request_exit(struct vm *vm, enum vm_exit_reason why)
+{
+	request_exit(vm, why, 0);
+}
+
+void vm_debug_exit_io(void *opaque, u64 off, u8 *data, u32 len, bool wr)
+{
+	if (!wr) {
+		memset(data, 0xff, len);
+		return;
+	}
+	pr_debug("guest wrote 0x%02x to the debug exit register", data[0]);
+	request_exit(opaque, VM_DEBUG_EXIT, data[0]);
 }
 
 void vm_close(struct vm *vm)

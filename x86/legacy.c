@@ -1,6 +1,7 @@
 /* The PC platform ports Linux touches at boot and shutdown: CMOS/RTC at
  * 0x70, the i8042 reset line at 0x64, ACPI PM1, the 0xcf9 reset register
- * (reached through x86/pci.c) and the POST/delay ports (cheap no-ops). */
+ * (reached through x86/pci.c), the POST/delay ports (cheap no-ops) and,
+ * with --debug-exit, QEMU's isa-debug-exit port 0x501. */
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
@@ -134,6 +135,9 @@ static int legacy_init(struct vm *vm)
 	 * owns the range and forwards byte accesses to x86_reset_port_io(). */
 	r |= iobus_register(&vm->pio, 0x80, 1, sink_io, l);	/* POST */
 	r |= iobus_register(&vm->pio, 0xed, 1, sink_io, l);	/* io delay */
+	if (vm->cfg->debug_exit)	/* 4 bytes: outb, outw and outl */
+		r |= iobus_register(&vm->pio, X86_PORT_DEBUG_EXIT, 4,
+				    vm_debug_exit_io, vm);
 	return r ? -1 : 0;
 }
 

@@ -15,6 +15,7 @@ struct arm64_dt_config {
 	u64 initrd_start, initrd_end;	/* equal: no initrd */
 	const struct pci_windows *pci;	/* NULL: no PCI host bridge */
 	u64 pci_io_cpu;			/* CPU address of PCI port 0 */
+	bool debug_exit;		/* a lkvm,debug-exit node */
 };
 
 /* MPIDR affinity KVM gives vCPU id (Aff0: 4 bits, then Aff1, Aff2). */

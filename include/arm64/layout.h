@@ -23,6 +23,8 @@
 
 #define ARM64_UART		0x09000000ULL	/* 16550A, byte registers */
 #define ARM64_UART_SIZE		0x00001000ULL
+#define ARM64_DEBUG_EXIT	0x09001000ULL	/* --debug-exit register */
+#define ARM64_DEBUG_EXIT_SIZE	0x00001000ULL
 
 #define ARM64_PCI_MMIO32	0x10000000ULL	/* 32-bit PCI memory window */
 #define ARM64_PCI_MMIO32_SIZE	0x20000000ULL

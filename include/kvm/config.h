@@ -35,6 +35,8 @@ struct lkvm_config {
 	bool debug;
 	bool rng;		/* --rng: virtio-rng */
 	bool pci_testdev;	/* --pci-testdev: pci/testdev.c */
+	bool debug_exit;	/* --debug-exit: a byte V written to the debug
+				 * exit register ends lkvm with (V << 1) | 1 */
 	struct dev_args vfio;	/* --vfio / --vfio-pci <BDF>[,opt...] */
 	struct dev_args disks;	/* -d/--disk <file>[,ro] */
 	struct dev_args nets;	/* -n/--network mode=... */

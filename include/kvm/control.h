@@ -55,4 +55,8 @@ void control_write_escaped(FILE *out, const void *buf, size_t len);
 /* `lkvm stat [--vfio] [--name NAME]`: client side. Returns exit status. */
 int control_stat_cmd(int argc, char **argv);
 
+/* The control directory: $XDG_RUNTIME_DIR/lkvm, else $HOME/.lkvm. Returns
+ * 0, -ENOENT with neither variable set, or -ENAMETOOLONG. */
+int control_dir(char *buf, size_t len);
+
 #endif

@@ -31,6 +31,7 @@ enum vm_exit_reason {
 	VM_REBOOT,	/* status 0 */
 	VM_SIGNAL,	/* status 128 + signal */
 	VM_ERROR,	/* status 1 */
+	VM_DEBUG_EXIT,	/* status (exit_value << 1) | 1: --debug-exit */
 };
 
 struct vm {
@@ -56,6 +57,7 @@ struct vm {
 
 	int exit_efd;		/* written once when the VM must stop */
 	enum vm_exit_reason exit_reason;
+	u8 exit_value;		/* set by the request that won exit_reason */
 	int exit_signal;
 	u64 guest_msgs;		/* guest-triggered warnings (guest_log.c) */
 	struct irq_routing *irq;	/* GSI routes (kvm/irq.c) */
@@ -84,6 +86,9 @@ int vm_map_memory(struct vm *vm, u64 gpa, u64 size, void *hva);
 void vm_unmap_memory(struct vm *vm, int slot);
 /* Requests the VM to stop: first reason wins. Safe from any thread. */
 void vm_request_exit(struct vm *vm, enum vm_exit_reason why);
+/* The --debug-exit register (an iobus handler, opaque = vm): a write of
+ * byte V requests VM_DEBUG_EXIT with exit_value V; reads return ~0. */
+void vm_debug_exit_io(void *opaque, u64 off, u8 *data, u32 len, bool wr);
 void vm_close(struct vm *vm);
 /* True once an exit was requested. */
 static inline bool vm_stopping(const struct vm *vm)

@@ -33,6 +33,7 @@
 #define X86_PORT_PM1A_EVT	0x600	/* 4 bytes: status, enable */
 #define X86_PORT_PM1A_CNT	0x604	/* 2 bytes: SCI_EN, SLP_TYP, SLP_EN */
 #define X86_PORT_RESET		0xcf9	/* write 0x06 or 0x0e: reset */
+#define X86_PORT_DEBUG_EXIT	0x501	/* --debug-exit, as isa-debug-exit */
 #define X86_SCI_IRQ		9
 #define X86_S5_SLP_TYP		5	/* value the DSDT's _S5 gives */
 

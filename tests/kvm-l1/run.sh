@@ -19,6 +19,12 @@ for s in "${suites[@]}"; do
 	rm -f "$out/$s.log" "$out/$s.rc" "$out/$s.log.cut"*
 done
 
+# The suites run ./lkvm and $B's test VMMs as they are in the tree: build them now, so a
+# run by hand never tests stale binaries (under `make check` this is a no-op).
+B=${B:-build/x86_64}
+make -s -C "$LAB_ROOT" B="$B" lkvm "$B/lkvm-asan" "$B/lkvm-vfio-test" "$B/lkvm-vfio-test-asan" guests >&2 ||
+	lab_die "make of lkvm and the test VMMs failed"
+
 lab_deps
 "$LAB_DIR/fetch.sh" >&2 || lab_die "tests/lab/fetch.sh failed"
 . "$LAB_CACHE/lab.env"

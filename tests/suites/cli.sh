@@ -68,6 +68,9 @@ run unknown-command 2 "unknown command 'frob'.*valid commands" -- $LKVM frob
 run unknown-option 2 "unknown option '--frob'.*valid options" -- $LKVM run -k x --frob
 run missing-value 2 "needs a value" -- $LKVM run -k
 run no-kernel 2 "no kernel given" -- $LKVM run -m 64
+run kvmtool-loglevel 2 "unknown --loglevel 'loud'; valid: error, warning, info, debug" -- \
+	$LKVM run -k x --nodefaults --nocompat --loglevel loud
+run run-help-kvmtool 0 'nodefaults and --nocompat' -- $LKVM run --help
 run mem-zero 2 "invalid --mem '0'" -- $LKVM run -k x -m 0
 run mem-garbage 2 "invalid --mem" -- $LKVM run -k x -m lots
 # numbers are digits (and -m's M/G): no space, no sign

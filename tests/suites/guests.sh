@@ -94,6 +94,18 @@ run poweroff
 expect poweroff 0 '^GUEST poweroff: writing PM1a_CNT'
 grep -q "did not stop" "$OUT" && fail poweroff-clean "guest ran on"
 
+# --debug-exit: status (0x21 << 1) | 1 at once; without it port 0x501 is inert
+run debugexit --debug-exit
+if [ "$st" = 67 ] && grep -q '^GUEST debugexit: writing' "$OUT" &&
+   ! grep -q 'still running' "$OUT"; then
+	pass debug-exit
+else
+	fail debug-exit "exit status $st, want 67"
+	show debug-exit
+fi
+run debugexit
+expect debug-exit-inert 0 '^GUEST debugexit: still running'
+
 run reboot
 expect reboot 0 '^GUEST reboot: writing 0x06'
 

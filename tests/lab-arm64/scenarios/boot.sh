@@ -1,6 +1,7 @@
 # Lab scenario "boot" (sourced in L1 with l1/lib.sh): plain L2 boots under the static lkvm and
 # its refusals. Results: boot-gicv3-its (earlycon, --dump-dtb), quiet, dump-dtb, smp4, gicv3
-# (no ITS), gicv2-refused (the host's vGIC is v3-only), bad-image (no arm64 Image magic).
+# (no ITS), gicv2-refused (the host's vGIC is v3-only), debug-exit (--debug-exit's register
+# ends lkvm with (V << 1) | 1), bad-image (no arm64 Image magic).
 
 # boot_one NAME EXPECT L2-PARAMS -- LKVM-ARGS...: PASS when L2-BOOT-OK matches EXPECT.
 boot_one() {
@@ -32,6 +33,13 @@ else
 	lab_result gicv2-refused FAIL "exit $rc: $out"
 fi
 { head -c 56 "$L2_KERNEL"; printf XM64; tail -c +61 "$L2_KERNEL" | head -c 8192; } > /tmp/bad
+# --debug-exit: L2 finds the register in its device tree (boot.l2.sh) and writes 0x21.
+l2_boot debug-exit 120 "lab.scenario=boot lab.debug_exit=0x21" -- --debug-exit
+_w=$(grep -m 1 -E 'L2-DEBUG-EXIT|L2-CHECK-FAIL' "$L2_LOG")
+case "$L2_RC:$_w" in
+67:*L2-DEBUG-EXIT*) lab_result debug-exit PASS "lkvm exit 67 after: ${_w#*L2-}" ;;
+*) lab_result debug-exit FAIL "lkvm exit $L2_RC (want 67): ${_w:-no L2 marker}" ;;
+esac
 out=$(timeout 20 $LKVM run -k /tmp/bad 2>&1)
 if echo "$out" | grep -q 'not an arm64 Image: no "ARM\\x64" magic at offset 0x38'; then
 	lab_result bad-image PASS "$out"

@@ -27,3 +27,16 @@ else
 	echo "LAB: lkvm counters: $(vfio_counters)"
 	l2_check vfio-rerun-vm
 fi
+# vfio-unbind: `lkvm vfio unbind` gives the e1000e back to the driver it had before
+# `lkvm vfio bind` (remembered in the control directory: none, as L1 has no e1000e module),
+# clears the override, and binding again works.
+if [ -n "$nic" ]; then
+	_u=$("$LKVM" vfio unbind "$nic" 2>&1); _ur=$?
+	_d=$(basename "$(readlink "/sys/bus/pci/devices/$nic/driver" 2>/dev/null)" 2>/dev/null)
+	_o=$(cat "/sys/bus/pci/devices/$nic/driver_override" 2>/dev/null)
+	if [ $_ur = 0 ] && [ -z "$_d" ] && [ "$_o" = "(null)" ] && vfio_bind "$nic" >/dev/null; then
+		lab_result vfio-unbind PASS "unbound as before, override cleared, bound again"
+	else
+		lab_result vfio-unbind FAIL "exit $_ur ($_u), driver '${_d:-none}', override '$_o'"
+	fi
+fi

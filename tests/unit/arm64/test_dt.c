@@ -1,12 +1,15 @@
 /* Unit tests of the arm64 VM device tree (arm64/dt.c), decompiled by dtc:
  * memory, PSCI CPUs, timer, each GIC flavour with its MSI controller, the
- * UART and stdout-path, chosen, and the ECAM PCI host bridge. */
+ * UART and stdout-path, chosen, the ECAM PCI host bridge and the
+ * --debug-exit register. */
 #include <stdio.h>
 #include <stdlib.h>
 #include "arm64/arch.h"
 #include "arm64/dt.h"
 #include "dtc.h"
 #include "../unit.h"
+
+static bool debug_exit;	/* next build() adds the lkvm,debug-exit node */
 
 static char *build(enum gic_type gic, int cpus, bool pci, bool initrd)
 {
@@ -18,6 +21,7 @@ static char *build(enum gic_type gic, int cpus, bool pci, bool initrd)
 		.gic = gic,
 		.bootargs = "console=ttyS0 earlycon",
 		.pci_io_cpu = ARM64_PCI_IO,
+		.debug_exit = debug_exit,
 	};
 	char *dts;
 	void *b;
@@ -160,6 +164,24 @@ TEST(dt_uart)
 	EXPECT_CONTAINS(d, "uart@9000000 {\n\t\tcompatible = \"ns16550a\";\n\t\t"
 			"reg = <0x00 0x9000000 0x00 0x1000>;\n\t\t"
 			"interrupts = <0x00 0x01 0x04>;\n\t\tclock-frequency = <0x1c2000>;");
+	free(d);
+}
+
+TEST(dt_debug_exit_only_when_asked)
+{
+	char *d = build(GIC_V3, 1, false, false);
+
+	ASSERT(d);
+	EXPECT(!strstr(d, "debug-exit"));
+	free(d);
+	debug_exit = true;
+	d = build(GIC_V3, 1, false, false);
+	debug_exit = false;
+	ASSERT(d);
+	EXPECT_CONTAINS(d, "debug-exit@9001000 {\n\t\tcompatible = "
+			"\"lkvm,debug-exit\";\n\t\treg = <0x00 0x9001000 0x00 "
+			"0x1000>;\n\t};");
+	EXPECT(!strstr(d, "arning"));
 	free(d);
 }
 

@@ -92,6 +92,25 @@ TEST(config_rejects_bad_input)
 	EXPECT_EQ(parse(&c, err, ARGS("-k", "a", "--name", "x/y")), -1);
 }
 
+/* kvmtool's names that mean the same in lkvm, and --debug-exit. */
+TEST(config_kvmtool_names)
+{
+	struct lkvm_config c;
+	char err[256];
+
+	ASSERT_EQ(parse(&c, err, ARGS("-k", "k", "--nodefaults", "--nocompat",
+				      "--loglevel", "info")), 0);
+	EXPECT(!c.debug);
+	EXPECT(!c.debug_exit);
+	ASSERT_EQ(parse(&c, err, ARGS("-k", "k", "--loglevel", "debug",
+				      "--debug-exit")), 0);
+	EXPECT(c.debug);
+	EXPECT(c.debug_exit);
+	EXPECT_EQ(parse(&c, err, ARGS("-k", "k", "--loglevel", "loud")), -1);
+	EXPECT_CONTAINS(err, "unknown --loglevel 'loud'; valid: error, warning, "
+			"info, debug");
+}
+
 TEST(config_help_needs_no_kernel)
 {
 	struct lkvm_config c;
