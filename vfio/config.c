@@ -516,6 +516,20 @@ static int setup_caps(struct vcfg *c, const struct vcfg_input *in)
 	return 0;
 }
 
+/* Bytes past a short config region (mdevs have 255): what the image says
+ * (zero unless a rebuilt capability put something there), writes dropped. */
+static void clip_dev(struct vcfg *c)
+{
+	u32 o;
+
+	for (o = c->dev_size; o < c->size; o++) {
+		if (c->policy[o] == VCFG_PASSTHROUGH)
+			emulate(c, o, 1, false);
+		c->emu[o] = 0xff;
+		c->fwd[o] = 0;
+	}
+}
+
 int vcfg_build(struct vcfg *c, struct pci_dev *dev,
 	       const struct vcfg_input *in, char *err, size_t errlen)
 {
@@ -532,6 +546,7 @@ int vcfg_build(struct vcfg *c, struct pci_dev *dev,
 		     in->cfg_size == VCFG_SIZE_EXP);
 	c->dev = dev;
 	c->size = in->cfg_size;
+	c->dev_size = in->dev_size ? MIN(in->dev_size, c->size) : c->size;
 	memcpy(c->real, in->cfg, in->cfg_size);
 	/* default: bytes beyond the header that belong to no capability */
 	set_policy(c, PCI_STD_HEADER_SIZEOF,
@@ -540,7 +555,10 @@ int vcfg_build(struct vcfg *c, struct pci_dev *dev,
 	if (setup_bars(c, in, err, errlen) < 0)
 		return -1;
 	setup_header(c);
-	return setup_caps(c, in);
+	if (setup_caps(c, in))
+		return -1;
+	clip_dev(c);
+	return 0;
 }
 
 /* ---- Guest accesses ---- */

@@ -166,7 +166,8 @@ int vfio_device_open(struct vfio_container *c, const struct vfio_spec *spec,
 	dev->c = c;
 	dev->ops = c->ops;
 	dev->fd = -1;
-	if (vfio_host_check_device(c->ops, spec->name, &gid, err, errlen))
+	if (spec->mdev ? vfio_host_check_mdev(c->ops, spec, &gid, err, errlen) :
+	    vfio_host_check_device(c->ops, spec->name, &gid, err, errlen))
 		goto fail;
 	dev->group = vfio_group_get(c, gid, err, errlen);
 	if (!dev->group)
@@ -587,6 +588,11 @@ int vfio_intx_enable(struct vfio_device *dev, int trigger_fd,
 		return 0;
 	if (set_irqs(dev, VFIO_PCI_INTX_IRQ_INDEX, VFIO_IRQ_SET_DATA_EVENTFD |
 		     VFIO_IRQ_SET_ACTION_UNMASK, 0, 1, &fd, sizeof(fd))) {
+		if (errno == ENOTTY) {	/* no resample support (mtty) */
+			pr_debug("vfio %s: no INTx unmask eventfd: unmasking "
+				 "on EOI by SET_IRQS", dev->spec.name);
+			return 0;
+		}
 		pr_err("vfio %s: INTx unmask eventfd: %s", dev->spec.name,
 		       strerror(errno));
 		vfio_irq_disable(dev, VFIO_PCI_INTX_IRQ_INDEX);
@@ -594,4 +600,10 @@ int vfio_intx_enable(struct vfio_device *dev, int trigger_fd,
 	}
 	dev->irqs[VFIO_PCI_INTX_IRQ_INDEX].resample = true;
 	return 0;
+}
+
+int vfio_intx_unmask(struct vfio_device *dev)
+{
+	return set_irqs(dev, VFIO_PCI_INTX_IRQ_INDEX, VFIO_IRQ_SET_DATA_NONE |
+			VFIO_IRQ_SET_ACTION_UNMASK, 0, 1, NULL, 0);
 }

@@ -172,6 +172,39 @@ int vfio_host_check_device(const struct vfio_seam_ops *ops, const char *bdf,
 	return 0;
 }
 
+int vfio_host_check_mdev(const struct vfio_seam_ops *ops,
+			 const struct vfio_spec *spec, int *group, char *err,
+			 size_t errlen)
+{
+	char dir[PATH_MAX], real[PATH_MAX], path[PATH_MAX + 16], id[32];
+	const char *p = spec->path;
+
+	ops = ops ? ops : &vfio_seam_real;
+	/* the path given ("/sys/..." read below sysfs_root), or the bus's */
+	if (!*p)
+		seam_sysfs_path(ops, dir, sizeof(dir), "bus/mdev/devices/%s",
+				spec->name);
+	else if (!strncmp(p, "/sys/", 5))
+		seam_sysfs_path(ops, dir, sizeof(dir), "%s", p + 5);
+	else
+		pathf(dir, sizeof(dir), "%s", p);
+	if (!realpath(dir, real))
+		return set_err(err, errlen, "vfio %s: no such mediated device "
+			       "(%s: %s); create one with 'echo %s > /sys/class/"
+			       "mdev_bus/<parent>/mdev_supported_types/<type>/"
+			       "create' ('ls /sys/class/mdev_bus/*/mdev_supported"
+			       "_types' lists the types)", spec->name, dir,
+			       strerror(errno), spec->name);
+	pathf(path, sizeof(path), "%s/iommu_group", real);
+	if (link_base(path, id, sizeof(id)))
+		return set_err(err, errlen, "vfio %s: the mediated device has "
+			       "no IOMMU group (%s is missing): load the VFIO "
+			       "modules (modprobe vfio_iommu_type1 mdev)",
+			       spec->name, path);
+	*group = atoi(id);
+	return 0;
+}
+
 /* ---- capability chains ---- */
 
 int vfio_cap_walk(const void *buf, size_t len, u32 first,

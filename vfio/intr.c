@@ -329,7 +329,24 @@ void vfio_intr_pba_read(struct vfio_pci *vp, u64 off, u8 *data, u32 len)
 	pthread_mutex_unlock(&vp->lock);
 }
 
-/* I/O thread: the device raised a vector lkvm watches (masked). */
+/* I/O thread: the guest EOIed INTx (KVM resamplefd) and VFIO took no
+ * unmask eventfd: unmask the line here. */
+static void intx_resampled(struct vfio_pci *vp)
+{
+	eventfd_t n;
+
+	pthread_mutex_lock(&vp->lock);
+	if (eventfd_read(vp->intx_rfd, &n) || !vp->intx_host)
+		goto out;
+	if (vfio_intx_unmask(&vp->vdev))
+		pr_guest(vp->vm, "%s: INTx unmask: %s", vp->name,
+			 strerror(errno));
+	else
+		vp->intx_unmasks++;
+out:
+	pthread_mutex_unlock(&vp->lock);
+}
+
 /* The host wants the device back (an unbind from vfio-pci waits for it):
  * without hotplug to eject it, the VM stops and lkvm releases it. */
 static void req_fired(struct vfio_vec *vec)
@@ -342,6 +359,8 @@ static void req_fired(struct vfio_vec *vec)
 	vm_request_exit(vec->vp->vm, VM_ERROR);
 }
 
+/* I/O thread: the device raised a vector lkvm watches (masked), INTx was
+ * EOIed (resample) or the host asks for the device. */
 void vfio_intr_event(struct vfio_vec *vec)
 {
 	struct vfio_pci *vp = vec->vp;
@@ -351,6 +370,10 @@ void vfio_intr_event(struct vfio_vec *vec)
 
 	if (vec->index == VFIO_PCI_REQ_IRQ_INDEX) {
 		req_fired(vec);
+		return;
+	}
+	if (vec->index == VFIO_PCI_INTX_IRQ_INDEX) {
+		intx_resampled(vp);
 		return;
 	}
 	if (msi)	/* the pending bits live in config space */
@@ -399,6 +422,8 @@ static int vecset_init(struct vfio_pci *vp, struct vfio_vecset *vs,
 
 static int intx_setup(struct vfio_pci *vp, char *err, size_t errlen)
 {
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &vp->intx_rs };
+
 	vp->intx_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	vp->intx_rfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vp->intx_efd < 0 || vp->intx_rfd < 0)
@@ -412,6 +437,13 @@ static int intx_setup(struct vfio_pci *vp, char *err, size_t errlen)
 		return set_err(err, errlen, "%s: enabling INTx failed",
 			       vp->name);
 	vp->intx_host = true;
+	if (vp->vdev.irqs[VFIO_PCI_INTX_IRQ_INDEX].resample)
+		return 0;
+	vp->intx_rs = (struct vfio_vec){ .vp = vp,
+					 .index = VFIO_PCI_INTX_IRQ_INDEX };
+	if (epoll_ctl(vp->epfd, EPOLL_CTL_ADD, vp->intx_rfd, &ev))
+		return set_err(err, errlen, "%s: INTx resample: epoll: %s",
+			       vp->name, strerror(errno));
 	return 0;
 }
 
@@ -618,6 +650,9 @@ void vfio_intr_print_stats(struct vfio_pci *vp, FILE *out)
 		dev = dev_counts(vp, text, VFIO_PCI_INTX_IRQ_INDEX, 1);
 		fprintf(out, "  INTx: irqfd + resamplefd on GSI %u, ",
 			vp->pci.gsi);
+		if (!vp->vdev.irqs[VFIO_PCI_INTX_IRQ_INDEX].resample)
+			fprintf(out, "%llu unmasked by lkvm, ",
+				(unsigned long long)vp->intx_unmasks);
 		print_dev_count(out, dev, dev ? dev[0] : 0);
 		fprintf(out, "\n");
 		free(dev);

@@ -32,11 +32,13 @@ struct vfio_vm {
 static bool cfg_read(struct pci_dev *dev, u32 off, u8 *data, u32 len)
 {
 	struct vfio_pci *vp = dev->priv;
-	u8 buf[4];
+	u32 n = off < vp->cfg.dev_size ? MIN(len, vp->cfg.dev_size - off) : 0;
+	u8 buf[4] = { 0 };
 	bool need;
 
+	/* a short config region (mdev): only its own bytes are read */
 	need = vcfg_read_needs_dev(&vp->cfg, off, len);
-	if (need && vfio_cfg_read(&vp->vdev, off, buf, len))
+	if (need && vfio_cfg_read(&vp->vdev, off, buf, n))
 		memset(buf, 0xff, len);
 	vcfg_read(&vp->cfg, off, len, need ? buf : NULL, data);
 	return true;
@@ -76,17 +78,23 @@ const struct pci_dev_ops vfio_pci_ops = {
 
 /* ---- one device ---- */
 
-static int read_config(struct vfio_pci *vp, u8 *cfg, u32 *size, char *err,
-		       size_t errlen)
+/* A region shorter than 256 bytes (mdevs) is padded with zeros. */
+static int read_config(struct vfio_pci *vp, u8 *cfg, struct vcfg_input *in,
+		       char *err, size_t errlen)
 {
 	const struct vfio_region *r;
 
 	r = vfio_device_region(&vp->vdev, VFIO_PCI_CONFIG_REGION_INDEX);
-	if (!r || r->size < PCI_CFG_SIZE)
-		return set_err(err, errlen, "%s: no config space region",
-			       vp->name);
-	*size = r->size >= PCI_CFG_SIZE_EXP ? PCI_CFG_SIZE_EXP : PCI_CFG_SIZE;
-	if (vfio_cfg_read(&vp->vdev, 0, cfg, *size))
+	if (!r || r->size < PCI_STD_HEADER_SIZEOF)
+		return set_err(err, errlen, "%s: no config space region of at "
+			       "least %u bytes", vp->name,
+			       PCI_STD_HEADER_SIZEOF);
+	in->cfg = cfg;
+	in->cfg_size = r->size >= PCI_CFG_SIZE_EXP ? PCI_CFG_SIZE_EXP :
+			PCI_CFG_SIZE;
+	in->dev_size = MIN(r->size, (u64)in->cfg_size);
+	memset(cfg, 0, in->cfg_size);
+	if (vfio_cfg_read(&vp->vdev, 0, cfg, in->dev_size))
 		return set_err(err, errlen, "%s: reading config space: %s",
 			       vp->name, strerror(errno));
 	return 0;
@@ -126,17 +134,14 @@ static int device_setup(struct vfio_pci *vp, char *err, size_t errlen)
 	const struct vfio_region *rom;
 	char e[VFIO_ERR_LEN];
 	u8 real[PCI_CFG_SIZE_EXP];
-	u32 size = 0;
 
 	if (vfio_device_layout(&vp->vdev, &vp->layout, e, sizeof(e)))
 		return set_err(err, errlen, "%s: %s", vp->name, e);
 	if (choose_reloc(vp, err, errlen))
 		return -1;
-	if (read_config(vp, real, &size, err, errlen))
+	if (read_config(vp, real, &in, err, errlen))
 		return -1;
 	rom = vfio_device_region(&vp->vdev, VFIO_PCI_ROM_REGION_INDEX);
-	in.cfg = real;
-	in.cfg_size = size;
 	in.bars = &vp->layout;
 	in.rom_size = rom ? rom->size : 0;
 	in.reloc = vp->reloc.relocate ? &vp->reloc : NULL;

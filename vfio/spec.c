@@ -1,13 +1,17 @@
-/* Parsing --vfio values: a PCI address with or without its domain, then
+/* Parsing --vfio values: a PCI address with or without its domain, a
+ * mediated device's UUID or a sysfs path ending in either, then
  * comma-separated options (msix-relocation=...); duplicates across the
  * whole command line are refused. Pure, no system calls. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "vfio/vfio.h"
 
 static const char bdf_help[] = "expected [domain:]bus:device.function in hex, "
-			       "e.g. 0000:01:00.0 or 01:00.0";
+			       "e.g. 0000:01:00.0 or 01:00.0, a mediated "
+			       "device's UUID, or its sysfs path (/sys/bus/"
+			       "mdev/devices/<UUID>)";
 
 /* Parses 1..maxdigits hex digits at *s, advancing it. */
 static int hex_field(const char **s, int maxdigits, u32 max, u32 *v)
@@ -63,6 +67,47 @@ static int parse_bdf(const char *s, size_t len, struct vfio_spec *spec)
 	return 0;
 }
 
+/* 8-4-4-4-12 hex digits; stored lower case as sysfs spells it. */
+static int parse_uuid(const char *s, size_t len, struct vfio_spec *spec)
+{
+	size_t i;
+
+	if (len != 36)
+		return -1;
+	for (i = 0; i < len; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+			return -1;
+		spec->name[i] = tolower((unsigned char)s[i]);
+	}
+	spec->name[len] = 0;
+	spec->mdev = true;
+	return 0;
+}
+
+/* A BDF, a UUID, or a path whose last component is one of them. */
+static int parse_device(const char *s, size_t len, struct vfio_spec *spec)
+{
+	const char *base = s;
+	size_t i;
+
+	if (*s == '/') {
+		if (len >= sizeof(spec->path))
+			return -1;
+		memcpy(spec->path, s, len);
+		while (len > 1 && s[len - 1] == '/')
+			len--;
+		for (i = 0; i < len; i++)
+			if (s[i] == '/')
+				base = s + i + 1;
+		len -= base - s;
+	}
+	if (!parse_uuid(base, len, spec))
+		return 0;
+	return parse_bdf(base, len, spec);
+}
+
 static int parse_option(const char *opt, size_t len, struct vfio_spec *spec,
 			char *err, size_t errlen)
 {
@@ -99,12 +144,13 @@ int vfio_spec_parse(const char *arg, struct vfio_spec *spec, char *err,
 	spec->msix_reloc.mode = MSIX_RELOC_AUTO;
 	spec->msix_reloc.bar = -1;
 	if (!arg || !*arg)
-		return set_err(err, errlen, "--vfio needs a PCI address: %s",
+		return set_err(err, errlen, "--vfio needs a device: %s",
 			       bdf_help);
 	end = strchrnul(arg, ',');
-	if (parse_bdf(arg, end - arg, spec))
-		return set_err(err, errlen, "--vfio '%.*s': invalid PCI address: "
-			       "%s", (int)(end - arg), arg, bdf_help);
+	if (parse_device(arg, end - arg, spec))
+		return set_err(err, errlen, "--vfio '%.*s': invalid PCI address "
+			       "or mediated device: %s", (int)(end - arg), arg,
+			       bdf_help);
 	for (p = end; *p; p = end) {
 		p++;
 		end = strchrnul(p, ',');

@@ -73,6 +73,7 @@ struct vcfg_input {
 	const struct pci_bar_layout *bars;	/* BAR0-5 as VFIO reports them */
 	u64 rom_size;			/* VFIO ROM region size, 0: none */
 	const struct msix_reloc_result *reloc;	/* NULL: no relocation */
+	u32 dev_size;			/* bytes the device has, 0: cfg_size */
 };
 
 struct vcfg_cap {
@@ -86,6 +87,7 @@ struct vcfg_cap {
 struct vcfg {
 	struct pci_dev *dev;		/* the one image: cfg, wmask, w1cmask */
 	u32 size;
+	u32 dev_size;			/* beyond it: emulated, never forwarded */
 	u8 emu[VCFG_SIZE_EXP];
 	u8 fwd[VCFG_SIZE_EXP];
 	u8 policy[VCFG_SIZE_EXP];	/* enum vcfg_policy */

@@ -88,6 +88,10 @@ struct vfio_pci {
 	struct vfio_vec req;	/* the request interrupt: host wants it back */
 	bool intx_irqfd;	/* irqfd on pci.gsi assigned */
 	bool intx_host;		/* VFIO INTx enabled */
+	/* INTx without VFIO's unmask eventfd (mdevs): the I/O thread reads
+	 * intx_rfd (this tag, index INTx) and unmasks by SET_IRQS */
+	struct vfio_vec intx_rs;
+	u64 intx_unmasks;	/* SET_IRQS unmasks issued for it */
 	int epfd;		/* the I/O thread's epoll set */
 };
 
@@ -108,7 +112,7 @@ void vfio_intr_table_write(struct vfio_pci *vp, u64 off, const u8 *data,
 			   u32 len);
 void vfio_intr_table_read(struct vfio_pci *vp, u64 off, u8 *data, u32 len);
 void vfio_intr_pba_read(struct vfio_pci *vp, u64 off, u8 *data, u32 len);
-/* I/O thread: a masked vector's eventfd became readable. */
+/* I/O thread: a masked vector's eventfd became readable, or intx_rs's. */
 void vfio_intr_event(struct vfio_vec *vec);
 void vfio_intr_print_stats(struct vfio_pci *vp, FILE *out);
 

@@ -11,22 +11,25 @@
 #include "vfio/msix_reloc.h"
 #include "vfio/seam.h"
 
-/* ---- --vfio <BDF>[,opt...] ---- */
+/* ---- --vfio <BDF|UUID|sysfs path>[,opt...] ---- */
 
 #define VFIO_ERR_LEN		1024	/* room for messages with commands */
-#define VFIO_NAME_LEN		24	/* "0000:01:00.0" and a NUL, with room */
+#define VFIO_NAME_LEN		40	/* a UUID and a NUL, with room */
 #define VFIO_MAX_DEVICES	MAX_DEV_ARGS
 
 struct vfio_spec {
 	u32 domain;
 	u8 bus, dev, fn;
-	char name[VFIO_NAME_LEN];	/* canonical "dddd:bb:dd.f" */
+	bool mdev;			/* a mediated device, named by UUID */
+	char name[VFIO_NAME_LEN];	/* "dddd:bb:dd.f", or the mdev's UUID */
+	char path[256];			/* the sysfs path given, or "" */
 	struct msix_reloc_opt msix_reloc;
 	bool msix_reloc_given;	/* false: auto on >4 KiB pages, else off */
 };
 
 /*
- * Parses one value: "01:00.0" or "0000:01:00.0" (hex), then options
+ * Parses one value: "01:00.0" or "0000:01:00.0" (hex), a mediated device's
+ * UUID, or a sysfs device path ending in either, then options
  * separated by commas: msix-relocation=off|auto|bar<N>. Returns 0, or -1
  * with a message in err naming the bad part and what is valid.
  */
@@ -90,6 +93,11 @@ void vfio_container_exit(struct vfio_container *c);
  */
 int vfio_host_check_device(const struct vfio_seam_ops *ops, const char *bdf,
 			   int *group, char *err, size_t errlen);
+/* The same for a mediated device: its sysfs node (spec->path, else
+ * bus/mdev/devices/<UUID>) exists and has an iommu_group link. */
+int vfio_host_check_mdev(const struct vfio_seam_ops *ops,
+			 const struct vfio_spec *spec, int *group, char *err,
+			 size_t errlen);
 
 /*
  * Walks a VFIO capability chain inside buf[0, len) from offset first (0:
@@ -226,8 +234,11 @@ int vfio_irq_set_eventfds(struct vfio_device *dev, u32 index, u32 start,
 /* Tears the whole index down (DATA_NONE | ACTION_TRIGGER, count 0). */
 int vfio_irq_disable(struct vfio_device *dev, u32 index);
 /* INTx: trigger eventfd, and resample_fd (>= 0) as the UNMASK eventfd so
- * a guest EOI (KVM resamplefd) unmasks the line in the kernel. */
+ * a guest EOI (KVM resamplefd) unmasks the line in the kernel. A device
+ * refusing that with ENOTTY (mdevs) is enabled without it: irqs[INTx].
+ * resample stays false and the caller unmasks with vfio_intx_unmask(). */
 int vfio_intx_enable(struct vfio_device *dev, int trigger_fd,
 		     int resample_fd);
+int vfio_intx_unmask(struct vfio_device *dev);
 
 #endif

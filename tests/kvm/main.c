@@ -18,7 +18,8 @@
 static const char usage[] =
 "usage: lkvm-vfio-test [sim options] run [lkvm run options]\n"
 "  --sim KIND:BDF[:GROUP]   simulated device bound to vfio-pci\n"
-"                           (KIND nvme|e1000e|i350|sas, GROUP default 10+n)\n"
+"                           (KIND nvme|e1000e|i350|sas, GROUP default 10+n;\n"
+"                           mtty:UUID[:GROUP]: an mtty-like mdev)\n"
 "  --sim-other BDF[:DRV]    a device bound to DRV (default nvme), not vfio\n"
 "  --sim-doorbell BDF:BAR:OFF  doorbell register (hex OFF), see vfio_sim.h\n"
 "  --sim-page SIZE          page size lkvm's BAR plans assume (e.g. 16384)\n"
@@ -39,9 +40,10 @@ static void use_sim(struct lkvm_config *cfg)
 
 static int parse_kind(const char *s, enum sim_kind *k)
 {
-	static const char *const names[] = { "nvme", "e1000e", "i350", "sas" };
+	static const char *const names[] = { "nvme", "e1000e", "i350", "sas",
+					     "mtty" };
 	static const enum sim_kind kinds[] = { SIM_NVME, SIM_E1000E, SIM_I350,
-					       SIM_SAS };
+					       SIM_SAS, SIM_MTTY };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(names); i++) {
@@ -53,21 +55,25 @@ static int parse_kind(const char *s, enum sim_kind *k)
 	return -1;
 }
 
-/* "KIND:dddd:bb:dd.f[:GROUP]" */
+/* "KIND:dddd:bb:dd.f[:GROUP]", "mtty:UUID[:GROUP]" */
 static int add_sim(const char *arg)
 {
 	char buf[128], *bdf, *grp;
-	enum sim_kind k;
+	enum sim_kind k = SIM_NVME;
 	int group = 10 + sim.nr_dev;
+	size_t len;
 
 	snprintf(buf, sizeof(buf), "%s", arg);
 	bdf = strchr(buf, ':');
 	if (!bdf || sim.nr_dev >= SIM_MAX_DEVS)
 		return -1;
 	*bdf++ = 0;
-	if (parse_kind(buf, &k) || strlen(bdf) < 12)
+	if (parse_kind(buf, &k))
 		return -1;
-	grp = bdf + 12;
+	len = k == SIM_MTTY ? 36 : 12;
+	if (strlen(bdf) < len)
+		return -1;
+	grp = bdf + len;
 	if (*grp == ':')
 		group = atoi(grp + 1);
 	else if (*grp)
@@ -91,19 +97,24 @@ static int add_other(const char *arg)
 	return 0;
 }
 
-/* "dddd:bb:dd.f:BAR:OFF" */
+/* "NAME:BAR:OFF", NAME a BDF or a UUID */
 static int add_doorbell(const char *arg)
 {
-	char buf[128];
+	char buf[128], *p, *q;
 	struct sim_dev *d;
 	unsigned long long off;
 	int bar;
 
 	snprintf(buf, sizeof(buf), "%s", arg);
-	if (strlen(buf) < 13 || buf[12] != ':' ||
-	    sscanf(buf + 13, "%d:%llx", &bar, &off) != 2)
+	p = strrchr(buf, ':');		/* before OFF */
+	if (!p)
 		return -1;
-	buf[12] = 0;
+	*p = 0;
+	q = strrchr(buf, ':');		/* before BAR */
+	if (!q || sscanf(q + 1, "%d", &bar) != 1 ||
+	    sscanf(p + 1, "%llx", &off) != 1)
+		return -1;
+	*q = 0;
 	d = vfio_sim_find(&sim, buf);
 	return d ? vfio_sim_doorbell(&sim, d, bar, off) : -1;
 }

@@ -20,8 +20,10 @@ L2_MODULES=${LKVM_LAB_L2_MODULES:-$(cat "$LAB_DIR"/scenarios/*.l2modules 2>/dev/
 # Optional directory copied over the L1 root last (debugging tools, local experiments).
 L1_OVERLAY=${LKVM_LAB_L1_OVERLAY:-}
 
-[ -f "$LAB_CACHE/lab.env" ] || lab_die "$LAB_CACHE/lab.env missing: run tests/lab/fetch.sh first"
-. "$LAB_CACHE/lab.env"
+[ -f "$LAB_ENV" ] || lab_die "$LAB_ENV missing: run tests/lab/fetch.sh (or fetch-mtty.sh) first"
+# shellcheck disable=SC1090
+. "$LAB_ENV"	# may set L1_MODULES, L2_MODULES, L2_VMLINUZ/X (fetch-mtty.sh)
+LAB_L1_MODULES=${L1_MODULES:-$LAB_L1_MODULES}
 mkdir -p "$LAB_OUT"
 work=$LAB_OUT/initramfs
 rm -rf "$work"
@@ -88,8 +90,8 @@ else
 	fi
 	install -m 755 "$lkvm" "$r/bin/lkvm"
 fi
-cp "$VMLINUZ" "$r/l2/vmlinuz"
-cp "$VMLINUX" "$r/l2/vmlinux"
+cp "${L2_VMLINUZ:-$VMLINUZ}" "$r/l2/vmlinuz"
+cp "${L2_VMLINUX:-$VMLINUX}" "$r/l2/vmlinux"
 cp "$LAB_OUT/l2-initrd.gz" "$r/l2/initrd.gz"
 if [ -n "$L1_OVERLAY" ]; then
 	lab_msg "overlaying $L1_OVERLAY onto the L1 root"

@@ -8,6 +8,8 @@ LAB_LIB=$(cd "$LAB_DIR/../lab-lib" && pwd)	# shared by tests/lab-arm64
 LAB_ROOT=$(cd "$LAB_DIR/../.." && pwd)
 LAB_CACHE=${LKVM_LAB_CACHE:-/var/cache/lkvm-lab}
 LAB_OUT=${LKVM_LAB_OUT:-$LAB_ROOT/build/lab}
+# The kernel build-initramfs.sh uses (fetch.sh's lab.env; lab-mtty.env from fetch-mtty.sh).
+LAB_ENV=${LKVM_LAB_ENV:-$LAB_CACHE/lab.env}
 # Modules loaded in L1, in any order (dependencies are resolved from the .ko files).
 # Scenarios add theirs in scenarios/NAME.l1modules (e.g. vfio-pci, tun).
 LAB_L1_MODULES=${LKVM_LAB_L1_MODULES:-irqbypass ccp kvm kvm-amd $(cat "$LAB_DIR"/scenarios/*.l1modules 2>/dev/null | tr '\n' ' ')}

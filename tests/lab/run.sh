@@ -25,6 +25,8 @@ if [ ${#scen[@]} = 0 ]; then
 	for f in "$LAB_DIR"/scenarios/*.sh; do
 		# bench-* scenarios print figures for `make bench` only
 		case ${f##*/} in *.l2.sh | bench-*) continue ;; esac
+		# scenarios with their own L1 kernel run apart (tests/suites/lab.sh)
+		[ -f "${f%.sh}.l1kernel" ] && continue
 		b=${f##*/}; scen+=("${b%.sh}")
 	done
 fi
@@ -33,8 +35,15 @@ if [ -z "$timeout_s" ]; then
 	timeout_s=$((120 + 150 * ${#scen[@]}))
 	[ "$timeout_s" -ge 600 ] || timeout_s=600
 fi
+# scenarios/NAME.l1kernel names another L1 kernel (mtty: Debian 6.12 + mtty.ko from
+# fetch-mtty.sh); one L1 boots one kernel, so scenarios of different kernels run apart.
+l1k=
 for s in "${scen[@]}"; do
 	[ -f "$LAB_DIR/scenarios/$s.sh" ] || lab_die "no scenario '$s' (tests/lab/scenarios/$s.sh)"
+	k=$(cat "$LAB_DIR/scenarios/$s.l1kernel" 2>/dev/null || echo default)
+	[ -z "$l1k" ] || [ "$l1k" = "$k" ] ||
+		lab_die "scenario $s needs L1 kernel '$k', the others '$l1k': run them apart"
+	l1k=$k
 done
 
 mkdir -p "$LAB_OUT"
@@ -63,6 +72,12 @@ fi
 t=$(lab_now_us)
 "$LAB_DIR/fetch.sh" || { hostfail lab-fetch "tests/lab/fetch.sh failed"; exit 1; }
 step "fetch kernel+busybox" "$(lab_secs "$t")"
+if [ "$l1k" != default ]; then
+	t=$(lab_now_us)
+	"$LAB_DIR/fetch-$l1k.sh" || { hostfail "lab-fetch-$l1k" "tests/lab/fetch-$l1k.sh failed"; exit 1; }
+	export LKVM_LAB_ENV=$LAB_CACHE/lab-$l1k.env
+	step "fetch L1 kernel $l1k" "$(lab_secs "$t")"
+fi
 
 t=$(lab_now_us)
 "$LAB_DIR/build-initramfs.sh" --lkvm "$lkvm" || { hostfail lab-initramfs "build-initramfs.sh failed"; exit 1; }

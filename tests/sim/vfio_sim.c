@@ -16,6 +16,7 @@
 #include "sim/vfio_layouts.h"
 
 static void sim_write_interrupts(struct vfio_sim *s);
+static void db_intx(struct vfio_sim *s, struct sim_dev *d);
 
 enum { FD_FREE, FD_CONTAINER, FD_GROUP, FD_DEVICE };
 
@@ -83,6 +84,32 @@ void vfio_sim_sysfs(struct vfio_sim *s, const char *name, int group,
 	spath(s, t, sizeof(t), "kernel/iommu_groups/%d/devices", group);
 	mkdir_p(t);
 	pathf(p, sizeof(p), "%s/%s", t, name);
+	if (symlink(dev, p))
+		perror("symlink");
+	spath(s, t, sizeof(t), "kernel/iommu_groups/%d", group);
+	pathf(p, sizeof(p), "%s/iommu_group", dev);
+	if (symlink(t, p))
+		perror("symlink");
+}
+
+/* An mdev: its node under the parent, the bus link, the group link. */
+static void mdev_sysfs(struct vfio_sim *s, const char *uuid, int group)
+{
+	char dev[256], p[256], t[256];
+
+	spath(s, dev, sizeof(dev), "devices/virtual/mtty/mtty/%s", uuid);
+	mkdir_p(dev);
+	spath(s, t, sizeof(t), "class/mdev_bus/mtty/mdev_supported_types/"
+	      "mtty-1");
+	mkdir_p(t);
+	spath(s, t, sizeof(t), "bus/mdev/devices");
+	mkdir_p(t);
+	pathf(p, sizeof(p), "%s/%s", t, uuid);
+	if (symlink(dev, p))
+		perror("symlink");
+	spath(s, t, sizeof(t), "kernel/iommu_groups/%d/devices", group);
+	mkdir_p(t);
+	pathf(p, sizeof(p), "%s/%s", t, uuid);
 	if (symlink(dev, p))
 		perror("symlink");
 	spath(s, t, sizeof(t), "kernel/iommu_groups/%d", group);
@@ -225,6 +252,19 @@ static void sim_sas(struct sim_dev *d)
 	d->type_region = true;
 }
 
+/* mtty-1: one 16550 port in an 8-byte I/O BAR, INTx only, no caps. */
+static void sim_mtty(struct sim_dev *d)
+{
+	d->layout = (struct pci_bar_layout){ .bar = { [0] = IOBAR(8) } };
+	cfg_header(d, 0x4348, 0x3253, 0x070002);
+	put16(d->cfg, PCI_STATUS, 0);
+	d->cfg_size = 0xff;
+	d->no_unmask_efd = true;
+	d->irq_count[VFIO_PCI_MSI_IRQ_INDEX] = 1;
+	d->irq_count[VFIO_PCI_ERR_IRQ_INDEX] = 0;
+	d->irq_count[VFIO_PCI_REQ_IRQ_INDEX] = 0;
+}
+
 static void alloc_mem(struct sim_dev *d)
 {
 	int i;
@@ -270,10 +310,15 @@ struct sim_dev *vfio_sim_add(struct vfio_sim *s, enum sim_kind kind,
 		sim_e1000e(d);
 	else if (kind == SIM_I350)
 		sim_i350(d);
-	else
+	else if (kind == SIM_SAS)
 		sim_sas(d);
+	else
+		sim_mtty(d);
 	alloc_mem(d);
-	vfio_sim_sysfs(s, name, group, "vfio-pci",
+	if (kind == SIM_MTTY)
+		mdev_sysfs(s, name, group);
+	else
+		vfio_sim_sysfs(s, name, group, "vfio-pci",
 		       (u32)d->cfg[PCI_CLASS_DEVICE + 1] << 16 |
 		       (u32)d->cfg[PCI_CLASS_DEVICE] << 8 |
 		       d->cfg[PCI_CLASS_PROG]);
@@ -727,7 +772,8 @@ static void irq_clear(struct sim_dev *d, u32 index)
 	}
 }
 
-static int set_irqs(struct sim_dev *d, struct vfio_irq_set *h)
+static int set_irqs(struct vfio_sim *s, struct sim_dev *d,
+		    struct vfio_irq_set *h)
 {
 	u32 data = h->flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
 	u32 act = h->flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
@@ -763,11 +809,19 @@ static int set_irqs(struct sim_dev *d, struct vfio_irq_set *h)
 			errno = EINVAL;
 			return -1;
 		}
+		if (data == VFIO_IRQ_SET_DATA_EVENTFD && d->no_unmask_efd) {
+			errno = ENOTTY;
+			return -1;
+		}
 		if (data == VFIO_IRQ_SET_DATA_EVENTFD) {
 			d->intx_unmask_fd = fds[0];
 		} else {
 			d->intx_unmasks++;
 			d->intx_masked = false;
+			if (d->intx_pending) {
+				d->intx_pending = false;
+				db_intx(s, d);
+			}
 		}
 		return 0;
 	}
@@ -800,7 +854,7 @@ static int device_ioctl(struct vfio_sim *s, struct sim_dev *d,
 		return irq_info(d, arg);
 	case VFIO_DEVICE_SET_IRQS:
 		pthread_mutex_lock(&s->lock);
-		ret = set_irqs(d, arg);
+		ret = set_irqs(s, d, arg);
 		sim_write_interrupts(s);
 		pthread_mutex_unlock(&s->lock);
 		return ret;

@@ -19,10 +19,11 @@
 #define SIM_FD_BASE	1000	/* fake fds: never real ones */
 #define SIM_REGION_SHIFT 40	/* region offset in the device fd */
 
-enum sim_kind { SIM_NVME, SIM_E1000E, SIM_I350, SIM_SAS };
+/* SIM_MTTY: an mtty-1 mdev as kernel 6.12 shows it (name: a UUID) */
+enum sim_kind { SIM_NVME, SIM_E1000E, SIM_I350, SIM_SAS, SIM_MTTY };
 
 struct sim_dev {
-	char name[24];
+	char name[40];			/* BDF, or UUID for SIM_MTTY */
 	int group;
 	enum sim_kind kind;
 	struct pci_bar_layout layout;	/* as VFIO reports it */
@@ -34,6 +35,7 @@ struct sim_dev {
 	u32 dev_flags;			/* VFIO_DEVICE_FLAGS_* */
 	u32 irq_count[VFIO_PCI_NUM_IRQS];
 	bool type_region;		/* extra region 9 with CAP_TYPE */
+	bool no_unmask_efd;		/* INTx unmask eventfd: ENOTTY */
 
 	/* what the code under test did */
 	int fds_open;
@@ -107,7 +109,10 @@ struct vfio_sim {
 int vfio_sim_init(struct vfio_sim *s);
 void vfio_sim_destroy(struct vfio_sim *s);
 
-/* A device bound to vfio-pci in group, with the kind's layout. */
+/* A device bound to vfio-pci in group, with the kind's layout; SIM_MTTY:
+ * an mdev under bus/mdev/devices/<name> (devices/virtual/mtty/mtty/<name>)
+ * alone in its emulated group, config region of 255 bytes, no INTx unmask
+ * eventfd. */
 struct sim_dev *vfio_sim_add(struct vfio_sim *s, enum sim_kind kind,
 			     const char *name, int group);
 /* sysfs only: a device node; group < 0: no iommu_group link; driver

@@ -146,6 +146,20 @@ expect four-devices 0 'out:^GUEST pci scan found=5$' \
 	'out:1b36:0010' 'out:8086:10d3' 'out:8086:1521' 'out:1000:0097' \
 	'out:^GUEST pci OK' "$CLEAN" 'err:0000:04:00.0 resets=0'
 
+# A mediated device (mtty-like): named by UUID and by sysfs path; its
+# 255-byte config region, I/O BAR and INTx without an unmask eventfd.
+MDEV=83b8f4f2-509f-382f-3c1e-e6bfe0fa1001
+run --sim mtty:$MDEV --sim-doorbell $MDEV:0:0 -- vfio_mdev --vfio $MDEV
+expect mdev 0 'out:^GUEST vfio_mdev bar0=[0-9a-f]+ class=070002 cfg.fc.=00' \
+	'out:^GUEST vfio_mdev scratch=5a$' 'out:^GUEST vfio_mdev intx irqs=4$' \
+	'out:^GUEST vfio_mdev OK$' "$CLEAN" "err:$MDEV resets=2 "
+run --sim mtty:$MDEV -- pci --vfio /sys/bus/mdev/devices/$MDEV
+expect mdev-path 0 'out:^GUEST pci 00:01.0 4348:3253 class 070002$' \
+	'out:^GUEST pci OK' "$CLEAN"
+run --sim mtty:$MDEV -- hello --vfio ${MDEV%1}2
+expect mdev-missing nonzero "err:vfio ${MDEV%1}2: no such mediated device" \
+	'err:mdev_supported_types/<type>/create' "$CLEAN"
+
 # SIGTERM while the guest spins: everything released, status 128+15.
 timeout -k 5 120 "$VMM" --sim nvme:$NVME run --raw -k "$GDIR/spin.bin" \
 	--vfio 01:00.0 </dev/null >"$OUT" 2>"$ERR" &
@@ -192,6 +206,8 @@ if [ -x "$LKVM" ]; then
 	expect lkvm-no-device nonzero 'err:vfio 0000:ff:1f.7: no such PCI device'
 	run -- hello --vfio 00:00.0 --vfio 0000:00:00.0
 	expect lkvm-twice nonzero 'err:given twice'
+	run -- hello --vfio ${MDEV%1}2
+	expect lkvm-no-mdev nonzero 'err:no such mediated device'
 	other=
 	for d in /sys/bus/pci/devices/*; do
 		[ -e "$d/driver" ] || continue

@@ -932,3 +932,41 @@ TEST(vcfg_random_writes_keep_identity)
 	put(&d, 0x72, 2, PCI_MSI_FLAGS_MASKBIT | 0xa);
 	random_writes(&d, &layout_i350, 0, 3);
 }
+
+/* A 255-byte config region (mtty mdevs): the missing byte reads as zero
+ * whatever the padding holds, writes to it are dropped, never forwarded. */
+TEST(vcfg_short_region)
+{
+	static const struct pci_bar_layout io8 = { .bar = { [0] = IOBAR(8) } };
+	struct vcfg *c = new_vcfg();
+	struct vcfg_input in = { .bars = &io8, .dev_size = 0xff };
+	struct vcfg_write_res res;
+	struct dev_cfg d;
+	char err[200] = "";
+
+	header(&d, 0x4348, 0x3253, 0x070002, VCFG_SIZE);
+	put(&d, PCI_STATUS, 2, 0);
+	put(&d, PCI_BASE_ADDRESS_0, 4, 0xc001);
+	put(&d, 0xfc, 4, 0x77aaaaaa);		/* 0xff: not the device's */
+	in.cfg = d.b;
+	in.cfg_size = d.size;
+	ASSERT_EQ(vcfg_build(c, c->dev, &in, err, sizeof(err)), 0);
+	EXPECT_EQ(c->dev_size, 0xff);
+	EXPECT(vcfg_read_needs_dev(c, 0xfc, 4));
+	EXPECT(!vcfg_read_needs_dev(c, 0xff, 1));
+	EXPECT_EQ(rd(c, 0xfc, 4, &d), 0x00aaaaaa);
+	EXPECT_EQ(rd(c, PCI_VENDOR_ID, 4, &d), 0x32534348);
+	wr(c, 0xfc, 4, 0x11223344, &res);
+	ASSERT_EQ(res.nr_fwd, 1);
+	EXPECT_EQ(res.fwd[0].off, 0xfc);
+	EXPECT_EQ(res.fwd[0].len, 3);
+	EXPECT_EQ(get(res.fwd[0].data, 0, 3), 0x223344);
+	wr(c, 0xff, 1, 0x55, &res);
+	EXPECT_EQ(res.nr_fwd, 0);
+	EXPECT_EQ(rd(c, 0xfc, 4, &d), 0x00aaaaaa);
+	/* dev_size 0 (every caller before mdevs): the whole space is real */
+	in.dev_size = 0;
+	ASSERT_EQ(vcfg_build(c, c->dev, &in, err, sizeof(err)), 0);
+	EXPECT_EQ(rd(c, 0xfc, 4, &d), 0x77aaaaaa);
+	free(c);
+}

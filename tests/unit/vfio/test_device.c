@@ -325,3 +325,66 @@ TEST(vfio_dev_open_failure_leaves_nothing)
 	EXPECT_EQ(s.bad_calls, 0);
 	vfio_sim_destroy(&s);
 }
+
+#define UUID "83b8f4f2-509f-382f-3c1e-e6bfe0fa1001"
+
+static bool fx_open_mdev(struct fixture *f)
+{
+	struct vfio_spec sp;
+
+	if (vfio_sim_init(&f->s))
+		return false;
+	f->sd = vfio_sim_add(&f->s, SIM_MTTY, UUID, 30);
+	vfio_spec_parse(UUID, &sp, NULL, 0);
+	vfio_container_init(&f->c, &f->s.ops);
+	if (vfio_device_open(&f->c, &sp, &f->d, err, sizeof(err))) {
+		fprintf(stderr, "open: %s\n", err);
+		vfio_sim_destroy(&f->s);
+		return false;
+	}
+	return true;
+}
+
+/* An mtty mdev: 255-byte config region, one I/O BAR, reset by
+ * VFIO_DEVICE_RESET only. */
+TEST(vfio_dev_mdev)
+{
+	const struct vfio_region *r;
+	struct fixture f;
+	u8 cfg[256];
+
+	ASSERT(fx_open_mdev(&f));
+	r = vfio_device_region(&f.d, VFIO_PCI_CONFIG_REGION_INDEX);
+	ASSERT(r);
+	EXPECT_EQ(r->size, 0xff);
+	EXPECT_EQ(vfio_cfg_read(&f.d, 0, cfg, 0xff), 0);
+	EXPECT_EQ(cfg[0] | cfg[1] << 8, 0x4348);
+	EXPECT_EQ(vfio_cfg_read(&f.d, 0xfc, cfg, 4), -1);
+	EXPECT_EQ(f.d.regions[0].size, 8);
+	EXPECT_EQ(f.sd->resets, 1);
+	fx_close(&f);
+	EXPECT_EQ(f.sd->resets, 2);
+}
+
+/* ENOTTY for the unmask eventfd: INTx still enabled, without resample;
+ * vfio_intx_unmask() then unmasks by SET_IRQS. */
+TEST(vfio_dev_intx_no_unmask_eventfd)
+{
+	struct fixture f;
+
+	ASSERT(fx_open_mdev(&f));
+	ASSERT_EQ(vfio_intx_enable(&f.d, 50, 51), 0);
+	EXPECT(f.sd->irq_on[VFIO_PCI_INTX_IRQ_INDEX]);
+	EXPECT_EQ(f.sd->irq_fd[VFIO_PCI_INTX_IRQ_INDEX][0], 50);
+	EXPECT_EQ(f.sd->intx_unmask_fd, -1);
+	EXPECT(!f.d.irqs[VFIO_PCI_INTX_IRQ_INDEX].resample);
+	EXPECT(f.d.irqs[VFIO_PCI_INTX_IRQ_INDEX].enabled);
+	EXPECT_EQ(vfio_intx_unmask(&f.d), 0);
+	EXPECT_EQ(f.sd->intx_unmasks, 1);
+	EXPECT_EQ(f.sd->last_set_flags, VFIO_IRQ_SET_DATA_NONE |
+		  VFIO_IRQ_SET_ACTION_UNMASK);
+	EXPECT_EQ(f.sd->last_set_count, 1);
+	vfio_device_close(&f.d);
+	EXPECT(!f.sd->irq_on[VFIO_PCI_INTX_IRQ_INDEX]);
+	fx_close(&f);
+}

@@ -2,6 +2,7 @@
  * kernel: sysfs checks and their messages, /dev/vfio open errors, IOMMU
  * type negotiation, shared groups and containers, DMA maps and IOVA ranges. */
 #include <errno.h>
+#include <unistd.h>
 #include "unit.h"
 #include "sim/vfio_sim.h"
 #include "vfio/vfio.h"
@@ -344,4 +345,81 @@ TEST(vfio_iova_check_adjacent_ranges)
 	EXPECT_EQ(vfio_iova_check(&c, 0, 0, err, sizeof(err)), -1);
 	c.nr_iova = 0;	/* the capability said: nothing usable */
 	EXPECT_EQ(vfio_iova_check(&c, 0, 0x1000, err, sizeof(err)), -1);
+}
+
+#define UUID "83b8f4f2-509f-382f-3c1e-e6bfe0fa1001"
+
+/* An mdev by UUID, by its bus path and by its node's real path: all
+ * resolve to its emulated group; open names it by UUID. */
+TEST(vfio_host_mdev_resolve)
+{
+	struct vfio_spec sp = spec(UUID);
+	char path[256];
+	struct vfio_container c;
+	struct vfio_device d;
+	struct vfio_sim s;
+	int g = -1;
+
+	ASSERT_EQ(vfio_sim_init(&s), 0);
+	vfio_sim_add(&s, SIM_MTTY, UUID, 23);
+	EXPECT_EQ(vfio_host_check_mdev(&s.ops, &sp, &g, err, sizeof(err)), 0);
+	EXPECT_EQ(g, 23);
+	/* "/sys/..." is read below the seam's sysfs root */
+	sp = spec("/sys/bus/mdev/devices/" UUID);
+	g = -1;
+	EXPECT_EQ(vfio_host_check_mdev(&s.ops, &sp, &g, err, sizeof(err)), 0);
+	EXPECT_EQ(g, 23);
+	snprintf(path, sizeof(path), "%s/devices/virtual/mtty/mtty/%s/", s.root,
+		 UUID);
+	sp = spec(path);
+	g = -1;
+	EXPECT_EQ(vfio_host_check_mdev(&s.ops, &sp, &g, err, sizeof(err)), 0);
+	EXPECT_EQ(g, 23);
+	vfio_container_init(&c, &s.ops);
+	ASSERT_EQ(vfio_device_open(&c, &sp, &d, err, sizeof(err)), 0);
+	EXPECT_EQ(d.group->id, 23);
+	EXPECT_EQ(s.dev[0].fds_open, 1);
+	vfio_device_close(&d);
+	vfio_container_exit(&c);
+	EXPECT_EQ(s.open_fds, 0);
+	vfio_sim_destroy(&s);
+}
+
+TEST(vfio_host_mdev_missing)
+{
+	struct vfio_spec sp = spec(UUID);
+	struct vfio_sim s;
+	int g;
+
+	ASSERT_EQ(vfio_sim_init(&s), 0);
+	EXPECT_EQ(vfio_host_check_mdev(&s.ops, &sp, &g, err, sizeof(err)), -1);
+	EXPECT_CONTAINS(err, "vfio " UUID ": no such mediated device");
+	EXPECT_CONTAINS(err, "/bus/mdev/devices/" UUID ": No such file");
+	EXPECT_CONTAINS(err, "echo " UUID " > ");
+	EXPECT_CONTAINS(err, "/class/mdev_bus/<parent>/mdev_supported_types/"
+			"<type>/create");
+	EXPECT(open_fails(&s, UUID));
+	EXPECT_CONTAINS(err, "no such mediated device");
+	/* a PCI device of that name is not looked for */
+	EXPECT(open_fails(&s, "/sys/bus/mdev/devices/" UUID));
+	EXPECT_CONTAINS(err, "no such mediated device");
+	vfio_sim_destroy(&s);
+}
+
+TEST(vfio_host_mdev_no_group)
+{
+	struct vfio_spec sp = spec(UUID);
+	char path[256];
+	struct vfio_sim s;
+	int g;
+
+	ASSERT_EQ(vfio_sim_init(&s), 0);
+	vfio_sim_add(&s, SIM_MTTY, UUID, 23);
+	snprintf(path, sizeof(path), "%s/devices/virtual/mtty/mtty/%s/"
+		 "iommu_group", s.root, UUID);
+	ASSERT_EQ(unlink(path), 0);
+	EXPECT_EQ(vfio_host_check_mdev(&s.ops, &sp, &g, err, sizeof(err)), -1);
+	EXPECT_CONTAINS(err, UUID ": the mediated device has no IOMMU group");
+	EXPECT(open_fails(&s, UUID));
+	vfio_sim_destroy(&s);
 }

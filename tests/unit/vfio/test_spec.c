@@ -1,6 +1,7 @@
 /* Unit tests for --vfio value parsing (vfio/spec.c): addresses with and
  * without a domain, msix-relocation options, and the error messages for
- * malformed addresses, unknown options and a device given twice. */
+ * malformed addresses, unknown options and a device given twice; mediated
+ * devices by UUID or sysfs path. */
 #include "unit.h"
 #include "vfio/vfio.h"
 
@@ -104,4 +105,63 @@ TEST(vfio_spec_relocation_default_left_to_page_size)
 				  sizeof(err)), 0);
 	EXPECT(s.msix_reloc_given);
 	EXPECT_EQ(s.msix_reloc.mode, MSIX_RELOC_OFF);
+}
+
+#define UUID "83b8f4f2-509f-382f-3c1e-e6bfe0fa1001"
+
+TEST(vfio_spec_mdev_forms)
+{
+	struct vfio_spec s;
+
+	ASSERT_EQ(vfio_spec_parse(UUID, &s, err, sizeof(err)), 0);
+	EXPECT(s.mdev);
+	EXPECT_STR(s.name, UUID);
+	EXPECT_STR(s.path, "");
+	/* upper case as some tools print it; sysfs spells it lower case */
+	ASSERT_EQ(vfio_spec_parse("83B8F4F2-509F-382F-3C1E-E6BFE0FA1001,"
+				  "msix-relocation=off", &s, err,
+				  sizeof(err)), 0);
+	EXPECT_STR(s.name, UUID);
+	EXPECT_EQ(s.msix_reloc.mode, MSIX_RELOC_OFF);
+	ASSERT_EQ(vfio_spec_parse("/sys/bus/mdev/devices/" UUID "/", &s, err,
+				  sizeof(err)), 0);
+	EXPECT(s.mdev);
+	EXPECT_STR(s.name, UUID);
+	EXPECT_STR(s.path, "/sys/bus/mdev/devices/" UUID "/");
+	/* a PCI function by its sysfs path */
+	ASSERT_EQ(vfio_spec_parse("/sys/bus/pci/devices/0000:3b:00.1,"
+				  "msix-relocation=bar2", &s, err,
+				  sizeof(err)), 0);
+	EXPECT(!s.mdev);
+	EXPECT_STR(s.name, "0000:3b:00.1");
+	EXPECT_STR(s.path, "/sys/bus/pci/devices/0000:3b:00.1");
+	EXPECT_EQ(s.msix_reloc.bar, 2);
+}
+
+TEST(vfio_spec_bad_mdev)
+{
+	static const char *const bad[] = {
+		"83b8f4f2-509f-382f-3c1e-e6bfe0fa100",	/* short */
+		"83b8f4f2-509f-382f-3c1e-e6bfe0fa10011",	/* long */
+		"83b8f4f2x509f-382f-3c1e-e6bfe0fa1001",	/* no dash */
+		"83b8f4f2-509g-382f-3c1e-e6bfe0fa1001",	/* not hex */
+		"/sys/bus/mdev/devices/", "/", "/sys/devices/virtual/mtty",
+	};
+	u32 i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		if (!EXPECT(bad_spec(bad[i])))
+			fprintf(stderr, "  accepted '%s'\n", bad[i]);
+		EXPECT_CONTAINS(err, "mediated device's UUID");
+	}
+}
+
+TEST(vfio_spec_mdev_twice)
+{
+	struct dev_args a = { .nr = 2, .v = { UUID, "/sys/bus/mdev/devices/"
+						      UUID } };
+	struct vfio_spec specs[VFIO_MAX_DEVICES];
+
+	EXPECT_EQ(vfio_specs_parse(&a, specs, err, sizeof(err)), -1);
+	EXPECT_CONTAINS(err, UUID " given twice");
 }
