@@ -1,6 +1,8 @@
 /* Unit tests for assigned devices' interrupts (vfio/intr.c) against the
  * simulated kernel: INTx of a device without an unmask eventfd (mdevs) is
- * unmasked by SET_IRQS when KVM's resamplefd fires (the guest's EOI). */
+ * unmasked by SET_IRQS when KVM's resamplefd fires (the guest's EOI); the
+ * request interrupt (the host wants the device back) stops the VM. */
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 #include "unit.h"
@@ -63,6 +65,53 @@ TEST(vfio_intr_intx_unmask_on_resample)
 	EXPECT_EQ(s.open_fds, 0);
 	close(efd);
 	close(vp.intx_rfd);
+	pthread_mutex_destroy(&vp.lock);
+	fake_vm_fini(&vm);
+	vfio_sim_destroy(&s);
+}
+
+/* The host asks for the device back: the request eventfd is armed at setup,
+ * its firing stops the VM (status 1), and teardown disarms and closes it. */
+TEST(vfio_intr_request_stops_the_vm)
+{
+	struct lkvm_config cfg = { 0 };
+	struct vfio_container c;
+	char err[VFIO_ERR_LEN];
+	struct vfio_pci vp = { 0 };
+	struct vfio_spec sp;
+	struct vfio_sim s;
+	struct sim_dev *sd;
+	struct vm vm;
+	int fd;
+
+	ASSERT_EQ(vfio_sim_init(&s), 0);
+	fake_vm_init(&vm, &cfg, false);
+	vm.exit_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	sd = vfio_sim_add(&s, SIM_NVME, "0000:01:00.0", 31);
+	ASSERT_EQ(vfio_spec_parse("01:00.0", &sp, err, sizeof(err)), 0);
+	vfio_container_init(&c, &s.ops);
+	ASSERT_EQ(vfio_device_open(&c, &sp, &vp.vdev, err, sizeof(err)), 0);
+	vp.vm = &vm;
+	vp.intx_efd = vp.intx_rfd = -1;
+	pthread_mutex_init(&vp.lock, NULL);
+	ASSERT_EQ(vfio_intr_setup(&vp, epoll_create1(EPOLL_CLOEXEC), err,
+				  sizeof(err)), 0);
+	ASSERT(sd->irq_on[VFIO_PCI_REQ_IRQ_INDEX]);
+	fd = sd->irq_fd[VFIO_PCI_REQ_IRQ_INDEX][0];
+	EXPECT_EQ(fd, vp.req.efd);
+	vfio_intr_event(&vp.req);	/* woken without a request: nothing */
+	EXPECT(!vm_stopping(&vm));
+	ASSERT_EQ(eventfd_write(fd, 1), 0);
+	vfio_intr_event(&vp.req);
+	EXPECT_EQ(vm.exit_reason, VM_ERROR);
+	vfio_intr_teardown(&vp);
+	EXPECT(!sd->irq_on[VFIO_PCI_REQ_IRQ_INDEX]);
+	EXPECT_EQ(vp.req.efd, -1);
+	close(vp.epfd);
+	vfio_device_close(&vp.vdev);
+	vfio_container_exit(&c);
+	EXPECT_EQ(s.open_fds, 0);
+	close(vm.exit_efd);
 	pthread_mutex_destroy(&vp.lock);
 	fake_vm_fini(&vm);
 	vfio_sim_destroy(&s);
