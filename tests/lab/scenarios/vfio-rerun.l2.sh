@@ -18,7 +18,12 @@ after=$(bars)
 echo "L2: BARs before $before"
 echo "L2: BARs after  $after"
 nvme_wait
+# between BENCH-SYNC marks: L1 reads lkvm's trap counters (lkvm stat --vfio) around it
+echo "BENCH-SYNC rescan-start"
+sleep 2
 _got=$(head -c 4194304 /dev/nvme0n1 2>/dev/null | md5sum | cut -d' ' -f1)
+echo "BENCH-SYNC rescan-end"
+sleep 2
 if [ "$_got" = "$(param lab.md5)" ]; then
 	echo "L2-VFIO rescan-read ok md5=$_got"
 else
