@@ -40,6 +40,9 @@ struct lkvm_config {
 				 * (NULL) */
 	const char *dump_dtb;	/* --dump-dtb <file> (arm64 only): write the
 				 * DTB */
+	int seccomp;		/* --seccomp: enum sc_mode (kvm/seccomp.h) */
+	bool set_user;		/* --user UID[:GID] given: drop to uid/gid */
+	unsigned int uid, gid;
 	bool help;		/* --help given: print usage, run nothing */
 };
 
