@@ -45,13 +45,11 @@ const char config_run_usage[] =
 "                         trap (default: names it, stops the VM, exit\n"
 "                         status 1), kill (the kernel kills lkvm), log\n"
 "                         (allowed, logged by the kernel) or off\n"
-"      --user <uid>[:<gid>] run as uid (and gid, default: uid's own number)\n"
-"                         once devices are open; numbers only\n"
 "      --debug            print diagnostics on stderr\n"
 "  -h, --help             this text\n";
 
 enum { OPT_NAME = 256, OPT_CONSOLE, OPT_DEBUG, OPT_RNG, OPT_VFIO, OPT_IRQCHIP,
-       OPT_DUMP_DTB, OPT_PCI_TESTDEV, OPT_RAW, OPT_SECCOMP, OPT_USER };
+       OPT_DUMP_DTB, OPT_PCI_TESTDEV, OPT_RAW, OPT_SECCOMP };
 
 static const struct option run_options[] = {
 	{ "kernel", required_argument, NULL, 'k' },
@@ -72,7 +70,6 @@ static const struct option run_options[] = {
 	{ "irqchip", required_argument, NULL, OPT_IRQCHIP },
 	{ "dump-dtb", required_argument, NULL, OPT_DUMP_DTB },
 	{ "seccomp", required_argument, NULL, OPT_SECCOMP },
-	{ "user", required_argument, NULL, OPT_USER },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 }
 };
@@ -120,36 +117,13 @@ static int parse_cpus(const char *s, int *n)
 	return 0;
 }
 
-/* --user UID[:GID]: numbers; GID defaults to UID. */
-static int parse_user(struct lkvm_config *cfg, const char *arg, char *err,
-		      size_t errlen)
-{
-	unsigned long long u, g;
-	char *end;
-
-	if (parse_digits(arg, &u, &end) || u >= UINT_MAX)
-		goto bad;
-	g = u;
-	if (*end == ':' && parse_digits(end + 1, &g, &end))
-		goto bad;
-	if (*end || g >= UINT_MAX)
-		goto bad;
-	cfg->set_user = true;
-	cfg->uid = u;
-	cfg->gid = g;
-	return 0;
-bad:
-	return set_err(err, errlen, "invalid --user '%s': give UID or UID:GID "
-		       "as numbers, e.g. --user 1000:1000", arg);
-}
-
 static int bad_option(char *err, size_t errlen, const char *opt)
 {
 	return set_err(err, errlen,
 		       "unknown option '%s'; valid options: -k/--kernel, "
 		       "--raw, -i/--initrd, -p/--params, -m/--mem, -c/--cpus, --name, "
 		       "--console, -d/--disk, -n/--network, --rng, --pci-testdev, "
-		       "--vfio, --irqchip, --dump-dtb, --seccomp, --user, "
+		       "--vfio, --irqchip, --dump-dtb, --seccomp, "
 		       "--debug, -h/--help (see 'lkvm run --help')", opt);
 }
 
@@ -287,8 +261,6 @@ static int handle_opt(struct lkvm_config *cfg, int c, const char *arg,
 			return set_err(err, errlen, "unknown --seccomp '%s'; valid: "
 				       "trap, kill, log, off", arg);
 		return 0;
-	case OPT_USER:
-		return parse_user(cfg, arg, err, errlen);
 	case 'h':
 		cfg->help = true;
 		return 0;

@@ -857,6 +857,18 @@ static ssize_t read_by(int fd, void *buf, size_t len, u64 deadline)
 	return read(fd, buf, len);
 }
 
+/* Prints the VM's refusal (an answer starting with REFUSED), if it is one. */
+static bool refused(const char *name, const char *buf, ssize_t n)
+{
+	size_t len = strlen(REFUSED);
+
+	if (n <= (ssize_t)len || memcmp(buf, REFUSED, len))
+		return false;
+	fprintf(stderr, "lkvm stat: VM '%s' refused the request: ", name);
+	control_write_escaped(stderr, buf + len, n - len);
+	return true;
+}
+
 /* Sends the request and copies the answer, escaped, to stdout; the whole
  * answer must come within STAT_TIMEOUT_S. */
 static int stat_ask(int fd, const char *name, const char *topic)
@@ -869,19 +881,18 @@ static int stat_ask(int fd, const char *name, const char *topic)
 
 	len = snprintf(req, sizeof(req), "stat %s\n", topic);
 	if (send(fd, req, len, MSG_NOSIGNAL) != len) {
+		e = errno;	/* a refusal may have come before the close */
+		n = read_by(fd, buf, sizeof(buf), deadline);
+		if (n > 0 && refused(name, buf, n))
+			return 1;
+		errno = e;
 		fprintf(stderr, "lkvm stat: VM '%s' closed the connection: %s\n",
 			name, strerror(errno));
 		return 1;
 	}
 	while ((n = read_by(fd, buf, sizeof(buf), deadline)) > 0) {
-		if (!total && n > (ssize_t)strlen(REFUSED) &&
-		    !memcmp(buf, REFUSED, strlen(REFUSED))) {
-			fprintf(stderr, "lkvm stat: VM '%s' refused the request: ",
-				name);
-			control_write_escaped(stderr, buf + strlen(REFUSED),
-					      n - strlen(REFUSED));
+		if (!total && refused(name, buf, n))
 			return 1;
-		}
 		control_write_escaped(stdout, buf, n);
 		total += n;
 	}

@@ -41,8 +41,6 @@ struct lkvm_config {
 	const char *dump_dtb;	/* --dump-dtb <file> (arm64 only): write the
 				 * DTB */
 	int seccomp;		/* --seccomp: enum sc_mode (kvm/seccomp.h) */
-	bool set_user;		/* --user UID[:GID] given: drop to uid/gid */
-	unsigned int uid, gid;
 	bool help;		/* --help given: print usage, run nothing */
 };
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <linux/pci_regs.h>
 #include "kvm/config.h"
 #include "kvm/run.h"
@@ -24,9 +25,25 @@ static const char usage[] =
 "  --sim-doorbell BDF:BAR:OFF  doorbell register (hex OFF), see vfio_sim.h\n"
 "  --sim-page SIZE          page size lkvm's BAR plans assume (e.g. 16384)\n"
 "  --sim-msi-mask BDF       give the device's MSI 64-bit addresses and\n"
-"                           per-vector masking\n";
+"                           per-vector masking\n"
+"  --sim-socket-on-write 1  each device write (a guest's, from a vCPU\n"
+"                           thread) first calls socket(): lkvm's seccomp\n"
+"                           filter must stop it\n";
 
 static struct vfio_sim sim;
+static ssize_t (*sim_pwrite)(void *ctx, int fd, const void *buf, size_t len,
+			     off_t off);
+
+/* --sim-socket-on-write: a syscall no vCPU may make, then the write */
+static ssize_t pwrite_socket(void *ctx, int fd, const void *buf, size_t len,
+			     off_t off)
+{
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (s >= 0)
+		close(s);
+	return sim_pwrite(ctx, fd, buf, len, off);
+}
 
 static int parse_kind(const char *s, enum sim_kind *k)
 {
@@ -195,6 +212,10 @@ int main(int argc, char **argv)
 			r = add_doorbell(v);
 		} else if (!strcmp(o, "--sim-msi-mask")) {
 			r = msi_mask(v);
+		} else if (!strcmp(o, "--sim-socket-on-write")) {
+			sim_pwrite = sim.ops.pwrite;
+			sim.ops.pwrite = pwrite_socket;
+			r = 0;
 		} else if (!strcmp(o, "--sim-page")) {
 			vfio_pci_page_override = strtoull(v, NULL, 0);
 			r = 0;

@@ -10,12 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/if_tun.h>
 #include <linux/kvm.h>
 #include <linux/seccomp.h>
+#include "kvm/config.h"
 #include "kvm/seccomp.h"
 #include "fake_vm.h"
 #include "unit.h"
@@ -233,6 +235,11 @@ static int allowed_calls(struct vm *vm)
 	return write(STDERR_FILENO, &c, 1) == 1 ? 0 : 2;
 }
 
+static int forbidden_ioctl(struct vm *vm)
+{
+	return ioctl(0, TUNSETIFF, NULL) == -1 && errno == ENOSYS ? 0 : 1;
+}
+
 static int forbidden_socket(struct vm *vm)
 {
 	u64 v;
@@ -274,6 +281,11 @@ TEST(seccomp_installed_filters)
 	read_all(p[0], buf, sizeof(buf));
 	EXPECT_STR(buf, "lkvm: seccomp: control thread made a forbidden "
 		   "syscall socket (41)\n");
+	st = in_child(SC_IO, SC_TRAP, p[1], forbidden_ioctl);
+	EXPECT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	read_all(p[0], buf, sizeof(buf));
+	EXPECT_STR(buf, "lkvm: seccomp: io thread made a forbidden syscall "
+		   "ioctl (16) request 0x400454ca\n");
 	st = in_child(SC_VCPU, SC_KILL, p[1], forbidden_mount);
 	EXPECT(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS);
 	st = in_child(SC_VCPU, SC_OFF, p[1], forbidden_mount);
@@ -282,3 +294,20 @@ TEST(seccomp_installed_filters)
 	close(p[1]);
 }
 #endif
+
+TEST(seccomp_option_parsing)
+{
+	char *ok[] = { "run", "-k", "k", "--seccomp=log", NULL };
+	char *def[] = { "run", "-k", "k", NULL };
+	char *bad[] = { "run", "-k", "k", "--seccomp", "strict", NULL };
+	struct lkvm_config cfg;
+	char err[256];
+
+	EXPECT(!config_parse_run(&cfg, 4, ok, err, sizeof(err)));
+	EXPECT_EQ(cfg.seccomp, SC_LOG);
+	EXPECT(!config_parse_run(&cfg, 3, def, err, sizeof(err)));
+	EXPECT_EQ(cfg.seccomp, SC_TRAP);
+	EXPECT(config_parse_run(&cfg, 5, bad, err, sizeof(err)));
+	EXPECT_STR(err, "unknown --seccomp 'strict'; valid: trap, kill, log, "
+		   "off");
+}
