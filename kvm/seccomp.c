@@ -82,7 +82,7 @@ const struct sc_rule sc_syscalls[] = {
 	SYS(accept4, C), SYS(recvfrom, C), SYS(sendto, C),
 	SYS(getsockopt, C),
 	SYS(unlink, M), SYS(unlinkat, M), SYS(lstat, M), SYS(mincore, M),
-	SYS(epoll_ctl, M | V),
+	SYS(epoll_ctl, M | V), SYS(eventfd2, M | V | I),	/* irqfds made lazily */
 	{ __NR_openat, "openat", M | V | C, RDONLY },	/* /proc/interrupts */
 	SYS(open, SAN), SYS(openat, SAN), SYS(clone, SAN), SYS(ptrace, SAN),
 	SYS(wait4, SAN), SYS(getdents64, SAN), SYS(prctl, SAN),
@@ -99,8 +99,8 @@ const size_t sc_nr_syscalls = ARRAY_SIZE(sc_syscalls);
 const struct sc_rule sc_ioctls[] = {
 	IOC(KVM_RUN, V), IOC(KVM_CHECK_EXTENSION, M | V),
 	IOC(KVM_IRQ_LINE, M | V | I | F),
-	IOC(KVM_SIGNAL_MSI, V | I | F), IOC(KVM_SET_GSI_ROUTING, M | V | F),
-	IOC(KVM_IRQFD, M | V | F), IOC(KVM_IOEVENTFD, M | V),
+	IOC(KVM_SIGNAL_MSI, V | I | F), IOC(KVM_SET_GSI_ROUTING, M | V | I | F),
+	IOC(KVM_IRQFD, M | V | I | F), IOC(KVM_IOEVENTFD, M | V),
 	IOC(KVM_SET_USER_MEMORY_REGION, M | V), IOC(KVM_GET_REGS, V),
 	IOC(KVM_GET_SREGS, V), IOC(KVM_GET_ONE_REG, V),
 	IOC(VFIO_DEVICE_SET_IRQS, M | V | F), IOC(VFIO_DEVICE_RESET, M | V),
