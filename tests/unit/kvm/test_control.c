@@ -283,20 +283,21 @@ TEST(control_request_lines)
 	teardown();
 }
 
+/* vm outlives the racer's thread: the winner's control thread serves it */
 struct racer {
 	pthread_barrier_t *go;
 	struct control *c;
+	struct vm vm;
 	int r;
 };
 
 static void *race(void *arg)
 {
 	struct racer *r = arg;
-	struct vm vm;
 
-	vm_named(&vm, "race");
+	vm_named(&r->vm, "race");
 	pthread_barrier_wait(r->go);
-	r->r = control_open(&vm, &r->c);
+	r->r = control_open(&r->vm, &r->c);
 	return NULL;
 }
 
