@@ -26,7 +26,8 @@
 
 /* Runs prog on d: the return value, or BAD_INSN on anything this small
  * interpreter (and the builder) should not produce. */
-static u32 bpf_run(const struct sock_filter *p, int n, const struct seccomp_data *d)
+static u32 bpf_run(const struct sock_filter *p, int n,
+		   const struct seccomp_data *d)
 {
 	u32 a = 0;
 	int pc = 0;
