@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "kvm/config.h"
+#include "kvm/seccomp.h"
 
 const char config_run_usage[] =
 "usage: lkvm run [options] [-k] <kernel>\n"
@@ -44,6 +45,10 @@ const char config_run_usage[] =
 "      --irqchip <type>   arm64 only: interrupt controller: auto (default),\n"
 "                         gicv3-its, gicv3, gicv2m or gicv2\n"
 "      --dump-dtb <file>  arm64 only: write the guest's device tree to file\n"
+"      --seccomp <mode>   what a thread's syscall outside its allowlist does:\n"
+"                         trap (default: names it, stops the VM, exit\n"
+"                         status 1), kill (the kernel kills lkvm), log\n"
+"                         (allowed, logged by the kernel) or off\n"
 "      --debug            print diagnostics on stderr\n"
 "  kvmtool's names work too where they mean the same: --loglevel debug is\n"
 "  --debug (error, warning, info: the default); --nodefaults and --nocompat\n"
@@ -52,7 +57,7 @@ const char config_run_usage[] =
 
 enum { OPT_NAME = 256, OPT_CONSOLE, OPT_DEBUG, OPT_RNG, OPT_VFIO, OPT_IRQCHIP,
        OPT_DUMP_DTB, OPT_PCI_TESTDEV, OPT_RAW, OPT_DEBUG_EXIT, OPT_NOOP,
-       OPT_LOGLEVEL };
+       OPT_LOGLEVEL, OPT_SECCOMP };
 
 static const struct option run_options[] = {
 	{ "kernel", required_argument, NULL, 'k' },
@@ -76,6 +81,7 @@ static const struct option run_options[] = {
 	{ "vfio-pci", required_argument, NULL, OPT_VFIO },
 	{ "irqchip", required_argument, NULL, OPT_IRQCHIP },
 	{ "dump-dtb", required_argument, NULL, OPT_DUMP_DTB },
+	{ "seccomp", required_argument, NULL, OPT_SECCOMP },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 }
 };
@@ -129,8 +135,8 @@ static int bad_option(char *err, size_t errlen, const char *opt)
 		       "unknown option '%s'; valid options: -k/--kernel, "
 		       "--raw, -i/--initrd, -p/--params, -m/--mem, -c/--cpus, --name, "
 		       "--console, -d/--disk, -n/--network, --rng, --pci-testdev, "
-		       "--vfio, --irqchip, --dump-dtb, --debug, -h/--help (see "
-		       "'lkvm run --help')", opt);
+		       "--vfio, --irqchip, --dump-dtb, --seccomp, "
+		       "--debug, -h/--help (see 'lkvm run --help')", opt);
 }
 
 #ifdef __aarch64__
@@ -279,6 +285,12 @@ static int handle_opt(struct lkvm_config *cfg, int c, const char *arg,
 		return 0;
 	case OPT_DEBUG:
 		cfg->debug = true;
+		return 0;
+	case OPT_SECCOMP:
+		cfg->seccomp = sc_parse_mode(arg);
+		if (cfg->seccomp < 0)
+			return set_err(err, errlen, "unknown --seccomp '%s'; valid: "
+				       "trap, kill, log, off", arg);
 		return 0;
 	case 'h':
 		cfg->help = true;

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "kvm/control.h"
+#include "kvm/seccomp.h"
 #include "kvm/vm.h"
 
 #define SOCK_SUFFIX	".sock"
@@ -31,6 +32,7 @@
 #define CLIENT_MS	5000	/* a client's time to ask and read the answer */
 #define STOP_MS		1000	/* how long control_stop waits for the thread */
 #define STAT_TIMEOUT_S	5	/* how long `lkvm stat` waits for an answer */
+#define REFUSED		"refused: "	/* answer to a peer of another uid */
 
 struct client {
 	int fd;			/* -1: free slot */
@@ -44,6 +46,7 @@ struct client {
 struct control {
 	struct vm *vm;
 	int lfd, lock_fd, stop_efd;
+	uid_t uid;		/* ours: peers of this uid (or root) are served */
 	bool bound;		/* sock is the socket we bound (dev, ino) */
 	bool started;
 	dev_t dev;
@@ -194,7 +197,8 @@ static int probe(const char *path)
 	return e == ECONNREFUSED ? 0 : -1;
 }
 
-/* Creates dir (0700) and its missing parents; returns 0 or an errno. */
+/* Creates dir (0700) and its missing parents, or makes an existing dir of
+ * ours 0700; returns 0 or an errno (EPERM: another user's). */
 static int make_dir(const char *dir)
 {
 	char tmp[PATH_LEN];
@@ -211,9 +215,13 @@ static int make_dir(const char *dir)
 	}
 	if (mkdir(tmp, 0700) && errno != EEXIST)
 		return errno;
-	if (stat(tmp, &st))
+	if (lstat(tmp, &st))
 		return errno;
-	return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+	if (!S_ISDIR(st.st_mode))
+		return ENOTDIR;
+	if (st.st_uid != geteuid())
+		return EPERM;	/* another user's: not ours to use */
+	return (st.st_mode & 077) && chmod(tmp, 0700) ? errno : 0;
 }
 
 /* Opens path (a regular file, created 0600, never through a symlink) and
@@ -316,7 +324,7 @@ static int bind_listen(struct control *c)
 
 	sock_addr(c->sock, &a);
 	c->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (c->lfd < 0)
+	if (c->lfd < 0 || fchmod(c->lfd, 0600))	/* bind's mode: 0600 */
 		return no_socket(c->dir, strerror(errno));
 	if (bind(c->lfd, (struct sockaddr *)&a, sizeof(a)))
 		return errno == EADDRINUSE ? name_taken(c) :
@@ -410,6 +418,7 @@ static struct control *control_new(struct vm *vm)
 	if (!c)
 		return NULL;
 	c->vm = vm;
+	c->uid = geteuid();
 	c->lfd = c->lock_fd = c->stop_efd = -1;
 	for (i = 0; i < MAX_CLIENTS; i++)
 		c->cl[i].fd = -1;
@@ -563,6 +572,23 @@ static void client_add(struct control *c, int fd)
 	cl->deadline = now_ns() + CLIENT_MS * 1000000ULL;
 }
 
+/* Only our uid and root may ask: others get REFUSED and are closed. */
+static bool peer_allowed(struct control *c, int fd)
+{
+	static const char msg[] = REFUSED "this VM's control socket serves "
+				  "only its owner's uid and root\n";
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+
+	if (!getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) &&
+	    (cr.uid == c->uid || cr.uid == 0))
+		return true;
+	if (send(fd, msg, sizeof(msg) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		(void)0;	/* gone already: nothing to tell */
+	close(fd);
+	return false;
+}
+
 static void accept_clients(struct control *c)
 {
 	int i, fd;
@@ -570,7 +596,8 @@ static void accept_clients(struct control *c)
 	for (i = 0; i < MAX_CLIENTS; i++) {
 		fd = accept4(c->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 		if (fd >= 0) {
-			client_add(c, fd);
+			if (peer_allowed(c, fd))
+				client_add(c, fd);
 			continue;
 		}
 		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
@@ -615,6 +642,7 @@ static void *control_thread(void *arg)
 	struct control *c = arg;
 	int i, n;
 
+	sc_enter(SC_CONTROL);
 	for (;;) {
 		fill_poll(c, p);
 		n = poll(p, ARRAY_SIZE(p), drop_idle(c));
@@ -768,8 +796,12 @@ static int stat_connect(const char *name)
 
 	if (control_dir(dir, sizeof(dir)) ||
 	    name_path(dir, name, SOCK_SUFFIX, sock) ||
-	    name_path(dir, name, LOCK_SUFFIX, lock) || !is_socket(sock))
+	    name_path(dir, name, LOCK_SUFFIX, lock))
 		goto none;
+	if (!is_socket(sock)) {
+		e = errno;
+		goto none;
+	}
 	sock_addr(sock, &a);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -783,7 +815,11 @@ static int stat_connect(const char *name)
 	if (e == ECONNREFUSED)
 		remove_stale(sock, lock);
 none:
-	if (e == EAGAIN)
+	if (e == EACCES)
+		fprintf(stderr, "lkvm stat: VM '%s': permission denied: its "
+			"control socket (%s) serves only its owner and root\n",
+			name, sock);
+	else if (e == EAGAIN)
 		fprintf(stderr, "lkvm stat: VM '%s' does not accept connections "
 			"(waited %d s)\n", name, STAT_TIMEOUT_S);
 	else
@@ -819,6 +855,18 @@ static ssize_t read_by(int fd, void *buf, size_t len, u64 deadline)
 	return read(fd, buf, len);
 }
 
+/* Prints the VM's refusal (an answer starting with REFUSED), if it is one. */
+static bool refused(const char *name, const char *buf, ssize_t n)
+{
+	size_t len = strlen(REFUSED);
+
+	if (n <= (ssize_t)len || memcmp(buf, REFUSED, len))
+		return false;
+	fprintf(stderr, "lkvm stat: VM '%s' refused the request: ", name);
+	control_write_escaped(stderr, buf + len, n - len);
+	return true;
+}
+
 /* Sends the request and copies the answer, escaped, to stdout; the whole
  * answer must come within STAT_TIMEOUT_S. */
 static int stat_ask(int fd, const char *name, const char *topic)
@@ -831,11 +879,18 @@ static int stat_ask(int fd, const char *name, const char *topic)
 
 	len = snprintf(req, sizeof(req), "stat %s\n", topic);
 	if (send(fd, req, len, MSG_NOSIGNAL) != len) {
+		e = errno;	/* a refusal may have come before the close */
+		n = read_by(fd, buf, sizeof(buf), deadline);
+		if (n > 0 && refused(name, buf, n))
+			return 1;
+		errno = e;
 		fprintf(stderr, "lkvm stat: VM '%s' closed the connection: %s\n",
 			name, strerror(errno));
 		return 1;
 	}
 	while ((n = read_by(fd, buf, sizeof(buf), deadline)) > 0) {
+		if (!total && refused(name, buf, n))
+			return 1;
 		control_write_escaped(stdout, buf, n);
 		total += n;
 	}

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "kvm/control.h"
 #include "kvm/run.h"
+#include "kvm/seccomp.h"
 #include "kvm/startup.h"
 #include "kvm/term.h"
 #include "kvm/vm.h"
@@ -178,7 +179,7 @@ int lkvm_run(const struct lkvm_config *cfg)
 		goto fail_vm;
 	snprintf(name, sizeof(name), "guest-%d", (int)getpid());
 	vm.name = cfg->name ? cfg->name : name;
-	if (control_open(&vm, &ctl))
+	if (control_open(&vm, &ctl) || sc_setup(&vm))
 		goto fail_vm;
 	control_register_stat(&vm_stat);
 	if (startup_guard_start(&guard, &vm, sfd))
@@ -195,7 +196,8 @@ int lkvm_run(const struct lkvm_config *cfg)
 	}
 	term_init();
 	control_start(ctl);
-	wait_for_exit(&vm, sfd);
+	if (!sc_enter(SC_MAIN))
+		wait_for_exit(&vm, sfd);
 stop:
 	vcpus_kick_all(&vm);
 	if (vcpus_join(&vm, VCPU_STOP_MS))

@@ -8,6 +8,7 @@
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
+#include "kvm/seccomp.h"
 #include "kvm/startup.h"
 
 #define SIG_INTERRUPT	SIGUSR1
@@ -40,6 +41,7 @@ static void *watcher(void *arg)
 	};
 	bool stop = false;
 
+	sc_enter(SC_WATCH);
 	for (;;) {
 		if (poll(p, 2, stop ? RETRY_MS : -1) < 0 && errno != EINTR)
 			return NULL;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "kvm/control.h"
 #include "kvm/guest_log.h"
+#include "kvm/seccomp.h"
 #include "vfio/pci.h"
 
 #define VFIO_EP_STOP	((void *)1)	/* epoll tag of the stop eventfd */
@@ -210,6 +211,7 @@ static void *io_thread(void *arg)
 	struct epoll_event ev[16];
 	int n, i;
 
+	sc_enter(SC_VFIO);
 	for (;;) {
 		n = epoll_wait(vv->epfd, ev, ARRAY_SIZE(ev), -1);
 		if (n < 0 && errno == EINTR)

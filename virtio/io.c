@@ -14,6 +14,7 @@
 #include <linux/virtio_ring.h>
 #include "kvm/irq.h"
 #include "kvm/msi_route.h"
+#include "kvm/seccomp.h"
 #include "kvm/vm.h"
 #include "virtio/pci.h"
 #include "vp-internal.h"
@@ -224,6 +225,7 @@ static void *io_thread(void *arg)
 	unsigned int q, n = v->nr_queues;
 	eventfd_t val;
 
+	sc_enter(SC_IO);
 	for (q = 0; q < n; q++)
 		p[q] = (struct pollfd){ .fd = v->queue_efd[q], .events = POLLIN };
 	p[n] = (struct pollfd){ .fd = v->stop_efd, .events = POLLIN };

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <linux/if_tun.h>
 #include <linux/virtio_ids.h>
+#include "kvm/seccomp.h"
 #include "kvm/state.h"
 #include "kvm/vm.h"
 #include "virtio/net.h"
@@ -199,6 +200,7 @@ static void *net_watch(void *arg)
 	eventfd_t val;
 	short ev;
 
+	sc_enter(SC_IO);
 	for (;;) {
 		ev = 0;
 		if (__atomic_load_n(&n->rx_armed, __ATOMIC_SEQ_CST))

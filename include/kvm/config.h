@@ -44,6 +44,7 @@ struct lkvm_config {
 				 * (NULL) */
 	const char *dump_dtb;	/* --dump-dtb <file> (arm64 only): write the
 				 * DTB */
+	int seccomp;		/* --seccomp: enum sc_mode (kvm/seccomp.h) */
 	bool help;		/* --help given: print usage, run nothing */
 	/* Not options: what the VFIO test VMM (tests/kvm/main.c) swaps in. */
 	const struct vfio_seam_ops *vfio_seam;	/* NULL: the kernel */

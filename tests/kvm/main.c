@@ -1,6 +1,8 @@
 /* Test VMM: lkvm's `run` path on the real /dev/kvm with the simulated VFIO
  * kernel (tests/sim/vfio_sim.c) installed through the seam, so --vfio can
  * assign fake devices; checks after the run that VFIO was fully released. */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -8,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <linux/pci_regs.h>
 #include "kvm/config.h"
 #include "kvm/run.h"
@@ -26,7 +29,10 @@ static const char usage[] =
 "  --sim-request BDF:MS     MS ms in, the host asks for BDF back (VFIO\n"
 "                           request interrupt)\n"
 "  --sim-msi-mask BDF       give the device's MSI 64-bit addresses and\n"
-"                           per-vector masking\n";
+"                           per-vector masking\n"
+"  --sim-socket-on-write 1  each device write (a guest's, from a vCPU\n"
+"                           thread) first calls socket(): lkvm's seccomp\n"
+"                           filter must stop it\n";
 
 static struct vfio_sim sim;
 static u64 sim_page;
@@ -36,6 +42,20 @@ static void use_sim(struct lkvm_config *cfg)
 {
 	cfg->vfio_seam = &sim.ops;
 	cfg->vfio_page = sim_page;
+}
+
+static ssize_t (*sim_pwrite)(void *ctx, int fd, const void *buf, size_t len,
+			     off_t off);
+
+/* --sim-socket-on-write: a syscall no vCPU may make, then the write */
+static ssize_t pwrite_socket(void *ctx, int fd, const void *buf, size_t len,
+			     off_t off)
+{
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (s >= 0)
+		close(s);
+	return sim_pwrite(ctx, fd, buf, len, off);
 }
 
 static int parse_kind(const char *s, enum sim_kind *k)
@@ -171,6 +191,31 @@ static int msi_mask(const char *bdf)
 }
 
 /* What the simulated kernel saw; non-zero when lkvm left something behind. */
+/* lkvm's seccomp filter leaves the main thread unable to remove the
+ * simulation's tree: a child does it once this process is gone (the pipe
+ * it reads closes). Signals stay blocked in it, as here. */
+static void remove_tree_at_exit(void)
+{
+	int p[2], null;
+	char c;
+
+	if (pipe(p))
+		return;
+	if (fork() == 0) {
+		close(p[1]);
+		null = open("/dev/null", O_RDWR);
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		while (read(p[0], &c, 1) > 0 || errno == EINTR)
+			;
+		sim.db_running = false;	/* the thread is the parent's */
+		vfio_sim_destroy(&sim);
+		_exit(0);
+	}
+	close(p[0]);	/* p[1] stays open until we exit */
+}
+
 static int report(void)
 {
 	int i, leaks;
@@ -224,6 +269,10 @@ int main(int argc, char **argv)
 			r = add_request(v);
 		} else if (!strcmp(o, "--sim-msi-mask")) {
 			r = msi_mask(v);
+		} else if (!strcmp(o, "--sim-socket-on-write")) {
+			sim_pwrite = sim.ops.pwrite;
+			sim.ops.pwrite = pwrite_socket;
+			r = 0;
 		} else if (!strcmp(o, "--sim-page")) {
 			sim_page = strtoull(v, NULL, 0);
 			r = 0;
@@ -243,6 +292,7 @@ int main(int argc, char **argv)
 		vfio_sim_destroy(&sim);
 		return 2;
 	}
+	remove_tree_at_exit();
 	if (req_dev) {
 		pthread_t t;
 
@@ -252,6 +302,7 @@ int main(int argc, char **argv)
 	status = lkvm_cmd_run(argc - i, argv + i, use_sim);
 	if (report() && !status)
 		status = 3;
+	sim.root[0] = 0;	/* the child's job */
 	vfio_sim_destroy(&sim);
 	return status;
 }

@@ -72,6 +72,8 @@ struct vfio_sim {
 	struct vfio_seam_ops ops;
 	char root[64];			/* the fake /sys */
 	char interrupts[96];		/* the fake /proc/interrupts */
+	int int_fd;			/* it, open: rewritten in place */
+	size_t int_len;			/* its size (only grows) */
 	struct sim_dev dev[SIM_MAX_DEVS];
 	int nr_dev;
 	struct {

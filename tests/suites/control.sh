@@ -386,5 +386,54 @@ st=$?
 [ $st = 0 ] && [ "$(stat -c %a "$D" 2>/dev/null)" = 700 ] && [ -z "$(ls -A "$D" 2>/dev/null)" ]
 check dir-0700-nothing-left $? "exit $st, mode $(stat -c %a "$D" 2>/dev/null), left: $(ls -A "$D" 2>/dev/null): $out"
 
+# ---- confinement: socket 0600 in a 0700 directory, other uids refused,
+# every thread of a running VM under a seccomp filter ----
+newdir confine
+mkdir -p "$D"
+chmod 755 "$D"		# too open: lkvm makes it 0700 again
+U=$(mktemp -d)		# a copy of lkvm that nobody may run
+chmod 755 "$U"
+cp "$LKVM" "$U/lkvm"
+dd if=/dev/zero of="$T/disk.img" bs=1M count=1 2>/dev/null
+$LKVM run --raw -k $G/spin.bin -m 64 -c 2 --rng -d "$T/disk.img" --name conf \
+	</dev/null >"$T/conf.out" 2>"$T/conf.err" &
+pid=$!
+for _ in $(seq 200); do
+	grep -q "GUEST spin running" "$T/conf.out" && break
+	sleep 0.1
+done
+nobody() {
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		env XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR "$U/lkvm" stat --vm --name conf 2>&1
+}
+[ "$(stat -c %a "$D")" = 700 ] && [ "$(stat -c %a "$D/conf.sock")" = 600 ]
+check socket-0600-dir-0700 $? "dir $(stat -c %a "$D"), socket $(stat -c %a "$D/conf.sock" 2>&1)"
+# the kernel's status of each thread: main, 2 vCPUs, 2 virtio I/O, control
+n=0 bad=
+for f in /proc/$pid/task/*/status; do
+	n=$((n + 1))
+	grep -q "^Seccomp:[[:space:]]2$" "$f" || bad+="$(grep -E '^(Name|Seccomp):' "$f" | tr '\n' ' ');"
+done
+[ "$n" -ge 6 ] && [ -z "$bad" ]
+check seccomp-every-thread $? "$n threads; unfiltered: $bad"
+out=$(nobody)
+st=$?
+is_status $st 1 && grep -q "lkvm stat: VM 'conf': permission denied: its control socket .* serves only its owner and root" <<<"$out"
+check stat-other-uid-denied $? "exit $st: $out"
+# with the file permissions opened, SO_PEERCRED still refuses the peer
+chmod 755 "$T" "$XDG_RUNTIME_DIR" "$D" && chmod 777 "$D/conf.sock"
+out=$(nobody)
+st=$?
+is_status $st 1 && grep -q "lkvm stat: VM 'conf' refused the request: this VM's control socket serves only its owner's uid and root" <<<"$out"
+check stat-other-uid-refused $? "exit $st: $out"
+out=$($LKVM stat --vm --name conf 2>&1)
+grep -q "vcpu1 exits" <<<"$out"
+check stat-owner-still-served $? "$out"
+stop_vm $pid
+[ "$st" = 143 ] && ! grep -q seccomp "$T/conf.err"
+check confine-vm-stops-clean $? "status $st: $(cat "$T/conf.err")"
+chmod 700 "$T"
+rm -rf "$U"
+
 unset XDG_RUNTIME_DIR
 summary control

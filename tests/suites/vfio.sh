@@ -223,6 +223,22 @@ if [ -x "$LKVM" ]; then
 	VMM=$TVMM
 fi
 
+# Confinement (kvm/seccomp.c): a vCPU thread's forbidden syscall (the test
+# VMM's device calls socket() on each write) is named and stops the VM with
+# status 1; --seccomp=off lets it through; every thread of a running VM is
+# filtered (Seccomp: 2).
+run --sim nvme:$NVME $DB --sim-socket-on-write 1 -- vfio_msix --vfio 01:00.0
+expect seccomp-trap 1 \
+	'err:^lkvm: seccomp: vcpu thread made a forbidden syscall socket \(41\)$' \
+	"$CLEAN"
+run --sim nvme:$NVME $DB --sim-socket-on-write 1 -- vfio_msix --vfio 01:00.0 \
+	--seccomp=off
+expect seccomp-off 0 "${GOK[@]}"
+! grep -q seccomp "$ERR"
+check seccomp-off-silent $? "$(cat "$ERR")"
+run --sim nvme:$NVME $DB -- vfio_msix --vfio 01:00.0 --seccomp=bogus
+expect seccomp-bad-mode 2 "err:unknown --seccomp 'bogus'; valid: trap, kill, log, off"
+
 # The main scenario again under ASan/UBSan when built.
 if [ -x "$ASAN_TVMM" ]; then
 	VMM=$ASAN_TVMM

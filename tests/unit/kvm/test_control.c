@@ -283,6 +283,7 @@ TEST(control_request_lines)
 	teardown();
 }
 
+/* vm outlives the racer's thread: the winner's control thread serves it */
 struct racer {
 	pthread_barrier_t *go;
 	struct control *c;

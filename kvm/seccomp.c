@@ -1,0 +1,324 @@
+/* Confinement: the allowlists of each thread kind (one table, a column of
+ * kinds per syscall or ioctl request), the pure BPF builder, and sc_enter
+ * which installs a kind's filter in the calling thread plus the SIGSYS
+ * handler of --seccomp=trap. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <termios.h>
+#include <ucontext.h>
+#include <unistd.h>
+#include <linux/audit.h>
+#include <linux/if_tun.h>
+#include <linux/kvm.h>
+#include <linux/seccomp.h>
+#include <linux/vfio.h>
+#include "kvm/seccomp.h"
+#include "kvm/vm.h"
+
+#ifdef __x86_64__
+const u32 sc_audit_arch = AUDIT_ARCH_X86_64;
+#define SC_SET_RET(uc, v)	((uc)->uc_mcontext.gregs[REG_RAX] = (v))
+#define SC_ARG1(uc)		((uc)->uc_mcontext.gregs[REG_RSI])
+#else
+const u32 sc_audit_arch = AUDIT_ARCH_AARCH64;
+#define SC_SET_RET(uc, v)	((uc)->uc_mcontext.regs[0] = (v))
+#define SC_ARG1(uc)		((uc)->uc_mcontext.regs[1])
+/* x86_64-only syscalls: arm64 has the *at / p* forms alone. */
+#define __NR_open	-1
+#define __NR_poll	-1
+#define __NR_epoll_wait	-1
+#define __NR_unlink	-1
+#define __NR_lstat	-1
+#define __NR_readlink	-1
+#define __NR_stat	-1
+#define __NR_fork	-1
+#define __NR_vfork	-1
+#endif
+
+#define M	(1u << SC_MAIN)
+#define V	(1u << SC_VCPU)
+#define I	(1u << SC_IO)
+#define F	(1u << SC_VFIO)
+#define C	(1u << SC_CONTROL)
+#define W	(1u << SC_WATCH)
+#define ALL	(M | V | I | F | C | W)
+/* ASan builds: its reports need these; LSan's check at exit runs in the
+ * main thread, which stays unconfined there (it ptrace-stops the others). */
+#ifdef __SANITIZE_ADDRESS__
+#define SAN		ALL
+#define SAN_MAIN	1
+#else
+#define SAN		0
+#define SAN_MAIN	0
+#endif
+#define SYS(n, k)	{ __NR_##n, #n, k }
+#define RDONLY		(O_ACCMODE | O_CREAT)	/* flags a read-only open lacks */
+#define IOC(n, k)	{ n, #n, k }
+
+/* libc's needs in any thread (malloc, stdio on stderr, locks, thread exit)
+ * and each kind's own; 0: forbidden everywhere, named in trap messages. */
+const struct sc_rule sc_syscalls[] = {
+	SYS(read, ALL), SYS(write, ALL), SYS(readv, ALL), SYS(writev, ALL),
+	SYS(close, ALL), SYS(futex, ALL), SYS(clock_gettime, ALL),
+	SYS(clock_nanosleep, ALL), SYS(nanosleep, ALL), SYS(gettid, ALL),
+	SYS(getpid, ALL), SYS(rt_sigreturn, ALL), SYS(rt_sigprocmask, ALL),
+	SYS(mmap, ALL), SYS(munmap, ALL), SYS(mprotect, ALL),
+	SYS(madvise, ALL), SYS(mremap, ALL), SYS(brk, ALL), SYS(exit, ALL),
+	SYS(exit_group, ALL), SYS(restart_syscall, ALL),
+	SYS(sched_yield, ALL), SYS(getrandom, ALL), SYS(fstat, ALL),
+	SYS(newfstatat, ALL), SYS(sigaltstack, ALL),
+	SYS(poll, M | I | C | W), SYS(ppoll, M | I | C | W),
+	SYS(epoll_wait, F), SYS(epoll_pwait, F),
+	SYS(ioctl, M | V | I | F), SYS(tgkill, M | W),
+	SYS(pread64, M | V | I | F), SYS(pwrite64, M | V | I | F),
+	SYS(preadv, I), SYS(pwritev, I), SYS(fdatasync, M | I),
+	SYS(fsync, M | I), SYS(fallocate, I),
+	SYS(accept4, C), SYS(recvfrom, C), SYS(sendto, C),
+	SYS(getsockopt, C),
+	SYS(unlink, M), SYS(unlinkat, M), SYS(lstat, M), SYS(mincore, M),
+	SYS(epoll_ctl, M | V), SYS(eventfd2, M | V | I),	/* irqfds made lazily */
+	{ __NR_openat, "openat", M | V | C, RDONLY },	/* /proc/interrupts */
+	SYS(open, SAN), SYS(openat, SAN), SYS(clone, SAN), SYS(ptrace, SAN),
+	SYS(wait4, SAN), SYS(getdents64, SAN), SYS(prctl, SAN),
+	SYS(readlink, SAN), SYS(sched_getaffinity, SAN),
+	SYS(execve, 0), SYS(execveat, 0), SYS(fork, 0), SYS(vfork, 0),
+	SYS(clone3, 0),
+	SYS(socket, 0), SYS(connect, 0), SYS(bind, 0),
+	SYS(kill, 0), SYS(mount, 0), SYS(setuid, 0), SYS(stat, 0),
+};
+const size_t sc_nr_syscalls = ARRAY_SIZE(sc_syscalls);
+
+/* ioctl requests a kind may make (its fds: vCPU, VM, VFIO device, tap,
+ * terminal); compared on the low 32 bits, as the kernel takes them. */
+const struct sc_rule sc_ioctls[] = {
+	IOC(KVM_RUN, V), IOC(KVM_CHECK_EXTENSION, M | V),
+	IOC(KVM_IRQ_LINE, M | V | I | F),
+	IOC(KVM_SIGNAL_MSI, V | I | F), IOC(KVM_SET_GSI_ROUTING, M | V | I | F),
+	IOC(KVM_IRQFD, M | V | I | F), IOC(KVM_IOEVENTFD, M | V),
+	IOC(KVM_SET_USER_MEMORY_REGION, M | V), IOC(KVM_GET_REGS, V),
+	IOC(KVM_GET_SREGS, V), IOC(KVM_GET_ONE_REG, V),
+	IOC(VFIO_DEVICE_SET_IRQS, M | V | F), IOC(VFIO_DEVICE_RESET, M | V),
+	IOC(VFIO_IOMMU_UNMAP_DMA, M), IOC(VFIO_GROUP_UNSET_CONTAINER, M),
+	IOC(TUNSETOFFLOAD, V | I), IOC(TCGETS, M), IOC(TCSETS, M),
+};
+const size_t sc_nr_ioctls = ARRAY_SIZE(sc_ioctls);
+
+/* ---- the builder (pure) ---- */
+
+#define LD_ABS(off)	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (off))
+#define JEQ(k, t, f)	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (t), (f))
+#define JSET(k, t, f)	BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, (k), (t), (f))
+#define RET(k)		BPF_STMT(BPF_RET | BPF_K, (k))
+#define NR		offsetof(struct seccomp_data, nr)
+/* args[i]'s low 32 bits: both architectures are little-endian */
+#define ARG_LO(i)	offsetof(struct seccomp_data, args[i])
+
+static const u32 sc_actions[] = {
+	[SC_TRAP] = SECCOMP_RET_TRAP,
+	[SC_KILL] = SECCOMP_RET_KILL_PROCESS,
+	[SC_LOG] = SECCOMP_RET_LOG,
+	[SC_OFF] = SECCOMP_RET_ALLOW,
+};
+
+/* "nr == k: allow" for the rows of kind (with arg2_clear: "and none of
+ * its bits in args[2]", else on to the next rows); returns the new length. */
+static int add_allows(struct sock_filter *out, int n, const struct sc_rule *r,
+		      size_t nr, u32 bit, long skip)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		if (!(r[i].kinds & bit) || r[i].nr < 0 || r[i].nr == skip)
+			continue;
+		if (n + 5 > SC_MAX_INSNS - 4)
+			return -1;
+		if (r[i].arg2_clear) {
+			out[n++] = (struct sock_filter)JEQ((u32)r[i].nr, 0, 4);
+			out[n++] = (struct sock_filter)LD_ABS(ARG_LO(2));
+			out[n++] = (struct sock_filter)JSET(r[i].arg2_clear, 1, 0);
+			out[n++] = (struct sock_filter)RET(SECCOMP_RET_ALLOW);
+			out[n++] = (struct sock_filter)LD_ABS(NR);
+			continue;
+		}
+		out[n++] = (struct sock_filter)JEQ((u32)r[i].nr, 0, 1);
+		out[n++] = (struct sock_filter)RET(SECCOMP_RET_ALLOW);
+	}
+	return n;
+}
+
+/* Rows of kind (bit) in r; -1: the row of syscall nr only, 1 if allowed. */
+static int count(const struct sc_rule *r, size_t nr, u32 bit, long only)
+{
+	int n = 0;
+
+	while (nr--)
+		n += (r[nr].kinds & bit) && (only < 0 || r[nr].nr == only);
+	return n;
+}
+
+int sc_build(const struct sc_rule *sys, size_t nsys, const struct sc_rule *ioc,
+	     size_t nioc, enum sc_kind kind, u32 arch, long ioctl_nr,
+	     enum sc_mode mode, struct sock_filter *out)
+{
+	u32 bit = 1u << kind, deny = sc_actions[mode];
+	int n = 0, m;
+
+	out[n++] = (struct sock_filter)LD_ABS(offsetof(struct seccomp_data, arch));
+	out[n++] = (struct sock_filter)JEQ(arch, 1, 0);
+	out[n++] = (struct sock_filter)RET(SECCOMP_RET_KILL_PROCESS);
+	out[n++] = (struct sock_filter)LD_ABS(NR);
+	n = add_allows(out, n, sys, nsys, bit, ioctl_nr);
+	if (n < 0)
+		return -1;
+	m = count(ioc, nioc, bit, -1);
+	if (2 * m + 2 > 255)
+		return -1;
+	if (count(sys, nsys, bit, ioctl_nr)) {
+		/* ioctl: jump over the request checks unless nr == ioctl_nr */
+		out[n++] = (struct sock_filter)JEQ((u32)ioctl_nr, 0, 2 * m + 2);
+		out[n++] = (struct sock_filter)LD_ABS(ARG_LO(1));
+		n = add_allows(out, n, ioc, nioc, bit, -2);
+		if (n < 0)
+			return -1;
+		out[n++] = (struct sock_filter)RET(deny);
+	}
+	out[n++] = (struct sock_filter)RET(deny);
+	return n;
+}
+
+int sc_parse_mode(const char *s)
+{
+	static const char *const names[] = { "trap", "kill", "log", "off" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(s, names[i]))
+			return (int)i;
+	return -1;
+}
+
+const char *sc_syscall_name(long nr)
+{
+	size_t i;
+
+	for (i = 0; i < sc_nr_syscalls; i++)
+		if (sc_syscalls[i].nr == nr)
+			return sc_syscalls[i].name;
+	return NULL;
+}
+
+/* ---- installing (side effects) ---- */
+
+static const char *const kind_names[SC_KINDS] = {
+	[SC_MAIN] = "main", [SC_VCPU] = "vcpu", [SC_IO] = "io",
+	[SC_VFIO] = "vfio-io", [SC_CONTROL] = "control",
+	[SC_WATCH] = "start-up watcher",
+};
+
+/* The SIGSYS handler's globals: the VM it stops (one per process) and the
+ * kind of the thread it runs in. */
+static struct vm *sc_vm;
+static __thread const char *sc_kind;
+
+static char *put(char *p, const char *s)
+{
+	while (*s)
+		*p++ = *s++;
+	return p;
+}
+
+static char *put_num(char *p, unsigned long v, unsigned int base)
+{
+	char d[24];
+	int n = 0;
+
+	do
+		d[n++] = "0123456789abcdef"[v % base];
+	while (v /= base);
+	while (n)
+		*p++ = d[--n];
+	return p;
+}
+
+/* Async-signal-safe: the message (ioctl's with the request), -ENOSYS as
+ * the syscall's result, and a stop request (an atomic, an eventfd write). */
+static void sigsys(int sig, siginfo_t *si, void *ctx)
+{
+	const char *name = sc_syscall_name(si->si_syscall);
+	ucontext_t *uc = ctx;
+	char buf[160], *p = buf;
+
+	p = put(p, "lkvm: seccomp: ");
+	p = put(p, sc_kind ? sc_kind : "unconfined");
+	p = put(p, " thread made a forbidden syscall ");
+	p = put(p, name ? name : "?");
+	p = put(p, " (");
+	p = put_num(p, (unsigned int)si->si_syscall, 10);
+	p = put(p, ")");
+	if (si->si_syscall == __NR_ioctl) {
+		p = put(p, " request 0x");
+		p = put_num(p, (u32)SC_ARG1(uc), 16);
+	}
+	p = put(p, "\n");
+	if (write(STDERR_FILENO, buf, p - buf) < 0)
+		(void)0;
+	SC_SET_RET(uc, -ENOSYS);
+	if (sc_vm)
+		vm_request_exit(sc_vm, VM_ERROR);
+}
+
+static int sc_fail(const char *what)
+{
+	pr_err("seccomp: %s thread: %s: %s (--seccomp=off runs unconfined)",
+	       sc_kind, what, strerror(errno));
+	vm_request_exit(sc_vm, VM_ERROR);
+	return -1;
+}
+
+int sc_setup(struct vm *vm)
+{
+	struct sigaction sa = { .sa_sigaction = sigsys, .sa_flags = SA_SIGINFO };
+
+	if (vm->cfg->seccomp == SC_OFF)
+		return 0;
+	sigfillset(&sa.sa_mask);
+	if (sigaction(SIGSYS, &sa, NULL)) {
+		pr_err("seccomp: SIGSYS handler: %s", strerror(errno));
+		return -1;
+	}
+	sc_vm = vm;
+	return 0;
+}
+
+int sc_enter(enum sc_kind kind)
+{
+	struct sock_filter f[SC_MAX_INSNS];
+	struct sock_fprog prog;
+	sigset_t set;
+	int n;
+
+	if (!sc_vm || (SAN_MAIN && kind == SC_MAIN))
+		return 0;
+	sc_kind = kind_names[kind];
+	n = sc_build(sc_syscalls, sc_nr_syscalls, sc_ioctls, sc_nr_ioctls, kind,
+		     sc_audit_arch, __NR_ioctl, sc_vm->cfg->seccomp, f);
+	if (n < 0) {
+		errno = E2BIG;
+		return sc_fail("filter too long");
+	}
+	sigemptyset(&set);
+	sigaddset(&set, SIGSYS);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return sc_fail("PR_SET_NO_NEW_PRIVS");
+	prog = (struct sock_fprog){ .len = n, .filter = f };
+	if (syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
+		return sc_fail("installing the filter");
+	return 0;
+}
