@@ -10,7 +10,7 @@
 #include "pci/msix.h"
 #include "virtio/pci.h"
 
-/* fuzz-sources: pci/msix.c virtio/pci.c virtio/io.c virtio/virtqueue.c pci/pci.c pci/config.c pci/bar.c kvm/msi_route.c kvm/irq.c kvm/util.c kvm/guest_mem.c kvm/iobus.c kvm/init.c kvm/guest_log.c kvm/state.c
+/* fuzz-sources: pci/msix.c virtio/pci.c virtio/io.c virtio/virtqueue.c pci/pci.c pci/config.c pci/bar.c kvm/msi_route.c kvm/irq.c kvm/util.c kvm/guest_mem.c kvm/iobus.c kvm/init.c kvm/guest_log.c kvm/state.c kvm/seccomp.c
  * fuzz-runs: 120000
  * fuzz-max-len: 2048 */
 
@@ -77,6 +77,10 @@ int arch_msi_route(struct vm *vm, u32 gsi, u64 addr, u32 data, u32 devid,
 int arch_signal_msi(struct vm *vm, u64 addr, u32 data, u32 devid)
 {
 	abort();
+}
+
+void vm_request_exit(struct vm *vm, enum vm_exit_reason why)
+{
 }
 
 int vm_irq_line(struct vm *vm, u32 irq, int level)
