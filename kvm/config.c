@@ -223,6 +223,19 @@ static int parse_loglevel(struct lkvm_config *cfg, const char *arg, char *err,
 	return 0;
 }
 
+static int parse_console(struct lkvm_config *cfg, const char *arg, char *err,
+			 size_t errlen)
+{
+	if (!strcmp(arg, "serial"))
+		cfg->console = CONSOLE_SERIAL;
+	else if (!strcmp(arg, "virtio"))
+		cfg->console = CONSOLE_VIRTIO;
+	else
+		return set_err(err, errlen, "unknown console type '%s'; valid: "
+			       "serial, virtio", arg);
+	return 0;
+}
+
 static int handle_opt(struct lkvm_config *cfg, int c, const char *arg,
 		      char *err, size_t errlen)
 {
@@ -256,14 +269,7 @@ static int handle_opt(struct lkvm_config *cfg, int c, const char *arg,
 		cfg->name = arg;
 		return 0;
 	case OPT_CONSOLE:
-		if (!strcmp(arg, "serial"))
-			cfg->console = CONSOLE_SERIAL;
-		else if (!strcmp(arg, "virtio"))
-			cfg->console = CONSOLE_VIRTIO;
-		else
-			return set_err(err, errlen, "unknown console type '%s'; "
-				       "valid: serial, virtio", arg);
-		return 0;
+		return parse_console(cfg, arg, err, errlen);
 	case 'd':
 		return add_dev_arg(&cfg->disks, "--disk", arg, err, errlen);
 	case 'n':
@@ -288,10 +294,8 @@ static int handle_opt(struct lkvm_config *cfg, int c, const char *arg,
 		return 0;
 	case OPT_SECCOMP:
 		cfg->seccomp = sc_parse_mode(arg);
-		if (cfg->seccomp < 0)
-			return set_err(err, errlen, "unknown --seccomp '%s'; valid: "
-				       "trap, kill, log, off", arg);
-		return 0;
+		return cfg->seccomp < 0 ? set_err(err, errlen, "unknown --seccomp "
+				"'%s'; valid: trap, kill, log, off", arg) : 0;
 	case 'h':
 		cfg->help = true;
 		return 0;
