@@ -51,8 +51,9 @@ static int place_dtb(struct vm *vm, const struct arm64_boot_layout *l,
 	int ret = -1;
 
 	if (vm->pci) {
-		w = vm->pci->win;
+		w = vm->pci->host_win;
 		c.pci = &w;
+		c.pci_last_bus = pci_last_bus(vm);
 	}
 	if (arm64_dt_build(&c, &dtb, &len)) {
 		pr_err("cannot build the device tree");
@@ -82,6 +83,8 @@ static int arm64_boot_init(struct vm *vm)
 	char err[256], *cmdline = NULL;
 	int ret = -1;
 
+	if (vm->restored)	/* guest RAM and registers come from the snapshot */
+		return 0;
 	if (boot_load_file("kernel", vm->cfg->kernel, vm->ram_size, &img,
 			   &len))
 		return -1;

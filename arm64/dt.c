@@ -1,16 +1,19 @@
 /* The VM's device tree (include/arm64/dt.h), written with arm64/fdt.c.
  * Bindings: arm,psci, arm,armv8-timer, arm,gic-v3 (+arm,gic-v3-its),
- * arm,cortex-a15-gic (+arm,gic-v2m-frame), ns16550a, pci-host-ecam-generic. */
+ * arm,cortex-a15-gic (+arm,gic-v2m-frame), ns16550a, pci-host-ecam-generic,
+ * fixed-clock, arm,pl061 with gpio-keys (the power key). */
 #include <stdio.h>
 #include <stdlib.h>
 #include "arm64/dt.h"
 #include "arm64/fdt.h"
 #include "arm64/layout.h"
+#include "arm64/pl061.h"
 
 #define GIC_SPI			0
 #define GIC_PPI			1
 #define IRQ_LEVEL_HIGH		4
 #define UART_CLOCK		1843200
+#define APB_CLOCK		24000000	/* the PL061's apb_pclk */
 
 /* PCI address space codes (phys.hi bits 24-25) */
 #define PCI_SPACE_IO		0x01000000u
@@ -154,6 +157,45 @@ static void add_uart(struct dt_ctx *d)
 	fdt_end_node(f);
 }
 
+/* The PL061 (an AMBA device: it needs its apb_pclk) and a gpio-keys
+ * KEY_POWER on its pin PL061_KEY_PIN, active high. */
+static void add_power_key(struct dt_ctx *d)
+{
+	static const char *const pl061[] = { "arm,pl061", "arm,primecell" };
+	struct fdt *f = &d->f;
+	u32 irq[3] = { GIC_SPI, ARM64_GPIO_SPI, IRQ_LEVEL_HIGH };
+	u32 clk = fdt_alloc_phandle(f), gpio = fdt_alloc_phandle(f);
+	u32 pin[3] = { gpio, PL061_KEY_PIN, 0 };
+
+	fdt_begin_node(f, "apb-pclk");
+	fdt_prop_string(f, "compatible", "fixed-clock");
+	fdt_prop_u32(f, "#clock-cells", 0);
+	fdt_prop_u32(f, "clock-frequency", APB_CLOCK);
+	fdt_prop_string(f, "clock-output-names", "clk24mhz");
+	fdt_prop_phandle(f, clk);
+	fdt_end_node(f);
+
+	fdt_begin_nodef(f, "pl061@%llx", (unsigned long long)ARM64_GPIO);
+	fdt_prop_strings(f, "compatible", pl061, 2);
+	reg2(f, ARM64_GPIO, ARM64_GPIO_SIZE);
+	fdt_prop_cells(f, "interrupts", irq, 3);
+	fdt_prop_empty(f, "gpio-controller");
+	fdt_prop_u32(f, "#gpio-cells", 2);
+	fdt_prop_u32(f, "clocks", clk);
+	fdt_prop_string(f, "clock-names", "apb_pclk");
+	fdt_prop_phandle(f, gpio);
+	fdt_end_node(f);
+
+	fdt_begin_node(f, "gpio-keys");
+	fdt_prop_string(f, "compatible", "gpio-keys");
+	fdt_begin_node(f, "poweroff");
+	fdt_prop_string(f, "label", "Power Key");
+	fdt_prop_u32(f, "linux,code", PL061_KEY_CODE);
+	fdt_prop_cells(f, "gpios", pin, 3);
+	fdt_end_node(f);
+	fdt_end_node(f);
+}
+
 static void add_chosen(struct dt_ctx *d)
 {
 	const struct arm64_dt_config *c = d->c;
@@ -219,14 +261,15 @@ static void add_pci(struct dt_ctx *d)
 {
 	const struct pci_windows *w = d->c->pci;
 	struct fdt *f = &d->f;
-	u32 ranges[21], bus_range[2] = { 0, 0 };
+	u32 ranges[21], bus_range[2] = { 0, d->c->pci_last_bus };
 	u32 msi_map[4] = { 0, d->msi_ph, 0, 0x10000 };
 	int n = 0;
 
 	fdt_begin_nodef(f, "pcie@%llx", (unsigned long long)w->ecam_base);
 	fdt_prop_string(f, "compatible", "pci-host-ecam-generic");
 	fdt_prop_string(f, "device_type", "pci");
-	reg2(f, w->ecam_base, ARM64_PCI_ECAM_SIZE);
+	reg2(f, w->ecam_base, ((u64)d->c->pci_last_bus + 1) *
+	     ARM64_PCI_ECAM_SIZE);
 	fdt_prop_cells(f, "bus-range", bus_range, 2);
 	fdt_prop_u32(f, "#address-cells", 3);
 	fdt_prop_u32(f, "#size-cells", 2);
@@ -284,6 +327,7 @@ int arm64_dt_build(const struct arm64_dt_config *c, void **blob,
 	add_psci_timer(&d);
 	add_gic(&d);
 	add_uart(&d);
+	add_power_key(&d);
 	if (c->debug_exit) {
 		fdt_begin_nodef(f, "debug-exit@%llx",
 				(unsigned long long)ARM64_DEBUG_EXIT);

@@ -1,8 +1,10 @@
 /* The arm64 side of the PCI bus: ECAM at ARM64_PCI_ECAM, 32- and 64-bit
- * memory windows, and PCI I/O space as an MMIO window at ARM64_PCI_IO
+ * memory windows, the hotplug root ports (--hotplug-slots), and PCI I/O space as an MMIO window at ARM64_PCI_IO
  * whose accesses are forwarded to the port-I/O bus (port = offset). */
 #include <string.h>
 #include "arm64/arch.h"
+#include "kvm/config.h"
+#include "kvm/vm.h"
 #include "pci/pci.h"
 
 void arm64_pci_windows(struct pci_windows *w)
@@ -32,6 +34,12 @@ static int arm64_pci_init(struct vm *vm)
 	arm64_pci_windows(&w);
 	if (pci_bus_init(vm, &w))
 		return -1;
+	if (pci_ports_init(vm, vm->cfg->hotplug_slots,
+			   vm->cfg->hotplug_mem_mib * SZ_1M,
+			   vm->cfg->hotplug_pref_mib * SZ_1M)) {
+		pci_bus_exit(vm);
+		return -1;
+	}
 	if (iobus_register(&vm->mmio, ARM64_PCI_IO, ARM64_PCI_IO_SIZE,
 			   pci_io_window, vm)) {
 		pr_err("pci: the I/O window at 0x%llx is taken",

@@ -77,7 +77,7 @@ int arch_vcpu_init(struct vcpu *v)
 {
 	if (vcpu_init(v))
 		return -1;
-	if (v->id == 0 && setup_boot_regs(v))
+	if (v->id == 0 && !v->vm->restored && setup_boot_regs(v))
 		return -1;
 	/* every vCPU exists once the last one is set up */
 	if (v->id == v->vm->nr_cpus - 1)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "kvm/config.h"
 #include "kvm/seccomp.h"
+#include "virtio/vsock.h"
 
 const char config_run_usage[] =
 "usage: lkvm run [options] [-k] <kernel>\n"
@@ -29,6 +30,11 @@ const char config_run_usage[] =
 "  -n, --network <spec>   virtio-net: mode=tap[,tapif=<name>][,guest_mac=<mac>]\n"
 "                         or mode=none (repeatable)\n"
 "      --rng              virtio-rng entropy device\n"
+"      --9p <dir>,<tag>[,ro] share host directory dir over virtio-9p\n"
+"                         (9P2000.L; the guest mounts it by tag; ro:\n"
+"                         read-only) (repeatable)\n"
+"      --vsock <cid>      virtio-vsock with guest CID cid (3..4294967295)\n"
+"                         over the host's vhost-vsock (modprobe vhost_vsock)\n"
 "      --pci-testdev      PCI test device 1b36:0005 (QEMU's pci-testdev\n"
 "                         layout), for testing the PCI bus from a guest\n"
 "      --debug-exit       a byte V written to I/O port 0x501 (x86_64, as\n"
@@ -42,6 +48,15 @@ const char config_run_usage[] =
 "                         share its host page are mapped, not trapped\n"
 "                         (default: auto on hosts with pages larger than\n"
 "                         4 KiB, off otherwise)\n"
+"                         port=N: behind hotplug root port N (0-based;\n"
+"                         see --hotplug-slots)\n"
+"      --hotplug-slots <n> PCIe root ports with native hotplug on bus 0\n"
+"                         (0..16, default 0: the flat bus 0), in its\n"
+"                         last n slots; their buses are 1..n\n"
+"      --hotplug-mem <MiB> 32-bit memory window per root port: a power of\n"
+"                         two, at least 1 (default 16)\n"
+"      --hotplug-pref <MiB> 64-bit prefetchable window per root port: a\n"
+"                         power of two, or 0 for none (default 256)\n"
 "      --irqchip <type>   arm64 only: interrupt controller: auto (default),\n"
 "                         gicv3-its, gicv3, gicv2m or gicv2\n"
 "      --dump-dtb <file>  arm64 only: write the guest's device tree to file\n"
@@ -49,6 +64,19 @@ const char config_run_usage[] =
 "                         trap (default: names it, stops the VM, exit\n"
 "                         status 1), kill (the kernel kills lkvm), log\n"
 "                         (allowed, logged by the kernel) or off\n"
+"      --user <uid>[:<gid>]  run as this user (numbers or names) once\n"
+"                         /dev/kvm, devices, disks and taps are open\n"
+"                         (lkvm started as root)\n"
+"      --restore <dir>    run the VM `lkvm snapshot` saved in dir: its options\n"
+"                         come from the snapshot; --vfio, --disk, --network\n"
+"                         given again replace the snapshot's n-th device of\n"
+"                         that kind (another host resource), and --name,\n"
+"                         --seccomp, --user, --debug may be given\n"
+"      --incoming <addr>  wait on unix:PATH or tcp:HOST:PORT for one VM that\n"
+"                         `lkvm migrate` sends: its options come from the\n"
+"                         source; --vfio, --disk, --network given again\n"
+"                         replace host resources as for --restore; -m and\n"
+"                         -c, if given, must match the source's\n"
 "      --debug            print diagnostics on stderr\n"
 "  kvmtool's names work too where they mean the same: --loglevel debug is\n"
 "  --debug (error, warning, info: the default); --nodefaults and --nocompat\n"
@@ -57,7 +85,8 @@ const char config_run_usage[] =
 
 enum { OPT_NAME = 256, OPT_CONSOLE, OPT_DEBUG, OPT_RNG, OPT_VFIO, OPT_IRQCHIP,
        OPT_DUMP_DTB, OPT_PCI_TESTDEV, OPT_RAW, OPT_DEBUG_EXIT, OPT_NOOP,
-       OPT_LOGLEVEL, OPT_SECCOMP };
+       OPT_LOGLEVEL, OPT_SECCOMP, OPT_USER, OPT_9P, OPT_VSOCK,
+       OPT_HP_SLOTS, OPT_HP_MEM, OPT_HP_PREF };
 
 static const struct option run_options[] = {
 	{ "kernel", required_argument, NULL, 'k' },
@@ -72,6 +101,8 @@ static const struct option run_options[] = {
 	{ "disk", required_argument, NULL, 'd' },
 	{ "network", required_argument, NULL, 'n' },
 	{ "rng", no_argument, NULL, OPT_RNG },
+	{ "9p", required_argument, NULL, OPT_9P },
+	{ "vsock", required_argument, NULL, OPT_VSOCK },
 	{ "pci-testdev", no_argument, NULL, OPT_PCI_TESTDEV },
 	{ "debug-exit", no_argument, NULL, OPT_DEBUG_EXIT },
 	{ "nodefaults", no_argument, NULL, OPT_NOOP },	/* kvmtool's */
@@ -79,9 +110,13 @@ static const struct option run_options[] = {
 	{ "loglevel", required_argument, NULL, OPT_LOGLEVEL },	/* kvmtool's */
 	{ "vfio", required_argument, NULL, OPT_VFIO },
 	{ "vfio-pci", required_argument, NULL, OPT_VFIO },
+	{ "hotplug-slots", required_argument, NULL, OPT_HP_SLOTS },
+	{ "hotplug-mem", required_argument, NULL, OPT_HP_MEM },
+	{ "hotplug-pref", required_argument, NULL, OPT_HP_PREF },
 	{ "irqchip", required_argument, NULL, OPT_IRQCHIP },
 	{ "dump-dtb", required_argument, NULL, OPT_DUMP_DTB },
 	{ "seccomp", required_argument, NULL, OPT_SECCOMP },
+	{ "user", required_argument, NULL, OPT_USER },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 }
 };
@@ -134,8 +169,9 @@ static int bad_option(char *err, size_t errlen, const char *opt)
 	return set_err(err, errlen,
 		       "unknown option '%s'; valid options: -k/--kernel, "
 		       "--raw, -i/--initrd, -p/--params, -m/--mem, -c/--cpus, --name, "
-		       "--console, -d/--disk, -n/--network, --rng, --pci-testdev, "
-		       "--vfio, --irqchip, --dump-dtb, --seccomp, "
+		       "--console, -d/--disk, -n/--network, --rng, --9p, --vsock, --pci-testdev, "
+		       "--vfio, --hotplug-slots, --hotplug-mem, --hotplug-pref, "
+		       "--irqchip, --dump-dtb, --seccomp, --user, "
 		       "--debug, -h/--help (see 'lkvm run --help')", opt);
 }
 
@@ -166,6 +202,36 @@ static int add_dev_arg(struct dev_args *a, const char *opt, const char *arg,
 		return set_err(err, errlen, "too many %s options (at most %d)",
 			       opt, MAX_DEV_ARGS);
 	a->v[a->nr++] = arg;
+	return 0;
+}
+
+/* --hotplug-slots n; --hotplug-mem / --hotplug-pref MiB per port, powers
+ * of two. */
+static int parse_hotplug(struct lkvm_config *cfg, int c, const char *arg,
+			 char *err, size_t errlen)
+{
+	unsigned long long v;
+	char *end;
+	u64 mib;
+
+	if (c == OPT_HP_SLOTS) {
+		if (parse_digits(arg, &v, &end) || *end || v > MAX_HOTPLUG_SLOTS)
+			return set_err(err, errlen, "invalid --hotplug-slots "
+				       "'%s': a number of root ports, 0..%d",
+				       arg, MAX_HOTPLUG_SLOTS);
+		cfg->hotplug_slots = (u32)v;
+		return 0;
+	}
+	if (parse_mem_mib(arg, &mib) || (mib & (mib - 1)) ||
+	    (!mib && c == OPT_HP_MEM) || mib > 65536)
+		return set_err(err, errlen, "invalid %s '%s': MiB, a power of "
+			       "two%s up to 64G", c == OPT_HP_MEM ?
+			       "--hotplug-mem" : "--hotplug-pref", arg,
+			       c == OPT_HP_MEM ? "" : " or 0");
+	if (c == OPT_HP_MEM)
+		cfg->hotplug_mem_mib = mib;
+	else
+		cfg->hotplug_pref_mib = mib;
 	return 0;
 }
 
@@ -276,9 +342,17 @@ static int handle_opt(struct lkvm_config *cfg, int c, const char *arg,
 		return add_dev_arg(&cfg->nets, "--network", arg, err, errlen);
 	case OPT_VFIO:
 		return add_dev_arg(&cfg->vfio, "--vfio", arg, err, errlen);
+	case OPT_9P:
+		return add_dev_arg(&cfg->shares, "--9p", arg, err, errlen);
+	case OPT_HP_SLOTS:
+	case OPT_HP_MEM:
+	case OPT_HP_PREF:
+		return parse_hotplug(cfg, c, arg, err, errlen);
 	case OPT_RNG:
 		cfg->rng = true;
 		return 0;
+	case OPT_VSOCK:
+		return vsock_parse_cid(arg, &cfg->vsock_cid, err, errlen);
 	case OPT_PCI_TESTDEV:
 		cfg->pci_testdev = true;
 		return 0;
@@ -291,6 +365,9 @@ static int handle_opt(struct lkvm_config *cfg, int c, const char *arg,
 		return 0;
 	case OPT_DEBUG:
 		cfg->debug = true;
+		return 0;
+	case OPT_USER:
+		cfg->user = arg;
 		return 0;
 	case OPT_SECCOMP:
 		cfg->seccomp = sc_parse_mode(arg);
@@ -312,6 +389,10 @@ int config_parse_run(struct lkvm_config *cfg, int argc, char **argv,
 	cfg->ram_mib = DEFAULT_RAM_MIB;
 	cfg->nr_cpus = 1;
 	cfg->console = CONSOLE_SERIAL;
+	cfg->hotplug_mem_mib = DEFAULT_HOTPLUG_MEM_MIB;
+	cfg->hotplug_pref_mib = DEFAULT_HOTPLUG_PREF_MIB;
+	cfg->argc = argc;
+	cfg->argv = argv;
 
 	optind = 0;	/* full reset: the parser may run several times */
 	opterr = 0;

@@ -1,5 +1,6 @@
-/* The VM control socket (include/kvm/control.h): claiming a VM name, the
- * server thread, and the `lkvm stat` client. */
+/* The VM control socket (include/kvm/control.h), the VM side: claiming a
+ * VM name (NAME.lock, NAME.sock), starting and stopping the server thread
+ * (kvm/ctl_server.c), jobs for the main thread, and events. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -17,44 +18,12 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
-#include "kvm/control.h"
+#include "kvm/ctl_internal.h"
 #include "kvm/seccomp.h"
 #include "kvm/vm.h"
 
-#define SOCK_SUFFIX	".sock"
-#define LOCK_SUFFIX	".lock"
-#define NAME_MAX_LEN	64
-#define PATH_LEN	256
-#define SUN_PATH_LEN	sizeof(((struct sockaddr_un *)0)->sun_path)
 #define LOCK_TRIES	8
-#define MAX_CLIENTS	16	/* served at once; more evict the oldest */
-#define REQ_MAX		128	/* longest request line, with its '\n' */
-#define CLIENT_MS	5000	/* a client's time to ask and read the answer */
 #define STOP_MS		1000	/* how long control_stop waits for the thread */
-#define STAT_TIMEOUT_S	5	/* how long `lkvm stat` waits for an answer */
-#define REFUSED		"refused: "	/* answer to a peer of another uid */
-
-struct client {
-	int fd;			/* -1: free slot */
-	size_t len;		/* bytes in req */
-	char req[REQ_MAX + 1];
-	char *out;		/* the answer being sent (malloc'ed), or NULL */
-	size_t out_len, out_off;
-	u64 deadline;		/* now_ns() after which it is dropped */
-};
-
-struct control {
-	struct vm *vm;
-	int lfd, lock_fd, stop_efd;
-	uid_t uid;		/* ours: peers of this uid (or root) are served */
-	bool bound;		/* sock is the socket we bound (dev, ino) */
-	bool started;
-	dev_t dev;
-	ino_t ino;
-	pthread_t thread;
-	char dir[PATH_LEN], sock[PATH_LEN], lock[PATH_LEN];
-	struct client cl[MAX_CLIENTS];
-};
 
 static struct control_stat *stats;
 
@@ -76,6 +45,16 @@ void control_unregister_stat(struct control_stat *s)
 		pp = &(*pp)->next;
 	if (*pp)
 		*pp = s->next;
+}
+
+bool control_has_topic(const char *topic)
+{
+	struct control_stat *s;
+
+	for (s = __atomic_load_n(&stats, __ATOMIC_ACQUIRE); s; s = s->next)
+		if (!strcmp(s->topic, topic))
+			return true;
+	return false;
 }
 
 int control_show(struct vm *vm, const char *topic, FILE *out)
@@ -142,7 +121,7 @@ int control_dir(char *buf, size_t len)
 }
 
 /* dir/name+suffix into buf[PATH_LEN]; -1 if too long for a socket address. */
-static int name_path(const char *dir, const char *name, const char *suffix,
+int ctl_name_path(const char *dir, const char *name, const char *suffix,
 		     char *buf)
 {
 	int n = snprintf(buf, PATH_LEN, "%s/%s%s", dir, name, suffix);
@@ -151,7 +130,7 @@ static int name_path(const char *dir, const char *name, const char *suffix,
 }
 
 /* Copies src into dst[len], cut to fit. */
-static void copy_str(char *dst, size_t len, const char *src)
+void ctl_copy_str(char *dst, size_t len, const char *src)
 {
 	size_t n = strnlen(src, len - 1);
 
@@ -159,11 +138,11 @@ static void copy_str(char *dst, size_t len, const char *src)
 	dst[n] = 0;
 }
 
-static void sock_addr(const char *path, struct sockaddr_un *a)
+void ctl_sock_addr(const char *path, struct sockaddr_un *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->sun_family = AF_UNIX;
-	copy_str(a->sun_path, sizeof(a->sun_path), path);
+	ctl_copy_str(a->sun_path, sizeof(a->sun_path), path);
 }
 
 static bool same_file(const struct stat *a, const struct stat *b)
@@ -171,7 +150,7 @@ static bool same_file(const struct stat *a, const struct stat *b)
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
-static bool is_socket(const char *path)
+bool ctl_is_socket(const char *path)
 {
 	struct stat st;
 
@@ -180,12 +159,12 @@ static bool is_socket(const char *path)
 
 /* 1: something listens at path (or its queue is full), 0: a socket
  * nobody listens on (stale), -1: nothing there or unreachable. */
-static int probe(const char *path)
+int ctl_probe(const char *path)
 {
 	struct sockaddr_un a;
 	int fd, r, e;
 
-	sock_addr(path, &a);
+	ctl_sock_addr(path, &a);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -1;
@@ -267,13 +246,13 @@ static void unlock_file(int fd, const char *path)
 
 /* Removes a socket nobody listens on, unless a VM holds its name (it is
  * starting and replaces the socket itself). */
-static void remove_stale(const char *sock, const char *lock)
+void ctl_remove_stale(const char *sock, const char *lock)
 {
 	int fd = lock_file(lock);
 
 	if (fd < 0)
 		return;
-	if (is_socket(sock) && probe(sock) == 0)
+	if (ctl_is_socket(sock) && ctl_probe(sock) == 0)
 		unlink(sock);
 	unlock_file(fd, lock);
 }
@@ -310,7 +289,7 @@ static int clear_sock(struct control *c)
 		return errno == ENOENT ? 0 : no_socket(c->dir, strerror(errno));
 	if (!S_ISSOCK(st.st_mode))
 		return not_ours(c->sock);
-	if (probe(c->sock) > 0)
+	if (ctl_probe(c->sock) > 0)
 		return name_taken(c);	/* an lkvm that takes no lock */
 	if (unlink(c->sock) && errno != ENOENT)
 		return no_socket(c->dir, strerror(errno));
@@ -322,7 +301,7 @@ static int bind_listen(struct control *c)
 	struct sockaddr_un a;
 	struct stat st;
 
-	sock_addr(c->sock, &a);
+	ctl_sock_addr(c->sock, &a);
 	c->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (c->lfd < 0 || fchmod(c->lfd, 0600))	/* bind's mode: 0600 */
 		return no_socket(c->dir, strerror(errno));
@@ -356,8 +335,8 @@ static int claim(struct control *c)
 	if (r == -ENOENT)
 		return no_socket("$XDG_RUNTIME_DIR/lkvm or $HOME/.lkvm",
 				 "neither variable is set");
-	if (r || name_path(c->dir, name, SOCK_SUFFIX, c->sock) ||
-	    name_path(c->dir, name, LOCK_SUFFIX, c->lock))
+	if (r || ctl_name_path(c->dir, name, SOCK_SUFFIX, c->sock) ||
+	    ctl_name_path(c->dir, name, LOCK_SUFFIX, c->lock))
 		return no_socket(c->dir, "too long a path for a Unix socket");
 	r = make_dir(c->dir);
 	if (r)
@@ -391,6 +370,16 @@ static void unlink_own_socket(struct control *c)
 	c->bound = false;
 }
 
+int control_files(const struct control *c, const char **sock,
+		  const char **lock)
+{
+	if (!c || c->lfd < 0)
+		return -1;
+	*sock = c->sock;
+	*lock = c->lock;
+	return 0;
+}
+
 /* Takes the socket away; the name stays held. */
 static void drop_socket(struct control *c)
 {
@@ -407,6 +396,12 @@ static void control_free(struct control *c)
 		unlock_file(c->lock_fd, c->lock);
 	if (c->stop_efd >= 0)
 		close(c->stop_efd);
+	if (c->job_efd >= 0)
+		close(c->job_efd);
+	if (c->done_efd >= 0)
+		close(c->done_efd);
+	ctl_events_destroy(&c->ev);
+	pthread_mutex_destroy(&c->job_lock);
 	free(c);
 }
 
@@ -420,6 +415,13 @@ static struct control *control_new(struct vm *vm)
 	c->vm = vm;
 	c->uid = geteuid();
 	c->lfd = c->lock_fd = c->stop_efd = -1;
+	pthread_mutex_init(&c->job_lock, NULL);
+	c->job_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	c->done_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (ctl_events_init(&c->ev) || c->job_efd < 0 || c->done_efd < 0) {
+		control_free(c);
+		return NULL;
+	}
 	for (i = 0; i < MAX_CLIENTS; i++)
 		c->cl[i].fd = -1;
 	return c;
@@ -451,215 +453,46 @@ int control_open(struct vm *vm, struct control **cp)
 	return 0;
 }
 
-/* ---- the server thread ---- */
+/* ---- jobs for the main thread, and events ---- */
 
-static void client_close(struct client *cl)
+int control_job_fd(struct control *c)
 {
-	if (cl->fd >= 0)
-		close(cl->fd);
-	free(cl->out);
-	cl->fd = -1;
-	cl->out = NULL;
-	cl->len = 0;
+	return c ? c->job_efd : -1;
 }
 
-/* Answers one request line (NULL: a line too long). */
-static void handle_request(struct vm *vm, const char *req, FILE *out)
+void control_event(struct control *c, const char *ev, const char *detail)
 {
-	if (!req) {
-		fprintf(out, "request too long (at most %d bytes)\n", REQ_MAX);
+	char line[CTL_EV_LINE];
+
+	if (c && ctl_event_format(line, sizeof(line), ev, c->vm->name,
+				  detail) > 0)
+		ctl_events_post(&c->ev, line);
+}
+
+void control_run_job(struct control *c, struct vm *vm,
+		     void (*run)(struct vm *vm, struct ctl_job *job))
+{
+	struct ctl_job *job;
+	bool paused;
+	eventfd_t v;
+
+	if (eventfd_read(c->job_efd, &v))
 		return;
-	}
-	if (!strncmp(req, "stat ", 5)) {
-		if (!control_show(vm, req + 5, out))
-			fprintf(out, "no statistics for '%s'\n", req + 5);
+	pthread_mutex_lock(&c->job_lock);
+	job = c->job;
+	c->job = NULL;
+	pthread_mutex_unlock(&c->job_lock);
+	if (!job)
 		return;
-	}
-	fprintf(out, "unknown request '%s'\n", req);
+	paused = vm->user_paused;
+	run(vm, job);
+	fflush(job->out);
+	if (paused != vm->user_paused)
+		control_event(c, vm->user_paused ? "paused" : "resumed", NULL);
+	eventfd_write(c->done_efd, 1);
 }
 
-/* Sends what is left of the answer; closes the client when all is sent
- * or it is gone, else waits for POLLOUT. */
-static void send_rest(struct client *cl)
-{
-	ssize_t n;
-
-	while (cl->out_off < cl->out_len) {
-		n = send(cl->fd, cl->out + cl->out_off, cl->out_len - cl->out_off,
-			 MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			return;
-		if (n <= 0)
-			break;
-		cl->out_off += n;
-	}
-	client_close(cl);
-}
-
-static void answer(struct control *c, struct client *cl, const char *req)
-{
-	FILE *f = open_memstream(&cl->out, &cl->out_len);
-
-	if (!f) {
-		client_close(cl);
-		return;
-	}
-	handle_request(c->vm, req, f);
-	if (fclose(f) || !cl->out) {
-		client_close(cl);
-		return;
-	}
-	cl->out_off = 0;
-	cl->deadline = now_ns() + CLIENT_MS * 1000000ULL;
-	send_rest(cl);
-}
-
-/* Reads what the client sent; answers once its line is complete (or it
- * closed its end, or the line is too long). */
-static void read_request(struct control *c, struct client *cl)
-{
-	ssize_t n;
-	char *nl;
-
-	n = recv(cl->fd, cl->req + cl->len, REQ_MAX - cl->len, MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n < 0 || (n == 0 && !cl->len)) {
-		client_close(cl);
-		return;
-	}
-	cl->len += n;
-	cl->req[cl->len] = 0;
-	nl = memchr(cl->req, '\n', cl->len);
-	if (!nl && n && cl->len < REQ_MAX)
-		return;		/* the rest is on its way */
-	if (!nl) {
-		answer(c, cl, n ? NULL : cl->req);
-		return;
-	}
-	*nl = 0;
-	if (nl > cl->req && nl[-1] == '\r')
-		nl[-1] = 0;
-	answer(c, cl, cl->req);
-}
-
-static void client_io(struct control *c, struct client *cl)
-{
-	if (cl->out)
-		send_rest(cl);
-	else
-		read_request(c, cl);
-}
-
-/* Takes a new client into a free slot, else into the oldest client's. */
-static void client_add(struct control *c, int fd)
-{
-	struct client *cl = &c->cl[0];
-	int i;
-
-	for (i = 0; i < MAX_CLIENTS; i++) {
-		if (c->cl[i].fd < 0) {
-			cl = &c->cl[i];
-			break;
-		}
-		if (c->cl[i].deadline < cl->deadline)
-			cl = &c->cl[i];
-	}
-	client_close(cl);
-	cl->fd = fd;
-	cl->deadline = now_ns() + CLIENT_MS * 1000000ULL;
-}
-
-/* Only our uid and root may ask: others get REFUSED and are closed. */
-static bool peer_allowed(struct control *c, int fd)
-{
-	static const char msg[] = REFUSED "this VM's control socket serves "
-				  "only its owner's uid and root\n";
-	struct ucred cr;
-	socklen_t len = sizeof(cr);
-
-	if (!getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) &&
-	    (cr.uid == c->uid || cr.uid == 0))
-		return true;
-	if (send(fd, msg, sizeof(msg) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-		(void)0;	/* gone already: nothing to tell */
-	close(fd);
-	return false;
-}
-
-static void accept_clients(struct control *c)
-{
-	int i, fd;
-
-	for (i = 0; i < MAX_CLIENTS; i++) {
-		fd = accept4(c->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-		if (fd >= 0) {
-			if (peer_allowed(c, fd))
-				client_add(c, fd);
-			continue;
-		}
-		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
-		    errno == ENOMEM)
-			usleep(100 * 1000);	/* do not spin on it */
-		return;
-	}
-}
-
-/* Closes clients past their deadline; returns the poll timeout (ms) until
- * the next one, or -1. */
-static int drop_idle(struct control *c)
-{
-	u64 now = now_ns(), next = 0;
-	int i;
-
-	for (i = 0; i < MAX_CLIENTS; i++) {
-		struct client *cl = &c->cl[i];
-
-		if (cl->fd >= 0 && cl->deadline <= now)
-			client_close(cl);
-		if (cl->fd >= 0 && (!next || cl->deadline < next))
-			next = cl->deadline;
-	}
-	return next ? (int)((next - now) / 1000000 + 1) : -1;
-}
-
-static void fill_poll(struct control *c, struct pollfd *p)
-{
-	int i;
-
-	p[0] = (struct pollfd){ .fd = c->stop_efd, .events = POLLIN };
-	p[1] = (struct pollfd){ .fd = c->lfd, .events = POLLIN };
-	for (i = 0; i < MAX_CLIENTS; i++)
-		p[2 + i] = (struct pollfd){ .fd = c->cl[i].fd,
-			.events = c->cl[i].out ? POLLOUT : POLLIN };
-}
-
-static void *control_thread(void *arg)
-{
-	struct pollfd p[2 + MAX_CLIENTS];
-	struct control *c = arg;
-	int i, n;
-
-	sc_enter(SC_CONTROL);
-	for (;;) {
-		fill_poll(c, p);
-		n = poll(p, ARRAY_SIZE(p), drop_idle(c));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 || p[0].revents)
-			break;
-		for (i = 0; i < MAX_CLIENTS; i++)
-			if (p[2 + i].revents && c->cl[i].fd == p[2 + i].fd)
-				client_io(c, &c->cl[i]);
-		if (p[1].revents)
-			accept_clients(c);
-	}
-	for (i = 0; i < MAX_CLIENTS; i++)
-		client_close(&c->cl[i]);
-	return NULL;
-}
+/* ---- the server thread's life ---- */
 
 void control_start(struct control *c)
 {
@@ -674,7 +507,7 @@ void control_start(struct control *c)
 	} else {
 		sigfillset(&all);	/* signals are the main thread's */
 		pthread_sigmask(SIG_BLOCK, &all, &old);
-		e = pthread_create(&c->thread, NULL, control_thread, c);
+		e = pthread_create(&c->thread, NULL, ctl_server_thread, c);
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
 	if (e) {
@@ -716,269 +549,4 @@ void control_stop(struct control *c)
 	pr_warn("the control thread did not stop; leaving it");
 	unlink_own_socket(c);
 	unlink(c->lock);	/* we hold it: it is ours */
-}
-
-/* ---- `lkvm stat` ---- */
-
-/* Whether a VM answers at NAME.sock in dir; a stale socket is removed. */
-static bool vm_alive(const char *dir, const char *name)
-{
-	char sock[PATH_LEN], lock[PATH_LEN];
-	int r;
-
-	if (name_path(dir, name, SOCK_SUFFIX, sock) ||
-	    name_path(dir, name, LOCK_SUFFIX, lock) || !is_socket(sock))
-		return false;
-	r = probe(sock);
-	if (r == 0)
-		remove_stale(sock, lock);
-	return r > 0;
-}
-
-/* Counts the running VMs in the control directory (0 if it cannot be
- * read), removing stale sockets. With list, prints each name to stderr;
- * with name, copies the last one found into name[len]. */
-static int scan_vms(bool list, char *name, size_t len)
-{
-	size_t s = strlen(SOCK_SUFFIX);
-	char dir[PATH_LEN], vmname[PATH_LEN];
-	struct dirent *d;
-	DIR *dp;
-	int n = 0;
-
-	if (control_dir(dir, sizeof(dir)) || !(dp = opendir(dir)))
-		return 0;
-	while ((d = readdir(dp))) {
-		size_t l = strlen(d->d_name);
-
-		if (l <= s || strcmp(d->d_name + l - s, SOCK_SUFFIX))
-			continue;
-		snprintf(vmname, sizeof(vmname), "%.*s", (int)(l - s), d->d_name);
-		if (control_name_invalid(vmname) || !vm_alive(dir, vmname))
-			continue;
-		if (list)
-			fprintf(stderr, "  %s\n", vmname);
-		if (name)
-			copy_str(name, len, vmname);
-		n++;
-	}
-	closedir(dp);
-	return n;
-}
-
-/* The only running VM's name into name[len]; 0, or 1 (error printed). */
-static int pick_vm(char *name, size_t len)
-{
-	char dir[PATH_LEN] = "";
-	int n = scan_vms(false, name, len);
-
-	if (n == 1)
-		return 0;
-	if (!n) {
-		control_dir(dir, sizeof(dir));
-		fprintf(stderr, "lkvm stat: no running VM (none answers in %s)\n",
-			*dir ? dir : "$XDG_RUNTIME_DIR/lkvm or $HOME/.lkvm");
-		return 1;
-	}
-	fprintf(stderr, "lkvm stat: %d VMs are running; give --name:\n", n);
-	scan_vms(true, NULL, 0);
-	return 1;
-}
-
-/* Connects to the VM's socket with STAT_TIMEOUT_S timeouts; -1 (error
- * printed) when no VM answers there. */
-static int stat_connect(const char *name)
-{
-	struct timeval tv = { .tv_sec = STAT_TIMEOUT_S };
-	char dir[PATH_LEN], sock[PATH_LEN], lock[PATH_LEN];
-	struct sockaddr_un a;
-	int fd, e = ENOENT;
-
-	if (control_dir(dir, sizeof(dir)) ||
-	    name_path(dir, name, SOCK_SUFFIX, sock) ||
-	    name_path(dir, name, LOCK_SUFFIX, lock))
-		goto none;
-	if (!is_socket(sock)) {
-		e = errno;
-		goto none;
-	}
-	sock_addr(sock, &a);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		goto none;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (!connect(fd, (struct sockaddr *)&a, sizeof(a)))
-		return fd;
-	e = errno;
-	close(fd);
-	if (e == ECONNREFUSED)
-		remove_stale(sock, lock);
-none:
-	if (e == EACCES)
-		fprintf(stderr, "lkvm stat: VM '%s': permission denied: its "
-			"control socket (%s) serves only its owner and root\n",
-			name, sock);
-	else if (e == EAGAIN)
-		fprintf(stderr, "lkvm stat: VM '%s' does not accept connections "
-			"(waited %d s)\n", name, STAT_TIMEOUT_S);
-	else
-		fprintf(stderr, "lkvm stat: no running VM named '%s'\n", name);
-	return -1;
-}
-
-static int read_failed(const char *name, int e)
-{
-	if (e == EAGAIN)
-		fprintf(stderr, "lkvm stat: no answer from VM '%s' within %d s\n",
-			name, STAT_TIMEOUT_S);
-	else
-		fprintf(stderr, "lkvm stat: reading the answer of VM '%s': %s\n",
-			name, strerror(e));
-	return 1;
-}
-
-/* read() that gives up at deadline (a now_ns() time): -1, errno EAGAIN. */
-static ssize_t read_by(int fd, void *buf, size_t len, u64 deadline)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	u64 now = now_ns();
-	int r;
-
-	r = now < deadline ? poll(&p, 1, (deadline - now) / 1000000 + 1) : 0;
-	if (r < 0)
-		return -1;
-	if (!r) {
-		errno = EAGAIN;
-		return -1;
-	}
-	return read(fd, buf, len);
-}
-
-/* Prints the VM's refusal (an answer starting with REFUSED), if it is one. */
-static bool refused(const char *name, const char *buf, ssize_t n)
-{
-	size_t len = strlen(REFUSED);
-
-	if (n <= (ssize_t)len || memcmp(buf, REFUSED, len))
-		return false;
-	fprintf(stderr, "lkvm stat: VM '%s' refused the request: ", name);
-	control_write_escaped(stderr, buf + len, n - len);
-	return true;
-}
-
-/* Sends the request and copies the answer, escaped, to stdout; the whole
- * answer must come within STAT_TIMEOUT_S. */
-static int stat_ask(int fd, const char *name, const char *topic)
-{
-	u64 deadline = now_ns() + STAT_TIMEOUT_S * 1000000000ULL;
-	char req[64], buf[4096];
-	size_t total = 0;
-	ssize_t n;
-	int len, e;
-
-	len = snprintf(req, sizeof(req), "stat %s\n", topic);
-	if (send(fd, req, len, MSG_NOSIGNAL) != len) {
-		e = errno;	/* a refusal may have come before the close */
-		n = read_by(fd, buf, sizeof(buf), deadline);
-		if (n > 0 && refused(name, buf, n))
-			return 1;
-		errno = e;
-		fprintf(stderr, "lkvm stat: VM '%s' closed the connection: %s\n",
-			name, strerror(errno));
-		return 1;
-	}
-	while ((n = read_by(fd, buf, sizeof(buf), deadline)) > 0) {
-		if (!total && refused(name, buf, n))
-			return 1;
-		control_write_escaped(stdout, buf, n);
-		total += n;
-	}
-	e = errno;
-	if (fflush(stdout) || ferror(stdout)) {
-		fprintf(stderr, "lkvm stat: writing the answer: %s\n",
-			strerror(errno));
-		return 1;
-	}
-	if (n < 0)
-		return read_failed(name, e);
-	if (!total) {
-		fprintf(stderr, "lkvm stat: VM '%s' closed the connection "
-			"without answering\n", name);
-		return 1;
-	}
-	return 0;
-}
-
-static const char stat_usage[] =
-"usage: lkvm stat [--vfio | --vm] [--name <name>]\n"
-"  --vfio         VFIO trap and interrupt counters of each assigned device\n"
-"                 (the default)\n"
-"  --vm           vCPU exit counts\n"
-"  --name <name>  the VM to ask (default: the only running one)\n";
-
-static int bad_usage(const char *what, const char *arg)
-{
-	fprintf(stderr, "lkvm stat: %s '%s'\n%s", what, arg, stat_usage);
-	return 2;
-}
-
-/* Parses the options: -1 to go on, else the exit status. */
-static int stat_options(int argc, char **argv, const char **name,
-			const char **topic)
-{
-	static const struct option opts[] = {
-		{ "vfio", no_argument, NULL, 'v' },
-		{ "vm", no_argument, NULL, 'm' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	const char *why;
-	int c;
-
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(stat_usage, stdout);
-			return 0;
-		}
-		if (c == 'n')
-			*name = optarg;
-		else if (c == 'v' || c == 'm')
-			*topic = c == 'v' ? "vfio" : "vm";
-		else
-			return bad_usage("bad option", argv[optind - 1]);
-	}
-	if (optind < argc)
-		return bad_usage("unexpected argument", argv[optind]);
-	why = *name ? control_name_invalid(*name) : NULL;
-	if (!why)
-		return -1;
-	fprintf(stderr, "lkvm stat: invalid --name: %s\n", why);
-	return 2;
-}
-
-int control_stat_cmd(int argc, char **argv)
-{
-	const char *name = NULL, *topic = "vfio";
-	char found[NAME_MAX_LEN + 1];
-	int fd, r;
-
-	signal(SIGPIPE, SIG_IGN);
-	r = stat_options(argc, argv, &name, &topic);
-	if (r >= 0)
-		return r;
-	if (!name) {
-		if (pick_vm(found, sizeof(found)))
-			return 1;
-		name = found;
-	}
-	fd = stat_connect(name);
-	if (fd < 0)
-		return 1;
-	r = stat_ask(fd, name, topic);
-	close(fd);
-	return r;
 }

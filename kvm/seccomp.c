@@ -18,7 +18,10 @@
 #include <linux/kvm.h>
 #include <linux/seccomp.h>
 #include <linux/vfio.h>
+#include <linux/vhost.h>
+#include "kvm/privdrop.h"
 #include "kvm/seccomp.h"
+#include "vfio/iommufd_uapi.h"
 #include "kvm/vm.h"
 
 #ifdef __x86_64__
@@ -43,7 +46,9 @@ const u32 sc_audit_arch = AUDIT_ARCH_AARCH64;
 
 #define M	(1u << SC_MAIN)
 #define V	(1u << SC_VCPU)
-#define I	(1u << SC_IO)
+/* The 9p worker (P) is an I/O thread: every row of I, plus its own. */
+#define P	(1u << SC_9P)
+#define I	((1u << SC_IO) | P)
 #define F	(1u << SC_VFIO)
 #define C	(1u << SC_CONTROL)
 #define W	(1u << SC_WATCH)
@@ -58,7 +63,6 @@ const u32 sc_audit_arch = AUDIT_ARCH_AARCH64;
 #define SAN_MAIN	0
 #endif
 #define SYS(n, k)	{ __NR_##n, #n, k }
-#define RDONLY		(O_ACCMODE | O_CREAT)	/* flags a read-only open lacks */
 #define IOC(n, k)	{ n, #n, k }
 
 /* libc's needs in any thread (malloc, stdio on stderr, locks, thread exit)
@@ -76,21 +80,28 @@ const struct sc_rule sc_syscalls[] = {
 	SYS(poll, M | I | C | W), SYS(ppoll, M | I | C | W),
 	SYS(epoll_wait, F), SYS(epoll_pwait, F),
 	SYS(ioctl, M | V | I | F), SYS(tgkill, M | W),
-	SYS(pread64, M | V | I | F), SYS(pwrite64, M | V | I | F),
+	SYS(pread64, M | V | I | F | C), SYS(pwrite64, M | V | I | F),
 	SYS(preadv, I), SYS(pwritev, I), SYS(fdatasync, M | I),
-	SYS(fsync, M | I), SYS(fallocate, I),
-	SYS(accept4, C), SYS(recvfrom, C), SYS(sendto, C),
+	SYS(fsync, M | I), SYS(fallocate, I), SYS(ftruncate, M | P),
+	SYS(accept4, C), SYS(recvfrom, C), SYS(recvmsg, C), SYS(sendto, C),
 	SYS(getsockopt, C),
-	SYS(unlink, M), SYS(unlinkat, M), SYS(lstat, M), SYS(mincore, M),
+	SYS(unlink, M), SYS(unlinkat, M | P), SYS(lstat, M), SYS(mincore, M),
 	SYS(epoll_ctl, M | V), SYS(eventfd2, M | V | I),	/* irqfds made lazily */
-	{ __NR_openat, "openat", M | V | C, RDONLY },	/* /proc/interrupts */
+	SYS(getrusage, M),	/* --debug's memory report at exit */
+	/* the 9p worker: files beneath its share (virtio/9p_path.c) */
+	SYS(openat, P), SYS(openat2, P), SYS(mkdirat, P), SYS(renameat, P),
+	SYS(renameat2, P), SYS(linkat, P), SYS(symlinkat, P),
+	SYS(readlinkat, P), SYS(mknodat, P), SYS(fchmodat, P),
+	SYS(fchownat, P), SYS(utimensat, P), SYS(fstatfs, P),
+	SYS(getdents64, P | SAN), SYS(fcntl, P), SYS(dup, P),
 	SYS(open, SAN), SYS(openat, SAN), SYS(clone, SAN), SYS(ptrace, SAN),
-	SYS(wait4, SAN), SYS(getdents64, SAN), SYS(prctl, SAN),
+	SYS(wait4, SAN), SYS(prctl, SAN),
 	SYS(readlink, SAN), SYS(sched_getaffinity, SAN),
 	SYS(execve, 0), SYS(execveat, 0), SYS(fork, 0), SYS(vfork, 0),
 	SYS(clone3, 0),
 	SYS(socket, 0), SYS(connect, 0), SYS(bind, 0),
 	SYS(kill, 0), SYS(mount, 0), SYS(setuid, 0), SYS(stat, 0),
+	SYS(lseek, P),
 };
 const size_t sc_nr_syscalls = ARRAY_SIZE(sc_syscalls);
 
@@ -101,11 +112,42 @@ const struct sc_rule sc_ioctls[] = {
 	IOC(KVM_IRQ_LINE, M | V | I | F),
 	IOC(KVM_SIGNAL_MSI, V | I | F), IOC(KVM_SET_GSI_ROUTING, M | V | I | F),
 	IOC(KVM_IRQFD, M | V | I | F), IOC(KVM_IOEVENTFD, M | V),
-	IOC(KVM_SET_USER_MEMORY_REGION, M | V), IOC(KVM_GET_REGS, V),
-	IOC(KVM_GET_SREGS, V), IOC(KVM_GET_ONE_REG, V),
+	IOC(KVM_SET_USER_MEMORY_REGION, M | V), IOC(KVM_GET_REGS, M | V),
+	/* `lkvm migrate` on the main thread: RAM pre-copy (kvm/migrate.c);
+	 * its connection comes from the client, so no socket or connect */
+	IOC(KVM_GET_DIRTY_LOG, M),
+	IOC(KVM_GET_SREGS, M | V), IOC(KVM_GET_ONE_REG, M | V),
+#ifdef __x86_64__
+	/* snapshots: the main thread reads the parked vCPUs and the VM */
+	IOC(KVM_GET_FPU, M), IOC(KVM_GET_XSAVE, M), IOC(KVM_GET_XSAVE2, M),
+	IOC(KVM_GET_XCRS, M), IOC(KVM_GET_MSRS, M),
+	IOC(KVM_GET_MSR_INDEX_LIST, M), IOC(KVM_GET_LAPIC, M),
+	IOC(KVM_GET_VCPU_EVENTS, M), IOC(KVM_GET_MP_STATE, M),
+	IOC(KVM_GET_DEBUGREGS, M), IOC(KVM_GET_IRQCHIP, M),
+	IOC(KVM_GET_PIT2, M), IOC(KVM_GET_CLOCK, M),
+	IOC(KVM_NMI, M),	/* lkvm debug --nmi */
+#else
+	/* snapshots: the main thread reads the parked vCPUs and the vGIC */
+	IOC(KVM_GET_REG_LIST, M),
+	IOC(KVM_GET_VCPU_EVENTS, M), IOC(KVM_GET_MP_STATE, M),
+	IOC(KVM_GET_DEVICE_ATTR, M),
+	IOC(KVM_SET_DEVICE_ATTR, M),	/* ITS and LPI pending tables to RAM */
+#endif
 	IOC(VFIO_DEVICE_SET_IRQS, M | V | F), IOC(VFIO_DEVICE_RESET, M | V),
+	/* the bus reset of a device without FLR: at exit, at a guest FLR */
+	IOC(VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, M | V),
+	IOC(VFIO_DEVICE_PCI_HOT_RESET, M | V),
+	IOC(VFIO_DEVICE_FEATURE, M),	/* snapshots: migration state */
 	IOC(VFIO_IOMMU_UNMAP_DMA, M), IOC(VFIO_GROUP_UNSET_CONTAINER, M),
+	/* teardown of the iommufd path (vfio/iommufd.c) at exit */
+	IOC(IOMMU_IOAS_UNMAP, M), IOC(VFIO_DEVICE_DETACH_IOMMUFD_PT, M),
+	IOC(IOMMU_DESTROY, M),
 	IOC(TUNSETOFFLOAD, V | I), IOC(TCGETS, M), IOC(TCSETS, M),
+	/* --vsock: a vCPU's DRIVER_OK starts vhost-vsock, a reset stops it */
+	IOC(VHOST_SET_FEATURES, V), IOC(VHOST_SET_VRING_NUM, V),
+	IOC(VHOST_SET_VRING_BASE, V), IOC(VHOST_SET_VRING_ADDR, V),
+	IOC(VHOST_SET_VRING_KICK, V), IOC(VHOST_SET_VRING_CALL, V),
+	IOC(VHOST_VSOCK_SET_RUNNING, M | V),
 };
 const size_t sc_nr_ioctls = ARRAY_SIZE(sc_ioctls);
 
@@ -113,7 +155,6 @@ const size_t sc_nr_ioctls = ARRAY_SIZE(sc_ioctls);
 
 #define LD_ABS(off)	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (off))
 #define JEQ(k, t, f)	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (t), (f))
-#define JSET(k, t, f)	BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, (k), (t), (f))
 #define RET(k)		BPF_STMT(BPF_RET | BPF_K, (k))
 #define NR		offsetof(struct seccomp_data, nr)
 /* args[i]'s low 32 bits: both architectures are little-endian */
@@ -126,8 +167,7 @@ static const u32 sc_actions[] = {
 	[SC_OFF] = SECCOMP_RET_ALLOW,
 };
 
-/* "nr == k: allow" for the rows of kind (with arg2_clear: "and none of
- * its bits in args[2]", else on to the next rows); returns the new length. */
+/* "nr == k: allow" for the rows of kind; returns the new length. */
 static int add_allows(struct sock_filter *out, int n, const struct sc_rule *r,
 		      size_t nr, u32 bit, long skip)
 {
@@ -138,14 +178,6 @@ static int add_allows(struct sock_filter *out, int n, const struct sc_rule *r,
 			continue;
 		if (n + 5 > SC_MAX_INSNS - 4)
 			return -1;
-		if (r[i].arg2_clear) {
-			out[n++] = (struct sock_filter)JEQ((u32)r[i].nr, 0, 4);
-			out[n++] = (struct sock_filter)LD_ABS(ARG_LO(2));
-			out[n++] = (struct sock_filter)JSET(r[i].arg2_clear, 1, 0);
-			out[n++] = (struct sock_filter)RET(SECCOMP_RET_ALLOW);
-			out[n++] = (struct sock_filter)LD_ABS(NR);
-			continue;
-		}
 		out[n++] = (struct sock_filter)JEQ((u32)r[i].nr, 0, 1);
 		out[n++] = (struct sock_filter)RET(SECCOMP_RET_ALLOW);
 	}
@@ -218,7 +250,7 @@ const char *sc_syscall_name(long nr)
 static const char *const kind_names[SC_KINDS] = {
 	[SC_MAIN] = "main", [SC_VCPU] = "vcpu", [SC_IO] = "io",
 	[SC_VFIO] = "vfio-io", [SC_CONTROL] = "control",
-	[SC_WATCH] = "start-up watcher",
+	[SC_WATCH] = "start-up watcher", [SC_9P] = "9p",
 };
 
 /* The SIGSYS handler's globals: the VM it stops (one per process) and the
@@ -285,6 +317,7 @@ int sc_setup(struct vm *vm)
 {
 	struct sigaction sa = { .sa_sigaction = sigsys, .sa_flags = SA_SIGINFO };
 
+	sc_vm = vm;	/* each thread's sc_enter: --user, then the filter */
 	if (vm->cfg->seccomp == SC_OFF)
 		return 0;
 	sigfillset(&sa.sa_mask);
@@ -292,7 +325,6 @@ int sc_setup(struct vm *vm)
 		pr_err("seccomp: SIGSYS handler: %s", strerror(errno));
 		return -1;
 	}
-	sc_vm = vm;
 	return 0;
 }
 
@@ -303,9 +335,17 @@ int sc_enter(enum sc_kind kind)
 	sigset_t set;
 	int n;
 
-	if (!sc_vm || (SAN_MAIN && kind == SC_MAIN))
+	if (!sc_vm)
 		return 0;
 	sc_kind = kind_names[kind];
+	if (priv_drop_thread(&sc_vm->user)) {
+		pr_err("%s thread: cannot switch to --user %u:%u: %s", sc_kind,
+		       sc_vm->user.uid, sc_vm->user.gid, strerror(errno));
+		vm_request_exit(sc_vm, VM_ERROR);
+		return -1;
+	}
+	if (sc_vm->cfg->seccomp == SC_OFF || (SAN_MAIN && kind == SC_MAIN))
+		return 0;
 	n = sc_build(sc_syscalls, sc_nr_syscalls, sc_ioctls, sc_nr_ioctls, kind,
 		     sc_audit_arch, __NR_ioctl, sc_vm->cfg->seccomp, f);
 	if (n < 0) {

@@ -5,6 +5,8 @@
 #include <time.h>
 #include "kvm/guest_log.h"
 #include "kvm/serial.h"
+#include "kvm/snapshot.h"
+#include "kvm/state.h"
 #include "kvm/term.h"
 #include "kvm/uart.h"
 #include "kvm/vm.h"
@@ -83,6 +85,29 @@ static void serial_input(void *opaque, const u8 *buf, size_t len)
 	pthread_mutex_unlock(&s->lock);
 }
 
+int serial_console_sysrq(struct vm *vm, char key, char *err, size_t errlen)
+{
+	struct serial_dev *s = vm->serial;
+	int r;
+
+	struct timespec ts;
+
+	if (!s)
+		return set_err(err, errlen, "this VM has no console UART");
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec++;
+	if (pthread_mutex_timedlock(&s->lock, &ts))
+		return set_err(err, errlen, "the console UART is busy (a vCPU "
+			       "holds it for over a second); try again");
+	r = uart_receive_break(&s->uart, (u8)key);
+	update_irq(s);
+	pthread_mutex_unlock(&s->lock);
+	if (r)
+		return set_err(err, errlen, "the console UART's input FIFO is "
+			       "full (the guest does not read it); try again");
+	return 0;
+}
+
 int serial_console_init(struct vm *vm, struct iobus *bus, u64 base, u64 size,
 			u32 irq)
 {
@@ -119,3 +144,57 @@ void serial_console_exit(struct vm *vm)
 	free(s);
 	vm->serial = NULL;
 }
+
+/* ---- snapshots: the UART registers and FIFO, and the line level ---- */
+
+extern struct state_desc uart_state_desc;
+
+static int serial_snap_save(struct vm *vm, struct sbuf *b, char *err,
+			    size_t errlen)
+{
+	struct serial_dev *s = vm->serial;
+	size_t h;
+
+	if (!s)
+		return 0;
+	h = snap_sec_begin(b, "serial", 0, 1);
+	pthread_mutex_lock(&s->lock);
+	sb_state(b, &uart_state_desc, &s->uart);
+	sb_u8(b, s->line);
+	pthread_mutex_unlock(&s->lock);
+	snap_sec_end(b, h);
+	return 0;
+}
+
+static int serial_snap_load(struct vm *vm, const struct snap_sec *sec,
+			    char *err, size_t errlen)
+{
+	struct serial_dev *s = vm->serial;
+	struct sreader r;
+	char why[160];
+	int ret = -1;
+
+	if (!s)
+		return set_err(err, errlen, "serial: the snapshot has a console "
+			       "port, this VM none");
+	sr_init(&r, sec->data, sec->len);
+	pthread_mutex_lock(&s->lock);
+	if (sr_state(&r, &uart_state_desc, &s->uart, why, sizeof(why))) {
+		set_err(err, errlen, "serial: %s", why);
+		goto out;
+	}
+	sr_u8(&r);	/* the line follows the registers: driven below */
+	s->line = !uart_irq_level(&s->uart);
+	if (!sr_done(&r)) {
+		set_err(err, errlen, "serial: the record has the wrong length");
+		goto out;
+	}
+	update_irq(s);
+	ret = 0;
+out:
+	pthread_mutex_unlock(&s->lock);
+	return ret;
+}
+
+SNAP_OWNER(serial_snap_owner, .type = "serial", .order = SNAP_ORDER_DEVICE,
+	   .version = 1, .save = serial_snap_save, .load = serial_snap_load)

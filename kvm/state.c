@@ -1,6 +1,7 @@
 /* The registry of device state descriptions and the field-list codec
  * (include/kvm/state.h): save and load copy the described fields in order. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "kvm/state.h"
 
@@ -88,6 +89,37 @@ void state_save(const struct state_desc *d, const void *obj, u8 *buf)
 	}
 }
 
+/* Whether buf[len] holds exactly the fields of version ver, table lengths
+ * taken from the values being loaded (a scratch copy of obj gets them) and
+ * equal to those obj's tables were allocated with. */
+static bool load_fits(const struct state_desc *d, const void *obj, u16 ver,
+		      const u8 *buf, size_t len)
+{
+	const struct state_field *f;
+	u8 *tmp = malloc(d->size);
+	bool ok = tmp != NULL;
+	u32 n;
+
+	if (tmp)
+		memcpy(tmp, obj, d->size);
+	for (f = d->fields; ok && f < d->fields + d->nr; f++) {
+		if (f->since > ver)
+			continue;
+		n = f->len ? f->len(tmp) : f->size;
+		/* a table keeps the size it was allocated with */
+		if (n > len || (f->len && n != f->len(obj))) {
+			ok = false;
+			break;
+		}
+		if (!f->len)
+			memcpy(tmp + f->off, buf, n);
+		buf += n;
+		len -= n;
+	}
+	free(tmp);
+	return ok && !len;
+}
+
 int state_load(const struct state_desc *d, void *obj, u16 ver,
 	       const u8 *buf, size_t len)
 {
@@ -95,7 +127,7 @@ int state_load(const struct state_desc *d, void *obj, u16 ver,
 	u8 *p;
 	u32 n;
 
-	if (ver > d->version || len != state_size(d, obj, ver))
+	if (ver > d->version || !load_fits(d, obj, ver, buf, len))
 		return -1;
 	for (f = d->fields; f < d->fields + d->nr; f++) {
 		if (f->since > ver)

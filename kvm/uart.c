@@ -35,6 +35,7 @@ STATE_DESC(uart_state_desc, "uart-16550a", struct uart, 1,
 #define MCR_LOOP	0x10
 #define MCR_OUT2	0x08
 #define LSR_DR		0x01
+#define LSR_BI		0x10
 #define LSR_THRE	0x20
 #define LSR_TEMT	0x40
 
@@ -45,6 +46,7 @@ void uart_reset(struct uart *u)
 	u->dlm = 0;
 	u->thre_pending = false;
 	u->rx_head = u->rx_count = 0;
+	u->rx_break = false;
 }
 
 static void rx_push(struct uart *u, u8 b)
@@ -62,6 +64,8 @@ static u8 rx_pop(struct uart *u)
 	if (!u->rx_count)
 		return 0;
 	b = u->rx[u->rx_head];
+	if (u->rx_break && !u->rx_break_at--)
+		u->rx_break = false;
 	u->rx_head = (u->rx_head + 1) % UART_RX_BUF;
 	u->rx_count--;
 	return b;
@@ -115,7 +119,8 @@ u8 uart_read(struct uart *u, u8 reg)
 	case REG_MCR:
 		return u->mcr;
 	case REG_LSR:
-		return LSR_THRE | LSR_TEMT | (u->rx_count ? LSR_DR : 0);
+		return LSR_THRE | LSR_TEMT | (u->rx_count ? LSR_DR : 0) |
+		       (u->rx_break && !u->rx_break_at ? LSR_BI : 0);
 	case REG_MSR:
 		return msr(u);
 	default:
@@ -152,8 +157,10 @@ void uart_write(struct uart *u, u8 reg, u8 val)
 		u->ier = val & 0x0f;
 		break;
 	case REG_IIR_FCR:
-		if (val & FCR_CLEAR_RX)
+		if (val & FCR_CLEAR_RX) {
 			u->rx_head = u->rx_count = 0;
+			u->rx_break = false;
+		}
 		u->fcr = val & 0xc9;
 		break;
 	case REG_LCR:
@@ -177,4 +184,15 @@ size_t uart_receive(struct uart *u, const u8 *buf, size_t len)
 	for (i = 0; i < len && u->rx_count < UART_RX_BUF; i++)
 		rx_push(u, buf[i]);
 	return i;
+}
+
+int uart_receive_break(struct uart *u, u8 key)
+{
+	if (u->rx_break || u->rx_count + 2 > UART_RX_BUF)
+		return -1;
+	u->rx_break = true;
+	u->rx_break_at = u->rx_count;
+	rx_push(u, 0);
+	rx_push(u, key);
+	return 0;
 }

@@ -153,6 +153,31 @@ static bool handle_exit(struct vcpu *v)
 	}
 }
 
+/*
+ * Pausing: vcpus_pause sets pause_req, then immediate_exit and a kick, so
+ * KVM_RUN completes the pending I/O of the last exit and returns EINTR
+ * without running the guest further; the vCPU then parks here until
+ * vcpus_resume or a stop. immediate_exit is only changed under pause_lock,
+ * so that a stop's kick is never cleared by a vCPU leaving its park.
+ */
+static void park(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	pthread_mutex_lock(&vm->pause_lock);
+	if (vm->pause_req) {
+		vm->nr_parked++;
+		pthread_cond_broadcast(&vm->pause_cond);
+		while (vm->pause_req && !vm_stopping(vm))
+			pthread_cond_wait(&vm->pause_cond, &vm->pause_lock);
+		vm->nr_parked--;
+	}
+	/* also when a pause that timed out was withdrawn before we got here */
+	if (!vm_stopping(vm))
+		__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&vm->pause_lock);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -164,8 +189,10 @@ static void *vcpu_thread(void *arg)
 	sc_enter(SC_VCPU);
 	while (!vm_stopping(v->vm)) {
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
-			if (errno == EINTR || errno == EAGAIN)
+			if (errno == EINTR || errno == EAGAIN) {
+				park(v);
 				continue;
+			}
 			fatal_exit(v, strerror(errno));
 			break;
 		}
@@ -200,14 +227,74 @@ void vcpus_kick_all(struct vm *vm)
 {
 	int i;
 
-	for (i = 0; vm->vcpus && i < vm->nr_cpus; i++) {
-		struct vcpu *v = &vm->vcpus[i];
+	pthread_mutex_lock(&vm->pause_lock);
+	for (i = 0; vm->vcpus && i < vm->nr_cpus; i++)
+		if (vm->vcpus[i].started)
+			__atomic_store_n(&vm->vcpus[i].run->immediate_exit, 1,
+					 __ATOMIC_SEQ_CST);
+	pthread_cond_broadcast(&vm->pause_cond);	/* a stop wakes the parked */
+	pthread_mutex_unlock(&vm->pause_lock);
+	for (i = 0; vm->vcpus && i < vm->nr_cpus; i++)
+		if (vm->vcpus[i].started)
+			pthread_kill(vm->vcpus[i].thread, SIG_KICK);
+}
 
-		if (!v->started)
-			continue;
-		__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
-		pthread_kill(v->thread, SIG_KICK);
+static int nr_started(struct vm *vm)
+{
+	int i, n = 0;
+
+	for (i = 0; vm->vcpus && i < vm->nr_cpus; i++)
+		n += vm->vcpus[i].started;
+	return n;
+}
+
+static void deadline_in(struct timespec *ts, int ms)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000;
+	if (ts->tv_nsec >= 1000000000) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000;
 	}
+}
+
+int vcpus_pause(struct vm *vm, int timeout_ms)
+{
+	int want = nr_started(vm), r = 0;
+	struct timespec ts;
+
+	pthread_mutex_lock(&vm->pause_lock);
+	vm->pause_req = true;
+	pthread_mutex_unlock(&vm->pause_lock);
+	vcpus_kick_all(vm);
+	deadline_in(&ts, timeout_ms);
+	pthread_mutex_lock(&vm->pause_lock);
+	while (!r && vm->nr_parked < want && !vm_stopping(vm))
+		r = pthread_cond_timedwait(&vm->pause_cond, &vm->pause_lock, &ts);
+	r = vm->nr_parked < want ? -1 : 0;
+	pthread_mutex_unlock(&vm->pause_lock);
+	if (r)
+		vcpus_resume(vm);
+	return r;
+}
+
+void vcpus_resume(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->pause_lock);
+	vm->pause_req = false;
+	pthread_cond_broadcast(&vm->pause_cond);
+	pthread_mutex_unlock(&vm->pause_lock);
+}
+
+bool vcpus_paused(struct vm *vm)
+{
+	bool p;
+
+	pthread_mutex_lock(&vm->pause_lock);
+	p = vm->pause_req;
+	pthread_mutex_unlock(&vm->pause_lock);
+	return p;
 }
 
 int vcpus_join(struct vm *vm, int timeout_ms)
@@ -215,13 +302,7 @@ int vcpus_join(struct vm *vm, int timeout_ms)
 	struct timespec ts;
 	int i, stuck = 0;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += timeout_ms / 1000;
-	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
+	deadline_in(&ts, timeout_ms);
 	for (i = 0; vm->vcpus && i < vm->nr_cpus; i++) {
 		if (!vm->vcpus[i].started)
 			continue;

@@ -147,6 +147,9 @@ int vm_open(struct vm *vm, const struct lkvm_config *cfg)
 	vm->sys_fd = vm->vm_fd = vm->exit_efd = -1;
 	vm->nr_cpus = cfg->nr_cpus;
 	pthread_mutex_init(&vm->memslot_lock, NULL);
+	pthread_mutex_init(&vm->pause_lock, NULL);
+	pthread_cond_init(&vm->pause_cond, NULL);
+	vm->ram_fd = vm->reaper_fd = -1;
 	iobus_init(&vm->pio, "pio");
 	iobus_init(&vm->mmio, "mmio");
 	if (!path || !*path)
@@ -177,10 +180,37 @@ bool vm_check_cap(struct vm *vm, long cap)
 	return ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, cap) > 0;
 }
 
+/* --restore: guest RAM is the snapshot's file, mapped private so that the
+ * guest's writes never reach it and pages load on first touch. */
+static int map_ram_file(struct vm *vm, u64 size)
+{
+	struct stat st = { 0 };
+	void *p;
+
+	if (fstat(vm->ram_fd, &st) || (u64)st.st_size != size) {
+		pr_err("snapshot RAM file: %llu bytes, the VM has %llu: the "
+		       "snapshot is damaged", (unsigned long long)st.st_size,
+		       (unsigned long long)size);
+		return -1;
+	}
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_NORESERVE, vm->ram_fd, 0);
+	if (p == MAP_FAILED) {
+		pr_err("cannot map the snapshot's %llu MiB of RAM: %s",
+		       (unsigned long long)(size / SZ_1M), strerror(errno));
+		return -1;
+	}
+	vm->ram = p;
+	vm->ram_size = size;
+	return 0;
+}
+
 int vm_alloc_ram(struct vm *vm, u64 size)
 {
 	void *p;
 
+	if (vm->ram_fd >= 0)
+		return map_ram_file(vm, size);
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED) {
@@ -319,6 +349,9 @@ void vm_close(struct vm *vm)
 {
 	if (vm->ram)
 		munmap(vm->ram, vm->ram_size);
+	if (vm->ram_fd >= 0)
+		close(vm->ram_fd);
+	vm->ram_fd = -1;
 	vm->ram = NULL;
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);

@@ -301,24 +301,30 @@ static int window_take(struct window *w, u64 size, u64 align, u64 *out)
 	return 0;
 }
 
-static struct window *pick_window(struct pci_bus *bus, const struct pci_bar *b,
-				  struct window *win)
+/* Bus 0: big 64-bit BARs and 64-bit prefetchable ones to the 64-bit
+ * window when there is one. Behind a root port (pref_only): the port's
+ * prefetchable window takes exactly the prefetchable BARs. */
+static struct window *pick_window(const struct pci_bar *b, struct window *win,
+				  bool pref_only)
 {
 	bool big = b->size >= PCI_MEM64_MIN_SIZE ||
 		   (b->flags & PCI_BAR_F_PREFETCH);
 
 	if (b->flags & PCI_BAR_F_IO)
 		return &win[0];
-	if ((b->flags & PCI_BAR_F_MEM64) && big && bus->win.mem64_size)
+	if (pref_only)
+		return (b->flags & PCI_BAR_F_PREFETCH) && win[2].size ?
+		       &win[2] : &win[1];
+	if ((b->flags & PCI_BAR_F_MEM64) && big && win[2].size)
 		return &win[2];
 	return &win[1];
 }
 
-static int alloc_one(struct pci_bus *bus, struct pci_dev *dev, int bar,
-		     struct window *win)
+static int alloc_one(struct pci_dev *dev, int bar, struct window *win,
+		     bool pref_only)
 {
 	struct pci_bar *b = &dev->bar[bar];
-	struct window *w = pick_window(bus, b, win);
+	struct window *w = pick_window(b, win, pref_only);
 	u64 size = b->size, addr;
 
 	if (!(b->flags & PCI_BAR_F_IO))
@@ -339,26 +345,39 @@ static int alloc_one(struct pci_bus *bus, struct pci_dev *dev, int bar,
 	return -1;
 }
 
-int pci_alloc_bars(struct pci_bus *bus, struct pci_dev *dev)
+int pci_alloc_bars_in(struct pci_dev *dev, const struct pci_windows *w,
+		      u64 next[3], bool pref_only)
 {
-	u64 io = bus->io_next, m32 = bus->mem32_next, m64 = bus->mem64_next;
+	u64 n[3] = { next[0], next[1], next[2] };
 	struct window win[3] = {
-		{ "I/O", bus->win.io_base, bus->win.io_size, &io },
-		{ "32-bit memory", bus->win.mem32_base, bus->win.mem32_size,
-		  &m32 },
-		{ "64-bit memory", bus->win.mem64_base, bus->win.mem64_size,
-		  &m64 },
+		{ "I/O", w->io_base, w->io_size, &n[0] },
+		{ "32-bit memory", w->mem32_base, w->mem32_size, &n[1] },
+		{ pref_only ? "prefetchable" : "64-bit memory", w->mem64_base,
+		  w->mem64_size, &n[2] },
 	};
 	int i;
 
 	for (i = 0; i < PCI_NUM_REGIONS; i++) {
 		if (!dev->bar[i].size)
 			continue;
-		if (alloc_one(bus, dev, i, win))
+		/* root ports forward no I/O: such a BAR stays unassigned */
+		if (pref_only && pci_bar_is_io(dev, i) && !w->io_size)
+			continue;
+		if (alloc_one(dev, i, win, pref_only))
 			return -1;
 	}
-	bus->io_next = io;
-	bus->mem32_next = m32;
-	bus->mem64_next = m64;
+	memcpy(next, n, sizeof(n));
+	return 0;
+}
+
+int pci_alloc_bars(struct pci_bus *bus, struct pci_dev *dev)
+{
+	u64 next[3] = { bus->io_next, bus->mem32_next, bus->mem64_next };
+
+	if (pci_alloc_bars_in(dev, &bus->win, next, false))
+		return -1;
+	bus->io_next = next[0];
+	bus->mem32_next = next[1];
+	bus->mem64_next = next[2];
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* PCI bus 0: the slot table, device registration and lookup, the config
  * access path shared by conf1 and ECAM (device hooks, then the generic
- * emulation), the host bridge at slot 0 and INTx. */
+ * emulation; buses behind root ports via pci/ports.c), the host bridge at
+ * slot 0 and INTx. */
 #include <stdlib.h>
 #include <string.h>
 #include "kvm/state.h"
@@ -10,7 +11,6 @@
 #define HOST_BRIDGE_VENDOR	0x8086
 #define HOST_BRIDGE_DEVICE	0x29c0	/* like Q35's DRAM controller */
 #define HOST_BRIDGE_CLASS	0x060000	/* bridge, host, prog-if 0 */
-#define ECAM_BUS0_SIZE		(PCI_MAX_SLOTS * 8 * PCI_CFG_SIZE_EXP)
 #define CONF1_ENABLE		0x80000000u
 
 /* The guest-visible image (BARs, command, capabilities) and the INTx line;
@@ -27,7 +27,7 @@ struct pci_bus *pci_bus(struct vm *vm)
 
 bool pci_conf1_decode(u32 addr, u16 *bdf, u32 *reg)
 {
-	if (!(addr & CONF1_ENABLE) || ((addr >> 16) & 0xff))
+	if (!(addr & CONF1_ENABLE))
 		return false;
 	*bdf = (u16)((addr >> 8) & 0xffff);
 	*reg = addr & 0xfc;
@@ -81,6 +81,11 @@ int pci_register(struct vm *vm, struct pci_dev *dev)
 		return -1;
 	}
 	pthread_mutex_lock(&bus->lock);
+	if (dev->want_port) {
+		dev->vm = vm;
+		r = pci_port_attach(dev, dev->want_port - 1, false) < 0 ? -1 : 0;
+		goto out;
+	}
 	slot = free_slot(bus, dev);
 	if (slot < 0)
 		goto out;
@@ -103,7 +108,9 @@ void pci_unregister(struct pci_dev *dev)
 		return;
 	pthread_mutex_lock(&bus->lock);
 	pci_regions_off(dev);
-	if (bus->slots[dev->slot] == dev)
+	if (dev->port)
+		pci_port_detach(dev);
+	else if (bus->slots[dev->slot] == dev)
 		bus->slots[dev->slot] = NULL;
 	pci_retry_regions(bus);
 	pthread_mutex_unlock(&bus->lock);
@@ -113,9 +120,20 @@ struct pci_dev *pci_find(struct vm *vm, u16 bdf)
 {
 	struct pci_bus *bus = vm->pci;
 
-	if (!bus || PCI_BDF_BUS(bdf) || PCI_BDF_FN(bdf))
+	if (!bus || PCI_BDF_FN(bdf))
 		return NULL;
+	if (PCI_BDF_BUS(bdf))
+		return pci_port_find(bus, bdf, false);
 	return bus->slots[PCI_BDF_SLOT(bdf)];
+}
+
+/* The function a guest config access reaches: bus 0's slots, or device 0
+ * behind the port whose secondary bus it is, while its link is up. */
+static struct pci_dev *route(struct vm *vm, u16 bdf)
+{
+	if (!PCI_BDF_BUS(bdf) || !vm->pci)
+		return pci_find(vm, bdf);
+	return PCI_BDF_FN(bdf) ? NULL : pci_port_find(vm->pci, bdf, true);
 }
 
 static bool hooked(const struct pci_dev *dev, u32 off, u32 len)
@@ -141,7 +159,7 @@ static void dev_access(struct pci_dev *dev, u32 off, u8 *data, u32 len,
 void pci_config_access(struct vm *vm, u16 bdf, u32 off, u8 *data, u32 len,
 		       bool is_write)
 {
-	struct pci_dev *dev = pci_find(vm, bdf);
+	struct pci_dev *dev = route(vm, bdf);
 
 	if (!dev || (len != 1 && len != 2 && len != 4) || off % len ||
 	    off + len > dev->cfg_size) {
@@ -223,7 +241,7 @@ int pci_irq_set(struct pci_dev *dev, bool level)
 
 /* ---- ECAM and the bus ---- */
 
-static void ecam_io(void *opaque, u64 off, u8 *data, u32 len, bool wr)
+void pci_ecam_io(void *opaque, u64 off, u8 *data, u32 len, bool wr)
 {
 	struct pci_bus *bus = opaque;
 	u16 bdf;
@@ -247,13 +265,14 @@ static void host_bridge_init(struct pci_bus *bus)
 static int bus_windows(struct pci_bus *bus, const struct pci_windows *w)
 {
 	bus->win = *w;
+	bus->host_win = *w;
 	bus->io_next = w->io_base;
 	bus->mem32_next = w->mem32_base;
 	bus->mem64_next = w->mem64_base;
 	if (!w->ecam_base)
 		return 0;
-	if (iobus_register(&bus->vm->mmio, w->ecam_base, ECAM_BUS0_SIZE,
-			   ecam_io, bus)) {
+	if (iobus_register(&bus->vm->mmio, w->ecam_base, PCI_ECAM_BUS_SIZE,
+			   pci_ecam_io, bus)) {
 		pr_err("pci: ECAM at 0x%llx overlaps another MMIO range",
 		       (unsigned long long)w->ecam_base);
 		return -1;
@@ -293,6 +312,7 @@ void pci_bus_exit(struct vm *vm)
 		return;
 	if (bus->win.ecam_base)
 		iobus_unregister(&vm->mmio, bus->win.ecam_base);
+	pci_ports_free(bus);
 	pthread_mutex_destroy(&bus->lock);
 	free(bus);
 	vm->pci = NULL;

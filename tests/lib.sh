@@ -10,6 +10,21 @@ summary() {
 	echo "$1: $PASSED passed, $FAILED failed"
 	[ "$FAILED" = 0 ]
 }
+# lab_collect PREFIX OUTDIR RC: the verdicts of one tests/lab/run.sh (which
+# exits non-zero on any failure): a pass/fail per line of OUTDIR/results.txt,
+# named PREFIX + scenario result; a fail when it wrote none or exited RC != 0
+# without a failing result.
+lab_collect() {
+	local name verdict detail before=$FAILED
+	if [ -s "$2/results.txt" ]; then
+		while read -r name verdict detail; do
+			if [ "$verdict" = PASS ]; then pass "$1$name"; else fail "$1$name" "$detail"; fi
+		done < "$2/results.txt"
+	else
+		fail "${1%-}" "tests/lab/run.sh produced no results in $2 (exit $3)"
+	fi
+	[ "$3" = 0 ] || [ "$FAILED" != "$before" ] || fail "${1%-}" "tests/lab/run.sh exited $3"
+}
 # wait_gone PID SECS: waits for PID to exit; sets $st (its status) or
 # kills it and sets st=timeout.
 wait_gone() {

@@ -41,8 +41,14 @@ static void bar_trap(void *opaque, u64 off, u8 *data, u32 len, bool wr)
 	const struct bar_range *r;
 
 	if (b->bar == PCI_ROM_SLOT) {
-		if (!wr)
+		if (wr)
+			return;
+		if (!vp->rom)
 			forward(b, off, data, len, false);
+		else if (off < vp->rom_size && len <= vp->rom_size - off)
+			memcpy(data, vp->rom + off, len);
+		else
+			memset(data, 0xff, len);
 		return;
 	}
 	r = bar_plan_lookup(&b->plan, off);

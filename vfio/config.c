@@ -558,6 +558,7 @@ int vcfg_build(struct vcfg *c, struct pci_dev *dev,
 	if (setup_caps(c, in))
 		return -1;
 	clip_dev(c);
+	memcpy(c->init, dev->cfg, c->size);
 	return 0;
 }
 
@@ -637,11 +638,28 @@ static void add_fwd(struct vcfg_write_res *res, u32 off, u8 v)
 	f->data[f->len++] = v;
 }
 
+/* Initiate FLR (Device Control bit 15) of a function with FLR: emulated
+ * by the caller, never forwarded (the kernel would reset the device under
+ * lkvm's emulated state). */
+static u8 take_flr(const struct vcfg *c, u32 o, u8 v,
+		   struct vcfg_write_res *res)
+{
+	const u8 bit = PCI_EXP_DEVCTL_BCR_FLR >> 8;
+
+	if (!c->exp || o != c->exp + PCI_EXP_DEVCTL + 1u || !(v & bit))
+		return v;
+	if (!(le_get(c->real + c->exp + PCI_EXP_DEVCAP, 4) &
+	      PCI_EXP_DEVCAP_FLR))
+		return v;
+	res->events |= VCFG_EV_FLR;
+	return v & ~bit;
+}
+
 static void write_byte(struct vcfg *c, u32 o, u8 v,
 		       struct vcfg_write_res *res)
 {
 	if (c->policy[o] == VCFG_PASSTHROUGH) {
-		add_fwd(res, o, v);
+		add_fwd(res, o, take_flr(c, o, v, res));
 		return;
 	}
 	pci_cfg_store(c->dev, o, &v, 1);
@@ -663,8 +681,29 @@ int vcfg_write(struct vcfg *c, u32 off, u32 len, const u8 *data,
 	for (i = 0; i < len; i++)
 		write_byte(c, off + i, data[i], res);
 	snap(c, &after);
-	res->events = diff(&before, &after);
+	res->events |= diff(&before, &after);
 	return 0;
+}
+
+void vcfg_flr(struct vcfg *c, struct vcfg_write_res *res)
+{
+	u8 *img = c->dev->cfg;
+	u32 o;
+	u8 m;
+
+	memset(res, 0, sizeof(*res));
+	for (o = 0; o < c->size; o++) {
+		if (c->policy[o] == VCFG_PASSTHROUGH ||
+		    o == PCI_INTERRUPT_LINE)
+			continue;
+		m = c->dev->wmask[o] | c->dev->w1cmask[o];
+		img[o] = (img[o] & ~m) | (c->init[o] & m);
+	}
+	vcfg_msi_set_pending(c, 0);
+	for (o = PCI_COMMAND; o < PCI_COMMAND + 2; o++)
+		if (c->fwd[o])
+			add_fwd(res, o, (img[o] & c->fwd[o]) |
+					(c->real[o] & ~c->fwd[o]));
 }
 
 /* ---- Register views ---- */

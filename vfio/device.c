@@ -156,36 +156,91 @@ static int device_info(struct vfio_device *dev, char *err, size_t errlen)
 
 /* ---- open / close ---- */
 
+/* The legacy path: the group joins the container, then GET_DEVICE_FD. */
+static int legacy_open(struct vfio_device *dev, int gid, char *err,
+		       size_t errlen)
+{
+	dev->group = vfio_group_get(dev->c, gid, err, errlen);
+	if (!dev->group)
+		return -1;
+	dev->fd = seam_ioctl(dev->ops, dev->group->fd, VFIO_GROUP_GET_DEVICE_FD,
+			     dev->spec.name);
+	if (dev->fd < 0)
+		return set_err(err, errlen, "vfio %s: VFIO_GROUP_GET_DEVICE_FD: "
+			       "%s", dev->spec.name, strerror(errno));
+	return 0;
+}
+
+/* Host checks, then iommufd (iommu=iommufd, fd=N, or auto with a cdev and
+ * /dev/iommu) or the legacy group/container. */
+static int backend_open(struct vfio_device *dev, char *err, size_t errlen)
+{
+	const struct vfio_spec *spec = &dev->spec;
+	int gid = -1, r = 1;
+
+	if (spec->has_fd)
+		return vfio_cdev_open(dev, err, errlen) ? -1 : 0;
+	if (spec->mdev ? vfio_host_check_mdev(dev->ops, spec, &gid, err,
+					      errlen) :
+	    vfio_host_check_device(dev->ops, spec->name, &gid, err, errlen))
+		return -1;
+	if (spec->iommu != VFIO_IOMMU_LEGACY)
+		r = vfio_cdev_open(dev, err, errlen);
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		return 0;
+	if (err)
+		err[0] = 0;
+	return legacy_open(dev, gid, err, errlen);
+}
+
 int vfio_device_open(struct vfio_container *c, const struct vfio_spec *spec,
 		     struct vfio_device *dev, char *err, size_t errlen)
 {
-	int gid;
-
 	memset(dev, 0, sizeof(*dev));
 	dev->spec = *spec;
 	dev->c = c;
 	dev->ops = c->ops;
 	dev->fd = -1;
-	if (spec->mdev ? vfio_host_check_mdev(c->ops, spec, &gid, err, errlen) :
-	    vfio_host_check_device(c->ops, spec->name, &gid, err, errlen))
+	if (backend_open(dev, err, errlen))
 		goto fail;
-	dev->group = vfio_group_get(c, gid, err, errlen);
-	if (!dev->group)
-		goto fail;
-	dev->fd = seam_ioctl(dev->ops, dev->group->fd, VFIO_GROUP_GET_DEVICE_FD,
-			     dev->spec.name);
-	if (dev->fd < 0) {
-		set_err(err, errlen, "vfio %s: VFIO_GROUP_GET_DEVICE_FD: %s",
-			spec->name, strerror(errno));
-		goto fail;
-	}
 	if (device_info(dev, err, errlen))
 		goto fail;
-	vfio_device_reset(dev);
+	if (dev->reset_works)	/* a bus reset waits for every device */
+		vfio_device_reset(dev);
 	return 0;
 fail:
 	vfio_device_close(dev);
 	return -1;
+}
+
+void vfio_device_backend(const struct vfio_device *dev, char *buf,
+			 size_t len)
+{
+	const struct vfio_container *c = dev->c;
+
+	if (!c)
+		snprintf(buf, len, "closed");
+	else if (dev->cdev)
+		snprintf(buf, len, "iommufd (/dev/vfio/devices/%s%s, IOAS %u)",
+			 dev->cdev_name, dev->spec.has_fd ? " from the launcher"
+			 : "", c->ioas.id);
+	else
+		snprintf(buf, len, "legacy (group %d, /dev/vfio/vfio %s)",
+			 dev->group ? dev->group->id : -1,
+			 c->iommu_type == VFIO_TYPE1v2_IOMMU ? "type1v2" :
+			 "type1");
+}
+
+int vfio_device_map_guest(struct vfio_device *dev, const struct guest_mem *m,
+			  char *err, size_t errlen)
+{
+	if (dev->cdev)
+		return vfio_ioas_map_guest(dev->c, m, err, errlen);
+	if (dev->c->nr_dma)
+		return 0;
+	return vfio_dma_map_guest(dev->c, m, err, errlen);
 }
 
 static void unmap_all(struct vfio_device *dev)
@@ -222,8 +277,12 @@ void vfio_device_close(struct vfio_device *dev)
 		unmap_all(dev);
 		if (dev->regions && !dev->reset_works)
 			stop_bus_master(dev);
-		if (dev->regions)
+		if (dev->regions && !dev->exit_reset_done)
 			vfio_device_reset(dev);
+	}
+	if (dev->cdev) {
+		vfio_cdev_close(dev);
+	} else if (dev->fd >= 0) {
 		seam_close(dev->ops, dev->fd);
 		dev->fd = -1;
 	}
@@ -237,11 +296,16 @@ void vfio_device_close(struct vfio_device *dev)
 
 int vfio_device_reset(struct vfio_device *dev)
 {
+	char why[192];
+
 	if (!dev->reset_works) {
+		if (!vfio_device_hot_reset(dev, why, sizeof(why)))
+			return 0;
 		if (!dev->reset_noted)
-			pr_info("vfio %s: the device has no reset (FLR, PM or "
-				"bus); state left by the host or a previous "
-				"guest may remain", dev->spec.name);
+			pr_info("vfio %s: the device has no reset (FLR or PM) "
+				"and no bus reset: %s; state left by the host "
+				"or a previous guest may remain",
+				dev->spec.name, why);
 		dev->reset_noted = true;
 		return 0;
 	}

@@ -1,6 +1,7 @@
 /* `lkvm vfio list|bind|unbind`: the host's PCI devices as passthrough
  * candidates (driver, IOMMU group, whether and how each can be assigned,
- * reset methods, MSI-X layout) and moving one to vfio-pci and back. */
+ * reset methods, MSI-X layout, VFIO cdev; whether iommufd is there) and
+ * moving one to vfio-pci and back. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -39,24 +40,21 @@ static ssize_t dev_read(const struct vfio_seam_ops *ops, const char *bdf,
 static u32 dev_hex(const struct vfio_seam_ops *ops, const char *bdf,
 		   const char *name)
 {
-	char buf[32];
+	char path[PATH_MAX];
 
-	return dev_read(ops, bdf, name, buf, sizeof(buf)) > 0 ?
-	       (u32)strtoul(buf, NULL, 16) : 0;
+	seam_sysfs_path(ops, path, sizeof(path), SYSFS_DEV "/%s", bdf, name);
+	return vfio_sysfs_hex(path);
 }
 
 /* Base name of the device's link `name` (driver, iommu_group), or "". */
 static const char *dev_link(const struct vfio_seam_ops *ops, const char *bdf,
 			    const char *name, char *out, size_t len)
 {
-	char path[PATH_MAX], target[PATH_MAX];
-	ssize_t n;
+	char path[PATH_MAX];
 
 	seam_sysfs_path(ops, path, sizeof(path), SYSFS_DEV "/%s", bdf, name);
-	n = readlink(path, target, sizeof(target) - 1);
-	target[n < 0 ? 0 : n] = 0;
-	snprintf(out, len, "%s", strrchr(target, '/') ? strrchr(target, '/') + 1
-						  : target);
+	if (vfio_sysfs_link(path, out, len))
+		out[0] = 0;
 	return out;
 }
 
@@ -125,26 +123,29 @@ static void show_msix(const u8 *cfg, size_t n, const char *res, u64 page,
 			"; relocation would not help");
 }
 
+struct members {
+	char *out;
+	size_t len, used;
+};
+
+static void add_member(void *arg, const char *bdf, const char *dir)
+{
+	struct members *m = arg;
+
+	if (m->used < m->len)
+		m->used += snprintf(m->out + m->used, m->len - m->used, " %s",
+				    bdf);
+}
+
 /* Other members of the device's IOMMU group, as " a b c", or "". */
 static void group_members(const struct vfio_seam_ops *ops, const char *grp,
 			  const char *bdf, char *out, size_t len)
 {
-	char dir[PATH_MAX];
-	struct dirent *de;
-	size_t used = 0;
-	DIR *d;
+	struct members m = { out, len, 0 };
 
 	out[0] = 0;
-	seam_sysfs_path(ops, dir, sizeof(dir), "kernel/iommu_groups/%s/devices",
-			grp);
-	d = opendir(dir);
-	while (d && (de = readdir(d)))
-		if (de->d_name[0] != '.' && strcmp(de->d_name, bdf) &&
-		    used < len)
-			used += snprintf(out + used, len - used, " %s",
-					 de->d_name);
-	if (d)
-		closedir(d);
+	if (*grp)
+		vfio_group_each(ops, grp, bdf, add_member, &m);
 }
 
 /* Whether the device can be passed through now, else the one fix. */
@@ -169,6 +170,41 @@ static void show_assign(const struct vfio_seam_ops *ops, const char *bdf,
 		fprintf(out, "  assignable: yes (lkvm run --vfio %s)\n", bdf);
 }
 
+/* A vfio-pci device's cdev (the iommufd path), or why it has none. */
+static void show_cdev(const struct vfio_seam_ops *ops, const char *bdf,
+		      FILE *out)
+{
+	struct vfio_spec sp = { 0 };
+	char name[32], why[512] = "";
+
+	if (strlen(bdf) >= sizeof(sp.name))
+		return;
+	memcpy(sp.name, bdf, strlen(bdf) + 1);
+	if (vfio_cdev_find(ops, &sp, name, sizeof(name), why, sizeof(why)) > 0)
+		fprintf(out, "  cdev: %s (/dev/vfio/devices/%s)\n", name, name);
+	else
+		fprintf(out, "  cdev: none: %s\n", why);
+}
+
+/* Whether /dev/iommu can be opened: the iommufd path's other half. */
+static void show_iommufd(const struct vfio_seam_ops *ops, FILE *out)
+{
+	int fd = seam_open(ops, "/dev/iommu", O_RDWR | O_CLOEXEC);
+
+	if (fd >= 0) {
+		seam_close(ops, fd);
+		fprintf(out, "iommufd: available (/dev/iommu): devices with a "
+			"cdev use it (iommu=auto)\n");
+	} else if (errno == ENOENT) {
+		fprintf(out, "iommufd: no /dev/iommu (a kernel without "
+			"CONFIG_IOMMUFD, or 'modprobe iommufd'): the legacy "
+			"path (/dev/vfio/vfio) is used\n");
+	} else {
+		fprintf(out, "iommufd: /dev/iommu: %s: the legacy path "
+			"(/dev/vfio/vfio) is used\n", strerror(errno));
+	}
+}
+
 static void show_dev(const struct vfio_seam_ops *ops, const char *bdf,
 		     u64 page, FILE *out)
 {
@@ -191,6 +227,8 @@ static void show_dev(const struct vfio_seam_ops *ops, const char *bdf,
 	if (dev_read(ops, bdf, "resource", res, sizeof(res)) < 0)
 		res[0] = 0;
 	show_msix(cfg, n < 0 ? 0 : (size_t)n, res, page, out);
+	if (!strcmp(drv, "vfio-pci"))
+		show_cdev(ops, bdf, out);
 }
 
 static int by_name(const struct dirent **a, const struct dirent **b)
@@ -210,6 +248,7 @@ int vfio_doctor_list(const struct vfio_seam_ops *ops, u64 page, FILE *out)
 		pr_err("vfio list: cannot read %s: %s", dir, strerror(errno));
 		return -1;
 	}
+	show_iommufd(ops, out);
 	for (i = 0; i < n; i++) {
 		if (de[i]->d_name[0] != '.')
 			show_dev(ops, de[i]->d_name, page, out);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "vfio/vfio.h"
@@ -26,8 +27,7 @@ static void pathf(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Last path component of the symlink at path into out; -1 if none. */
-static int link_base(const char *path, char *out, size_t len)
+int vfio_sysfs_link(const char *path, char *out, size_t len)
 {
 	char target[PATH_MAX];
 	const char *base;
@@ -45,13 +45,11 @@ static int link_base(const char *path, char *out, size_t len)
 	return 0;
 }
 
-/* PCI class code (24 bits) from the "class" file under dir, or 0. */
-static u32 read_class(const char *dir)
+u32 vfio_sysfs_hex(const char *path)
 {
-	char path[PATH_MAX], buf[32] = "";
+	char buf[32] = "";
 	FILE *f;
 
-	pathf(path, sizeof(path), "%s/class", dir);
 	f = fopen(path, "re");
 	if (!f)
 		return 0;
@@ -59,6 +57,40 @@ static u32 read_class(const char *dir)
 		buf[0] = 0;
 	fclose(f);
 	return (u32)strtoul(buf, NULL, 16);
+}
+
+int vfio_group_each(const struct vfio_seam_ops *ops, const char *group,
+		    const char *self, void (*fn)(void *arg, const char *bdf,
+						 const char *dir), void *arg)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 300];
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	seam_sysfs_path(ops, dir, sizeof(dir), "kernel/iommu_groups/%s/devices",
+			group);
+	d = opendir(dir);
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, self))
+			continue;
+		pathf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		fn(arg, de->d_name, path);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* A PCI-PCI bridge: left to its driver in a viable group. */
+bool vfio_sysfs_is_bridge(const char *devdir)
+{
+	char path[PATH_MAX + 8];
+
+	pathf(path, sizeof(path), "%s/class", devdir);
+	return (vfio_sysfs_hex(path) >> 8) == 0x0604;
 }
 
 static bool driver_is_vfio(const char *drv)
@@ -103,40 +135,42 @@ static int err_no_iommu(const char *bdf, char *err, size_t errlen)
 		       "'modprobe vfio-pci' and bind the device to it", bdf);
 }
 
+struct offenders {
+	char *list;
+	size_t len, used;
+	int n;
+};
+
+/* A group member that blocks viability: bound to a driver other than
+ * vfio's or pci-stub, and not a bridge. */
+static void offender(void *arg, const char *bdf, const char *dir)
+{
+	char path[PATH_MAX + 16], drv[256];
+	struct offenders *o = arg;
+
+	pathf(path, sizeof(path), "%s/driver", dir);
+	if (vfio_sysfs_link(path, drv, sizeof(drv)) || driver_harmless(drv) ||
+	    vfio_sysfs_is_bridge(dir))
+		return;
+	if (o->used < o->len)
+		o->used += snprintf(o->list + o->used, o->len - o->used,
+				    "%s%s (bound to %s)", o->n ? ", " : "", bdf,
+				    drv);
+	o->n++;
+}
+
 /* Appends "name (bound to drv)" of every device of group that blocks
  * viability to list; returns how many. */
 static int group_offenders(const struct vfio_seam_ops *ops, int group,
 			   const char *self, char *list, size_t len)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 300], drv[256];
-	struct dirent *de;
-	size_t used = 0;
-	int n = 0;
-	DIR *d;
+	struct offenders o = { list, len, 0, 0 };
+	char grp[16];
 
-	seam_sysfs_path(ops, dir, sizeof(dir), "kernel/iommu_groups/%d/devices",
-			group);
-	d = opendir(dir);
-	if (!d)
-		return 0;
 	list[0] = 0;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.' || !strcmp(de->d_name, self))
-			continue;
-		pathf(path, sizeof(path), "%s/%s/driver", dir, de->d_name);
-		if (link_base(path, drv, sizeof(drv)) || driver_harmless(drv))
-			continue;
-		pathf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if ((read_class(path) >> 8) == 0x0604)	/* PCI-PCI bridge */
-			continue;
-		if (used < len)
-			used += snprintf(list + used, len - used, "%s%s (bound "
-					 "to %s)", n ? ", " : "", de->d_name,
-					 drv);
-		n++;
-	}
-	closedir(d);
-	return n;
+	snprintf(grp, sizeof(grp), "%d", group);
+	vfio_group_each(ops, grp, self, offender, &o);
+	return o.n;
 }
 
 int vfio_host_check_device(const struct vfio_seam_ops *ops, const char *bdf,
@@ -152,12 +186,12 @@ int vfio_host_check_device(const struct vfio_seam_ops *ops, const char *bdf,
 			       "does not exist); 'lspci -D' lists the host's "
 			       "devices", bdf, dev);
 	pathf(path, sizeof(path), "%s/driver", dev);
-	if (link_base(path, drv, sizeof(drv)))
+	if (vfio_sysfs_link(path, drv, sizeof(drv)))
 		return err_bind(ops, bdf, NULL, err, errlen);
 	if (!driver_is_vfio(drv))
 		return err_bind(ops, bdf, drv, err, errlen);
 	pathf(path, sizeof(path), "%s/iommu_group", dev);
-	if (link_base(path, drv, sizeof(drv)))
+	if (vfio_sysfs_link(path, drv, sizeof(drv)))
 		return err_no_iommu(bdf, err, errlen);
 	*group = atoi(drv);
 	if (group_offenders(ops, *group, bdf, list, sizeof(list)))
@@ -172,22 +206,29 @@ int vfio_host_check_device(const struct vfio_seam_ops *ops, const char *bdf,
 	return 0;
 }
 
+void vfio_mdev_dir(const struct vfio_seam_ops *ops,
+		   const struct vfio_spec *spec, char *dir, size_t len)
+{
+	const char *p = spec->path;
+
+	/* the path given ("/sys/..." read below sysfs_root), or the bus's */
+	if (!*p)
+		seam_sysfs_path(ops, dir, len, "bus/mdev/devices/%s",
+				spec->name);
+	else if (!strncmp(p, "/sys/", 5))
+		seam_sysfs_path(ops, dir, len, "%s", p + 5);
+	else
+		pathf(dir, len, "%s", p);
+}
+
 int vfio_host_check_mdev(const struct vfio_seam_ops *ops,
 			 const struct vfio_spec *spec, int *group, char *err,
 			 size_t errlen)
 {
 	char dir[PATH_MAX], real[PATH_MAX], path[PATH_MAX + 16], id[32];
-	const char *p = spec->path;
 
 	ops = ops ? ops : &vfio_seam_real;
-	/* the path given ("/sys/..." read below sysfs_root), or the bus's */
-	if (!*p)
-		seam_sysfs_path(ops, dir, sizeof(dir), "bus/mdev/devices/%s",
-				spec->name);
-	else if (!strncmp(p, "/sys/", 5))
-		seam_sysfs_path(ops, dir, sizeof(dir), "%s", p + 5);
-	else
-		pathf(dir, sizeof(dir), "%s", p);
+	vfio_mdev_dir(ops, spec, dir, sizeof(dir));
 	if (!realpath(dir, real))
 		return set_err(err, errlen, "vfio %s: no such mediated device "
 			       "(%s: %s); create one with 'echo %s > /sys/class/"
@@ -196,7 +237,7 @@ int vfio_host_check_mdev(const struct vfio_seam_ops *ops,
 			       "_types' lists the types)", spec->name, dir,
 			       strerror(errno), spec->name);
 	pathf(path, sizeof(path), "%s/iommu_group", real);
-	if (link_base(path, id, sizeof(id)))
+	if (vfio_sysfs_link(path, id, sizeof(id)))
 		return set_err(err, errlen, "vfio %s: the mediated device has "
 			       "no IOMMU group (%s is missing): load the VFIO "
 			       "modules (modprobe vfio_iommu_type1 mdev)",
@@ -238,6 +279,7 @@ void vfio_container_init(struct vfio_container *c,
 	memset(c, 0, sizeof(*c));
 	c->ops = ops ? ops : &vfio_seam_real;
 	c->fd = -1;
+	c->ioas.fd = -1;
 }
 
 static int err_open(const char *path, const char *what, int e, char *err,
@@ -466,6 +508,10 @@ void vfio_container_exit(struct vfio_container *c)
 	}
 	vfio_dma_unmap_all(c);
 	container_close(c);
+	vfio_ioas_unmap_all(c);
+	if (c->ioas.fd >= 0)
+		seam_close(c->ops, c->ioas.fd);
+	c->ioas.fd = -1;
 }
 
 /* ---- DMA ---- */
@@ -477,55 +523,114 @@ static int iova_cmp(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-static void format_ranges(const struct vfio_container *c, char *buf,
-			  size_t len)
+/* The first part of [need, last] that ranges r[nr] (sorted) do not
+ * cover, into *gap_start and *gap_end; false when all of it is covered. */
+static bool iova_gap(const struct vfio_iova_range *r, u32 nr, u64 need,
+		     u64 last, u64 *gap_start, u64 *gap_end)
+{
+	u32 i;
+
+	/* the ranges may be adjacent: walk them until [need, last] is covered */
+	for (i = 0; i < nr; i++) {
+		if (r[i].end < need)
+			continue;
+		if (r[i].start > need) {
+			*gap_start = need;
+			*gap_end = MIN(r[i].start - 1, last);
+			return true;
+		}
+		if (r[i].end >= last)
+			return false;
+		need = r[i].end + 1;
+	}
+	*gap_start = need;
+	*gap_end = last;
+	return true;
+}
+
+static void format_ranges(const struct vfio_iova_range *r, u32 nr,
+			  char *buf, size_t len)
 {
 	size_t used = 0;
 	u32 i;
 
 	buf[0] = 0;
-	for (i = 0; i < c->nr_iova && used < len; i++)
+	for (i = 0; i < nr && used < len; i++)
 		used += snprintf(buf + used, len - used, "%s0x%llx-0x%llx",
-				 i ? ", " : "",
-				 (unsigned long long)c->iova[i].start,
-				 (unsigned long long)c->iova[i].end);
+				 i ? ", " : "", (unsigned long long)r[i].start,
+				 (unsigned long long)r[i].end);
 }
 
-int vfio_iova_check(const struct vfio_container *c, u64 iova, u64 size,
-		    char *err, size_t errlen)
+int vfio_iova_fits(const struct vfio_iova_range *ranges, u32 nr, u64 iova,
+		   u64 size, char *err, size_t errlen)
 {
 	struct vfio_iova_range r[VFIO_MAX_IOVA_RANGES];
-	u64 need = iova, last = iova + size - 1;
+	u64 last = iova + size - 1, gs, ge;
 	char list[512];
-	u32 i;
 
 	if (!size || last < iova)
 		return set_err(err, errlen, "vfio: bad DMA range 0x%llx+0x%llx",
 			       (unsigned long long)iova,
 			       (unsigned long long)size);
-	if (!c->has_iova_ranges)
+	nr = MIN(nr, (u32)VFIO_MAX_IOVA_RANGES);
+	memcpy(r, ranges, nr * sizeof(r[0]));
+	qsort(r, nr, sizeof(r[0]), iova_cmp);
+	if (!iova_gap(r, nr, iova, last, &gs, &ge))
 		return 0;
-	memcpy(r, c->iova, c->nr_iova * sizeof(r[0]));
-	qsort(r, c->nr_iova, sizeof(r[0]), iova_cmp);
-	/* the ranges may be adjacent: walk them until [iova, last] is covered */
-	for (i = 0; i < c->nr_iova; i++) {
-		if (r[i].start > need || r[i].end < need)
-			continue;
-		if (r[i].end >= last)
-			return 0;
-		need = r[i].end + 1;
-	}
-	format_ranges(c, list, sizeof(list));
+	format_ranges(r, nr, list, sizeof(list));
 	return set_err(err, errlen, "vfio: guest RAM 0x%llx-0x%llx is outside "
-		       "the IOMMU's usable IOVA ranges (%s), so the device could "
-		       "not DMA to it; give the guest less memory (-m)",
+		       "the IOMMU's usable IOVA ranges (%s): 0x%llx-0x%llx is "
+		       "in none of them, so the device could not DMA to it; "
+		       "give the guest less memory (-m)",
 		       (unsigned long long)iova, (unsigned long long)last,
-		       list);
+		       list[0] ? list : "none", (unsigned long long)gs,
+		       (unsigned long long)ge);
+}
+
+int vfio_iova_check(const struct vfio_container *c, u64 iova, u64 size,
+		    char *err, size_t errlen)
+{
+	if (!c->has_iova_ranges && size && iova + size - 1 >= iova)
+		return 0;
+	return vfio_iova_fits(c->iova, c->has_iova_ranges ? c->nr_iova : 0,
+			      iova, size, err, errlen);
 }
 
 static u64 min_page(const struct vfio_container *c)
 {
 	return c->pgsizes ? c->pgsizes & -c->pgsizes : 4096;
+}
+
+/* ENOMEM from MAP_DMA or IOAS_MAP: the pages pinned for DMA count
+ * against the process's RLIMIT_MEMLOCK. Names the limit and what it must
+ * be. */
+int vfio_err_memlock(u64 need, char *err, size_t errlen)
+{
+	struct rlimit rl;
+	char lim[32] = "unlimited";
+
+	if (getrlimit(RLIMIT_MEMLOCK, &rl))
+		snprintf(lim, sizeof(lim), "unknown");
+	else if (rl.rlim_cur != RLIM_INFINITY)
+		snprintf(lim, sizeof(lim), "%llu KiB",
+			 (unsigned long long)rl.rlim_cur >> 10);
+	return set_err(err, errlen, "vfio: pinning guest RAM for DMA needs "
+		       "RLIMIT_MEMLOCK of at least %llu KiB (the VM's RAM mapped "
+		       "so far); the limit is %s: raise it ('ulimit -l %llu', "
+		       "LimitMEMLOCK= for a systemd service) or run as root",
+		       (unsigned long long)need >> 10, lim,
+		       (unsigned long long)need >> 10);
+}
+
+static int err_memlock(const struct vfio_container *c, u64 size, char *err,
+		       size_t errlen)
+{
+	u64 need = size;
+	u32 i;
+
+	for (i = 0; i < c->nr_dma; i++)
+		need += c->dma[i].size;
+	return vfio_err_memlock(need, err, errlen);
 }
 
 int vfio_dma_map(struct vfio_container *c, u64 iova, u64 size, void *vaddr,
@@ -551,12 +656,10 @@ int vfio_dma_map(struct vfio_container *c, u64 iova, u64 size, void *vaddr,
 	if (c->nr_dma >= VFIO_MAX_DMA)
 		return set_err(err, errlen, "vfio: too many DMA mappings");
 	if (seam_ioctl(c->ops, c->fd, VFIO_IOMMU_MAP_DMA, &m))
-		return set_err(err, errlen, "vfio: VFIO_IOMMU_MAP_DMA 0x%llx+"
-			       "0x%llx: %s%s", (unsigned long long)iova,
-			       (unsigned long long)size, strerror(errno),
-			       errno == ENOMEM ? " (pinned guest RAM counts "
-			       "against RLIMIT_MEMLOCK: raise 'ulimit -l' or "
-			       "run as root)" : "");
+		return errno == ENOMEM ? err_memlock(c, size, err, errlen) :
+		       set_err(err, errlen, "vfio: VFIO_IOMMU_MAP_DMA 0x%llx+"
+			       "0x%llx: %s", (unsigned long long)iova,
+			       (unsigned long long)size, strerror(errno));
 	c->dma[c->nr_dma++] = (struct vfio_dma){ iova, size, m.vaddr };
 	return 0;
 }

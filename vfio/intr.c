@@ -133,8 +133,8 @@ static void bank_dev_counts(struct vfio_pci *vp, struct vfio_vecset *vs)
 	u64 *c = calloc(vs->nr, sizeof(*c));
 	u32 v;
 
-	if (c && irqstat_read(vp->vdev.ops, vp->vdev.spec.name, vs->index, c,
-			      vs->nr) > 0)
+	if (c && irqstat_read(vp->irq_stat_fd, vp->vdev.spec.name, vs->index,
+			      c, vs->nr) > 0)
 		for (v = 0; v < vs->nr; v++)
 			vs->vec[v].dev_banked += c[v];
 	free(c);
@@ -292,6 +292,18 @@ void vfio_intr_msi_update(struct vfio_pci *vp)
 	pthread_mutex_unlock(&vp->lock);
 }
 
+void vfio_intr_flr(struct vfio_pci *vp)
+{
+	vfio_intr_msix_ctrl(vp);
+	vfio_intr_msi_update(vp);
+	pthread_mutex_lock(&vp->lock);
+	if (vp->msix)
+		msix_init(vp->msix, vp->msix->nr, (u64 *)vp->msix->tbl);
+	if (vp->has_msi)
+		msi_init(&vp->msi, vp->msi.maskable);
+	pthread_mutex_unlock(&vp->lock);
+}
+
 void vfio_intr_table_write(struct vfio_pci *vp, u64 off, const u8 *data,
 			   u32 len)
 {
@@ -347,20 +359,53 @@ out:
 	pthread_mutex_unlock(&vp->lock);
 }
 
-/* The host wants the device back (an unbind from vfio-pci waits for it):
- * without hotplug to eject it, the VM stops and lkvm releases it. */
+/* The host wants the device back (an unbind from vfio-pci waits for it,
+ * the kernel repeating the request): where the guest can be asked to eject
+ * it (vfio_pci_request_eject), that is all; otherwise the VM stops (status
+ * 1, the vCPUs are kicked out at once) and lkvm releases it at exit. */
 static void req_fired(struct vfio_vec *vec)
 {
+	struct vfio_pci *vp = vec->vp;
+
 	if (!drain(vec))
 		return;
+	vp->host_requests++;
+	if (vfio_pci_request_eject(vp)) {
+		pr_info("%s: the host asks for the device back: the guest is "
+			"asked to eject it", vp->name);
+		return;
+	}
 	pr_err("%s: the host asks for the device back (VFIO request "
 	       "interrupt, e.g. an unbind from vfio-pci): stopping the VM to "
-	       "release it", vec->vp->name);
-	vm_request_exit(vec->vp->vm, VM_ERROR);
+	       "release it", vp->name);
+	vm_request_exit(vp->vm, VM_ERROR);
+}
+
+/* The device signalled an uncorrectable error (AER, VFIO's error
+ * interrupt): what it moved by DMA may be corrupt, so the VM stops unless
+ * on-error=report. */
+static void err_fired(struct vfio_vec *vec)
+{
+	struct vfio_pci *vp = vec->vp;
+
+	if (!drain(vec))
+		return;
+	vp->aer_errors++;
+	if (vp->vdev.spec.on_error_report) {
+		pr_warn("%s: the device reports an uncorrectable error (AER, "
+			"%llu so far): running on (on-error=report); data it "
+			"moved may be corrupt", vp->name,
+			(unsigned long long)vp->aer_errors);
+		return;
+	}
+	pr_err("%s: the device reports an uncorrectable error (AER): stopping "
+	       "the VM, data it moved may be corrupt (on-error=report logs "
+	       "and runs on)", vp->name);
+	vm_request_exit(vp->vm, VM_ERROR);
 }
 
 /* I/O thread: the device raised a vector lkvm watches (masked), INTx was
- * EOIed (resample) or the host asks for the device. */
+ * EOIed (resample), the host asks for the device or it reports an error. */
 void vfio_intr_event(struct vfio_vec *vec)
 {
 	struct vfio_pci *vp = vec->vp;
@@ -370,6 +415,10 @@ void vfio_intr_event(struct vfio_vec *vec)
 
 	if (vec->index == VFIO_PCI_REQ_IRQ_INDEX) {
 		req_fired(vec);
+		return;
+	}
+	if (vec->index == VFIO_PCI_ERR_IRQ_INDEX) {
+		err_fired(vec);
 		return;
 	}
 	if (vec->index == VFIO_PCI_INTX_IRQ_INDEX) {
@@ -447,37 +496,36 @@ static int intx_setup(struct vfio_pci *vp, char *err, size_t errlen)
 	return 0;
 }
 
-/* Arms the request interrupt where the device has one; without it a host
- * unbind just waits until lkvm exits. */
-static void req_setup(struct vfio_pci *vp)
+/* Arms a one-vector host interrupt (request, error) where the device has
+ * it, its eventfd in the I/O thread's set; without, says what is lost. */
+static void host_irq_setup(struct vfio_pci *vp, struct vfio_vec *r, u32 index,
+			   const char *lost)
 {
-	struct vfio_vec *r = &vp->req;
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = r };
 
-	*r = (struct vfio_vec){ .vp = vp, .index = VFIO_PCI_REQ_IRQ_INDEX };
+	*r = (struct vfio_vec){ .vp = vp, .index = index };
 	r->efd = -1;
-	if (!vp->vdev.irqs[r->index].count)
+	if (!vp->vdev.irqs[index].count)
 		return;
 	r->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (r->efd >= 0 && !vfio_irq_set_eventfds(&vp->vdev, r->index, 0, 1,
+	if (r->efd >= 0 && !vfio_irq_set_eventfds(&vp->vdev, index, 0, 1,
 						  &r->efd)) {
 		r->hw = 1;
 		if (!epoll_ctl(vp->epfd, EPOLL_CTL_ADD, r->efd, &ev))
 			return;
 	}
-	pr_warn("%s: no request interrupt (%s): a host unbind will wait "
-		"until lkvm exits", vp->name, strerror(errno));
+	pr_warn("%s: no %s (%s)", vp->name, lost, strerror(errno));
 }
 
-static void req_teardown(struct vfio_pci *vp)
+static void host_irq_teardown(struct vfio_pci *vp, struct vfio_vec *r)
 {
-	if (vp->req.efd < 0)
+	if (r->efd < 0)
 		return;
-	epoll_ctl(vp->epfd, EPOLL_CTL_DEL, vp->req.efd, NULL);
-	if (vp->req.hw)
-		vfio_irq_disable(&vp->vdev, VFIO_PCI_REQ_IRQ_INDEX);
-	close(vp->req.efd);
-	vp->req.efd = -1;
+	epoll_ctl(vp->epfd, EPOLL_CTL_DEL, r->efd, NULL);
+	if (r->hw)
+		vfio_irq_disable(&vp->vdev, r->index);
+	close(r->efd);
+	r->efd = -1;
 }
 
 int vfio_intr_setup(struct vfio_pci *vp, int epfd, char *err, size_t errlen)
@@ -486,7 +534,11 @@ int vfio_intr_setup(struct vfio_pci *vp, int epfd, char *err, size_t errlen)
 	u32 n;
 
 	vp->epfd = epfd;
-	req_setup(vp);
+	vp->irq_stat_fd = irqstat_open(vp->vdev.ops);	/* -1: counts unknown */
+	host_irq_setup(vp, &vp->req, VFIO_PCI_REQ_IRQ_INDEX, "request "
+		       "interrupt: a host unbind will wait until lkvm exits");
+	host_irq_setup(vp, &vp->errq, VFIO_PCI_ERR_IRQ_INDEX, "error "
+		       "interrupt: an uncorrectable AER error goes unnoticed");
 	if (vp->has_msix) {
 		n = MIN(vcfg_msix_vectors(&vp->cfg),
 			vp->vdev.irqs[VFIO_PCI_MSIX_IRQ_INDEX].count);
@@ -558,7 +610,11 @@ void vfio_intr_teardown(struct vfio_pci *vp)
 	if (vp->intx_rfd >= 0)
 		close(vp->intx_rfd);
 	vp->intx_efd = vp->intx_rfd = -1;
-	req_teardown(vp);
+	host_irq_teardown(vp, &vp->req);
+	host_irq_teardown(vp, &vp->errq);
+	if (vp->irq_stat_fd >= 0)
+		close(vp->irq_stat_fd);
+	vp->irq_stat_fd = -1;
 	pthread_mutex_unlock(&vp->lock);
 }
 
@@ -643,7 +699,7 @@ void vfio_intr_print_stats(struct vfio_pci *vp, FILE *out)
 	u64 *dev;
 
 	pthread_mutex_lock(&vp->lock);
-	text = irqstat_load(vp->vdev.ops);
+	text = irqstat_load(vp->irq_stat_fd);
 	print_vecset(vp, &vp->vmsix, text, out);
 	print_vecset(vp, &vp->vmsi, text, out);
 	if (vp->intx_irqfd) {

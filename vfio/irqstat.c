@@ -2,6 +2,7 @@
  * /proc/interrupts (vfio-pci names each handler after the vector and the
  * device): a plain parser and the read that feeds it. */
 #include <ctype.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,19 +133,26 @@ static bool grow(char **buf, size_t *cap)
 	return true;
 }
 
-char *irqstat_load(const struct vfio_seam_ops *ops)
+int irqstat_open(const struct vfio_seam_ops *ops)
+{
+	if (!ops->interrupts) {
+		errno = ENOENT;
+		return -1;
+	}
+	return open(ops->interrupts, O_RDONLY | O_CLOEXEC);
+}
+
+char *irqstat_load(int fd)
 {
 	size_t len = 0, cap = 65536;
-	char *buf = malloc(cap + 1);
+	char *buf = fd >= 0 ? malloc(cap + 1) : NULL;
 	ssize_t r;
-	int fd;
 
-	if (!buf || !ops->interrupts)
-		goto fail;
-	fd = open(ops->interrupts, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		goto fail;
-	while ((r = read(fd, buf + len, cap - len)) > 0) {
+	if (!buf)
+		return NULL;
+	/* pread from 0 each time: the one fd serves every read (seq_file
+	 * starts over at offset 0), no open after the filters are on */
+	while ((r = pread(fd, buf + len, cap - len, len)) > 0) {
 		len += r;
 		if (len < cap)
 			continue;
@@ -153,20 +161,17 @@ char *irqstat_load(const struct vfio_seam_ops *ops)
 			break;
 		}
 	}
-	close(fd);
-	if (r < 0)
-		goto fail;
+	if (r < 0) {
+		free(buf);
+		return NULL;
+	}
 	buf[len] = 0;
 	return buf;
-fail:
-	free(buf);
-	return NULL;
 }
 
-int irqstat_read(const struct vfio_seam_ops *ops, const char *bdf, u32 index,
-		 u64 *counts, u32 nr)
+int irqstat_read(int fd, const char *bdf, u32 index, u64 *counts, u32 nr)
 {
-	char *text = irqstat_load(ops);
+	char *text = irqstat_load(fd);
 	int ret;
 
 	if (!text)

@@ -13,6 +13,7 @@
 #include "kvm/guest_log.h"
 #include "kvm/seccomp.h"
 #include "vfio/pci.h"
+#include "vfio/snapshot.h"
 
 #define VFIO_EP_STOP	((void *)1)	/* epoll tag of the stop eventfd */
 
@@ -45,28 +46,36 @@ static bool cfg_read(struct pci_dev *dev, u32 off, u8 *data, u32 len)
 	return true;
 }
 
+void vfio_pci_forward(struct vfio_pci *vp, const struct vcfg_write_res *res)
+{
+	u32 i;
+
+	for (i = 0; i < res->nr_fwd; i++)
+		if (vfio_cfg_write(&vp->vdev, res->fwd[i].off,
+				   res->fwd[i].data, res->fwd[i].len))
+			pr_guest(vp->vm, "%s: config write 0x%x+%u: %s",
+				 vp->name, res->fwd[i].off, res->fwd[i].len,
+				 strerror(errno));
+}
+
 /* The policy layer stores into the one image and forwards device bytes;
  * the bus then decodes BARs, ROM and command from it. */
 static bool cfg_write(struct pci_dev *dev, u32 off, const u8 *data, u32 len)
 {
 	struct vfio_pci *vp = dev->priv;
 	struct vcfg_write_res res;
-	u32 i;
 
 	if (vcfg_write(&vp->cfg, off, len, data, &res))
 		return true;
-	for (i = 0; i < res.nr_fwd; i++)
-		if (vfio_cfg_write(&vp->vdev, res.fwd[i].off, res.fwd[i].data,
-				   res.fwd[i].len))
-			pr_guest(vp->vm, "%s: config write 0x%x+%u: %s",
-				 vp->name, res.fwd[i].off, res.fwd[i].len,
-				 strerror(errno));
+	vfio_pci_forward(vp, &res);
 	pci_cfg_written(dev, off, len);
 	if (res.events & VCFG_EV_MSIX_CTRL)
 		vfio_intr_msix_ctrl(vp);
 	if (res.events & (VCFG_EV_MSI_CTRL | VCFG_EV_MSI_MSG |
 			  VCFG_EV_MSI_MASK))
 		vfio_intr_msi_update(vp);
+	if (res.events & VCFG_EV_FLR)
+		vfio_pci_flr(vp);
 	return true;
 }
 
@@ -75,7 +84,22 @@ const struct pci_dev_ops vfio_pci_ops = {
 	.cfg_write = cfg_write,
 	.bar_map = vfio_bar_map,
 	.bar_unmap = vfio_bar_unmap,
+	.snap_check = vfio_snap_check,
+	.snap_save = vfio_snap_save,
+	.snap_load = vfio_snap_load,
+	.snap_fp_put = vfio_snap_fp_put,
+	.snap_fp_check = vfio_snap_fp_check,
+	.snap_quiesce = vfio_snap_quiesce,
+	.snap_resume = vfio_snap_resume_hook,
 };
+
+/* ---- hotplug seam ---- */
+
+bool vfio_pci_request_eject(struct vfio_pci *vp)
+{
+	(void)vp;		/* no PCI hotplug on lkvm's bus yet */
+	return false;
+}
 
 /* ---- one device ---- */
 
@@ -128,8 +152,7 @@ static int choose_reloc(struct vfio_pci *vp, char *err, size_t errlen)
 	return 0;
 }
 
-/* The guest-visible view; every error names the device. */
-static int device_setup(struct vfio_pci *vp, char *err, size_t errlen)
+int vfio_pci_setup(struct vfio_pci *vp, int epfd, char *err, size_t errlen)
 {
 	struct vcfg_input in = { 0 };
 	const struct vfio_region *rom;
@@ -143,8 +166,12 @@ static int device_setup(struct vfio_pci *vp, char *err, size_t errlen)
 	if (read_config(vp, real, &in, err, errlen))
 		return -1;
 	rom = vfio_device_region(&vp->vdev, VFIO_PCI_ROM_REGION_INDEX);
+	if (vp->vdev.spec.romfile[0] && vfio_rom_load(vp, err, errlen))
+		return -1;
 	in.bars = &vp->layout;
-	in.rom_size = rom ? rom->size : 0;
+	in.rom_size = rom && !vp->vdev.spec.rombar_off ? rom->size : 0;
+	if (vp->rom)
+		in.rom_size = vp->rom_size;
 	in.reloc = vp->reloc.relocate ? &vp->reloc : NULL;
 	vp->pci.name = vp->name;
 	if (vcfg_build(&vp->cfg, &vp->pci, &in, e, sizeof(e)))
@@ -160,6 +187,7 @@ static int device_setup(struct vfio_pci *vp, char *err, size_t errlen)
 	vp->pci.priv = vp;
 	vp->pci.cfg_hook_end = vp->pci.cfg_size;
 	vp->pci.no_intx = !vp->has_intx;
+	vp->pci.want_port = vp->vdev.spec.port;
 	if (vfio_bar_setup(vp, err, errlen))
 		return -1;
 	if (pci_register(vp->vm, &vp->pci))
@@ -167,15 +195,18 @@ static int device_setup(struct vfio_pci *vp, char *err, size_t errlen)
 			       "(see above)", vp->name);
 	vp->registered = true;
 	/* INTx needs the GSI the bus assigned */
-	return vfio_intr_setup(vp, vp->vm->vfio->epfd, err, errlen);
+	return vfio_intr_setup(vp, epfd, err, errlen);
 }
 
 static void device_stats(struct vfio_pci *vp, FILE *out)
 {
 	const struct vfio_bar *b;
+	char be[128];
 	int i;
 
+	vfio_device_backend(&vp->vdev, be, sizeof(be));
 	fprintf(out, "%s (guest 00:%02x.0):\n", vp->name, vp->pci.slot);
+	fprintf(out, "  backend: %s\n", be);
 	for (i = 0; i < PCI_NUM_REGIONS; i++) {
 		b = &vp->bars[i];
 		if (!b->size)
@@ -189,16 +220,25 @@ static void device_stats(struct vfio_pci *vp, FILE *out)
 			(unsigned long long)b->st.pad);
 	}
 	vfio_intr_print_stats(vp, out);
+	if (vp->aer_errors)
+		fprintf(out, "  uncorrectable errors (AER): %llu\n",
+			(unsigned long long)vp->aer_errors);
+	if (vp->host_requests)
+		fprintf(out, "  host requests (VFIO request interrupt): %llu\n",
+			(unsigned long long)vp->host_requests);
+	if (vp->flrs || vp->vdev.hot_resets)
+		fprintf(out, "  resets: %llu guest FLRs, %u bus resets\n",
+			(unsigned long long)vp->flrs, vp->vdev.hot_resets);
 }
 
-/* Undoes device_setup and the open, in reverse. */
-static void device_destroy(struct vfio_pci *vp)
+void vfio_pci_destroy(struct vfio_pci *vp)
 {
 	vfio_intr_teardown(vp);
 	if (vp->registered)
 		pci_unregister(&vp->pci);
 	vfio_device_close(&vp->vdev);
 	free(vp->msix);
+	free(vp->rom);
 	pthread_mutex_destroy(&vp->lock);
 	free(vp);
 }
@@ -279,7 +319,37 @@ static void show_stats(struct vm *vm, FILE *out)
 		device_stats(vm->vfio->devs[i], out);
 }
 
+/* ---- snapshots: device data of every device ---- */
+
 /* ---- init level ---- */
+
+/* Devices without a reset of their own get the bus reset while every
+ * device of the VM is open: after they are all set up, and at exit before
+ * any is released; one reset covering several counts for each of them. */
+static void bus_resets(struct vfio_vm *vv, bool at_exit)
+{
+	bool done[VFIO_MAX_DEVICES] = { false };
+	u32 before;
+	int i, j;
+
+	for (i = 0; i < vv->nr; i++) {
+		struct vfio_device *d = &vv->devs[i]->vdev;
+
+		if (d->reset_works || d->fd < 0 || done[i])
+			continue;
+		before = d->hot_resets;
+		vfio_device_reset(d);
+		d->exit_reset_done = at_exit;
+		for (j = i + 1; d->hot_resets != before && j < vv->nr; j++) {
+			struct vfio_device *o = &vv->devs[j]->vdev;
+
+			if (!vfio_hot_reset_covered(d, o->spec.name))
+				continue;
+			done[j] = true;
+			o->exit_reset_done = at_exit;
+		}
+	}
+}
 
 static void vfio_exit(struct vm *vm)
 {
@@ -290,17 +360,19 @@ static void vfio_exit(struct vm *vm)
 		return;
 	if (vv->stat.show)
 		control_unregister_stat(&vv->stat);
+	bus_resets(vv, true);
 	for (i = 0; lkvm_debug && i < vv->nr; i++)
 		device_stats(vv->devs[i], stderr);
 	io_stop(vv);
 	for (i = vv->nr - 1; i >= 0; i--)
-		device_destroy(vv->devs[i]);
+		vfio_pci_destroy(vv->devs[i]);
 	vfio_container_exit(&vv->c);
 	free(vv);
 	vm->vfio = NULL;
 }
 
-/* Opens, DMA-maps (with the first) and sets up device i of the specs. */
+/* Opens, DMA-maps (the first device of each backend maps guest RAM into
+ * the container or the IOAS) and sets up device i of the specs. */
 static int device_add(struct vfio_vm *vv, struct vm *vm, int i)
 {
 	struct vfio_pci *vp = calloc(1, sizeof(*vp));
@@ -312,29 +384,31 @@ static int device_add(struct vfio_vm *vv, struct vm *vm, int i)
 	}
 	vp->vm = vm;
 	vp->vdev.fd = -1;
-	vp->intx_efd = vp->intx_rfd = vp->req.efd = -1;
+	vp->intx_efd = vp->intx_rfd = vp->req.efd = vp->errq.efd = -1;
+	vp->irq_stat_fd = -1;
 	vp->page = vm->cfg->vfio_page ? : (u64)sysconf(_SC_PAGESIZE);
 	snprintf(vp->name, sizeof(vp->name), "vfio %s", vv->specs[i].name);
 	pthread_mutex_init(&vp->lock, NULL);
 	if (vfio_device_open(&vv->c, &vv->specs[i], &vp->vdev, err,
 			     sizeof(err))) {
 		pr_err("%s", err);
-		device_destroy(vp);
+		vfio_pci_destroy(vp);
 		return -1;
 	}
 	vv->devs[vv->nr++] = vp;
-	if (i == 0 && vfio_dma_map_guest(&vv->c, &vm->mem, err, sizeof(err))) {
+	if (vfio_device_map_guest(&vp->vdev, &vm->mem, err, sizeof(err))) {
 		pr_err("%s: guest RAM DMA map: %s", vp->name, err);
 		return -1;
 	}
-	if (device_setup(vp, err, sizeof(err))) {
+	if (vfio_pci_setup(vp, vv->epfd, err, sizeof(err))) {
 		pr_err("%s", err);
 		return -1;
 	}
-	pr_info("%s: %04x:%04x at guest 00:%02x.0%s", vp->name,
+	vfio_device_backend(&vp->vdev, err, sizeof(err));
+	pr_info("%s: %04x:%04x at guest 00:%02x.0%s, %s", vp->name,
 		vcfg_get(&vp->cfg, PCI_VENDOR_ID, 2),
 		vcfg_get(&vp->cfg, PCI_DEVICE_ID, 2), vp->pci.slot,
-		vp->reloc.relocate ? ", MSI-X relocated" : "");
+		vp->reloc.relocate ? ", MSI-X relocated" : "", err);
 	if (vp->reloc.trapped_bytes)
 		pr_info("%s: 0x%llx bytes of registers share a %llu KiB host "
 			"page with the MSI-X table or PBA and trap: %s",
@@ -367,6 +441,7 @@ static int vfio_init(struct vm *vm)
 	for (i = 0; i < n; i++)
 		if (device_add(vv, vm, i))
 			goto fail;
+	bus_resets(vv, false);
 	vv->stat = (struct control_stat){ .topic = "vfio", .show = show_stats };
 	control_register_stat(&vv->stat);
 	return 0;

@@ -1,7 +1,8 @@
 /* Parsing --vfio values: a PCI address with or without its domain, a
- * mediated device's UUID or a sysfs path ending in either, then
- * comma-separated options (msix-relocation=...); duplicates across the
- * whole command line are refused. Pure, no system calls. */
+ * mediated device's UUID, a sysfs path ending in either, or fd=N (a cdev
+ * a launcher opened), then comma-separated options (msix-relocation=...,
+ * iommu=..., on-error=..., rombar=..., romfile=..., port=...); duplicates
+ * across the whole command line are refused. Pure, no system calls. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,11 +109,112 @@ static int parse_device(const char *s, size_t len, struct vfio_spec *spec)
 	return parse_bdf(base, len, spec);
 }
 
+/* "fd=N": a VFIO cdev fd inherited from a launcher. */
+static int parse_fd(const char *s, size_t len, struct vfio_spec *spec)
+{
+	char *end;
+	long v;
+
+	if (len < 4 || strncmp(s, "fd=", 3) || !isdigit((unsigned char)s[3]))
+		return -1;
+	v = strtol(s + 3, &end, 10);
+	if (end != s + len || v < 0 || v > 1 << 20)
+		return -1;
+	spec->has_fd = true;
+	spec->fd = (int)v;
+	snprintf(spec->name, sizeof(spec->name), "fd=%d", spec->fd);
+	return 0;
+}
+
+static int parse_iommu(const char *val, size_t len, struct vfio_spec *spec,
+		       char *err, size_t errlen)
+{
+	static const char *const names[] = {
+		[VFIO_IOMMU_AUTO] = "auto", [VFIO_IOMMU_IOMMUFD] = "iommufd",
+		[VFIO_IOMMU_LEGACY] = "legacy",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		if (strlen(names[i]) != len || strncmp(val, names[i], len))
+			continue;
+		if (spec->has_fd && i == VFIO_IOMMU_LEGACY)
+			return set_err(err, errlen, "--vfio %s: iommu=legacy: "
+				       "an fd= is a VFIO cdev, which only works "
+				       "with iommufd (iommu=auto or iommufd)",
+				       spec->name);
+		spec->iommu = i;
+		return 0;
+	}
+	return set_err(err, errlen, "--vfio %s: iommu=%.*s: expected auto "
+		       "(iommufd when /dev/iommu and the device's cdev exist, "
+		       "else legacy), iommufd or legacy", spec->name, (int)len,
+		       val);
+}
+
+/* port=N: behind hotplug root port N (0..MAX_HOTPLUG_SLOTS - 1); whether
+ * the VM has that port is the bus's to say. */
+static int parse_port(const char *val, size_t len, struct vfio_spec *spec,
+		      char *err, size_t errlen)
+{
+	u32 n = 0;
+	size_t i;
+
+	for (i = 0; i < len && i < 3 && isdigit((unsigned char)val[i]); i++)
+		n = n * 10 + (u32)(val[i] - '0');
+	if (!len || i != len || n >= MAX_HOTPLUG_SLOTS)
+		return set_err(err, errlen, "--vfio %s: port=%.*s: expected a "
+			       "root port number 0..%d (see --hotplug-slots)",
+			       spec->name, (int)len, val,
+			       MAX_HOTPLUG_SLOTS - 1);
+	spec->port = (int)n + 1;
+	return 0;
+}
+
 static int parse_option(const char *opt, size_t len, struct vfio_spec *spec,
 			char *err, size_t errlen)
 {
 	static const char reloc[] = "msix-relocation=";
 	char val[32], e[160];
+
+	if (len >= 5 && !strncmp(opt, "port=", 5))
+		return parse_port(opt + 5, len - 5, spec, err, errlen);
+	if (len >= 6 && !strncmp(opt, "iommu=", 6))
+		return parse_iommu(opt + 6, len - 6, spec, err, errlen);
+	if (len >= 7 && !strncmp(opt, "rombar=", 7)) {
+		if ((len == 9 && !strncmp(opt + 7, "on", 2)) ||
+		    (len == 10 && !strncmp(opt + 7, "off", 3))) {
+			spec->rombar_off = len == 10;
+			return 0;
+		}
+		return set_err(err, errlen, "--vfio %s: %.*s: expected rombar=on "
+			       "(the device's expansion ROM, read-only) or "
+			       "rombar=off (no ROM BAR)", spec->name, (int)len,
+			       opt);
+	}
+	if (len >= 8 && !strncmp(opt, "romfile=", 8)) {
+		if (len == 8 || len - 8 >= sizeof(spec->romfile))
+			return set_err(err, errlen, "--vfio %s: romfile= needs "
+				       "the path of a ROM image (at most %zu "
+				       "bytes, no commas)", spec->name,
+				       sizeof(spec->romfile) - 1);
+		memcpy(spec->romfile, opt + 8, len - 8);
+		spec->romfile[len - 8] = 0;
+		return 0;
+	}
+	if (len >= 9 && !strncmp(opt, "on-error=", 9)) {
+		opt += 9;
+		len -= 9;
+		if ((len == 4 && !strncmp(opt, "stop", 4)) ||
+		    (len == 6 && !strncmp(opt, "report", 6))) {
+			spec->on_error_report = len == 6;
+			return 0;
+		}
+		return set_err(err, errlen, "--vfio %s: on-error=%.*s: expected "
+			       "stop (an uncorrectable device error stops the "
+			       "VM) or report (log it and run on)", spec->name,
+			       (int)len, opt);
+	}
 
 	if (len > strlen(reloc) && !strncmp(opt, reloc, strlen(reloc))) {
 		if (spec->msix_reloc_given)
@@ -131,7 +233,9 @@ static int parse_option(const char *opt, size_t len, struct vfio_spec *spec,
 		return 0;
 	}
 	return set_err(err, errlen, "--vfio %s: unknown option '%.*s': valid "
-		       "options are msix-relocation=off|auto|bar<N>",
+		       "options are msix-relocation=off|auto|bar<N>, "
+		       "iommu=auto|iommufd|legacy, on-error=stop|report, "
+		       "rombar=on|off, romfile=PATH, port=N",
 		       spec->name, (int)len, opt);
 }
 
@@ -147,7 +251,11 @@ int vfio_spec_parse(const char *arg, struct vfio_spec *spec, char *err,
 		return set_err(err, errlen, "--vfio needs a device: %s",
 			       bdf_help);
 	end = strchrnul(arg, ',');
-	if (parse_device(arg, end - arg, spec))
+	if (parse_fd(arg, end - arg, spec) && !strncmp(arg, "fd=", 3))
+		return set_err(err, errlen, "--vfio '%.*s': expected fd=N, N "
+			       "a VFIO cdev fd the launcher left open",
+			       (int)(end - arg), arg);
+	if (!spec->has_fd && parse_device(arg, end - arg, spec))
 		return set_err(err, errlen, "--vfio '%.*s': invalid PCI address "
 			       "or mediated device: %s", (int)(end - arg), arg,
 			       bdf_help);
@@ -160,6 +268,10 @@ int vfio_spec_parse(const char *arg, struct vfio_spec *spec, char *err,
 		if (parse_option(p, end - p, spec, err, errlen))
 			return -1;
 	}
+	if (spec->romfile[0] && spec->rombar_off)
+		return set_err(err, errlen, "--vfio %s: romfile= and rombar=off"
+			       ": a ROM image needs the ROM BAR (drop one)",
+			       spec->name);
 	return 0;
 }
 

@@ -290,9 +290,39 @@ static void blk_free(struct virtio_dev *v)
 	free(b);
 }
 
+/* The disk must be the one the guest saw (size, writability, discard);
+ * the serial it was told is kept. */
+static int blk_snap_load(struct virtio_dev *v, const void *saved, char *err,
+			 size_t errlen)
+{
+	struct blk_dev *b = v->priv;
+	const struct blk_dev *s = saved;
+
+	if (s->sectors != b->sectors)
+		return set_err(err, errlen, "disk '%s' has %llu sectors, the "
+			       "saved disk %llu: restore with the same image",
+			       b->path, (unsigned long long)b->sectors,
+			       (unsigned long long)s->sectors);
+	if (memcmp(&s->ro, &b->ro, sizeof(b->ro)))
+		return set_err(err, errlen, "disk '%s' is %s, the saved disk "
+			       "was %s: give ',ro' exactly as when saved",
+			       b->path, b->ro ? "read-only" : "writable",
+			       b->ro ? "writable" : "read-only");
+	if (memcmp(&s->can_discard, &b->can_discard, sizeof(b->can_discard)) &&
+	    !b->can_discard)
+		return set_err(err, errlen, "disk '%s' cannot punch holes: the "
+			       "saved disk offered DISCARD/WRITE_ZEROES (put the "
+			       "image on a file system that supports them)",
+			       b->path);
+	memcpy(b->id, s->id, sizeof(b->id));
+	return 0;
+}
+
 static const struct virtio_dev_ops blk_ops = {
 	.notify = blk_notify,
 	.free = blk_free,
+	.state = &blk_state_desc,
+	.snap_load = blk_snap_load,
 };
 
 static int blk_lock(struct blk_dev *b)

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <linux/virtio_console.h>
 #include <linux/virtio_ids.h>
+#include "kvm/snapshot.h"
 #include "kvm/state.h"
 #include "kvm/term.h"
 #include "kvm/vm.h"
@@ -111,9 +112,40 @@ static void con_free(struct virtio_dev *v)
 	free(c);
 }
 
+/* The input not yet given to the guest; in_lock as con_input takes it. */
+static void con_snap_save(struct virtio_dev *v, struct sbuf *b)
+{
+	struct con_dev *c = v->priv;
+
+	pthread_mutex_lock(&c->in_lock);
+	sb_state(b, &con_state_desc, c);
+	pthread_mutex_unlock(&c->in_lock);
+}
+
+static int con_snap_load(struct virtio_dev *v, const void *saved, char *err,
+			 size_t errlen)
+{
+	struct con_dev *c = v->priv;
+	const struct con_dev *s = saved;
+
+	if (s->in_head >= CON_IN_BUF || s->in_len > CON_IN_BUF)
+		return set_err(err, errlen, "input buffer head %zu, length %zu "
+			       "(of %u): corrupt snapshot", s->in_head,
+			       s->in_len, CON_IN_BUF);
+	pthread_mutex_lock(&c->in_lock);
+	memcpy(c->in, s->in, sizeof(c->in));
+	c->in_head = s->in_head;
+	c->in_len = s->in_len;
+	pthread_mutex_unlock(&c->in_lock);
+	return 0;
+}
+
 static const struct virtio_dev_ops con_ops = {
 	.notify = con_notify,
 	.free = con_free,
+	.state = &con_state_desc,
+	.snap_save = con_snap_save,
+	.snap_load = con_snap_load,
 };
 
 int con_setup(struct con_dev *c, struct vm *vm)

@@ -21,6 +21,7 @@
 
 #define VIRTIO_PCI_VENDOR	0x1af4
 #define VIRTIO_PCI_DEVICE_BASE	0x1040
+#define HELD_POLL_MS		5
 
 static bool have_kvm(const struct virtio_dev *v)
 {
@@ -85,6 +86,19 @@ static void vp_msix(struct virtio_dev *v, u16 vec, bool send)
 	} else {
 		eventfd_write(v->msix_efd[vec], 1);
 	}
+}
+
+/* vec's irqfd, routed now if needed: a kernel backend signals it. */
+static int vp_vector_fd(struct virtio_dev *v, u16 vec)
+{
+	struct msi_msg m = { .devid = v->pci.bdf };
+
+	if (!have_kvm(v) || !v->vm->irq)
+		return -1;
+	if (v->msix_gsi[vec] >= 0)
+		return v->msix_efd[vec];
+	msix_route(&v->msix, vec, &m.addr, &m.data);
+	return route_vector(v, vec, &m) ? -1 : v->msix_efd[vec];
 }
 
 static void vp_msix_release(struct virtio_dev *v)
@@ -156,6 +170,7 @@ static const struct vp_kvm_ops vp_kvm_ops = {
 	.msix = vp_msix,
 	.msix_release = vp_msix_release,
 	.irq_flush = vp_irq_flush,
+	.vector_fd = vp_vector_fd,
 };
 
 static const struct pci_dev_ops vp_pci_ops = {
@@ -164,6 +179,9 @@ static const struct pci_dev_ops vp_pci_ops = {
 	.bar_map = vp_bar_map,
 	.bar_unmap = vp_bar_unmap,
 	.bar_io = pci_bar_io,
+	.snap_check = vp_snap_check,
+	.snap_save = vp_snap_save,
+	.snap_load = vp_snap_load,
 };
 
 int virtio_dev_init(struct virtio_dev *v, struct vm *vm, const char *name,
@@ -186,6 +204,7 @@ int virtio_dev_init(struct virtio_dev *v, struct vm *vm, const char *name,
 			    1ULL << VIRTIO_RING_F_INDIRECT_DESC;
 	v->last_vector = -1;
 	v->stop_efd = -1;
+	v->thread_kind = SC_IO;
 	pthread_mutex_init(&v->lock, NULL);
 	pthread_mutex_init(&v->intx_lock, NULL);
 	for (i = 0; i < VIRTIO_MSIX_VECTORS; i++)
@@ -205,11 +224,31 @@ int virtio_dev_init(struct virtio_dev *v, struct vm *vm, const char *name,
 	return 0;
 }
 
+/*
+ * Queue work waits while the VM is paused (a snapshot is being taken:
+ * guest memory and the device must stay as saved) and, on a restored VM,
+ * until its vCPUs run (an interrupt sent before the vCPUs' LAPIC state is
+ * loaded would be lost). Device lock held.
+ */
+static bool vp_vm_held(const struct virtio_dev *v)
+{
+	const struct vm *vm = v->vm;
+
+	if (!vm)
+		return false;
+	if (__atomic_load_n(&vm->pause_req, __ATOMIC_ACQUIRE))
+		return true;
+	return vm->restored && (!vm->vcpus ||
+	       !__atomic_load_n(&vm->vcpus[0].started, __ATOMIC_ACQUIRE));
+}
+
 void virtio_dev_process(struct virtio_dev *v, unsigned int q)
 {
 	pthread_mutex_lock(&v->lock);
 	if (q < v->nr_queues && v->qcfg[q].enabled) {
-		if (virtio_dev_ready(v))
+		if (vp_vm_held(v))
+			__atomic_fetch_or(&v->held, 1u << q, __ATOMIC_RELAXED);
+		else if (virtio_dev_ready(v))
 			v->ops->notify(v, q);
 		else if (!(v->status & VIRTIO_CONFIG_S_DRIVER_OK))
 			v->kick_pending[q] = true;
@@ -218,19 +257,39 @@ void virtio_dev_process(struct virtio_dev *v, unsigned int q)
 	vp_irq_flush(v);
 }
 
+/* Runs the queues held back while the VM was held, once it no longer is. */
+static void run_held(struct virtio_dev *v)
+{
+	unsigned int q;
+	u32 mask = 0;
+
+	if (!__atomic_load_n(&v->held, __ATOMIC_RELAXED))
+		return;
+	pthread_mutex_lock(&v->lock);
+	if (!vp_vm_held(v))
+		mask = __atomic_exchange_n(&v->held, 0, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&v->lock);
+	for (q = 0; mask && q < v->nr_queues; q++)
+		if (mask & (1u << q))
+			virtio_dev_process(v, q);
+}
+
 static void *io_thread(void *arg)
 {
 	struct virtio_dev *v = arg;
 	struct pollfd p[VIRTIO_MAX_QUEUES + 1];
 	unsigned int q, n = v->nr_queues;
 	eventfd_t val;
+	u32 held;
 
-	sc_enter(SC_IO);
+	sc_enter(v->thread_kind);
 	for (q = 0; q < n; q++)
 		p[q] = (struct pollfd){ .fd = v->queue_efd[q], .events = POLLIN };
 	p[n] = (struct pollfd){ .fd = v->stop_efd, .events = POLLIN };
 	for (;;) {
-		if (poll(p, n + 1, -1) < 0) {
+		/* held queues: look again every HELD_POLL_MS */
+		held = __atomic_load_n(&v->held, __ATOMIC_RELAXED);
+		if (poll(p, n + 1, held ? HELD_POLL_MS : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			pr_err("%s: poll: %s", v->name, strerror(errno));
@@ -243,6 +302,7 @@ static void *io_thread(void *arg)
 				continue;
 			virtio_dev_process(v, q);
 		}
+		run_held(v);
 	}
 }
 

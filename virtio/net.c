@@ -590,11 +590,36 @@ static void net_free(struct virtio_dev *v)
 	free(n);
 }
 
+/* The tap is reopened, not saved: it gets the offloads the driver had.
+ * The MAC is the one the guest was given; the counters go on. */
+static int net_snap_load(struct virtio_dev *v, const void *saved, char *err,
+			 size_t errlen)
+{
+	struct net_dev *n = v->priv;
+	const struct net_dev *s = saved;
+
+	if (s->offloads != n->offloads &&
+	    (!n->set_offload || n->set_offload(n, s->offloads)))
+		return set_err(err, errlen, "tap %s refuses the offloads "
+			       "(TUN_F_* 0x%x) the guest's driver uses: give "
+			       "a tap like the saved VM's", n->ifname[0] ?
+			       n->ifname : "(none)", s->offloads);
+	n->offloads = s->offloads;
+	memcpy(n->mac, s->mac, sizeof(n->mac));
+	n->rx_packets = s->rx_packets;
+	n->rx_dropped = s->rx_dropped;
+	n->tx_packets = s->tx_packets;
+	n->tx_dropped = s->tx_dropped;
+	return 0;
+}
+
 static const struct virtio_dev_ops net_ops = {
 	.notify = net_notify,
 	.features_ok = net_features_ok,
 	.reset = net_reset,
 	.free = net_free,
+	.state = &net_state_desc,
+	.snap_load = net_snap_load,
 };
 
 int net_setup(struct net_dev *n, struct vm *vm, int index, int fd,

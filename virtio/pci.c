@@ -9,7 +9,6 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_pci.h>
 #include <linux/virtio_ring.h>
-#include "kvm/state.h"
 #include "kvm/vm.h"
 #include "virtio/pci.h"
 #include "vp-internal.h"
@@ -17,24 +16,6 @@
 #define NO_VECTOR		VIRTIO_MSI_NO_VECTOR
 #define ISR_QUEUE		0x1
 #define F_VERSION_1		(1ULL << VIRTIO_F_VERSION_1)
-
-/* The transport's driver-visible state (queues included); MSI-X is "msix"'s,
- * the config image "pci-config"'s, device specifics the device's. */
-STATE_DESC(virtio_state_desc, "virtio-pci", struct virtio_dev, 1,
-	   STATE_FIELD(struct virtio_dev, host_features, 1),
-	   STATE_FIELD(struct virtio_dev, config, 1),
-	   STATE_FIELD(struct virtio_dev, dfselect, 1),
-	   STATE_FIELD(struct virtio_dev, gfselect, 1),
-	   STATE_FIELD(struct virtio_dev, guest_features, 1),
-	   STATE_FIELD(struct virtio_dev, status, 1),
-	   STATE_FIELD(struct virtio_dev, config_gen, 1),
-	   STATE_FIELD(struct virtio_dev, queue_sel, 1),
-	   STATE_FIELD(struct virtio_dev, config_vector, 1),
-	   STATE_FIELD(struct virtio_dev, qcfg, 1),
-	   STATE_FIELD(struct virtio_dev, vq, 1),
-	   STATE_FIELD(struct virtio_dev, kick_pending, 1),
-	   STATE_FIELD(struct virtio_dev, isr, 1),
-	   STATE_FIELD(struct virtio_dev, intx_out, 1))
 
 bool virtio_has_feature(const struct virtio_dev *v, unsigned int bit)
 {
@@ -45,6 +26,13 @@ void virtio_dev_kick(struct virtio_dev *v, unsigned int q)
 {
 	if (q < v->nr_queues && v->queue_efd[q] >= 0)
 		eventfd_write(v->queue_efd[q], 1);
+}
+
+int virtio_vector_fd(struct virtio_dev *v, u16 vec)
+{
+	if (!v->msix.enabled || vec >= v->msix.nr || !v->kvm->vector_fd)
+		return -1;
+	return v->kvm->vector_fd(v, vec);
 }
 
 bool virtio_dev_ready(const struct virtio_dev *v)
@@ -161,6 +149,7 @@ void vp_reset(struct virtio_dev *v)
 	v->guest_features = 0;
 	v->status = 0;
 	v->queue_sel = 0;
+	__atomic_store_n(&v->held, 0, __ATOMIC_RELAXED);
 	v->config_vector = NO_VECTOR;
 	__atomic_store_n(&v->isr, 0, __ATOMIC_SEQ_CST);
 	if (v->ops->reset)
@@ -194,6 +183,8 @@ static void driver_ok(struct virtio_dev *v)
 			virtio_dev_kick(v, q);
 		}
 	}
+	if (v->ops->driver_ok)
+		v->ops->driver_ok(v);
 }
 
 static void set_status(struct virtio_dev *v, u8 val)

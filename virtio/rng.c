@@ -79,6 +79,7 @@ static void rng_free(struct virtio_dev *v)
 static const struct virtio_dev_ops rng_ops = {
 	.notify = rng_notify,
 	.free = rng_free,
+	.state = &rng_state_desc,
 };
 
 int rng_init(struct vm *vm)

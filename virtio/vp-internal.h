@@ -12,11 +12,19 @@ struct vp_kvm_ops {
 	void (*msix)(struct virtio_dev *v, u16 vec, bool send);
 	void (*msix_release)(struct virtio_dev *v);
 	void (*irq_flush)(struct virtio_dev *v);
+	int (*vector_fd)(struct virtio_dev *v, u16 vec);
 };
 
 /* pci.c, for io.c: device reset and the PCI config hooks. */
 void vp_reset(struct virtio_dev *v);
 bool vp_cfg_read(struct pci_dev *dev, u32 off, u8 *data, u32 len);
 bool vp_cfg_write(struct pci_dev *dev, u32 off, const u8 *data, u32 len);
+
+/* snapshot.c, for io.c's pci_dev_ops: the device's snapshot hooks. */
+int vp_snap_check(struct pci_dev *dev, char *err, size_t errlen);
+int vp_snap_save(struct pci_dev *dev, struct sbuf *b, char *err,
+		 size_t errlen);
+int vp_snap_load(struct pci_dev *dev, struct sreader *r, char *err,
+		 size_t errlen);
 
 #endif

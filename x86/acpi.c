@@ -17,7 +17,6 @@
 /* FADT Flags */
 #define FADT_WBINVD		(1u << 0)
 #define FADT_PROC_C1		(1u << 2)
-#define FADT_PWR_BUTTON		(1u << 4)	/* no fixed power button */
 #define FADT_SLP_BUTTON		(1u << 5)	/* no fixed sleep button */
 #define FADT_FIX_RTC		(1u << 6)	/* no RTC wake in PM1 */
 #define FADT_RESET_REG_SUP	(1u << 10)
@@ -57,6 +56,9 @@
 #define AML_PACKAGE		0x12
 #define AML_EXT_PREFIX		0x5b
 #define AML_DEVICE		0x82	/* after AML_EXT_PREFIX */
+#define AML_METHOD		0x14
+#define AML_RETURN		0xa4
+#define AML_ARG3		0x6b
 
 /* Resource descriptors (ACPI spec, section 6.4) */
 #define RES_IO			0x47	/* small item, 7 bytes */
@@ -483,7 +485,7 @@ static void pci_crs(struct res_buf *r, const struct acpi_config *cfg)
 {
 	u16 io_hi = PCI_IO_CFG_START + PCI_IO_CFG_LEN;
 
-	res_addr(r, 2, RES_TYPE_BUS, 0, 0, 1);
+	res_addr(r, 2, RES_TYPE_BUS, 0, 0, (u64)cfg->pci_bus_end + 1);
 	res_io(r, PCI_IO_CFG_START, PCI_IO_CFG_LEN);
 	res_addr(r, 2, RES_TYPE_IO, RES_IO_ENTIRE, 0, PCI_IO_CFG_START);
 	res_addr(r, 2, RES_TYPE_IO, RES_IO_ENTIRE, io_hi, 0x10000 - io_hi);
@@ -544,7 +546,24 @@ static void aml_pci_prt(struct acpi_out *o, const struct acpi_config *cfg)
 	aml_pkg_end(o, pkg);
 }
 
-/* Scope(\_SB) { Device(PCI0) { _HID, _CID, _SEG, _BBN, _UID, _CRS, _PRT } } */
+/* Method(_OSC, 4) { Return(Arg3) }: every control the OS asks for is
+ * granted (native PCIe hotplug, PME, AER, the capability structure); Linux
+ * binds pciehp to the root ports only when _OSC grants hotplug. */
+static void aml_pci_osc(struct acpi_out *o)
+{
+	size_t m;
+
+	aml_byte(o, AML_METHOD);
+	m = aml_pkg_begin(o);
+	aml_nameseg(o, "_OSC");
+	aml_byte(o, 4);		/* 4 arguments, not serialized */
+	aml_byte(o, AML_RETURN);
+	aml_byte(o, AML_ARG3);
+	aml_pkg_end(o, m);
+}
+
+/* Scope(\_SB) { Device(PCI0) { _HID, _CID, _SEG, _BBN, _UID, _CRS, _PRT,
+ * and _OSC when there are hotplug root ports } } */
 static void aml_pci_root(struct acpi_out *o, const struct acpi_config *cfg)
 {
 	size_t scope, dev;
@@ -563,6 +582,8 @@ static void aml_pci_root(struct acpi_out *o, const struct acpi_config *cfg)
 	aml_name_int(o, "_UID", 0);
 	aml_pci_crs(o, cfg);
 	aml_pci_prt(o, cfg);
+	if (cfg->pci_native_hp)
+		aml_pci_osc(o);
 	aml_pkg_end(o, dev);
 	aml_pkg_end(o, scope);
 }
@@ -651,7 +672,8 @@ static u64 build_fadt(struct acpi_out *o, const struct acpi_config *cfg,
 	f->p_lvl3_lat = FADT_P_LVL3_LAT_NONE;
 	/* legacy ISA devices (serial, PIC, PIT) yes; 8042 and VGA no */
 	f->iapc_boot_arch = BOOT_ARCH_LEGACY_DEVICES | BOOT_ARCH_NO_VGA;
-	f->flags = FADT_WBINVD | FADT_PROC_C1 | FADT_PWR_BUTTON |
+	/* the fixed power button is there: `lkvm stop` (x86/legacy.c) */
+	f->flags = FADT_WBINVD | FADT_PROC_C1 |
 		   FADT_SLP_BUTTON | FADT_FIX_RTC | FADT_RESET_REG_SUP;
 	f->reset_reg = io_gas(cfg->reset_port, 1, GAS_ACCESS_BYTE);
 	f->reset_value = FADT_RESET_VALUE;

@@ -1,5 +1,7 @@
 /* RTC/CMOS register semantics (include/x86/cmos.h). Time registers always
- * reflect the host clock; guest writes to them are ignored. */
+ * reflect the host clock; guest writes to them are ignored. cmos_utc splits
+ * that clock into fields without libc's gmtime_r, which reads the time zone
+ * file on first use. */
 #include <string.h>
 #include "x86/cmos.h"
 
@@ -24,6 +26,32 @@ void cmos_reset(struct cmos *c)
 	c->ram[RTC_REG_A] = 0x26;	/* 32.768 kHz, 1024 Hz, UIP clear */
 	c->ram[RTC_REG_B] = REG_B_24H;
 	c->ram[RTC_REG_D] = 0x80;	/* valid RAM and time */
+}
+
+/* Days since 1970-01-01 to a proleptic Gregorian date, counting in 400-year
+ * eras of 146097 days from 0000-03-01 so that leap days end each year. */
+void cmos_utc(time_t t, struct tm *tm)
+{
+	long long days = t / 86400, secs = t % 86400, z, era, doe, yoe, doy, mp;
+
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	memset(tm, 0, sizeof(*tm));
+	tm->tm_sec = secs % 60;
+	tm->tm_min = secs / 60 % 60;
+	tm->tm_hour = secs / 3600;
+	tm->tm_wday = ((days + 4) % 7 + 7) % 7;	/* 1970-01-01: Thursday */
+	z = days + 719468;			/* days since 0000-03-01 */
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;		/* March = 0 */
+	tm->tm_mday = doy - (153 * mp + 2) / 5 + 1;
+	tm->tm_mon = mp < 10 ? mp + 2 : mp - 10;
+	tm->tm_year = yoe + era * 400 + (mp >= 10) - 1900;
 }
 
 static u8 encode(const struct cmos *c, int v)

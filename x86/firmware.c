@@ -5,7 +5,8 @@
 #include "x86/acpi.h"
 #include "x86/arch.h"
 
-/* MCFG and the DSDT's \\_SB.PCI0 describe bus 0 and its windows. */
+/* MCFG and the DSDT's \\_SB.PCI0 describe bus 0, the buses behind the
+ * root ports (with an _OSC granting native hotplug) and the windows. */
 static void acpi_pci(struct vm *vm, struct acpi_config *c)
 {
 	struct pci_bus *bus = pci_bus(vm);
@@ -13,12 +14,14 @@ static void acpi_pci(struct vm *vm, struct acpi_config *c)
 	if (!bus)
 		return;
 	c->ecam_base = bus->win.ecam_base;
-	c->ecam_bus_end = 0;
+	c->ecam_bus_end = pci_last_bus(vm);
+	c->pci_bus_end = pci_last_bus(vm);
+	c->pci_native_hp = bus->nr_ports > 0;
 	c->pci_root = true;
-	c->pci_mem32_base = bus->win.mem32_base;
-	c->pci_mem32_size = bus->win.mem32_size;
-	c->pci_mem64_base = bus->win.mem64_base;
-	c->pci_mem64_size = bus->win.mem64_size;
+	c->pci_mem32_base = bus->host_win.mem32_base;
+	c->pci_mem32_size = bus->host_win.mem32_size;
+	c->pci_mem64_base = bus->host_win.mem64_base;
+	c->pci_mem64_size = bus->host_win.mem64_size;
 	c->pci_gsi_base = PCI_GSI_BASE;
 	c->pci_nr_gsi = PCI_NR_GSI;
 }
@@ -38,6 +41,8 @@ static int x86_firmware_init(struct vm *vm)
 	};
 	void *buf = guest_ptr(&vm->mem, X86_ACPI_BASE, X86_ACPI_SIZE);
 
+	if (vm->restored)	/* guest RAM comes from the snapshot */
+		return 0;
 	acpi_pci(vm, &c);
 	if (!buf || !acpi_build(buf, X86_ACPI_SIZE, X86_ACPI_BASE, &c)) {
 		pr_err("ACPI tables do not fit in 0x%llx bytes",

@@ -17,6 +17,7 @@ STATE_DESC(legacy_state_desc, "x86-legacy", struct legacy, 1,
 #define I8042_CMD	0x64
 #define I8042_RESET	0xfe
 #define PM1_SCI_EN	0x0001
+#define PM1_PWRBTN	0x0100	/* PM1 status and enable: power button */
 #define PM1_SLP_TYP(v)	(((v) >> 10) & 7)
 #define PM1_SLP_EN	0x2000
 #define RESET_RST_CPU	0x04
@@ -24,10 +25,9 @@ STATE_DESC(legacy_state_desc, "x86-legacy", struct legacy, 1,
 static void cmos_io(void *opaque, u64 off, u8 *data, u32 len, bool wr)
 {
 	struct legacy *l = opaque;
-	time_t now = time(NULL);
 	struct tm tm;
 
-	gmtime_r(&now, &tm);
+	cmos_utc(time(NULL), &tm);
 	pthread_mutex_lock(&l->lock);
 	if (off == 0 && wr)
 		cmos_write_index(&l->cmos, data[0]);
@@ -75,7 +75,32 @@ static void pm_cnt_write(struct legacy *l, u16 v)
 		 PM1_SLP_TYP(v));
 }
 
-/* 0x600: PM1 status (2) + enable (2); 0x604: PM1 control (2). */
+/* The SCI follows the power button's status, enable and SCI_EN; called
+ * with the lock held. */
+static void update_sci(struct legacy *l)
+{
+	bool level = (l->pm1_sts & l->pm1_en & PM1_PWRBTN) &&
+		     (l->pm1_cnt & PM1_SCI_EN);
+
+	if (level == l->sci)
+		return;
+	l->sci = level;
+	vm_irq_line(l->vm, X86_SCI_IRQ, level);
+}
+
+int arch_power_button(struct vm *vm)
+{
+	struct legacy *l = &x86_vm(vm)->legacy;
+
+	pthread_mutex_lock(&l->lock);
+	l->pm1_sts |= PM1_PWRBTN;
+	update_sci(l);
+	pthread_mutex_unlock(&l->lock);
+	return 0;
+}
+
+/* 0x600: PM1 status (2, write 1 to clear) + enable (2); 0x604: PM1
+ * control (2). */
 static void pm_io(void *opaque, u64 off, u8 *data, u32 len, bool wr)
 {
 	struct legacy *l = opaque;
@@ -84,6 +109,7 @@ static void pm_io(void *opaque, u64 off, u8 *data, u32 len, bool wr)
 
 	pthread_mutex_lock(&l->lock);
 	memset(regs, 0, sizeof(regs));
+	memcpy(&regs[0], &l->pm1_sts, 2);
 	memcpy(&regs[2], &l->pm1_en, 2);
 	memcpy(&regs[4], &l->pm1_cnt, 2);
 	for (i = 0; i < len && off + i < sizeof(regs); i++) {
@@ -93,9 +119,14 @@ static void pm_io(void *opaque, u64 off, u8 *data, u32 len, bool wr)
 			data[i] = regs[off + i];
 	}
 	if (wr) {
+		if (off < 2)	/* status bits written as 1 are cleared */
+			l->pm1_sts &= ~(regs[0] | (regs[1] << 8)) |
+				      (off ? 0x00ff : 0) |
+				      (off + len < 2 ? 0xff00 : 0);
 		memcpy(&l->pm1_en, &regs[2], 2);
 		if (off + len > 4)
 			pm_cnt_write(l, regs[4] | (regs[5] << 8));
+		update_sci(l);
 	}
 	pthread_mutex_unlock(&l->lock);
 }

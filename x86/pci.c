@@ -1,7 +1,10 @@
 /* The PC side of the PCI bus: its address windows (I/O 0xc000-0xffff, the
- * 32-bit hole, a 64-bit window above RAM), ECAM at X86_PCI_ECAM and the
+ * 32-bit hole, a 64-bit window above RAM), the hotplug root ports
+ * (--hotplug-slots), ECAM at X86_PCI_ECAM and the
  * conf1 ports 0xcf8/0xcfc, which share a dword with the 0xcf9 reset port. */
 #include <string.h>
+#include "kvm/config.h"
+#include "kvm/vm.h"
 #include "pci/pci.h"
 #include "x86/arch.h"
 #include "x86/legacy.h"
@@ -90,6 +93,12 @@ static int x86_pci_init(struct vm *vm)
 	x86_pci_windows(&x86_vm(vm)->layout, host_phys_bits(), &w);
 	if (pci_bus_init(vm, &w))
 		return -1;
+	if (pci_ports_init(vm, vm->cfg->hotplug_slots,
+			   vm->cfg->hotplug_mem_mib * SZ_1M,
+			   vm->cfg->hotplug_pref_mib * SZ_1M)) {
+		pci_bus_exit(vm);
+		return -1;
+	}
 	if (iobus_register(&vm->pio, CONF1_ADDR_PORT, 4, conf1_addr_io, vm) ||
 	    iobus_register(&vm->pio, CONF1_DATA_PORT, 4, conf1_data_io, vm)) {
 		pr_err("pci: conf1 ports 0xcf8-0xcff are taken");

@@ -15,6 +15,7 @@ struct arm64_dt_config {
 	u64 initrd_start, initrd_end;	/* equal: no initrd */
 	const struct pci_windows *pci;	/* NULL: no PCI host bridge */
 	u64 pci_io_cpu;			/* CPU address of PCI port 0 */
+	u8 pci_last_bus;		/* buses 0..this (root ports' behind) */
 	bool debug_exit;		/* a lkvm,debug-exit node */
 };
 

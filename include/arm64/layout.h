@@ -25,11 +25,13 @@
 #define ARM64_UART_SIZE		0x00001000ULL
 #define ARM64_DEBUG_EXIT	0x09001000ULL	/* --debug-exit register */
 #define ARM64_DEBUG_EXIT_SIZE	0x00001000ULL
+#define ARM64_GPIO		0x09002000ULL	/* PL061: the power key */
+#define ARM64_GPIO_SIZE		0x00001000ULL
 
 #define ARM64_PCI_MMIO32	0x10000000ULL	/* 32-bit PCI memory window */
 #define ARM64_PCI_MMIO32_SIZE	0x20000000ULL
-#define ARM64_PCI_ECAM		0x30000000ULL	/* bus 0 only */
-#define ARM64_PCI_ECAM_SIZE	0x00100000ULL
+#define ARM64_PCI_ECAM		0x30000000ULL	/* bus 0, then the root ports' */
+#define ARM64_PCI_ECAM_SIZE	0x00100000ULL	/* per bus */
 #define ARM64_PCI_IO		0x3eff0000ULL	/* CPU address of PCI port 0 */
 #define ARM64_PCI_IO_SIZE	0x00010000ULL
 #define ARM64_PCI_IO_FIRST	0x1000ULL	/* ports handed to BARs */
@@ -42,6 +44,7 @@
 /* Interrupts: GSI n is SPI n (INTID 32 + n). PCI INTx uses GSIs 16-23
  * (include/pci/pci.h); GICv2m MSIs take SPIs from ARM64_V2M_SPI_BASE. */
 #define ARM64_UART_SPI		1
+#define ARM64_GPIO_SPI		2
 #define ARM64_FIXED_GSIS	32	/* GSIs routed to the GIC pin of the same number */
 #define ARM64_V2M_SPI_BASE	64
 #define ARM64_V2M_NR_SPIS	128

@@ -16,6 +16,20 @@ struct lkvm_config;
 int boot_load_file(const char *what, const char *path, u64 max, void **buf,
 		   size_t *len);
 
+/* For a file that can go straight to its place in guest RAM, with no copy
+ * on lkvm's heap: 1 with *fd open and *len its size when PATH is a regular
+ * file of 1..max bytes; 0 (nothing open) for anything else, which
+ * boot_load_file() then reads or explains; -errno after an error naming
+ * WHAT and PATH (cannot open, larger than max). */
+int boot_open_sized(const char *what, const char *path, u64 max, int *fd,
+		    size_t *len);
+
+/* Reads len bytes at off of fd (from boot_open_sized) into dst. 0, or
+ * -errno after an error naming WHAT and PATH (-ESTALE: the file got
+ * shorter meanwhile; -EINTR: a signal). */
+int boot_read_into(const char *what, const char *path, u64 max, int fd,
+		   u64 off, void *dst, size_t len);
+
 /* The guest command line, malloc'ed: "console=ttyS0" for the serial
  * console, then -p. NULL when out of memory. */
 char *boot_cmdline(const struct lkvm_config *cfg);

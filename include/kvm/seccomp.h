@@ -13,17 +13,15 @@ enum sc_mode { SC_TRAP = 0, SC_KILL, SC_LOG, SC_OFF };
 
 /* Thread kinds, each with its own allowlist. */
 enum sc_kind { SC_MAIN, SC_VCPU, SC_IO, SC_VFIO, SC_CONTROL, SC_WATCH,
-	       SC_KINDS };
+	       SC_9P, SC_KINDS };
 
 /* One allowlist row: a syscall (or an ioctl request) and the kinds that
  * may use it (bit 1 << kind; 0: known only by name). nr < 0: not on this
- * architecture. arg2_clear: bits its third argument must not have (e.g.
- * openat's write and create flags), 0: any. */
+ * architecture. */
 struct sc_rule {
 	long nr;
 	const char *name;
 	u32 kinds;
-	u32 arg2_clear;
 };
 
 #define SC_MAX_INSNS	512

@@ -13,5 +13,8 @@ struct vm;
 int serial_console_init(struct vm *vm, struct iobus *bus, u64 base, u64 size,
 			u32 irq);
 void serial_console_exit(struct vm *vm);
+/* A break and then key into the console UART (Linux's serial SysRq). 0,
+ * or -1 with the reason in err: no console UART, its FIFO is full. */
+int serial_console_sysrq(struct vm *vm, char key, char *err, size_t errlen);
 
 #endif

@@ -4,8 +4,10 @@
 #define LKVM_KVM_VM_H
 
 #include <pthread.h>
+#include <stdio.h>
 #include <linux/kvm.h>
 #include "kvm/config.h"
+#include "kvm/privdrop.h"
 #include "kvm/guest_mem.h"
 #include "kvm/iobus.h"
 #include "lkvm/util.h"
@@ -69,6 +71,17 @@ struct vm {
 	struct testdev *testdev;	/* pci/testdev.c */
 	struct serial_dev *serial;	/* kvm/serial.c: the console */
 	struct virtio_dev *virtio;	/* started, on ->next (virtio/io.c) */
+
+	/* pause (kvm/vcpu.c): vCPUs park while pause_req is set */
+	pthread_mutex_t pause_lock;
+	pthread_cond_t pause_cond;
+	bool pause_req;
+	int nr_parked;
+	bool user_paused;	/* `lkvm pause` holds the vCPUs (main thread) */
+	bool restored;		/* built by --restore: boot images not loaded */
+	int ram_fd;		/* --restore: the snapshot's RAM file, else -1 */
+	struct priv_user user;	/* --user: every thread switches to it */
+	int reaper_fd;		/* --user: the control files' reaper, else -1 */
 };
 
 /* Opens /dev/kvm (or $LKVM_KVM_DEVICE), checks the API and capabilities,
@@ -99,6 +112,12 @@ static inline bool vm_stopping(const struct vm *vm)
 int vcpus_create(struct vm *vm);
 int vcpus_start(struct vm *vm);
 void vcpus_kick_all(struct vm *vm);
+/* Parks every started vCPU outside KVM_RUN, its pending I/O completed, so
+ * that its state can be read. 0, or -1 when one did not park within
+ * timeout_ms (all are let go again). From the main thread only. */
+int vcpus_pause(struct vm *vm, int timeout_ms);
+void vcpus_resume(struct vm *vm);
+bool vcpus_paused(struct vm *vm);
 /* Waits up to timeout_ms for every vCPU thread; returns how many did not
  * stop (stuck: they are left running, their state untouched). */
 int vcpus_join(struct vm *vm, int timeout_ms);
@@ -143,6 +162,14 @@ void lkvm_exit_all(struct vm *vm);
 /* Architecture hooks (x86/, arm64/). */
 int arch_vcpu_init(struct vcpu *vcpu);
 void arch_vcpu_dump(struct vcpu *vcpu);
+/* `lkvm debug`: the parked vCPU's registers as JSON members (each
+ * starting with ", ") to out; 0 or -errno. Main thread. */
+int arch_vcpu_regs_json(struct vcpu *vcpu, FILE *out);
+/* Injects an NMI into the vCPU: 0, -ENOTSUP (arm64) or -errno. */
+int arch_vcpu_nmi(struct vcpu *vcpu);
+/* `lkvm stop`: presses the guest's power button; 0, or -ENOTSUP when the
+ * architecture has none (arm64: the hard stop follows at once). */
+int arch_power_button(struct vm *vm);
 /* Handles an exit reason the generic loop does not know; returns false
  * if the vCPU must stop. */
 bool arch_handle_exit(struct vcpu *vcpu);

@@ -10,6 +10,9 @@
 
 struct vm;
 struct pci_dev;
+struct sbuf;
+struct sreader;
+struct pci_port;
 
 #define PCI_MAX_SLOTS		32
 #define PCI_CFG_SIZE		256	/* conventional config space */
@@ -80,6 +83,33 @@ struct pci_dev_ops {
 	void (*bar_unmap)(struct pci_dev *dev, int bar, u64 gpa);
 	void (*bar_io)(struct pci_dev *dev, int bar, u64 offset, u8 *data,
 		       u32 len, bool is_write);
+	/* Snapshots (include/kvm/snapshot.h), all optional; err names the
+	 * device and the field. snap_check: can the device be saved now?
+	 * (-1 refuses the snapshot up front.) snap_save: the device's own
+	 * state, written after the bus's record of its config image.
+	 * snap_load: reads it back on the restored VM's device, after the
+	 * bus put the config image back with decode (memory, I/O) still
+	 * off; the bus then restores the command register, which maps the
+	 * BARs. snap_quiesce: the vCPUs just parked: stop raising interrupts
+	 * and doing DMA before any state is saved. snap_resume: the VM goes
+	 * on running after a snapshot (restart what quiesce or save stopped). All under the bus lock,
+	 * with every vCPU parked. */
+	int (*snap_check)(struct pci_dev *dev, char *err, size_t errlen);
+	int (*snap_save)(struct pci_dev *dev, struct sbuf *b, char *err,
+			 size_t errlen);
+	int (*snap_load)(struct pci_dev *dev, struct sreader *r, char *err,
+			 size_t errlen);
+	int (*snap_quiesce)(struct pci_dev *dev, char *err, size_t errlen);
+	void (*snap_resume)(struct pci_dev *dev);
+	/* Live migration's handshake (kvm/migrate.c), optional: fp_put
+	 * writes what must be equal on the destination's device (the
+	 * snapshot's compatibility fingerprint); fp_check compares it with
+	 * this device before any RAM is sent: 0, or -1 with err naming the
+	 * field and both values. */
+	int (*snap_fp_put)(struct pci_dev *dev, struct sbuf *b, char *err,
+			   size_t errlen);
+	int (*snap_fp_check)(struct pci_dev *dev, struct sreader *r, char *err,
+			     size_t errlen);
 };
 
 struct pci_dev {
@@ -96,11 +126,14 @@ struct pci_dev {
 	struct pci_bar bar[PCI_NUM_REGIONS];	/* [PCI_ROM_SLOT]: the ROM */
 	bool no_intx;			/* set before pci_register: pin 0 */
 	int want_slot;			/* > 0: ask for this slot; 0: any */
+	int want_port;			/* > 0: behind root port want_port - 1 */
 
 	/* Assigned by pci_register(). */
 	struct vm *vm;
-	u16 bdf;
+	u16 bdf;			/* behind a port: its secondary bus as
+					 * the guest programmed it */
 	u8 slot;
+	struct pci_port *port;		/* the root port it is behind, or NULL */
 	u8 irq_pin;			/* 1 = INTA, 0 = none */
 	u32 gsi;			/* IOAPIC input of the INTx line */
 	pthread_mutex_t intx_lock;	/* leaf lock of the two below */
@@ -174,7 +207,8 @@ bool pci_cfg_store(struct pci_dev *dev, u32 off, const u8 *data, u32 len);
 /* ---- Registration and lookup ---- */
 
 /*
- * Puts dev on bus 0 (slot want_slot or the first free one), assigns its
+ * Puts dev on bus 0 (slot want_slot or the first free one), or with
+ * want_port behind that root port (pci_port_attach), assigns its
  * INTx GSI and allocates an address for every BAR from the bus windows,
  * writing it to the BAR registers (decode stays off until the guest sets
  * the command bits). Returns 0, or -1 after an error naming the device and
@@ -186,6 +220,12 @@ int pci_register(struct vm *vm, struct pci_dev *dev);
  * A device that never registered (or failed to) is left as it is. */
 void pci_unregister(struct pci_dev *dev);
 struct pci_dev *pci_find(struct vm *vm, u16 bdf);
+/* Calls fn on every device (the host bridge aside): bus 0 in slot order,
+ * then the devices behind the root ports in port order (after their
+ * ports, whose images route to them), under the bus lock, until one
+ * returns nonzero; returns that or 0. */
+int pci_each_dev(struct vm *vm, int (*fn)(struct pci_dev *dev, void *arg),
+		 void *arg);
 
 /* ---- Config access ---- */
 
@@ -245,10 +285,13 @@ struct pci_windows {
 struct pci_bus {
 	struct vm *vm;
 	pthread_mutex_t lock;		/* recursive */
-	struct pci_windows win;
+	struct pci_windows win;		/* bus 0's (the ports' carved off) */
+	struct pci_windows host_win;	/* the root bridge's: firmware tables */
 	u64 io_next, mem32_next, mem64_next;	/* bump allocators */
 	struct pci_dev *slots[PCI_MAX_SLOTS];
 	struct pci_dev host_bridge;
+	struct pci_port *ports;		/* hotplug root ports (pci/ports.c) */
+	u32 nr_ports;			/* port i's secondary bus is i + 1 */
 };
 
 /*
@@ -260,9 +303,43 @@ int pci_bus_init(struct vm *vm, const struct pci_windows *w);
 void pci_bus_exit(struct vm *vm);
 struct pci_bus *pci_bus(struct vm *vm);
 
+/* ---- Hotplug root ports (pci/ports.c) ---- */
+
+/* At most this many ports (bus 0 keeps slots for the other devices). */
+#define PCI_MAX_PORTS		16
+
+/*
+ * Adds n root ports on bus 0 (the last n slots, in order), buses 1..n behind
+ * them, their windows carved from the bus's (mem_size 32-bit and
+ * pref_size prefetchable bytes each) and the ECAM grown to cover the
+ * buses. Call after pci_bus_init and before any other device registers.
+ * Returns 0, or -1 with a message naming the option to change.
+ */
+int pci_ports_init(struct vm *vm, u32 n, u64 mem_size, u64 pref_size);
+/* The last bus number the firmware tables describe (0: no ports). */
+u8 pci_last_bus(struct vm *vm);
+/* Puts dev behind free root port port (-1: the first free one), as device
+ * 0 function 0 of its secondary bus, its BARs from the port's windows,
+ * INTx through the port's pin. hot: the guest is running (presence
+ * changes and the attention button is pressed: pciehp then powers the
+ * slot on, after its 5 s grace); else the slot starts powered with the
+ * link up.
+ * Returns the port number, or -1 after a message. Under the bus lock. */
+int pci_port_attach(struct pci_dev *dev, int port, bool hot);
+/* Presses port's attention button (the guest's orderly removal). 0/-1. */
+int pci_port_button(struct vm *vm, int port);
+/* Waits up to timeout_ms for the guest to power port's slot off. True
+ * when it is off. The caller must not hold the bus lock (the wait
+ * releases it once). No vCPU thread may wait here. */
+bool pci_port_wait_off(struct vm *vm, int port, int timeout_ms);
+/* Takes the adapter out of port's slot (presence off: the guest sees the
+ * surprise removal if it had not powered the slot off); the device then
+ * goes with pci_unregister. */
+void pci_port_unplug(struct vm *vm, int port);
+
 /* conf1 (ports 0xcf8/0xcfc): the CONFIG_ADDRESS value -> bdf and dword
- * register offset. Returns false if the enable bit is clear or the bus is
- * not 0 (the access then reads all-ones). */
+ * register offset. Returns false if the enable bit is clear (the access
+ * then reads all-ones). */
 bool pci_conf1_decode(u32 addr, u16 *bdf, u32 *reg);
 /* ECAM: offset into the region -> bdf and register offset. */
 static inline void pci_ecam_decode(u64 off, u16 *bdf, u32 *reg)

@@ -51,7 +51,8 @@
  *    advertised;
  *  - PCI Express: an Endpoint is shown as a Root Complex integrated
  *    Endpoint (lkvm's bus 0 has no root port) with zero link registers;
- *    Device Control/Status pass through (FLR via the kernel); everything
+ *    Device Control/Status pass through, except Initiate FLR on a
+ *    function that advertises FLR: lkvm emulates it (VCFG_EV_FLR); everything
  *    else is read-only from the device, Device Control 2 virtual.
  *    Legacy endpoints and ports lose the capability;
  *  - extended space: AER and every vendor-specific one (VSEC) pass
@@ -92,6 +93,7 @@ struct vcfg {
 	u8 fwd[VCFG_SIZE_EXP];
 	u8 policy[VCFG_SIZE_EXP];	/* enum vcfg_policy */
 	u8 real[VCFG_SIZE_EXP];		/* the device's bytes at build time */
+	u8 init[VCFG_SIZE_EXP];		/* the image as built: FLR goes back */
 
 	/* offsets in the image, 0: absent/hidden */
 	u16 msi, msix, pm, exp, aer, dsn;
@@ -112,6 +114,7 @@ struct vcfg_fwd {
 #define VCFG_EV_MSI_MSG		(1u << 1)	/* MSI address or data */
 #define VCFG_EV_MSI_MASK	(1u << 2)	/* MSI per-vector mask bits */
 #define VCFG_EV_MSIX_CTRL	(1u << 3)	/* MSI-X enable or function mask */
+#define VCFG_EV_FLR		(1u << 4)	/* Initiate FLR: see vcfg_flr() */
 
 struct vcfg_write_res {
 	u32 events;
@@ -160,6 +163,17 @@ void vcfg_read(const struct vcfg *c, u32 off, u32 len, const u8 *dev,
  */
 int vcfg_write(struct vcfg *c, u32 off, u32 len, const u8 *data,
 	       struct vcfg_write_res *res);
+
+/*
+ * A Function Level Reset of the image: every guest-writable emulated bit
+ * goes back to its value when the function was built (command 0, BAR and
+ * ROM addresses 0 with decode off, MSI and MSI-X disabled, PM D0, Device
+ * Control 2), as an FLR resets them; the interrupt line (firmware's) is
+ * kept. @res gets the command bytes to send to the device after its reset
+ * (the kernel restores the real ones it saved). The caller lets the bus
+ * decode the header (pci_cfg_written) and resets its interrupt state.
+ */
+void vcfg_flr(struct vcfg *c, struct vcfg_write_res *res);
 
 /* Little-endian image read (no side effects). */
 u32 vcfg_get(const struct vcfg *c, u32 off, u32 len);

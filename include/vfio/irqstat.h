@@ -18,12 +18,16 @@ struct vfio_seam_ops;
 int irqstat_parse(const char *text, const char *bdf, u32 index, u64 *counts,
 		  u32 nr);
 
-/* The whole file the seam names (/proc/interrupts), malloc'ed and
- * NUL-terminated; NULL when it cannot be read whole (or is over 4 MiB). */
-char *irqstat_load(const struct vfio_seam_ops *ops);
+/* The file the seam names (/proc/interrupts) opened read-only, once per
+ * device before the seccomp filters go on; -1 with errno. */
+int irqstat_open(const struct vfio_seam_ops *ops);
 
-/* irqstat_parse over irqstat_load(); -1 when the file cannot be loaded. */
-int irqstat_read(const struct vfio_seam_ops *ops, const char *bdf, u32 index,
-		 u64 *counts, u32 nr);
+/* The whole file behind fd (irqstat_open's), read from offset 0,
+ * malloc'ed and NUL-terminated; NULL when fd is -1 or the file cannot be
+ * read whole (or is over 4 MiB). */
+char *irqstat_load(int fd);
+
+/* irqstat_parse over irqstat_load(fd); -1 when the file cannot be read. */
+int irqstat_read(int fd, const char *bdf, u32 index, u64 *counts, u32 nr);
 
 #endif

@@ -86,6 +86,9 @@ struct vfio_pci {
 	struct vfio_vecset vmsix, vmsi;
 	int intx_efd, intx_rfd;	/* trigger, resample (guest EOI) */
 	struct vfio_vec req;	/* the request interrupt: host wants it back */
+	struct vfio_vec errq;	/* the error interrupt: uncorrectable AER */
+	u64 aer_errors;		/* errq firings */
+	u64 host_requests;	/* req firings */
 	bool intx_irqfd;	/* irqfd on pci.gsi assigned */
 	bool intx_host;		/* VFIO INTx enabled */
 	/* INTx without VFIO's unmask eventfd (mdevs): the I/O thread reads
@@ -93,10 +96,36 @@ struct vfio_pci {
 	struct vfio_vec intx_rs;
 	u64 intx_unmasks;	/* SET_IRQS unmasks issued for it */
 	int epfd;		/* the I/O thread's epoll set */
+	int irq_stat_fd;	/* /proc/interrupts, for the host's counts */
+	u64 flrs;		/* guest-initiated FLRs emulated */
+	u8 *rom;		/* romfile= image, padded to rom_size */
+	u64 rom_size;		/* a power of two, 2 KiB or more */
 };
+
+/* vfio/pci.c: the seam for hotplug (not built yet): asks the guest to
+ * eject vp after the host's request interrupt, the device then released
+ * once the guest let it go; true when asked. Without hotplug it returns
+ * false and the request stops the VM. I/O thread, no lock held. */
+bool vfio_pci_request_eject(struct vfio_pci *vp);
 
 /* vfio/pci.c: config space hooks of the PCI device */
 extern const struct pci_dev_ops vfio_pci_ops;
+/* The guest-visible device of the opened vp->vdev (vp->vm, vp->name and
+ * vp->page set): layout, MSI-X relocation, config space, BARs, the bus,
+ * interrupts (masked vectors to epfd). 0, or -1 with err naming it. */
+int vfio_pci_setup(struct vfio_pci *vp, int epfd, char *err, size_t errlen);
+/* Undoes vfio_pci_setup and the open, in reverse, and frees vp. */
+void vfio_pci_destroy(struct vfio_pci *vp);
+
+/* The device writes a config access produced (vcfg_write, vcfg_flr). */
+void vfio_pci_forward(struct vfio_pci *vp, const struct vcfg_write_res *res);
+
+/* vfio/reset.c: the guest set Initiate FLR (VCFG_EV_FLR); bus lock held */
+void vfio_pci_flr(struct vfio_pci *vp);
+
+/* vfio/rom.c: romfile= read at start: vp->rom and rom_size (the next
+ * power of two, 2 KiB at least, zero-padded). 0, or -1 with err. */
+int vfio_rom_load(struct vfio_pci *vp, char *err, size_t errlen);
 
 /* vfio/bar.c */
 int vfio_bar_setup(struct vfio_pci *vp, char *err, size_t errlen);
@@ -108,6 +137,9 @@ int vfio_intr_setup(struct vfio_pci *vp, int epfd, char *err, size_t errlen);
 void vfio_intr_teardown(struct vfio_pci *vp);
 void vfio_intr_msix_ctrl(struct vfio_pci *vp);	/* after a cap write */
 void vfio_intr_msi_update(struct vfio_pci *vp);	/* after a cap write */
+/* After vcfg_flr(): MSI and MSI-X off on the host, the MSI-X table back to
+ * every entry masked, nothing pending. */
+void vfio_intr_flr(struct vfio_pci *vp);
 void vfio_intr_table_write(struct vfio_pci *vp, u64 off, const u8 *data,
 			   u32 len);
 void vfio_intr_table_read(struct vfio_pci *vp, u64 off, u8 *data, u32 len);

@@ -4,6 +4,8 @@
 #ifndef LKVM_VFIO_SEAM_H
 #define LKVM_VFIO_SEAM_H
 
+#include <errno.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include "lkvm/util.h"
 
@@ -24,8 +26,13 @@ struct vfio_seam_ops {
 	ssize_t (*pread)(void *ctx, int fd, void *buf, size_t len, off_t off);
 	ssize_t (*pwrite)(void *ctx, int fd, const void *buf, size_t len,
 			  off_t off);
+	/* Streams without an offset: a migration data fd (pread is ESPIPE) */
+	ssize_t (*read)(void *ctx, int fd, void *buf, size_t len);
+	ssize_t (*write)(void *ctx, int fd, const void *buf, size_t len);
 	void *(*mmap)(void *ctx, size_t len, int prot, int fd, off_t off);
 	int (*munmap)(void *ctx, void *addr, size_t len);
+	/* what an inherited fd is (fd=N: a VFIO cdev?) */
+	int (*fstat)(void *ctx, int fd, struct stat *st);
 };
 
 /* The real kernel: libc calls, sysfs at /sys. */
@@ -62,6 +69,18 @@ static inline ssize_t seam_pwrite(const struct vfio_seam_ops *s, int fd,
 	return s->pwrite(s->ctx, fd, buf, len, off);
 }
 
+static inline ssize_t seam_read(const struct vfio_seam_ops *s, int fd,
+				void *buf, size_t len)
+{
+	return s->read(s->ctx, fd, buf, len);
+}
+
+static inline ssize_t seam_write(const struct vfio_seam_ops *s, int fd,
+				 const void *buf, size_t len)
+{
+	return s->write(s->ctx, fd, buf, len);
+}
+
 static inline void *seam_mmap(const struct vfio_seam_ops *s, size_t len,
 			      int prot, int fd, off_t off)
 {
@@ -72,6 +91,16 @@ static inline int seam_munmap(const struct vfio_seam_ops *s, void *addr,
 			      size_t len)
 {
 	return s->munmap(s->ctx, addr, len);
+}
+
+static inline int seam_fstat(const struct vfio_seam_ops *s, int fd,
+			     struct stat *st)
+{
+	if (!s->fstat) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return s->fstat(s->ctx, fd, st);
 }
 
 /* "<sysfs_root>/<fmt...>" into buf; returns buf. */

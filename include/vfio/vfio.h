@@ -17,6 +17,13 @@
 #define VFIO_NAME_LEN		40	/* a UUID and a NUL, with room */
 #define VFIO_MAX_DEVICES	MAX_DEV_ARGS
 
+/* iommu=: which kernel interface holds the device and its DMA mappings */
+enum vfio_iommu_mode {
+	VFIO_IOMMU_AUTO,	/* iommufd when /dev/iommu and a cdev exist */
+	VFIO_IOMMU_IOMMUFD,	/* /dev/iommu + /dev/vfio/devices/vfioN */
+	VFIO_IOMMU_LEGACY,	/* /dev/vfio/vfio container + group */
+};
+
 struct vfio_spec {
 	u32 domain;
 	u8 bus, dev, fn;
@@ -25,13 +32,22 @@ struct vfio_spec {
 	char path[256];			/* the sysfs path given, or "" */
 	struct msix_reloc_opt msix_reloc;
 	bool msix_reloc_given;	/* false: auto on >4 KiB pages, else off */
+	enum vfio_iommu_mode iommu;
+	bool on_error_report;	/* on-error=report: an AER error only logs */
+	bool rombar_off;	/* rombar=off: the guest sees no ROM BAR */
+	char romfile[256];	/* romfile=PATH: the ROM's image, "" none */
+	int port;		/* port=N: N + 1, behind that root port; 0: bus 0 */
+	bool has_fd;		/* fd=N: a cdev opened by a launcher */
+	int fd;
 };
 
 /*
  * Parses one value: "01:00.0" or "0000:01:00.0" (hex), a mediated device's
- * UUID, or a sysfs device path ending in either, then options
- * separated by commas: msix-relocation=off|auto|bar<N>. Returns 0, or -1
- * with a message in err naming the bad part and what is valid.
+ * UUID, a sysfs device path ending in either, or fd=N (a VFIO cdev fd
+ * inherited from a launcher), then options separated by commas:
+ * msix-relocation=off|auto|bar<N>, iommu=auto|iommufd|legacy,
+ * on-error=stop|report, rombar=on|off, romfile=PATH, port=N. Returns 0,
+ * or -1 with a message in err naming the bad part and what is valid.
  */
 int vfio_spec_parse(const char *arg, struct vfio_spec *spec, char *err,
 		    size_t errlen);
@@ -62,6 +78,23 @@ struct vfio_dma {
 };
 
 /*
+ * The iommufd side, one per VM: /dev/iommu and one IOAS shared by every
+ * device attached through its cdev; guest RAM is mapped into it once.
+ * When the last device leaves it is unmapped, destroyed and closed.
+ */
+struct vfio_ioas {
+	int fd;			/* /dev/iommu, -1: not open */
+	u32 id;			/* the IOAS, valid while fd >= 0 */
+	int users;		/* devices attached to it */
+	int allocs;		/* IOAS_ALLOC calls (one per VM) */
+	u64 align;		/* IOVA alignment the kernel asks for */
+	u32 nr_iova;
+	struct vfio_iova_range iova[VFIO_MAX_IOVA_RANGES];	/* end inclusive */
+	u32 nr_map;
+	struct vfio_dma map[VFIO_MAX_DMA];
+};
+
+/*
  * One container per VM: opened with its first group, IOMMU type set then
  * (type1v2, else type1), shared by every later group. When the last group
  * leaves, DMA is unmapped and the container fd closed.
@@ -77,6 +110,7 @@ struct vfio_container {
 	u32 nr_dma;
 	struct vfio_dma dma[VFIO_MAX_DMA];
 	struct vfio_group *groups;
+	struct vfio_ioas ioas;
 };
 
 /* ops NULL: the real kernel (vfio_seam_real). */
@@ -84,6 +118,19 @@ void vfio_container_init(struct vfio_container *c,
 			 const struct vfio_seam_ops *ops);
 /* Unmaps DMA, closes groups left open and the container fd. */
 void vfio_container_exit(struct vfio_container *c);
+
+/* sysfs helpers (vfio/host.c) shared with `lkvm vfio` (vfio/doctor.c):
+ * the base name of the symlink at path (driver, iommu_group) into out (0,
+ * or -1); a hex attribute file as a number (0 if unreadable); whether the
+ * device at devdir is a PCI-PCI bridge; and fn(arg, bdf, devdir) for every
+ * device of IOMMU group `group` but self (how many, -1 without the group). */
+int vfio_sysfs_link(const char *path, char *out, size_t len);
+u32 vfio_sysfs_hex(const char *path);
+bool vfio_sysfs_is_bridge(const char *devdir);
+int vfio_group_each(const struct vfio_seam_ops *ops, const char *group,
+		    const char *self, void (*fn)(void *arg, const char *bdf,
+						 const char *dir), void *arg);
+
 
 /*
  * sysfs checks for device bdf ("0000:01:00.0"): it exists, is bound to
@@ -115,6 +162,16 @@ struct vfio_group *vfio_group_get(struct vfio_container *c, int id,
 				  char *err, size_t errlen);
 void vfio_group_put(struct vfio_group *g);
 
+/* 0 when [iova, iova + size) lies inside ranges[nr] (sorted or not), else
+ * -1 with err naming the first part that is in none of them. */
+int vfio_iova_fits(const struct vfio_iova_range *ranges, u32 nr, u64 iova,
+		   u64 size, char *err, size_t errlen);
+/* The RLIMIT_MEMLOCK message for pinning need bytes in all. */
+int vfio_err_memlock(u64 need, char *err, size_t errlen);
+/* The sysfs directory of a mediated device (spec->path or the bus's). */
+void vfio_mdev_dir(const struct vfio_seam_ops *ops,
+		   const struct vfio_spec *spec, char *dir, size_t len);
+
 /* 0 when [iova, iova + size) lies inside the IOMMU's usable IOVA ranges
  * (always when the kernel reported none), else -1 with err. */
 int vfio_iova_check(const struct vfio_container *c, u64 iova, u64 size,
@@ -127,6 +184,34 @@ int vfio_dma_map(struct vfio_container *c, u64 iova, u64 size, void *vaddr,
 int vfio_dma_map_guest(struct vfio_container *c, const struct guest_mem *m,
 		       char *err, size_t errlen);
 void vfio_dma_unmap_all(struct vfio_container *c);
+
+/* ---- iommufd and device cdevs (vfio/iommufd.c) ---- */
+
+struct vfio_device;
+
+/*
+ * Whether dev (spec set) has a VFIO cdev in sysfs: 1 with its name
+ * ("vfio0") in name, 0 without (why in err), -1 never. mdevs included.
+ */
+int vfio_cdev_find(const struct vfio_seam_ops *ops,
+		   const struct vfio_spec *spec, char *name, size_t len,
+		   char *err, size_t errlen);
+/*
+ * The iommufd path for dev (spec, c and ops set, host checked): opens its
+ * cdev (or takes spec->fd), binds it to the VM's iommufd, allocating the
+ * IOAS with the first device, and attaches it. 0; 1 when iommu=auto and
+ * iommufd is unavailable (use the legacy path; nothing left open); -1
+ * with err (nothing left open).
+ */
+int vfio_cdev_open(struct vfio_device *dev, char *err, size_t errlen);
+/* Unmaps the IOAS if dev is its last user, detaches, closes the cdev and
+ * drops the IOAS (destroyed and /dev/iommu closed with the last). */
+void vfio_cdev_close(struct vfio_device *dev);
+/* IOMMU_IOAS_MAP of every guest RAM region (IOVA = GPA), once per IOAS;
+ * all or nothing. */
+int vfio_ioas_map_guest(struct vfio_container *c, const struct guest_mem *m,
+			char *err, size_t errlen);
+void vfio_ioas_unmap_all(struct vfio_container *c);
 
 /* ---- Devices (vfio/device.c) ---- */
 
@@ -163,10 +248,15 @@ struct vfio_mmap {
 	u64 offset;
 };
 
+#define VFIO_HOT_RESET_MAX	64	/* functions one bus reset may affect */
+
 struct vfio_device {
 	struct vfio_spec spec;
 	struct vfio_container *c;
-	struct vfio_group *group;
+	struct vfio_group *group;	/* legacy path, else NULL */
+	bool cdev;			/* iommufd path: fd is a cdev */
+	bool attached;			/* cdev attached to c->ioas */
+	char cdev_name[16];		/* "vfio0" (/dev/vfio/devices/) */
 	const struct vfio_seam_ops *ops;
 	int fd;
 	u32 flags;		/* VFIO_DEVICE_FLAGS_* */
@@ -176,6 +266,10 @@ struct vfio_device {
 	struct vfio_irq irqs[VFIO_PCI_NUM_IRQS];
 	bool reset_works;	/* VFIO_DEVICE_FLAGS_RESET */
 	bool reset_noted;	/* "no reset" note printed */
+	u32 hot_resets;		/* bus resets done (vfio/reset.c) */
+	u32 nr_reset_deps;	/* functions the last one covered */
+	u32 reset_deps[VFIO_HOT_RESET_MAX];	/* segment << 16 | bus << 8 | devfn */
+	bool exit_reset_done;	/* bus reset at exit done: none at close */
 	u32 nr_mmaps;
 	struct vfio_mmap mmaps[VFIO_DEV_MAX_MMAPS];
 };
@@ -188,6 +282,14 @@ struct vfio_device {
  */
 int vfio_device_open(struct vfio_container *c, const struct vfio_spec *spec,
 		     struct vfio_device *dev, char *err, size_t errlen);
+/* The backend device dev uses, for `lkvm stat --vfio` and logs:
+ * "iommufd (/dev/vfio/devices/vfio0, IOAS 1)" or "legacy (group 5, ...)". */
+void vfio_device_backend(const struct vfio_device *dev, char *buf,
+			 size_t len);
+/* Maps guest RAM into the address space dev uses (the legacy container
+ * or the IOAS) unless it already is: 0 or -1 with err. */
+int vfio_device_map_guest(struct vfio_device *dev, const struct guest_mem *m,
+			  char *err, size_t errlen);
 /* Disables IRQs, unmaps mmaps, resets (no reset: clears bus master),
  * closes the fd, drops the group (the last one unmaps DMA and closes the
  * container). Idempotent; also safe after a failed open. */
@@ -224,6 +326,20 @@ u8 vfio_device_find_cap(struct vfio_device *dev, u8 id);
 /* VFIO_DEVICE_RESET; without reset support a note is printed once and
  * 0 returned. */
 int vfio_device_reset(struct vfio_device *dev);
+
+/* vfio/reset.c: the bus reset (VFIO_DEVICE_PCI_HOT_RESET) of a device
+ * without its own, when VFIO_DEVICE_GET_PCI_HOT_RESET_INFO shows every
+ * function it affects is this VM's: on the legacy path each one's group
+ * is in the container (its fd is passed), on a cdev the kernel says they
+ * are bound to this iommufd (no fds). 0, or -1 with why not. */
+int vfio_device_hot_reset(struct vfio_device *dev, char *why, size_t len);
+/* Whether dev's last bus reset also reset the PCI function named bdf. */
+bool vfio_hot_reset_covered(const struct vfio_device *dev, const char *bdf);
+/* Pure: the group fds to pass (*nr of them; none on a cdev), or -1 with
+ * the function that is not this VM's. */
+int vfio_hot_reset_plan(const struct vfio_pci_hot_reset_info *info,
+			bool cdev, const struct vfio_container *c, int *fds,
+			u32 *nr, char *why, size_t len);
 
 /* IRQs: index is VFIO_PCI_INTX/MSI/MSIX_IRQ_INDEX. All return 0 or -1. */
 /* One SET_IRQS for vectors [start, start + count): fds[i] < 0 clears it.

@@ -12,6 +12,8 @@
 
 struct vm;
 struct virtio_dev;
+struct sbuf;
+struct state_desc;
 
 #define VIRTIO_MAX_QUEUES	8
 #define VIRTIO_MSIX_VECTORS	(VIRTIO_MAX_QUEUES + 1)
@@ -43,10 +45,29 @@ struct virtio_dev_ops {
 	void (*config_write)(struct virtio_dev *v, u32 off, u32 len);
 	/* Final say on the negotiated features (FEATURES_OK). */
 	bool (*features_ok)(struct virtio_dev *v, u64 features);
+	/* The driver set DRIVER_OK (optional; queued kicks are sent). */
+	void (*driver_ok)(struct virtio_dev *v);
 	/* Device reset: forget per-driver state (queues are reset already). */
 	void (*reset)(struct virtio_dev *v);
 	/* Frees the device's own state (lkvm exit). */
 	void (*free)(struct virtio_dev *v);
+	/*
+	 * Snapshots (virtio/snapshot.c), after the transport's records:
+	 * state describes the struct priv points to (NULL: nothing of its
+	 * own; no table fields). snap_save (optional) writes that record
+	 * when sb_state() alone would race (another lock). snap_load
+	 * (optional) gets the record read into a scratch copy of priv's
+	 * struct: checks it against this device (err names the field and
+	 * both values) and adopts what the guest sees; without it every
+	 * described field is copied.
+	 */
+	const struct state_desc *state;
+	void (*snap_save)(struct virtio_dev *v, struct sbuf *b);
+	int (*snap_load)(struct virtio_dev *v, const void *saved, char *err,
+			 size_t errlen);
+	/* Non-NULL: snapshots are refused while this device exists, with
+	 * this reason (e.g. host state the snapshot cannot hold). */
+	const char *no_snapshot;
 };
 
 struct virtio_queue_cfg {
@@ -86,6 +107,8 @@ struct virtio_dev {
 	struct virtio_queue_cfg qcfg[VIRTIO_MAX_QUEUES];
 	struct virtqueue vq[VIRTIO_MAX_QUEUES];
 	bool kick_pending[VIRTIO_MAX_QUEUES];	/* notified before DRIVER_OK */
+	u32 held;		/* queues notified while the VM was held
+				 * (vp_vm_held): run once it goes on */
 
 	/* Interrupts. */
 	u8 isr;			/* under intx_lock */
@@ -103,6 +126,8 @@ struct virtio_dev {
 	bool ioeventfd_on[VIRTIO_MAX_QUEUES];
 	u64 notify_gpa;		/* live address of the notify area, 0: none */
 	int stop_efd;
+	int thread_kind;	/* its seccomp kind (enum sc_kind): SC_IO
+				 * unless the device sets another before start */
 	pthread_t thread;
 	bool thread_started;
 	u16 pci_cfg_cap;	/* offset of VIRTIO_PCI_CAP_PCI_CFG */
@@ -143,6 +168,10 @@ bool virtio_has_feature(const struct virtio_dev *v, unsigned int bit);
 
 /* Any thread, no lock held: makes the I/O thread run ops->notify(q). */
 void virtio_dev_kick(struct virtio_dev *v, unsigned int q);
+/* Device lock held: the irqfd eventfd that raises MSI-X vector vec (its
+ * KVM route made now if it has none), or -1 (no KVM, MSI-X off, no such
+ * vector): for a device whose queues a kernel backend serves. */
+int virtio_vector_fd(struct virtio_dev *v, u16 vec);
 /* Any thread, no lock held: delivers an INTx decided under the lock. */
 void vp_irq_flush(struct virtio_dev *v);
 

@@ -1,5 +1,5 @@
 /* ACPI tables for x86 guests: RSDP, XSDT, FADT (+FACS), DSDT with _S5 and
- * the PCI root bridge, MADT (one LAPIC per vCPU, IOAPIC, interrupt source overrides), MCFG.
+ * the PCI root bridge (and its _OSC), MADT (one LAPIC per vCPU, IOAPIC, interrupt source overrides), MCFG.
  * Pure: builds into a caller's buffer that will sit at base_gpa. */
 #ifndef LKVM_X86_ACPI_H
 #define LKVM_X86_ACPI_H
@@ -24,6 +24,8 @@ struct acpi_config {
 	u64 pci_mem64_base, pci_mem64_size;	/* size 0: no 64-bit window */
 	u8 pci_gsi_base;	/* _PRT: slot s pin p -> base + (s + p) % nr */
 	u8 pci_nr_gsi;
+	u8 pci_bus_end;		/* _CRS bus range 0..pci_bus_end */
+	bool pci_native_hp;	/* _OSC granting native PCIe hotplug et al. */
 };
 
 /* Lays out all tables in buf (RSDP first, at base_gpa). Returns the number

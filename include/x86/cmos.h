@@ -11,6 +11,7 @@ struct cmos {
 	u8 ram[128];
 };
 
+void cmos_utc(time_t t, struct tm *tm);
 void cmos_reset(struct cmos *c);
 u8 cmos_read(struct cmos *c, const struct tm *now);
 void cmos_write_index(struct cmos *c, u8 val);

@@ -11,7 +11,8 @@ struct legacy {
 	struct vm *vm;
 	pthread_mutex_t lock;
 	struct cmos cmos;
-	u16 pm1_en, pm1_cnt;
+	u16 pm1_sts, pm1_en, pm1_cnt;
+	bool sci;		/* the SCI line's level */
 };
 
 /* A one-byte access to port 0xcf9 (X86_PORT_RESET): reads 0, a write with

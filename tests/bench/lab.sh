@@ -3,6 +3,8 @@
 # in ONE L1 boot of tests/lab (own static lkvm, bench-io reader in L1's overlay, nvme in L1 for
 # the L1 baseline), then a compact table of their LAB-BENCH figures and the L2 boot times
 # (tests/bench/boot-times.sh). Prints figures; asserts no times.
+# KVMTOOL=/path/to/a/static/kvmtool-lkvm: bench-boot also boots the bzImage under it, in L1's
+# overlay as /lab/bench/kvmtool (build it yourself from kvmtool's source; never commit it).
 #   env: LKVM_BENCH_OUT (build/bench), BENCH_LAB=0 to skip, LKVM_LAB_* as for tests/lab/run.sh.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -14,6 +16,16 @@ fi
 OUT=$PWD/${LKVM_BENCH_OUT:-build/bench}
 mkdir -p "$OUT/overlay/lab/bench"
 ${CC:-gcc} -O2 -static -Wall -o "$OUT/overlay/lab/bench/bench-io" tests/bench/bench-io.c
+rm -f "$OUT/overlay/lab/bench/kvmtool"
+if [ -n "${KVMTOOL:-}" ]; then
+	# L1 has no libraries of its own for it: a dynamic binary would not start there.
+	if [ ! -x "$KVMTOOL" ] || readelf -l "$KVMTOOL" 2>&1 | grep -q -e INTERP -e Error; then
+		echo "bench: KVMTOOL=$KVMTOOL is not a statically linked executable; build kvmtool" \
+			"with 'make LDFLAGS=-static'" >&2
+		exit 2
+	fi
+	cp "$KVMTOOL" "$OUT/overlay/lab/bench/kvmtool"
+fi
 # Own object directory and binary: tests/lab/run.sh would build into build/static.
 make -s OUT="$OUT/lkvm.static" B=build/bench/static LDFLAGS=-static
 # L1's modules as tests/lab/common.sh makes them, plus nvme for bench-vfio-nvme's L1 baseline.
@@ -51,7 +63,8 @@ cat <<'NOTE'
 
 L1 = the QEMU/TCG guest reading the same data itself (virtio-blk: the tmpfs image lkvm serves,
 buffered; nvme: L1's nvme driver, O_DIRECT, before it is bound to vfio-pci); L2 = the lkvm
-guest, O_DIRECT. reqs: block-layer reads completed in L2; irq/rq: L2's interrupts of the device;
+guest, O_DIRECT; virtio-9p rows: L2 through lkvm's 9p server, its L1 column virtio-blk's L2 rate
+on the same tmpfs file (seq: read; write: 64 MiB, 9p fsync'd, blk O_DIRECT). reqs: block-layer reads completed in L2; irq/rq: L2's interrupts of the device;
 injected: interrupts lkvm raised itself (irqfd deliveries never wake lkvm); exit/rq: vCPU exits
 to lkvm beyond the idle row's (the marks' own console output); lkvm ms: user time of the vCPU
 threads minus guest time plus all other lkvm threads (10 ms ticks), us/rq per request; KVM ms:

@@ -245,6 +245,31 @@ static bool range_ok(u32 size, u32 off, u32 len)
 	return len && off < size && len <= size - off;
 }
 
+/* A guest's Initiate FLR: only a PCIe function asks; the reset image has
+ * decode, MSI and MSI-X off and sends nothing but the command bytes. */
+static void flr(struct dev *d)
+{
+	struct vcfg_write_res res;
+	struct vcfg_msi m;
+	bool en, fm;
+	u32 i;
+
+	FUZZ_ASSERT(d->c->exp);
+	vcfg_flr(d->c, &res);
+	FUZZ_ASSERT(res.nr_fwd <= 1 && !res.events);
+	for (i = 0; i < res.nr_fwd; i++) {
+		FUZZ_ASSERT(res.fwd[i].off >= PCI_COMMAND &&
+			    res.fwd[i].off + res.fwd[i].len <= PCI_COMMAND + 2);
+		memcpy(d->dev + res.fwd[i].off, res.fwd[i].data,
+		       res.fwd[i].len);
+	}
+	FUZZ_ASSERT(!(vcfg_get(d->c, PCI_COMMAND, 2) &
+		      (PCI_COMMAND_IO | PCI_COMMAND_MEMORY |
+		       PCI_COMMAND_MASTER)));
+	FUZZ_ASSERT(!vcfg_msi_get(d->c, &m) || !m.enabled);
+	FUZZ_ASSERT(!vcfg_msix_get(d->c, &en, &fm) || (!en && !fm));
+}
+
 static void guest_write(struct dev *d, u32 off, u32 len, const u8 *data)
 {
 	struct vcfg_write_res res;
@@ -272,7 +297,10 @@ static void guest_write(struct dev *d, u32 off, u32 len, const u8 *data)
 	}
 	FUZZ_ASSERT(total <= len);
 	FUZZ_ASSERT(!(res.events & ~(VCFG_EV_MSI_CTRL | VCFG_EV_MSI_MSG |
-				     VCFG_EV_MSI_MASK | VCFG_EV_MSIX_CTRL)));
+				     VCFG_EV_MSI_MASK | VCFG_EV_MSIX_CTRL |
+				     VCFG_EV_FLR)));
+	if (res.events & VCFG_EV_FLR)
+		flr(d);
 	if (res.events & (VCFG_EV_MSI_CTRL | VCFG_EV_MSI_MSG |
 			  VCFG_EV_MSI_MASK))
 		FUZZ_ASSERT(d->c->msi);

@@ -1,6 +1,8 @@
 /* Test guest "pci": scans bus 0 through conf1 (0xcf8/0xcfc) and through
  * ECAM found in the MCFG, checks they agree and that 0xcf9 stays apart;
- * with --pci-testdev also sizes, moves and uses its three BARs. */
+ * with --pci-testdev also sizes, moves and uses its three BARs; with
+ * --hotplug-slots reports each root port's bus and slot capabilities, its
+ * empty bus, and a Slot Control command completing. */
 #include "guest.h"
 
 #define CONF1_ADDR	0xcf8
@@ -84,6 +86,56 @@ static int scan(void)
 	check(conf1_read(0, 0, 0) == 0x29c08086, "host bridge is not 8086:29c0");
 	check((conf1_read(0, 0, 8) >> 8) == 0x060000, "host bridge class");
 	return testdev;
+}
+
+static u32 conf1_bus_read(int bus, int reg)
+{
+	outl(CONF1_ADDR, 0x80000000u | bus << 16 | (reg & 0xfc));
+	return inl(CONF1_DATA);
+}
+
+/* The PCIe capability of slot's function, or 0. */
+static int exp_cap(int slot)
+{
+	int off = cfg_read(slot, 0x34) & 0xfc, n;
+
+	for (n = 0; off >= 0x40 && n < 48; n++) {
+		u32 h = cfg_read(slot, off);
+
+		if ((h & 0xff) == 0x10)
+			return off;
+		off = (h >> 8) & 0xfc;
+	}
+	return 0;
+}
+
+/* A root port (header type 1): its secondary bus is empty; a Slot
+ * Control write (power on, every event enabled but HPIE) completes. */
+static void port(int slot)
+{
+	int e = exp_cap(slot), bus = (cfg_read(slot, 0x18) >> 8) & 0xff;
+	u32 sta;
+
+	check(e != 0, "root port without a PCIe capability");
+	if (!e)
+		return;
+	check(mmio_read32(ecam + ((u64)bus << 20)) == 0xffffffff &&
+	      conf1_bus_read(bus, 0) == 0xffffffff, "empty port has a device");
+	cfg_write(slot, e + 0x18, 0xffff0000u | 0x101f);	/* W1C all; cmd */
+	sta = cfg_read(slot, e + 0x18) >> 16;
+	printf("GUEST pci port 00:%02x.0 bus=%d sltcap=%x %s cc=%d\n", slot,
+	       bus, cfg_read(slot, e + 0x14), sta & 0x40 ? "present" : "empty",
+	       !!(sta & 0x10));
+}
+
+static void ports(void)
+{
+	int slot;
+
+	for (slot = 1; slot < 32; slot++)
+		if (conf1_read(slot, 0, 0) != 0xffffffff &&
+		    ((conf1_read(slot, 0, 0xc) >> 16) & 0x7f) == 1)
+			port(slot);
 }
 
 /* 0xcf9 is the reset register inside the conf1 address dword. */
@@ -174,6 +226,7 @@ void guest_main(void)
 	check(find_ecam(), "no ECAM");
 	check_cf9();
 	slot = scan();
+	ports();
 	if (slot >= 0)
 		testdev(slot);
 	else

@@ -4,6 +4,7 @@
 # root read-only and this tree read-write over virtio-9p, chroots into it and runs each
 # suite as `make check` would.
 #   usage: tests/kvm-l1/run.sh OUTDIR SUITE...   writes OUTDIR/SUITE.log and OUTDIR/SUITE.rc
+#   (SUITE is tests/suites/SUITE.sh; KVM_L1_SUITES=tests/bench runs tests/bench/SUITE.sh)
 set -eu
 . "$(dirname "$0")/../lab/common.sh"
 . "$LAB_LIB/host.sh"
@@ -12,10 +13,11 @@ set -eu
 out=$(mkdir -p "$1" && cd "$1" && pwd)
 shift
 suites=("$@")
+SUITE_DIR=${KVM_L1_SUITES:-tests/suites}
 here=$(cd "$(dirname "$0")" && pwd)
 case $out in "$LAB_ROOT"/*) ;; *) lab_die "OUTDIR must be inside $LAB_ROOT (L1 writes there)" ;; esac
 for s in "${suites[@]}"; do
-	[ -f "$LAB_ROOT/tests/suites/$s.sh" ] || lab_die "no suite tests/suites/$s.sh"
+	[ -f "$LAB_ROOT/$SUITE_DIR/$s.sh" ] || lab_die "no suite $SUITE_DIR/$s.sh"
 	rm -f "$out/$s.log" "$out/$s.rc" "$out/$s.log.cut"*
 done
 
@@ -54,7 +56,7 @@ tmo=${LKVM_KVM_L1_TIMEOUT:-900}
 # when its 10 s heartbeat (KVM-L1-ALIVE) stays away for LKVM_KVM_L1_FREEZE
 # seconds: a frozen L1 does not recover (seen: soft lockups for 800 s).
 watch_l1() {
-	local q=$1 log=$2 n last=-1 idle=0 limit=${LKVM_KVM_L1_FREEZE:-60}
+	local q=$1 log=$2 mon=$3 n last=-1 idle=0 limit=${LKVM_KVM_L1_FREEZE:-60}
 	while kill -0 "$q" 2>/dev/null; do
 		sleep 5
 		if grep -aqE 'soft lockup|rcu_.*(stall|starved)|Kernel panic|corrupted stack' "$log"; then
@@ -71,6 +73,7 @@ watch_l1() {
 		idle=$((idle + 5))
 		[ $idle -ge "$limit" ] || continue
 		lab_msg "no L1 heartbeat for ${idle}s (frozen): stopping it"
+		"$LAB_LIB/qemu-dump" "$mon" "${VMLINUZ%/*}/System.map-$KVER" >> "$log" 2>&1
 		kill "$q" 2>/dev/null
 		break
 	done
@@ -83,6 +86,7 @@ boot_l1() {
 	shift 2
 	{
 		echo "REPO=$LAB_ROOT"
+		echo "SUITE_DIR=$SUITE_DIR"
 		echo "SUITES='$*'"
 		echo "OUT=$out"
 		echo "SUITE_ENV='B=${B:-build/x86_64} ARCH=${ARCH:-x86_64}'"
@@ -93,11 +97,12 @@ boot_l1() {
 	timeout -k 10 "$tmo" qemu-system-x86_64 -accel tcg,thread=multi \
 		-machine q35 -cpu max -smp "$smp" -m 6144 -nographic -no-reboot \
 		-kernel "$VMLINUZ" -initrd "$out/l1-initrd.gz" \
-		-append "console=ttyS0 panic=-1 quiet kvml1.env=$out/l1-$g.env" \
+		-append "console=ttyS0 panic=-1 nokaslr quiet kvml1.env=$out/l1-$g.env" \
+		-monitor "unix:$out/mon-$g.sock,server=on,wait=off" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		-virtfs "local,path=$LAB_ROOT,mount_tag=repo,security_model=none,multidevs=remap" \
 		-nic none </dev/null >> "$log" 2>&1 &
-	watch_l1 $! "$log"
+	watch_l1 $! "$log" "$out/mon-$g.sock"
 }
 
 # run_group G SUITE...: runs the suites in L1 number G. A nested TCG kernel
@@ -149,7 +154,7 @@ run_group() {
 
 # Suites go to the L1 with the least work so far, heaviest first (seconds
 # measured in a 1-vCPU L1; a new suite counts 30).
-declare -A weight=([abuse]=72 [control]=65 [vfio]=32 [guests]=26 [cli]=16 [virtio]=14 [lifecycle]=11)
+declare -A weight=([abuse]=80 [control]=109 [vfio]=29 [guests]=37 [cli]=21 [virtio]=17 [lifecycle]=12 [snapshot]=66 [migrate]=34)
 sorted=$(for s in "${suites[@]}"; do echo "${weight[$s]:-30} $s"; done | sort -rn | cut -d' ' -f2)
 declare -a group load
 for ((g = 0; g < par; g++)); do group[g]=; load[g]=0; done

@@ -28,11 +28,21 @@ static const char usage[] =
 "  --sim-page SIZE          page size lkvm's BAR plans assume (e.g. 16384)\n"
 "  --sim-request BDF:MS     MS ms in, the host asks for BDF back (VFIO\n"
 "                           request interrupt)\n"
+"  --sim-error BDF:MS       MS ms in, the device reports an uncorrectable\n"
+"                           error (VFIO error interrupt)\n"
+"  --sim-migratable BDF     the device supports VFIO migration (snapshots)\n"
+"  --sim-flr BDF            the device advertises FLR (PCIe DEVCAP)\n"
+"  --sim-reset-bus BDF:N    no reset of its own; devices with the same N\n"
+"                           share a bus reset (VFIO_DEVICE_PCI_HOT_RESET)\n"
 "  --sim-msi-mask BDF       give the device's MSI 64-bit addresses and\n"
 "                           per-vector masking\n"
+"  --sim-iommufd 1          the host has /dev/iommu and every simulated\n"
+"                           device a cdev (/dev/vfio/devices/vfio<n>)\n"
 "  --sim-socket-on-write 1  each device write (a guest's, from a vCPU\n"
 "                           thread) first calls socket(): lkvm's seccomp\n"
-"                           filter must stop it\n";
+"                           filter must stop it\n"
+"  --sim-slow-write MS      each device write takes MS ms (busy, no\n"
+"                           syscall): a vCPU that cannot park in time\n";
 
 static struct vfio_sim sim;
 static u64 sim_page;
@@ -55,6 +65,20 @@ static ssize_t pwrite_socket(void *ctx, int fd, const void *buf, size_t len,
 
 	if (s >= 0)
 		close(s);
+	return sim_pwrite(ctx, fd, buf, len, off);
+}
+
+/* --sim-slow-write MS: a vCPU spins in the write, as in a slow device
+ * (lkvm's own writes at set-up, from the main thread, go at full speed) */
+static long slow_ms;
+
+static ssize_t pwrite_slow(void *ctx, int fd, const void *buf, size_t len,
+			   off_t off)
+{
+	u64 end = now_ns() + slow_ms * 1000000ull;
+
+	while (gettid() != getpid() && now_ns() < end)
+		;
 	return sim_pwrite(ctx, fd, buf, len, off);
 }
 
@@ -140,28 +164,31 @@ static int add_doorbell(const char *arg)
 }
 
 /* --sim-request BDF:MS: MS ms into the run the host asks for BDF back (its
- * VFIO request eventfd fires, as on an unbind from vfio-pci). */
+ * VFIO request eventfd fires, as on an unbind from vfio-pci);
+ * --sim-error BDF:MS: the device's error eventfd fires (an AER error). */
 static struct sim_dev *req_dev;
 static unsigned int req_ms;
+static u32 req_index = VFIO_PCI_REQ_IRQ_INDEX;
 
 static void *request_later(void *arg)
 {
 	int fd;
 
 	usleep(req_ms * 1000);
-	fd = req_dev->irq_on[VFIO_PCI_REQ_IRQ_INDEX] ?
-	     req_dev->irq_fd[VFIO_PCI_REQ_IRQ_INDEX][0] : -1;
-	fprintf(stderr, "vfio-sim: %s: request interrupt %s\n", req_dev->name,
+	fd = req_dev->irq_on[req_index] ? req_dev->irq_fd[req_index][0] : -1;
+	fprintf(stderr, "vfio-sim: %s: %s interrupt %s\n", req_dev->name,
+		req_index == VFIO_PCI_REQ_IRQ_INDEX ? "request" : "error",
 		fd >= 0 ? "fired" : "not armed");
 	if (fd >= 0 && eventfd_write(fd, 1))
-		perror("vfio-sim: request eventfd");
+		perror("vfio-sim: eventfd");
 	return NULL;
 }
 
-static int add_request(const char *arg)
+static int add_request(const char *arg, u32 index)
 {
 	char buf[128];
 
+	req_index = index;
 	snprintf(buf, sizeof(buf), "%s", arg);
 	if (strlen(buf) < 14 || buf[12] != ':')
 		return -1;
@@ -171,23 +198,72 @@ static int add_request(const char *arg)
 	return req_dev ? 0 : -1;
 }
 
+/* Gives the device VFIO migration (as the sim's mtty has). */
+static int migratable(const char *bdf)
+{
+	struct sim_dev *d = vfio_sim_find(&sim, bdf);
+
+	if (!d)
+		return -1;
+	vfio_sim_migratable(d);
+	return 0;
+}
+
+/* The offset of capability id in the device's config space, or 0. */
+static int sim_cap(const struct sim_dev *d, u8 id)
+{
+	int p, n = 0;
+
+	for (p = d->cfg[PCI_CAPABILITY_LIST]; p && n++ < 48;
+	     p = d->cfg[p + 1])
+		if (d->cfg[p] == id)
+			return p;
+	return 0;
+}
+
 /* Turns on per-vector masking (and 64-bit addresses) in the MSI cap. */
 static int msi_mask(const char *bdf)
 {
 	struct sim_dev *d = vfio_sim_find(&sim, bdf);
-	int p, n = 0;
+	int p = d ? sim_cap(d, PCI_CAP_ID_MSI) : 0;
 
+	if (!p)
+		return -1;
+	d->cfg[p + PCI_MSI_FLAGS] |= PCI_MSI_FLAGS_64BIT;
+	d->cfg[p + PCI_MSI_FLAGS + 1] |= PCI_MSI_FLAGS_MASKBIT >> 8;
+	return 0;
+}
+
+/* --sim-flr BDF: the function advertises Function Level Reset (FLR in the
+ * PCIe capability's Device Capabilities). */
+static int flr_capable(const char *bdf)
+{
+	struct sim_dev *d = vfio_sim_find(&sim, bdf);
+	int p = d ? sim_cap(d, PCI_CAP_ID_EXP) : 0;
+
+	if (!p)
+		return -1;
+	d->cfg[p + PCI_EXP_DEVCAP + 3] |= PCI_EXP_DEVCAP_FLR >> 24;
+	return 0;
+}
+
+/* --sim-reset-bus BDF:N: no reset of its own (no FLR, no PM reset); the
+ * devices given the same N share a bus reset. */
+static int reset_bus(const char *arg)
+{
+	char buf[64];
+	struct sim_dev *d;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	if (strlen(buf) < 14 || buf[12] != ':')
+		return -1;
+	buf[12] = 0;
+	d = vfio_sim_find(&sim, buf);
 	if (!d)
 		return -1;
-	for (p = d->cfg[PCI_CAPABILITY_LIST]; p && n++ < 48;
-	     p = d->cfg[p + 1]) {
-		if (d->cfg[p] != PCI_CAP_ID_MSI)
-			continue;
-		d->cfg[p + PCI_MSI_FLAGS] |= PCI_MSI_FLAGS_64BIT;
-		d->cfg[p + PCI_MSI_FLAGS + 1] |= PCI_MSI_FLAGS_MASKBIT >> 8;
-		return 0;
-	}
-	return -1;
+	d->reset_bus = (int)strtol(buf + 13, NULL, 0);
+	d->dev_flags &= ~VFIO_DEVICE_FLAGS_RESET;
+	return d->reset_bus > 0 ? 0 : -1;
 }
 
 /* What the simulated kernel saw; non-zero when lkvm left something behind. */
@@ -199,7 +275,7 @@ static void remove_tree_at_exit(void)
 	int p[2], null;
 	char c;
 
-	if (pipe(p))
+	if (pipe2(p, O_CLOEXEC))
 		return;
 	if (fork() == 0) {
 		close(p[1]);
@@ -224,16 +300,23 @@ static int report(void)
 		struct sim_dev *d = &sim.dev[i];
 
 		fprintf(stderr, "vfio-sim: %s resets=%d set_irqs=%d fds_open=%d "
-			"doorbell rings=%d fired=%d dropped=%d intx_unmasks=%d\n",
+			"doorbell rings=%d fired=%d dropped=%d intx_unmasks=%d "
+			"hot_resets=%d\n",
 			d->name, d->resets, d->set_irqs_calls, d->fds_open,
 			d->db_rings, d->db_fired, d->db_dropped,
-			d->intx_unmasks);
+			d->intx_unmasks, d->hot_resets);
 	}
-	leaks = sim.open_fds + sim.live_mmaps + sim.nr_dma + sim.bad_calls;
+	leaks = sim.open_fds + sim.live_mmaps + sim.nr_dma + sim.bad_calls +
+		sim.nr_iomap + sim.ioas_allocs - sim.ioas_destroys;
 	fprintf(stderr, "vfio-sim: teardown %s: open_fds=%d live_mmaps=%d "
-		"dma_maps=%d bad_calls=%d (map calls %d, unmap calls %d)\n",
-		leaks ? "LEAKED" : "clean", sim.open_fds, sim.live_mmaps,
-		sim.nr_dma, sim.bad_calls, sim.map_calls, sim.unmap_calls);
+		"dma_maps=%d bad_calls=%d (map calls %d, unmap calls %d) "
+		"iommufd: ioas allocs=%d destroys=%d maps=%d unmaps=%d "
+		"left=%d\n", leaks ? "LEAKED" : "clean", sim.open_fds,
+		sim.live_mmaps, sim.nr_dma, sim.bad_calls, sim.map_calls,
+		sim.unmap_calls, sim.ioas_allocs, sim.ioas_destroys,
+		sim.iomap_calls, sim.iounmap_calls, sim.nr_iomap);
+	if (sim.trace[0])
+		fprintf(stderr, "vfio-sim: iommufd calls: %s\n", sim.trace);
 	return leaks ? -1 : 0;
 }
 
@@ -266,13 +349,29 @@ int main(int argc, char **argv)
 		} else if (!strcmp(o, "--sim-doorbell")) {
 			r = add_doorbell(v);
 		} else if (!strcmp(o, "--sim-request")) {
-			r = add_request(v);
+			r = add_request(v, VFIO_PCI_REQ_IRQ_INDEX);
+		} else if (!strcmp(o, "--sim-error")) {
+			r = add_request(v, VFIO_PCI_ERR_IRQ_INDEX);
 		} else if (!strcmp(o, "--sim-msi-mask")) {
 			r = msi_mask(v);
+		} else if (!strcmp(o, "--sim-flr")) {
+			r = flr_capable(v);
+		} else if (!strcmp(o, "--sim-reset-bus")) {
+			r = reset_bus(v);
+		} else if (!strcmp(o, "--sim-migratable")) {
+			r = migratable(v);
 		} else if (!strcmp(o, "--sim-socket-on-write")) {
 			sim_pwrite = sim.ops.pwrite;
 			sim.ops.pwrite = pwrite_socket;
 			r = 0;
+		} else if (!strcmp(o, "--sim-iommufd")) {
+			sim.iommufd = true;
+			r = 0;
+		} else if (!strcmp(o, "--sim-slow-write")) {
+			slow_ms = strtol(v, NULL, 0);
+			sim_pwrite = sim.ops.pwrite;
+			sim.ops.pwrite = pwrite_slow;
+			r = slow_ms > 0 ? 0 : -1;
 		} else if (!strcmp(o, "--sim-page")) {
 			sim_page = strtoull(v, NULL, 0);
 			r = 0;
@@ -292,6 +391,8 @@ int main(int argc, char **argv)
 		vfio_sim_destroy(&sim);
 		return 2;
 	}
+	for (r = 0; sim.iommufd && r < sim.nr_dev; r++)
+		vfio_sim_cdev(&sim, &sim.dev[r], r, true);
 	remove_tree_at_exit();
 	if (req_dev) {
 		pthread_t t;

@@ -4,7 +4,7 @@
 # scenarios in tests/lab-arm64/scenarios, once per L1 kernel: "4k" (Debian 6.1, 4 KiB pages)
 # and "16k" (Debian 6.12 arm64-16k; its results are prefixed "16k-"), one L1 boot each.
 #   usage: tests/lab-arm64/run.sh [-v] [--kernels 4k,16k] [SCENARIO...]
-#   default scenarios: boot virtio virtio-intx, plus vfio-nvme and vfio-virtio
+#   default scenarios: boot virtio virtio-intx snap-virtio, plus vfio-nvme, vfio-virtio and vfio-port
 #   (LKVM_LAB_ARM64_VFIO=0 leaves them out)
 # Writes $LKVM_LAB_ARM64_OUT (build/lab-arm64)/results.txt ("NAME PASS|FAIL DETAIL"),
 # timings.txt (host wall times per L1, scenario and L2 run) and l1-<tag>-console.log (stamped).
@@ -33,8 +33,8 @@ while [ $# -gt 0 ]; do
 	esac
 done
 if [ ${#scen[@]} = 0 ]; then
-	scen=(boot virtio virtio-intx)
-	[ "${LKVM_LAB_ARM64_VFIO:-1}" = 1 ] && scen+=(vfio-nvme vfio-virtio)
+	scen=(boot virtio virtio-intx snap-virtio)
+	[ "${LKVM_LAB_ARM64_VFIO:-1}" = 1 ] && scen+=(vfio-nvme vfio-virtio vfio-port)
 fi
 for s in "${scen[@]}"; do
 	[ -f "$LAB/scenarios/$s.sh" ] || die "no scenario '$s' (tests/lab-arm64/scenarios/$s.sh)"
@@ -71,6 +71,10 @@ if ! aarch64-linux-gnu-gcc -O2 -static -Wall -o "$OUT/bench-io" tests/bench/benc
 	rm -f "$OUT/bench-io"
 fi
 
+# vsock-echo (tests/lab-lib/vsock-echo.c), static for arm64: both levels' AF_VSOCK helper.
+aarch64-linux-gnu-gcc -O2 -static -Wall -o "$OUT/vsock-echo" "$LIB/vsock-echo.c" 2> "$OUT/vsock-echo.log" ||
+	{ hostfail vsock-echo-build "$(head -c 200 "$OUT/vsock-echo.log")"; exit 1; }
+
 # ---- initramfs pieces ----
 . "$LIB/host.sh"		# lab_add_modules, lab_mkcpio
 mkcpio() { lab_mkcpio "$1" "$2" 1; }
@@ -88,7 +92,8 @@ t=$(now_us)
 r=$OUT/l2root
 skel "$r" "$LAB/l2/init"
 mkdir -p "$r/lab/l2" "$r/lab/lib" "$r/lab/bench"
-cp "$LIB/l2.sh" "$LIB/pci.sh" "$r/lab/lib/"
+cp "$LIB/l2.sh" "$LIB/pci.sh" "$LIB/vsock.sh" "$r/lab/lib/"
+install -m 755 "$OUT/vsock-echo" "$r/bin/vsock-echo"
 [ -x "$OUT/bench-io" ] && cp "$OUT/bench-io" "$r/lab/bench/"
 for s in "${scen[@]}"; do
 	[ -f "$LAB/scenarios/$s.l2.sh" ] && cp "$LAB/scenarios/$s.l2.sh" "$r/lab/l2/$s.sh"
@@ -99,6 +104,9 @@ for s in "${scen[@]}"; do
 		msg "L2 modules for $s: $m"
 	fi
 done
+# shellcheck disable=SC2086
+m=$(lab_add_modules -k "$MODDIR" "$r/lib/modules/lab" $LAB_9PROOT_MODULES) || exit 1
+printf '%s\n' $m > "$r/lab/modules.9proot"
 mkcpio "$r" "$OUT/l2.cpio.gz"
 
 # l1_initramfs TAG MODDIR: the L1 root for one kernel: busybox, l1/init, lib.sh, vfio-bind,
@@ -110,6 +118,7 @@ l1_initramfs() {
 	cp "$LAB/l1/lib.sh" "$r/lab/lib.sh"
 	cp "$LIB"/*.sh "$r/lab/lib/"
 	install -m 755 "$LIB/vfio-bind" "$r/bin/vfio-bind"
+	install -m 755 "$OUT/vsock-echo" "$r/bin/vsock-echo"
 	for s in "${scen[@]}"; do
 		cp "$LAB/scenarios/$s.sh" "$r/lab/scenarios/"
 		# shellcheck disable=SC2207

@@ -13,6 +13,9 @@ lab_ko_cat() {
 	esac
 }
 
+# The modules an L2 needs for its root on 9p (l2.sh's l2_root_9p), dependencies added.
+LAB_9PROOT_MODULES="9p 9pnet_virtio virtio_pci"
+
 # lab_add_modules [-k] MODDIR DESTDIR NAME...: copies NAME and its dependencies (the .ko's
 # depends= modinfo string) from MODDIR/kernel as DESTDIR/<name>.ko (names with _) and prints
 # them in load order on one line. A module that MODDIR/modules.builtin lists is skipped. One

@@ -16,12 +16,45 @@ lab_sub() { awk "BEGIN { printf \"%.2f\", $1 - $2 }"; }
 # lab_pagesize: the L1 kernel's page size in bytes (what getpagesize() returns).
 lab_pagesize() { echo $(( $(sed -n 's/^KernelPageSize: *\([0-9]*\) kB/\1/p' /proc/self/smaps | head -n 1) * 1024 )); }
 
+# l2_threads PID: "TID:STATE:WCHAN" of each of the process's threads, the first is main.
+l2_threads() {
+	for _tk in /proc/"$1"/task/*; do
+		printf '%s:%s:%s ' "${_tk##*/}" "$(sed 's/.*) \(.\).*/\1/' "$_tk/stat" 2>/dev/null)" \
+			"$(cat "$_tk/wchan" 2>/dev/null)"
+	done
+}
+
+# l2_watchdog NAME TIMEOUT: 3 s before l2_run's kill, what each lkvm's threads are doing
+# (state and wchan into /tmp/l2-NAME.diag for the result line, kernel stacks on the console),
+# so a run that hangs in CI says where.
+l2_watchdog() {
+	_ws=$(($2 > 6 ? $2 - 3 : $2))
+	# Not on the scenario's stdout: l2_run's kill leaves this sleep running, and a pipe
+	# it held would keep the scenario's tee open until the timeout.
+	sleep "$_ws" < /dev/null > /dev/null 2>&1
+	for _p in $(pidof lkvm); do
+		echo "pid $_p: $(l2_threads "$_p")" >> "/tmp/l2-$1.diag"
+		for _tk in /proc/"$_p"/task/*; do
+			sed "s|^|LAB-DIAG $1 ${_tk##*/} |" "$_tk/stack" 2>/dev/null
+		done
+	done
+}
+
+# l2_hang: for the last run when it was killed at its timeout, what l2_watchdog saw and the
+# last lines L2 printed (else nothing).
+l2_hang() {
+	[ "$L2_RC" = 137 ] || return 0
+	printf %s "; L2's last lines: $(grep -v '^ *$' "$L2_LOG" | tail -n 3 | tr '\n' ' ' | cut -c1-240)"
+	[ -s "/tmp/l2-$L2_NAME.diag" ] &&
+		printf %s "; threads at the timeout: $(tr '\n' ' ' < "/tmp/l2-$L2_NAME.diag" | cut -c1-400)"
+}
+
 # l2_run NAME TIMEOUT LKVM-ARGS...: runs `lkvm LKVM-ARGS` (stdin /dev/null), echoes its
 # output prefixed "L2| " and keeps it in $L2_LOG; sets L2_RC (137 when killed at TIMEOUT
 # seconds) and L2_SECS (L1 seconds). LAB-L2-BEGIN/-END lines let the host time each run.
 l2_run() {
 	_n=$1; _t=$2; shift 2
-	L2_LOG=/tmp/l2-$_n.log
+	L2_LOG=/tmp/l2-$_n.log; L2_NAME=$_n
 	if [ ! -x "$LKVM" ]; then
 		echo "LAB: $LKVM is missing from the L1 initramfs" > "$L2_LOG"
 		L2_RC=127; L2_SECS=0
@@ -33,12 +66,16 @@ l2_run() {
 	rm -f /tmp/l2.rc
 	: > "$L2_LOG"
 	# A read loop, not sed: sed buffers, and the host stamps lines as they arrive.
+	rm -f "/tmp/l2-$_n.diag"
+	l2_watchdog "$_n" "$_t" &
+	_wd=$!
 	( timeout -s KILL "$_t" "$LKVM" "$@" < /dev/null; echo $? > /tmp/l2.rc ) 2>&1 |
 		while IFS= read -r _l || [ -n "$_l" ]; do
 			_l=${_l%"$LAB_CR"}
 			echo "$_l" >> "$L2_LOG"
 			echo "L2| $_l"
 		done
+	kill "$_wd" 2>/dev/null
 	L2_RC=$(cat /tmp/l2.rc 2>/dev/null || echo 255)
 	L2_SECS=$(lab_sub "$(lab_uptime)" "$_t0")
 	echo "LAB-L2-END $LAB_PREFIX$_n rc=$L2_RC l1_secs=$L2_SECS"
@@ -60,11 +97,11 @@ l2_check() {
 	_bad=$(grep -m 1 'L2-CHECK-FAIL' "$L2_LOG" | sed 's/.*L2-CHECK-FAIL/L2-CHECK-FAIL/')
 	if [ -z "$_line" ]; then
 		_last=$(grep -v '^ *$' "$L2_LOG" | tail -n 3 | tr '\n' ' ' | cut -c1-240)
-		lab_result "$_n" FAIL "no $_m from L2; lkvm exit $L2_RC after ${L2_SECS}s; last output: $_last"
+		lab_result "$_n" FAIL "no $_m from L2; lkvm exit $L2_RC after ${L2_SECS}s; last output: $_last$(l2_hang)"
 	elif [ -n "$_bad" ]; then
 		lab_result "$_n" FAIL "$_bad; lkvm exit $L2_RC"
 	elif [ "$L2_RC" != 0 ]; then
-		lab_result "$_n" FAIL "$_line but lkvm exit $L2_RC (expected 0) after ${L2_SECS}s"
+		lab_result "$_n" FAIL "$_line but lkvm exit $L2_RC (expected 0) after ${L2_SECS}s$(l2_hang)"
 	else
 		lab_result "$_n" PASS "$_line lkvm_exit=0 l1_secs=$L2_SECS"
 	fi
@@ -78,6 +115,33 @@ l2_sub() {
 		lab_result "$1" PASS "${_ok:-ok}"
 	else
 		_why=$(grep -m 1 "L2-CHECK-FAIL $2" "$L2_LOG" | sed 's/.*L2-CHECK-FAIL //')
-		lab_result "$1" FAIL "${_why:-L2 printed neither '$3 $2 ok' nor a reason (lkvm exit $L2_RC)}"
+		lab_result "$1" FAIL "${_why:-L2 printed neither '$3 $2 ok' nor a reason (lkvm exit $L2_RC)$(l2_hang)}"
+	fi
+}
+
+# l2_stopper NAME [VM]: before the L2 run NAME (lab.end=button), in the background: waits (2 min
+# at most) until L2 waits for its power button, then `lkvm stop [--name VM]` (as the only VM
+# without VM) into /tmp/stop-NAME.out with its status.
+l2_stopper() {
+	rm -f "/tmp/stop-$1.out"
+	( for _ in $(seq 600); do
+		grep -q "L2-END button: waiting" "/tmp/l2-$1.log" 2>/dev/null && break
+		sleep 0.2
+	  done
+	  "$LKVM" stop ${2:+--name "$2"} --timeout 30 > "/tmp/stop-$1.out" 2>&1
+	  echo "status $?" >> "/tmp/stop-$1.out" ) &
+	L2_STOPPER=$!
+}
+
+# l2_stop_result RESULT NAME: after that L2 run: PASS when `lkvm stop` said "powered off (power
+# button)" and exited 0, L2 saw the press and its lkvm exited 0.
+l2_stop_result() {
+	wait "$L2_STOPPER"
+	if grep -q "powered off (power button)" "/tmp/stop-$2.out" &&
+		grep -q "^status 0" "/tmp/stop-$2.out" &&
+		grep -q "L2-END button pressed" "$L2_LOG" && [ "$L2_RC" = 0 ]; then
+		lab_result "$1" PASS "$(head -n 1 "/tmp/stop-$2.out")"
+	else
+		lab_result "$1" FAIL "lkvm stop: $(tr '\n' ' ' < "/tmp/stop-$2.out" 2>/dev/null); lkvm exit $L2_RC; L2: $(grep -m 2 -E 'L2-END|L2-CHECK-FAIL' "$L2_LOG" | tr '\n' ' ')"
 	fi
 }

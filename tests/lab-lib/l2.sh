@@ -5,6 +5,25 @@
 # shellcheck shell=sh
 . /lab/lib/pci.sh
 
+# l2_root_9p: with root=TAG rootfstype=9p rootflags=OPTS on the kernel command line (kvmtool
+# users' way to boot from a host directory over --9p; Debian's 9p is modular, so an initramfs
+# must do it, as here): loads /lab/modules.9proot (9p, 9pnet_virtio, virtio_pci with their
+# dependencies, in load order), mounts TAG on /newroot and switches to its /sbin/init.
+# Returns only without such a root, or when mounting it failed (L2-CHECK-FAIL).
+l2_root_9p() {
+	[ "$(param rootfstype)" = 9p ] || return 0
+	for _m in $(cat /lab/modules.9proot 2>/dev/null); do
+		[ -d "/sys/module/$_m" ] || insmod "/lib/modules/lab/$_m.ko" ||
+			echo "L2-CHECK-FAIL insmod $_m"
+	done
+	mkdir -p /newroot
+	if mount -t 9p -o "$(param rootflags)" "$(param root)" /newroot; then
+		umount /proc /sys 2>/dev/null
+		exec switch_root /newroot /sbin/init
+	fi
+	echo "L2-CHECK-FAIL mounting the 9p root '$(param root)' failed"
+}
+
 # eth0_up: waits up to 10 s for eth0, brings it up and waits up to 10 s for its carrier
 # ($_i: the carrier polls it took).
 eth0_up() {
@@ -87,6 +106,16 @@ bench_l2_phase() {
 	echo "BENCH-SYNC $_ph-end"
 	sleep 2
 	echo "BENCH-L2 $_ph $_out requests=$((_r1 - _r0)) irqs=$((_i1 - _i0))"
+}
+
+# bench_l2_write TARGET DD-FLAG: 64 MiB of zeroes written to TARGET in 1 MiB blocks with dd's
+# DD-FLAG (oflag=direct, conv=fsync), timed: "mode=write bytes=67108864 secs=S MBps=R".
+bench_l2_write() {
+	_t0=$(cut -d' ' -f1 /proc/uptime)
+	dd if=/dev/zero of="$1" bs=1048576 count=64 "$2" 2>/dev/null || { echo "mode=write failed"; return; }
+	_t1=$(cut -d' ' -f1 /proc/uptime)
+	awk -v a="$_t0" -v b="$_t1" 'BEGIN { s = b - a; if (s <= 0) s = 0.01
+		printf "mode=write bytes=67108864 secs=%.2f MBps=%.1f\n", s, 64 / s }'
 }
 
 # nvme_wait: waits up to 15 s for /dev/nvme0n1.
@@ -187,5 +216,83 @@ virtio_l2_checks() {
 		echo "L2-VIRTIO msix ok $_n per-queue MSI-X vectors on /$1/, $_cnt interrupts"
 	else
 		echo "L2-CHECK-FAIL msix: per-queue virtio vectors on /$1/: $_n, interrupts $_cnt"
+	fi
+}
+
+# virtio_9p_l2_checks: the "virtio" scenarios' 9p checks (modules 9p, 9pnet_virtio loaded):
+# mounts tag labshare (read-write) and labro (given ,ro to lkvm; mounted rw so the server is
+# what refuses), md5 of data.bin and ro.bin (lab.p9md5, lab.p9romd5), copies data.bin to
+# copy.bin, mkdir/write/rename/symlink/unlink/rmdir, a write to labro fails, the share's
+# symlinks that lead out reach nothing of L1's; "L2-VIRTIO 9p-<check> ok" or
+# "L2-CHECK-FAIL 9p-<check> ...", and "L2-VIRTIO 9p-time S" (seconds these checks took).
+virtio_9p_l2_checks() {
+	_t0=$(cut -d' ' -f1 /proc/uptime)
+	_m=/mnt/9p; _r=/mnt/9pro
+	mkdir -p $_m $_r
+	if ! mount -t 9p -o trans=virtio,version=9p2000.L labshare $_m ||
+		! mount -t 9p -o trans=virtio,version=9p2000.L labro $_r; then
+		echo "L2-CHECK-FAIL 9p-read: mounting tags labshare/labro failed"
+		return 0
+	fi
+	_got=$(md5sum < $_m/data.bin | cut -d' ' -f1)
+	_rogot=$(md5sum < $_r/ro.bin | cut -d' ' -f1)
+	if [ "$_got" = "$(param lab.p9md5)" ] && [ "$_rogot" = "$(param lab.p9romd5)" ]; then
+		echo "L2-VIRTIO 9p-read ok md5 of data.bin and ro.bin = L1's ($_got)"
+	else
+		echo "L2-CHECK-FAIL 9p-read: md5 '$_got' '$_rogot', wanted '$(param lab.p9md5)' '$(param lab.p9romd5)'"
+	fi
+	cp $_m/data.bin $_m/copy.bin || echo "L2-CHECK-FAIL 9p-ops: cp to the share failed"
+	if mkdir $_m/d && echo LKVM-9P > $_m/d/f && mv $_m/d/f $_m/d/g &&
+		ln -s g $_m/d/l && [ "$(cat $_m/d/l)" = LKVM-9P ] &&
+		[ "$(ls $_m/d | tr '\n' ' ')" = "g l " ] && rm $_m/d/l $_m/d/g && rmdir $_m/d &&
+		[ ! -e $_m/d ]; then
+		echo "L2-VIRTIO 9p-ops ok mkdir, write, rename, symlink, readdir, unlink, rmdir"
+	else
+		echo "L2-CHECK-FAIL 9p-ops: $(ls -la $_m $_m/d 2>&1 | tr '\n' ' ' | cut -c1-200)"
+	fi
+	if echo x 2>/dev/null > $_r/new || touch $_r/ro.bin 2>/dev/null || mkdir $_r/dd 2>/dev/null; then
+		echo "L2-CHECK-FAIL 9p-ro: a write to the ro share succeeded"
+	else
+		echo "L2-VIRTIO 9p-ro ok write, touch and mkdir refused on the ro share"
+	fi
+	if cat $_m/up $_m/abs $_m/../secret 2>/dev/null | grep -q LKVM-SECRET; then
+		echo "L2-CHECK-FAIL 9p-escape: L1's secret read through the share"
+	else
+		echo "L2-VIRTIO 9p-escape ok symlinks out of the share reach nothing of L1's"
+	fi
+	umount $_m; umount $_r
+	echo "L2-VIRTIO 9p-time $(awk -v a="$_t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "%.2f", b - a }')"
+}
+
+# nvme_port_checks: with nvme0 behind a hotplug root port (scenario vfio-port): "L2-VFIO
+# port-topo ok ..." when its parent is a root port bound to pcieport with a pciehp slot;
+# then the slot's power off through pciehp ("port-off": the nvme is gone) and on again
+# ("port-on": md5 of /dev/nvme0n1 as in nvme-read).
+nvme_port_checks() {
+	dmesg | grep -i -E 'pciehp|_OSC|0000:00:1f' | head -8 | sed 's/^/L2: /'
+	dev=$(readlink -f /sys/class/nvme/nvme0/device 2>/dev/null)
+	port=${dev%/*}
+	addr=${dev##*/}
+	slot=
+	for _s in /sys/bus/pci/slots/*; do
+		[ "$(cat "$_s/address" 2>/dev/null)" = "${addr%.*}" ] && slot=$_s
+	done
+	drv=$(readlink -f "$port/driver" 2>/dev/null)
+	if [ -n "$slot" ] && [ "${drv##*/}" = pcieport ] && [ "${port##*/}" != pci0000:00 ]; then
+		echo "L2-VFIO port-topo ok nvme=$addr port=${port##*/} slot=${slot##*/}"
+	else
+		echo "L2-CHECK-FAIL port-topo: nvme '$dev' parent '${port##*/}' driver '${drv##*/}' slot '$slot'"
+	fi
+	if [ -n "$slot" ]; then
+		echo 0 > "$slot/power"
+		_p=$(cat "$slot/power")
+		if [ ! -e /sys/class/nvme/nvme0 ] && [ ! -e "$dev" ] && [ "$_p" = 0 ]; then
+			echo "L2-VFIO port-off ok power=$_p"
+		else
+			echo "L2-CHECK-FAIL port-off: power '$_p', nvme0 still $(ls /sys/class/nvme 2>&1)"
+		fi
+		echo 1 > "$slot/power"
+		nvme_wait
+		nvme_read_check 2>&1 | sed 's/nvme-read/port-on/'
 	fi
 }

@@ -47,12 +47,18 @@ add_modules() {
 	echo "$list"
 }
 
+# AF_VSOCK test helper for both levels (busybox has none): static, from the host's gcc.
+vsock_echo=$LAB_OUT/vsock-echo
+gcc -static -O2 -o "$vsock_echo" "$LAB_LIB/vsock-echo.c" ||
+	lab_die "building $vsock_echo from $LAB_LIB/vsock-echo.c failed (needs gcc and a static libc)"
+
 # --- L2 ---
 r=$work/l2
 install_busybox "$r"
+install -m 755 "$vsock_echo" "$r/bin/vsock-echo"
 install -m 755 "$LAB_DIR/l2/init" "$r/init"
 mkdir -p "$r/lab/l2" "$r/lab/lib"
-cp "$LAB_LIB/l2.sh" "$LAB_LIB/pci.sh" "$r/lab/lib/"
+cp "$LAB_LIB/l2.sh" "$LAB_LIB/pci.sh" "$LAB_LIB/vsock.sh" "$r/lab/lib/"
 for f in "$LAB_DIR"/scenarios/*.l2.sh; do
 	[ -e "$f" ] || continue
 	b=${f##*/}; cp "$f" "$r/lab/l2/${b%.l2.sh}.sh"
@@ -63,6 +69,9 @@ if [ -n "$L2_MODULES" ]; then
 	m=$(add_modules "$r/lib/modules/lab" "$r/lab/modules.order" $L2_MODULES) || exit 1
 	lab_msg "L2 modules: $m"
 fi
+# shellcheck disable=SC2086
+m=$(lab_add_modules "$MODDIR" "$r/lib/modules/lab" $LAB_9PROOT_MODULES) || lab_die "building the L2 initramfs failed"
+printf '%s\n' $m > "$r/lab/modules.9proot"
 lab_mkcpio "$r" "$LAB_OUT/l2-initrd.gz"
 
 # --- L1 ---
@@ -74,6 +83,7 @@ cp "$LAB_DIR/l1/lib.sh" "$r/lab/lib.sh"
 mkdir -p "$r/lab/lib"
 cp "$LAB_LIB"/*.sh "$r/lab/lib/"
 install -m 755 "$LAB_LIB/vfio-bind" "$r/bin/vfio-bind"
+install -m 755 "$vsock_echo" "$r/bin/vsock-echo"
 for f in "$LAB_DIR"/scenarios/*.sh; do
 	case $f in *.l2.sh) continue ;; esac
 	cp "$f" "$r/lab/scenarios/"

@@ -84,7 +84,9 @@ t=$(lab_now_us)
 step "build initramfs" "$(lab_secs "$t")"
 
 run_list=$(IFS=,; echo "${scen[*]}")
-append="console=ttyS0 panic=-1 lab.run=$run_list"
+# L1's symbols, for qemu-dump's names of a frozen L1's RIPs (L1 boots with nokaslr)
+l1_map=$( . "${LKVM_LAB_ENV:-$LAB_CACHE/lab.env}"; echo "${VMLINUZ%/*}/System.map-$KVER")
+append="console=ttyS0 panic=-1 nokaslr lab.run=$run_list"
 # Scenario hooks for the L1 machine: scenarios/NAME.qemu (bash, sourced here on the host for
 # each scenario that runs) may add QEMU arguments to qemu_extra and L1 kernel parameters to
 # l1_append (with a leading space), e.g. the vfio-* scenarios' IOMMU, nvme and e1000e.
@@ -116,14 +118,62 @@ stamp() {
 
 : > "$log"
 t=$(lab_now_us)
-set +e
-timeout -k 10 "$timeout_s" qemu-system-x86_64 -accel tcg -machine q35,kernel-irqchip=split \
-	-cpu max -m 2048 -smp 1 -nographic -no-reboot \
-	-kernel "$LAB_OUT/vmlinuz" -initrd "$LAB_OUT/l1-initrd.gz" -append "$append" \
-	${qemu_extra[@]+"${qemu_extra[@]}"} \
-	</dev/null 2>&1 | stamp "$t"
-qrc=${PIPESTATUS[0]}
-set -e
+# boot_l1 LIST: one L1 for the scenarios LIST (comma-separated), its console appended to
+# $log; a console silent for LKVM_LAB_FREEZE seconds (default 90: L1 prints a heartbeat
+# every 10 s) means a frozen L1: qemu is stopped and frozen=1. Sets qrc.
+boot_l1() {
+	local a="$append" mark qpid n last=-1 idle=0
+	a=${a/lab.run=$run_list/lab.run=$1}
+	mark=$LAB_OUT/.l1-running
+	touch "$mark"
+	rm -f "$LAB_OUT/.qpid"
+	set +e
+	( timeout -k 10 "$timeout_s" qemu-system-x86_64 -accel tcg -machine q35,kernel-irqchip=split \
+		-cpu max -m 2048 -smp 1 -nographic -no-reboot \
+		-kernel "$LAB_OUT/vmlinuz" -initrd "$LAB_OUT/l1-initrd.gz" -append "$a" \
+		-monitor "unix:$LAB_OUT/mon.sock,server=on,wait=off" \
+		${qemu_extra[@]+"${qemu_extra[@]}"} \
+		</dev/null 2>&1 &
+	  echo $! > "$LAB_OUT/.qpid"
+	  wait $!
+	  echo $? > "$LAB_OUT/.qrc"; rm -f "$mark" ) | stamp "$t" &
+	qpid=$!
+	frozen=0
+	while [ -e "$mark" ]; do
+		sleep 5
+		n=$(stat -c %s "$log")
+		if [ "$n" = "$last" ]; then idle=$((idle + 5)); else idle=0; last=$n; fi
+		if [ $idle -ge "${LKVM_LAB_FREEZE:-90}" ]; then
+			frozen=1
+			echo "LAB: L1 console silent for ${idle}s: frozen L1 stopped" >> "$log"
+			"$LAB_LIB/qemu-dump" "$LAB_OUT/mon.sock" "$l1_map" >> "$log" 2>&1
+			kill "$(cat "$LAB_OUT/.qpid")" 2>/dev/null	# the timeout: it stops qemu
+			break
+		fi
+	done
+	wait "$qpid"
+	qrc=$(cat "$LAB_OUT/.qrc" 2>/dev/null || echo 255)
+	[ $frozen = 1 ] && qrc=frozen
+	rm -f "$LAB_OUT/.qrc" "$LAB_OUT/.qpid" "$mark"
+	set -e
+}
+boot_l1 "$run_list"
+if [ $frozen = 1 ]; then
+	# Once: a new L1 for the scenarios that had not ended; what the frozen scenario
+	# printed is dropped (its results come from the rerun).
+	left=
+	for s in "${scen[@]}"; do
+		grep -aq "LAB-END $s " "$log" || left=$left${left:+,}$s
+	done
+	cut=$(grep -an "LAB-BEGIN " "$log" | tail -n 1)
+	s=$(sed 's/.*LAB-BEGIN \([^ ]*\).*/\1/' <<<"$cut")
+	if [ -n "$cut" ] && ! grep -aq "LAB-END $s " "$log"; then
+		head -n $(( ${cut%%:*} - 1 )) "$log" > "$log.first" && mv "$log.first" "$log"
+	fi
+	lab_msg "L1 froze; rerunning in a new L1: $left"
+	echo "LAB: L1 froze; rerun of $left" >> "$log"
+	[ -n "$left" ] && boot_l1 "$left"
+fi
 step "L1 run (qemu total)" "$(lab_secs "$t")"
 
 # Host-side times from the stamps: L1 userspace, and each scenario's BEGIN..END.

@@ -1,11 +1,14 @@
 /* A simulated VFIO kernel for unit tests, plugged in through the VFIO seam:
  * a fake sysfs tree in a temporary directory, fake container/group/device
- * fds, PCI devices with config space, memory-backed BARs and MSI-X, and
- * records of SET_IRQS, resets, mmaps and DMA maps for the tests to check. */
+ * fds, PCI devices with config space, memory-backed BARs, MSI-X and VFIO
+ * migration (mtty's), and records of SET_IRQS, resets, mmaps, DMA maps and
+ * migration states for the tests to check. */
 #ifndef LKVM_TESTS_VFIO_SIM_H
 #define LKVM_TESTS_VFIO_SIM_H
 
 #include <pthread.h>
+#include <stdbool.h>
+#include <sys/stat.h>
 #include <linux/vfio.h>
 #include "vfio/bar_plan.h"
 #include "vfio/seam.h"
@@ -18,6 +21,14 @@
 #define SIM_MAX_IOVA	8
 #define SIM_FD_BASE	1000	/* fake fds: never real ones */
 #define SIM_REGION_SHIFT 40	/* region offset in the device fd */
+#define SIM_MAX_MIG	32	/* migration state sets recorded */
+
+/* Kinds of fake fds. A device cdev (tests/sim/iommufd_sim.c) is an
+ * FD_DEVICE with cdev set: only BIND_IOMMUFD works until it is bound. */
+enum { FD_FREE, FD_CONTAINER, FD_GROUP, FD_DEVICE, FD_MIGDATA, FD_IOMMU };
+
+#define SIM_CDEV_MAJOR	509	/* /dev/vfio/devices/vfioN is 509:N */
+#define SIM_MAX_IOAS	8
 
 /* SIM_MTTY: an mtty-1 mdev as kernel 6.12 shows it (name: a UUID) */
 enum sim_kind { SIM_NVME, SIM_E1000E, SIM_I350, SIM_SAS, SIM_MTTY };
@@ -36,10 +47,14 @@ struct sim_dev {
 	u32 irq_count[VFIO_PCI_NUM_IRQS];
 	bool type_region;		/* extra region 9 with CAP_TYPE */
 	bool no_unmask_efd;		/* INTx unmask eventfd: ENOTTY */
+	int cdev;			/* N of /dev/vfio/devices/vfioN, -1 */
+	int reset_bus;			/* >0: devices with the same one share a
+					 * bus reset; 0: none (ENODEV) */
 
 	/* what the code under test did */
 	int fds_open;
 	int resets;
+	int hot_resets;			/* bus resets it went through */
 	int set_irqs_calls;
 	u32 last_set_start, last_set_count, last_set_flags;
 	bool irq_on[VFIO_PCI_NUM_IRQS];
@@ -56,6 +71,32 @@ struct sim_dev {
 	u64 fired_vec[VFIO_PCI_NUM_IRQS][SIM_MAX_VEC];	/* in <root>/interrupts */
 	bool intx_masked;		/* automasked after firing */
 	bool intx_pending;		/* rung while masked: fires on unmask */
+
+	/* VFIO migration v2, as mtty does it (vfio_sim_migratable) */
+	u64 mig_flags;			/* 0: VFIO_DEVICE_FEATURE_MIGRATION ENOTTY */
+	u32 mig_state;			/* enum vfio_device_mig_state */
+	int mig_fd;			/* the open session's data fd, or -1 */
+	u8 *mig_buf;			/* the session's data */
+	size_t mig_len, mig_pos;
+	u32 mig_pad;			/* zero bytes after BAR0's in the data */
+	bool mig_endless;		/* STOP_COPY's data never ends */
+	u32 mig_chunk;			/* most bytes one read returns, 0: any */
+	bool mig_refuse;		/* RESUMING -> STOP fails (bad data) */
+	int feature_calls;		/* VFIO_DEVICE_FEATURE, any */
+	int mig_sets;			/* MIG_DEVICE_STATE sets that worked */
+	u32 mig_trace[SIM_MAX_MIG];	/* their target states, in order */
+	int mig_loads;			/* data loaded into the device */
+	int set_irqs_index[VFIO_PCI_NUM_IRQS];	/* SET_IRQS per index */
+};
+
+/* The device data of a migratable simulated device: this header, then
+ * the first bytes of BAR0 (SIM_MIG_BAR_BYTES at most), then mig_pad zero
+ * bytes. RESUMING -> STOP checks magic, version and kind, and writes the
+ * bytes into BAR0 (an mtty's UART registers move with them). */
+#define SIM_MIG_MAGIC		0x4d54545aU
+#define SIM_MIG_BAR_BYTES	256u
+struct sim_mig_hdr {
+	u32 magic, version, kind, bar_bytes;
 };
 
 /* Doorbell values: kind | vector (low 16 bits). */
@@ -77,13 +118,18 @@ struct vfio_sim {
 	struct sim_dev dev[SIM_MAX_DEVS];
 	int nr_dev;
 	struct {
-		int kind;		/* 0 free, 1 container, 2 group, 3 device */
+		int kind;		/* FD_* */
 		int obj;		/* group id / device index */
+		bool cdev;		/* FD_DEVICE opened as a cdev */
+		bool bound;		/* BIND_IOMMUFD done */
+		u32 pt;			/* attached IOAS, 0: none */
 	} fds[SIM_MAX_FDS];
 
 	/* knobs */
 	int container_errno;		/* open("/dev/vfio/vfio") fails */
 	int group_errno;		/* open("/dev/vfio/N") fails */
+	u64 memlock;			/* MAP_DMA beyond this many pinned
+					 * bytes fails with ENOMEM (0: none) */
 	bool no_type1v2, no_type1;
 	int nonviable_group;		/* -1: none */
 	u64 pgsizes;
@@ -101,6 +147,17 @@ struct vfio_sim {
 	int map_calls, unmap_calls;
 	int live_mmaps;
 
+	/* iommufd (tests/sim/iommufd_sim.c); IOAS ranges are iova[] */
+	bool iommufd;			/* /dev/iommu exists */
+	int iommu_errno;		/* open("/dev/iommu") fails */
+	int bind_errno, attach_errno;	/* those ioctls fail */
+	bool ioas_on[SIM_MAX_IOAS];	/* live IOAS ids */
+	int ioas_allocs, ioas_destroys;
+	int nr_iomap;
+	struct sim_dma iomap[SIM_MAX_DMA];
+	int iomap_calls, iounmap_calls;
+	char trace[2048];		/* "alloc bind:vfio0 attach:vfio0 ..." */
+
 	pthread_mutex_t lock;		/* doorbell thread vs SET_IRQS */
 	pthread_t db_thread;
 	bool db_running, db_stop;
@@ -111,10 +168,10 @@ struct vfio_sim {
 int vfio_sim_init(struct vfio_sim *s);
 void vfio_sim_destroy(struct vfio_sim *s);
 
-/* A device bound to vfio-pci in group, with the kind's layout; SIM_MTTY:
- * an mdev under bus/mdev/devices/<name> (devices/virtual/mtty/mtty/<name>)
- * alone in its emulated group, config region of 255 bytes, no INTx unmask
- * eventfd. */
+/* A device bound to vfio-pci in group, with the kind's layout (no VFIO
+ * migration, as vfio-pci's); SIM_MTTY: an mdev under bus/mdev/devices/
+ * <name> (devices/virtual/mtty/mtty/<name>) alone in its emulated group,
+ * config region of 255 bytes, no INTx unmask eventfd, VFIO migration. */
 struct sim_dev *vfio_sim_add(struct vfio_sim *s, enum sim_kind kind,
 			     const char *name, int group);
 /* sysfs only: a device node; group < 0: no iommu_group link; driver
@@ -123,6 +180,40 @@ void vfio_sim_sysfs(struct vfio_sim *s, const char *name, int group,
 		    const char *driver, u32 class_code);
 
 struct sim_dev *vfio_sim_find(struct vfio_sim *s, const char *name);
+
+/* iommufd (tests/sim/iommufd_sim.c): gives d cdev vfio<n> in sysfs (its
+ * vfio-dev/vfio<n>/dev, the class link, /dev/vfio/devices/vfio<n>); with
+ * dev_attr false only the vfio-dev/vfio<n> directory, as a kernel built
+ * without CONFIG_VFIO_DEVICE_CDEV shows it. */
+void vfio_sim_cdev(struct vfio_sim *s, struct sim_dev *d, int n,
+		   bool dev_attr);
+/* Fake fds of open cdevs / of /dev/iommu. */
+int vfio_sim_cdev_fds(struct vfio_sim *s);
+
+/* Inside the simulation (vfio_sim.c <-> iommufd_sim.c). */
+int sim_fd_new(struct vfio_sim *s, int kind, int obj);
+int sim_fd_kind(struct vfio_sim *s, int fd, int *obj);
+void sim_trace(struct vfio_sim *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* open of /dev/iommu or /dev/vfio/devices/vfioN: fd, -1 with errno, or
+ * -2 for another path. */
+int sim_iommufd_open(struct vfio_sim *s, const char *path);
+int sim_iommu_ioctl(struct vfio_sim *s, unsigned long req, void *arg);
+/* A cdev's own ioctls; *done false: not one, the device handles it. */
+int sim_cdev_ioctl(struct vfio_sim *s, int fd, unsigned long req, void *arg,
+		   bool *done);
+void sim_iommufd_close(struct vfio_sim *s, int fd);
+/* The bus reset ioctls (reset_sim.c); *done false: not one of them. */
+int sim_hot_reset_ioctl(struct vfio_sim *s, int fd, unsigned long req,
+			void *arg, bool *done);
+int sim_fstat(void *ctx, int fd, struct stat *st);
+
+/* Gives d VFIO migration (STOP_COPY | P2P, as mtty): state RUNNING, the
+ * data as struct sim_mig_hdr says; the session fd reads to EOF with
+ * read() (pread is ESPIPE). Only single arcs are accepted (RUNNING <->
+ * STOP, STOP <-> STOP_COPY, STOP <-> RESUMING): a caller skipping one
+ * fails. A device reset returns it to RUNNING. */
+void vfio_sim_migratable(struct sim_dev *d);
 
 /*
  * Gives d a doorbell: the 32-bit register at BAR bar + off, polled by a

@@ -94,6 +94,10 @@ while time.time() < end:
         c.close()
     elif mode == "escape":
         c.recv(64)
+        c.sendall(b'{"ok": true, "cmd": "stat", "text": "A\\u001b[31mred\\u001b[0m\\u0007B\\n\\tC\\u009b\\u001b]0;pwned\\u0007\\n"}\n')
+        c.close()
+    elif mode == "rawesc":
+        c.recv(64)
         c.sendall(b"A\x1b[31mred\x1b[0m\x07B\n\tC\x9b\x1b]0;pwned\x07\n")
         c.close()
 EOF
@@ -121,6 +125,11 @@ if start_spin ctl1; then
 	out=$($LKVM stat --vm 2>&1)
 	grep -q "vm ctl1" <<<"$out"
 	check stat-only-vm $? "$out"
+	# no VFIO device: plain `lkvm stat` shows the VM's statistics
+	out=$($LKVM stat --name ctl1 2>&1)
+	st=$?
+	is_status $st 0 && grep -q "vm ctl1: 1 vCPUs" <<<"$out"
+	check stat-default-vm $? "exit $st (wanted 0): $out"
 	before=$(ls -la "$D" 2>/dev/null)
 	out=$(timeout 20 $LKVM run --raw -k $G/hello.bin -m 64 --name ctl1 </dev/null 2>&1)
 	st=$?
@@ -288,8 +297,18 @@ if peer escape "$D/esc.sock"; then
 	st=$?
 	[ $st = 0 ] && ! LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f-\xff]' "$T/esc.out" &&
 		grep -qF 'A\x1b[31mred\x1b[0m\x07B' "$T/esc.out" &&
-		grep -qF "$(printf '\tC\\x9b\\x1b]0;pwned\\x07')" "$T/esc.out"
+		grep -qF "$(printf '\tC\\xc2\\x9b\\x1b]0;pwned\\x07')" "$T/esc.out"
 	check stat-escapes-peer-bytes $? "exit $st: $(od -c "$T/esc.out" | head -5)"
+	stop_peer
+fi
+rm -f "$D"/*
+if peer rawesc "$D/raw.sock"; then
+	$LKVM stat --name raw >"$T/raw.out" 2>&1
+	st=$?
+	is_status $st 1 && grep -q "answered with something that is not a JSON answer" "$T/raw.out" &&
+		! LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f-\xff]' "$T/raw.out" &&
+		grep -qF 'A\x1b[31mred' "$T/raw.out"
+	check stat-not-json-escaped $? "exit $st: $(od -c "$T/raw.out" | head -5)"
 	stop_peer
 fi
 rm -f "$D"/*
@@ -434,6 +453,171 @@ stop_vm $pid
 check confine-vm-stops-clean $? "status $st: $(cat "$T/conf.err")"
 chmod 700 "$T"
 rm -rf "$U"
+
+# ---- JSON protocol, events, stop and debug (issue 16) ----
+# ctl.py MODE SOCK ...: lines (sends each argument as a line on one
+# connection, prints each answer line, checks it is JSON), sub OUT READY
+# (subscribes, appends every line to OUT), stuck READY (subscribes with a
+# tiny receive buffer and never reads).
+cat >"$T/ctl.py" <<'EOF2'
+import json, socket, sys, time
+mode, path = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX)
+if mode == "stuck":
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)
+s.connect(path)
+f = s.makefile("rb")
+if mode == "lines":
+    for line in sys.argv[3:]:
+        s.sendall(line.encode() + b"\n")
+        ans = f.readline()
+        json.loads(ans)          # an exception fails the caller's check
+        sys.stdout.write(ans.decode())
+    sys.exit(0)
+s.sendall(b'{"cmd": "subscribe"}\n')
+if mode == "stuck":
+    open(sys.argv[3], "w").close()
+    time.sleep(120)
+    sys.exit(0)
+out = open(sys.argv[3], "a")
+first = True
+for line in f:
+    json.loads(line)
+    out.write(line.decode()); out.flush()
+    if first:
+        open(sys.argv[4], "w").close()
+        first = False
+EOF2
+# start_guest GUEST NAME MARKER: like start_spin for any tiny guest.
+start_guest() {
+	$LKVM run --raw -k $G/$1.bin -m 64 --name "$2" </dev/null \
+		>"$T/$2.out" 2>"$T/$2.err" &
+	pid=$!
+	for _ in $(seq 200); do
+		grep -q "$3" "$T/$2.out" && return 0
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.1
+	done
+	fail "$2-start" "VM $2 did not start: $(cat "$T/$2.err")"
+	kill -9 $pid 2>/dev/null
+	pid=
+	return 1
+}
+waitfile() { for _ in $(seq 100); do [ -e "$1" ] && return 0; sleep 0.05; done; return 1; }
+
+newdir json
+if start_guest spin j1 "GUEST spin running"; then
+	out=$($LKVM stat --json --vm --name j1 2>&1)
+	python3 -c 'import json,sys; a=json.loads(sys.argv[1]); assert a["ok"] is True and a["cmd"] == "stat" and a["what"] == "vm" and "vm j1: 1 vCPUs" in a["text"]' "$out"
+	check stat-json-parsed $? "$out"
+	out=$($LKVM list --json 2>&1)
+	python3 -c 'import json,sys; a=json.loads(sys.argv[1]); assert len(a) == 1 and a[0]["name"] == "j1" and a[0]["state"] == "running" and a[0]["cpus"] == 1' "$out"
+	check list-json-parsed $? "$out"
+	# a bad line, an oversized line: error answers; the connection and
+	# the VM serve on
+	big=$(head -c 5000 /dev/zero | tr '\0' x)
+	out=$(timeout 10 python3 "$T/ctl.py" lines "$D/j1.sock" 'stat vm' \
+		'{"cmd": "stat", "what": "vm"' "$big" '{"cmd": "stat", "what": "vm", "x": 1}' \
+		'{"cmd": "stat", "what": "vm"}' 2>&1)
+	st=$?
+	[ $st = 0 ] && [ "$(sed -n 1p <<<"$out")" = '{"error": "bad JSON: unexpected character at byte 0"}' ] &&
+		[ "$(sed -n 2p <<<"$out")" = "{\"error\": \"bad JSON: expected ',' or '}' at byte 28\"}" ] &&
+		[ "$(sed -n 3p <<<"$out")" = '{"error": "request longer than 1023 bytes"}' ] &&
+		grep -q "takes no member" <<<"$(sed -n 4p <<<"$out")" &&
+		grep -q '"text": "vm j1' <<<"$(sed -n 5p <<<"$out")" && kill -0 $pid
+	check bad-lines-answered-connection-survives $? "exit $st: $out"
+	# events: paused, resumed, stopped
+	rm -f "$T/ev" "$T/evready"
+	python3 "$T/ctl.py" sub "$D/j1.sock" "$T/ev" "$T/evready" &
+	sub=$!
+	python3 "$T/ctl.py" stuck "$D/j1.sock" "$T/stuckready" &
+	stuck=$!
+	waitfile "$T/evready" && waitfile "$T/stuckready"
+	t0=$(ms)
+	ok=0
+	for i in $(seq 5); do
+		$LKVM pause --name j1 >/dev/null 2>&1 && $LKVM resume --name j1 >/dev/null 2>&1 || ok=1
+	done
+	dt=$(($(ms) - t0))
+	[ $ok = 0 ] && [ $dt -lt 10000 ]
+	check stuck-subscriber-does-not-block-pause $? "status $ok, 5 pause/resume in $dt ms"
+	out=$($LKVM stop --name j1 --force 2>&1)
+	sst=$?
+	wait_gone $pid 10
+	[ $sst = 0 ] && [ "$st" = 0 ] && grep -q "VM 'j1' stopped (hard stop: --force)" <<<"$out"
+	check stop-force $? "stop (exit $sst): $out; VM status $st"
+	wait $sub 2>/dev/null
+	kill $stuck 2>/dev/null; wait $stuck 2>/dev/null
+	python3 - "$T/ev" <<'EOF2'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+assert ev[0] == {"ok": True, "cmd": "subscribe"}, ev[0]
+names = [e["event"] for e in ev[1:]]
+assert names == ["paused", "resumed"] * 5 + ["stopped"], names
+assert all(e["vm"] == "j1" for e in ev[1:])
+assert ev[-1]["detail"] == "poweroff", ev[-1]
+EOF2
+	check subscriber-events $? "$(head -c 600 "$T/ev")"
+fi
+
+newdir stop
+# a1 ignores the power button (spin), a2 powers off on it (pwrbtn): debug
+# on a2, then `lkvm stop --all`: a2 by its button, a1 hard after the
+# bounded wait; both lkvm exit 0
+if start_guest spin a1 "GUEST spin running"; then
+	p1=$pid
+	if start_guest pwrbtn a2 "GUEST pwrbtn armed"; then
+		p2=$pid
+		grep -q "GUEST pwrbtn armed sts=0 en=100" "$T/a2.out"
+		check pwrbtn-pm1-registers $? "$(cat "$T/a2.out")"
+		out=$($LKVM debug --name a2 2>&1)
+		st=$?
+		[ $st = 0 ] && grep -qE "^vcpu0: last_exit=[0-9]+ rip=0x[0-9a-f]+ rsp=0x[0-9a-f]+ rflags=0x[0-9a-f]+ cr0=0x[89a-f][0-9a-f]{7} cr2=0x[0-9a-f]+ cr3=0x[1-9a-f][0-9a-f]* cr4=0x[0-9a-f]+ efer=0x[0-9a-f]+ cs_base=0x0 ds_base=0x[0-9a-f]+ es_base=0x[0-9a-f]+ ss_base=0x[0-9a-f]+ fs_base=0x[0-9a-f]+ gs_base=0x[0-9a-f]+ cs=0x[1-9a-f]" <<<"$out"
+		check debug-registers $? "exit $st: $out"
+		out=$($LKVM debug --json --name a2 2>&1)
+		python3 -c 'import json,sys; a=json.loads(sys.argv[1]); v=a["vcpus"][0]; assert int(v["rip"], 16) >= 0x10000 and int(v["efer"], 16) & 0x500 == 0x500' "$out"
+		check debug-json-parsed $? "$out"
+		out=$($LKVM debug --nmi --name a2 2>&1)
+		st=$?
+		for _ in $(seq 50); do grep -q "GUEST pwrbtn nmi 1" "$T/a2.out" && break; sleep 0.1; done
+		[ $st = 0 ] && grep -q "NMI sent to every vCPU" <<<"$out" && grep -q "GUEST pwrbtn nmi 1" "$T/a2.out"
+		check debug-nmi-reaches-guest $? "exit $st: $out; guest: $(tail -n 3 "$T/a2.out")"
+		out=$($LKVM debug --sysrq h --name a2 2>&1)
+		st=$?
+		[ $st = 0 ] && grep -q "sent SysRq 'h' to the serial console" <<<"$out"
+		check debug-sysrq $? "exit $st: $out"
+		out=$($LKVM debug --sysrq hh --name a2 2>&1)
+		is_status $? 2 && grep -q "bad option" <<<"$out"
+		check debug-sysrq-bad-key $? "$out"
+		t0=$(ms)
+		out=$($LKVM stop --all --timeout 1 2>&1)
+		sst=$?
+		dt=$(($(ms) - t0))
+		wait_gone $p1 10; s1=$st
+		wait_gone $p2 10; s2=$st
+		[ $sst = 0 ] && [ "$s2" = 0 ] && grep -q "VM 'a2' powered off (power button)" <<<"$out" &&
+			grep -q "GUEST pwrbtn pressed, status now 0" "$T/a2.out"
+		check stop-power-button $? "stop (exit $sst): $out; VM status $s2; $(tail -n 2 "$T/a2.out")"
+		[ $sst = 0 ] && [ "$s1" = 0 ] && [ $dt -ge 1000 ] && [ $dt -lt 8000 ] &&
+			grep -q "VM 'a1' stopped (hard stop: still running after 1 s of power button)" <<<"$out"
+		check stop-ignored-then-hard $? "stop (exit $sst): $out after $dt ms; VM status $s1"
+		[ -z "$(ls -A "$D" 2>/dev/null)" ]
+		check stop-all-nothing-left $? "left: $(ls -A "$D" 2>/dev/null)"
+	else
+		kill $p1
+	fi
+fi
+out=$($LKVM stop 2>&1)
+st=$?
+is_status $st 1 && grep -q "lkvm stop: no running VM" <<<"$out"
+check stop-no-vm $? "exit $st: $out"
+out=$($LKVM stop --all 2>&1)
+st=$?
+is_status $st 1 && grep -q "lkvm stop: no running VM" <<<"$out"
+check stop-all-no-vm $? "exit $st: $out"
+out=$($LKVM stop --all --name x 2>&1)
+is_status $? 2 && grep -q "not both" <<<"$out"
+check stop-all-and-name $? "$out"
 
 unset XDG_RUNTIME_DIR
 summary control

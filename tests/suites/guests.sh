@@ -13,7 +13,8 @@ GDIR=tests/guests/build
 TMO=${GUEST_TIMEOUT:-20}
 OUT=$(mktemp)
 ERR=$(mktemp)
-trap 'rm -f "$OUT" "$ERR"' EXIT
+INITRD=$(mktemp)
+trap 'rm -f "$OUT" "$ERR" "$INITRD"' EXIT
 
 if [ "$(uname -m)" != x86_64 ] || [ "${ARCH:-x86_64}" != x86_64 ]; then
 	echo "guests: x86_64 guests, nothing to run on $(uname -m)"
@@ -180,6 +181,16 @@ expect pci-testdev 0 '^GUEST pci 00:01.0 1b36:0005 ' \
 	'^GUEST pci testdev moved bar0=c0800000 bar1=d001 bar2=14000000c$' \
 	'^GUEST pci OK'
 
+# Two hotplug root ports in slots 30 and 31, buses 1 and 2 in the MCFG,
+# empty; a Slot Control command sets Command Completed.
+run pci --hotplug-slots 2
+expect pci-ports 0 '^GUEST pci mcfg base=e0000000 buses=0-2$' \
+	'^GUEST pci 00:1e.0 1b36:000c class 060400$' \
+	'^GUEST pci 00:1f.0 1b36:000c class 060400$' '^GUEST pci scan found=3$' \
+	'^GUEST pci port 00:1e.0 bus=1 sltcap=8005b empty cc=1$' \
+	'^GUEST pci port 00:1f.0 bus=2 sltcap=10005b empty cc=1$' \
+	'^GUEST pci OK'
+
 run pci --pci-testdev -m 4608
 expect pci-testdev-highmem 0 '^GUEST pci testdev bar0=c0000000 bar1=c001 bar2=180000000$' \
 	'^GUEST pci OK'
@@ -193,6 +204,10 @@ PVH_RE=('^GUEST pvh info=7000 magic=336ec578 version=1$'
 	'^GUEST pvh memmap e0000000-f0000000 type 2$' '^GUEST pvh rsdp=e0000 OK$')
 run_pvh pvh_hello -m 64 -p "pvh-test x=1" -i <(printf 'pvh-initrd\0')
 expect pvh-hello 0 "${PVH_RE[@]}"
+# A regular file is read straight into guest RAM, a pipe (above) through a buffer.
+printf 'pvh-initrd\0' >"$INITRD"
+run_pvh pvh_hello -m 64 -p "pvh-test x=1" -i "$INITRD"
+expect pvh-hello-initrd-file 0 "${PVH_RE[@]}"
 run_pvh pvh_hello -m 64
 expect pvh-hello-no-initrd 0 '^GUEST pvh cmdline=<console=ttyS0>$' '^GUEST pvh rsdp=e0000 OK$'
 grep -q "GUEST pvh module" "$OUT"

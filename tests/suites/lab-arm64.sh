@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Test suite "lab-arm64": the arm64 nested lab (tests/lab-arm64/run.sh): a static arm64 lkvm in
-# QEMU/TCG L1s (4K 6.1 and 16K 6.12 kernels) boots L2 Linux through the boot, virtio, virtio-intx
-# (and vfio-nvme unless LKVM_LAB_ARM64_VFIO=0) scenarios; one pass/fail per LAB-RESULT.
+# QEMU/TCG L1s (4K 6.1 and 16K 6.12 kernels) boots L2 Linux through the boot, virtio, virtio-intx,
+# snap-virtio (and vfio-nvme unless LKVM_LAB_ARM64_VFIO=0) scenarios; one pass/fail per LAB-RESULT.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh

@@ -146,6 +146,77 @@ expect four-devices 0 'out:^GUEST pci scan found=5$' \
 	'out:1b36:0010' 'out:8086:10d3' 'out:8086:1521' 'out:1000:0097' \
 	'out:^GUEST pci OK' "$CLEAN" 'err:0000:04:00.0 resets=0'
 
+# Expansion ROM and FLR (e1000e): the device's ROM through the ROM BAR (256
+# KiB, signature 0xaa55), read-only; romfile= replaces it (3000 bytes: a 4
+# KiB BAR) with the same dword sum as the file; with --sim-flr the guest's
+# Initiate FLR is emulated: one more VFIO_DEVICE_RESET (open, FLR, exit),
+# command and ROM BAR back to 0, the bit never reaching the device.
+run --sim e1000e:0000:02:00.0 -- vfio_rom --vfio 02:00.0
+expect rom-device 0 'out:^GUEST vfio_rom size=40000 sig=aa55 ' \
+	'out:^GUEST vfio_rom no flr$' 'out:^GUEST vfio_rom OK$' "$CLEAN" \
+	'err:0000:02:00.0 resets=2 '
+ROM=$(mktemp)
+{ printf '\x55\xaa'; head -c 2998 /dev/urandom; } >"$ROM"
+sum=$(od -An -tu4 -v "$ROM" |
+	awk '{ for (i = 1; i <= NF; i++) s += $i } END { printf "%08x", s % 4294967296 }')
+run --sim e1000e:0000:02:00.0 --sim-flr 0000:02:00.0 -- vfio_rom \
+	--vfio "02:00.0,romfile=$ROM" --debug
+expect rom-file-flr 0 "out:^GUEST vfio_rom size=1000 sig=aa55 sum=$sum\$" \
+	'out:^GUEST vfio_rom flr cmd=0000 rom=00000000 flr-bit=0$' \
+	'out:^GUEST vfio_rom OK$' 'err:resets: 1 guest FLRs, 0 bus resets' \
+	'err:0000:02:00.0 resets=3 ' "$CLEAN"
+run --sim e1000e:0000:02:00.0 -- hello --vfio 02:00.0,romfile=/nonexistent.rom
+expect romfile-missing nonzero \
+	'err:vfio 0000:02:00.0: romfile=/nonexistent.rom: No such file' "$CLEAN"
+rm -f "$ROM"
+
+# A function without a reset of its own (no FLR, no PM reset) gets the bus
+# reset once every device is open and again at exit (one reset for both
+# functions each time, never one per function), when every function
+# the reset affects is this VM's: both assigned (legacy: their groups' fds;
+# iommufd: bound to this VM's iommufd). With one of them only, no reset,
+# and lkvm says which function is not the VM's.
+HR=(--sim sas:0000:05:00.0 --sim sas:0000:05:00.1
+    --sim-reset-bus 0000:05:00.0:5 --sim-reset-bus 0000:05:00.1:5)
+run "${HR[@]}" -- pci --vfio 05:00.0
+expect hot-reset-not-owned 0 'out:^GUEST pci OK' "$CLEAN" \
+	'err:vfio 0000:05:00.0: the device has no reset \(FLR or PM\) and no bus reset: 0000:05:00.1, which the reset also affects, is in IOMMU group 11, not assigned to this VM' \
+	'err:0000:05:00.0 resets=0 .* hot_resets=0$'
+run "${HR[@]}" -- pci --vfio 05:00.0 --vfio 05:00.1
+expect hot-reset 0 'out:^GUEST pci OK' "$CLEAN" \
+	'err:0000:05:00.0 resets=0 .* hot_resets=2$' \
+	'err:0000:05:00.1 resets=0 .* hot_resets=2$'
+! grep -q 'no bus reset' "$ERR"
+check hot-reset-silent $? "$(grep 'no bus reset' "$ERR")"
+run --sim-iommufd 1 "${HR[@]}" -- pci --vfio 05:00.0
+expect hot-reset-cdev-not-owned 0 'out:^GUEST pci OK' "$CLEAN" \
+	"err:no bus reset: 0000:05:00.1, which the reset also affects, is not bound to this VM's iommufd" \
+	'err:0000:05:00.0 resets=0 .* hot_resets=0$'
+run --sim-iommufd 1 "${HR[@]}" -- pci --vfio 05:00.0 --vfio 05:00.1
+expect hot-reset-cdev 0 'out:^GUEST pci OK' "$CLEAN" \
+	'err:0000:05:00.0 resets=0 .* hot_resets=2$'
+
+# The iommufd backend (/dev/iommu and device cdevs, iommu=auto): the nvme
+# through its cdev and one IOAS, guest RAM mapped into it and torn down in
+# reverse; then the same VM shape with a second device kept on the legacy
+# container (iommu=legacy): both backends side by side, one IOAS.
+run --sim-iommufd 1 --sim nvme:$NVME $DB -- vfio_msix --vfio 01:00.0 --debug
+expect iommufd-msix 0 "${GOK[@]}" \
+	'err:1b36:0010 at guest 00:01.0, iommufd \(/dev/vfio/devices/vfio0, IOAS 1\)' \
+	'err:  backend: iommufd \(/dev/vfio/devices/vfio0, IOAS 1\)' \
+	'err:iommufd: ioas allocs=1 destroys=1 maps=[1-9][0-9]* ' 'err:map calls 0,' \
+	'err:iommufd calls: open-iommu alloc:1 open:vfio0 bind:vfio0 attach:vfio0 map.* unmap detach:vfio0 close:vfio0 destroy:1 close-iommu$'
+run --sim-iommufd 1 --sim nvme:$NVME --sim e1000e:0000:02:00.0 \
+	--sim i350:0000:03:00.0 -- pci --vfio 01:00.0 --vfio 02:00.0,iommu=legacy \
+	--vfio 03:00.0,iommu=iommufd --debug
+expect iommufd-and-legacy 0 'out:^GUEST pci scan found=4$' 'out:^GUEST pci OK' \
+	'err:  backend: legacy \(group 11, /dev/vfio/vfio type1v2\)' \
+	'err:  backend: iommufd \(/dev/vfio/devices/vfio2, IOAS 1\)' \
+	'err:iommufd: ioas allocs=1 destroys=1 ' 'err:map calls [1-9]' "$CLEAN"
+run --sim nvme:$NVME -- hello --vfio 01:00.0,iommu=iommufd
+expect iommufd-missing nonzero 'err:vfio 0000:01:00.0: iommu=iommufd: the device has no VFIO cdev' \
+	'err:use iommu=legacy' "$CLEAN"
+
 # A mediated device (mtty-like): named by UUID and by sysfs path; its
 # 255-byte config region, I/O BAR and INTx without an unmask eventfd.
 MDEV=83b8f4f2-509f-382f-3c1e-e6bfe0fa1001
@@ -174,10 +245,23 @@ st=$?
 expect sigterm 143 "$CLEAN" 'err:resets=2 '
 
 # The host asks for the device back (VFIO request interrupt, as on an unbind
-# from vfio-pci): the VM stops with status 1 saying why, everything released.
-run --sim nvme:$NVME --sim-request $NVME:1500 -- spin --vfio 01:00.0
+# from vfio-pci): without hotplug the VM stops with status 1 saying why,
+# within 5 s, the device reset and released (so the unbind completes).
+t0=$(date +%s)
+run --sim nvme:$NVME --sim-request $NVME:1500 -- spin --vfio 01:00.0 --debug
+t1=$(date +%s)
 expect host-request 1 'err:request interrupt fired' \
-	'err:vfio 0000:01:00.0: the host asks for the device back' "$CLEAN"
+	'err:vfio 0000:01:00.0: the host asks for the device back' \
+	'err:host requests \(VFIO request interrupt\): 1' \
+	'err:0000:01:00.0 resets=2 .* fds_open=0 ' "$CLEAN"
+check host-request-bounded "$([ $((t1 - t0)) -le 7 ] && echo 0 || echo 1)" \
+	"lkvm took $((t1 - t0)) s to stop after the request (1.5 s in)"
+# The device reports an uncorrectable error (VFIO error interrupt, AER):
+# on-error=stop (the default) stops the VM with status 1 naming it.
+run --sim nvme:$NVME --sim-error $NVME:1500 -- spin --vfio 01:00.0
+expect aer-stop 1 'err:error interrupt fired' \
+	'err:vfio 0000:01:00.0: the device reports an uncorrectable error \(AER\): stopping the VM' \
+	"$CLEAN"
 
 # ---- bad input: clear message naming the device, non-zero exit ----
 run --sim nvme:$NVME -- hello --vfio 01:00

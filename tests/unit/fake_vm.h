@@ -5,9 +5,13 @@
 #define LKVM_TESTS_FAKE_VM_H
 
 #include <dirent.h>
+#include <stdlib.h>
 #include <string.h>
 #include "kvm/vm.h"
 #include "pci/pci.h"
+#ifdef __aarch64__
+#include "arm64/arch.h"
+#endif
 
 static inline void fake_vm_init(struct vm *vm, const struct lkvm_config *cfg,
 				bool pci_bus)
@@ -25,6 +29,12 @@ static inline void fake_vm_init(struct vm *vm, const struct lkvm_config *cfg,
 	vm->exit_efd = -1;
 	iobus_init(&vm->pio, "pio");
 	iobus_init(&vm->mmio, "mmio");
+#ifdef __aarch64__
+	/* a GICv3 with ITS and no KVM device: MSI routes as on a host */
+	vm->arch = calloc(1, sizeof(struct arm64_vm));
+	if (vm->arch)
+		arm64_vm(vm)->gic.fd = arm64_vm(vm)->gic.its_fd = -1;
+#endif
 	if (pci_bus)
 		pci_bus_init(vm, &w);
 }
@@ -34,6 +44,8 @@ static inline void fake_vm_fini(struct vm *vm)
 	pci_bus_exit(vm);
 	iobus_destroy(&vm->pio);
 	iobus_destroy(&vm->mmio);
+	free(vm->arch);
+	vm->arch = NULL;
 }
 
 /* Open fds of this process (the directory's own fd excluded). */

@@ -1,6 +1,7 @@
 /* Shared by the virtio unit tests: a fake guest RAM (guest_mem over a
  * malloc'ed buffer), BAR 0 register accessors, a driver-side bring-up
- * sequence and split-ring builders, with no KVM or PCI bus behind them. */
+ * sequence, split-ring builders and the device's snapshot hooks, with no
+ * KVM or PCI bus behind them. */
 #ifndef LKVM_TESTS_VIRTIO_HARNESS_H
 #define LKVM_TESTS_VIRTIO_HARNESS_H
 
@@ -9,6 +10,7 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_pci.h>
 #include <linux/virtio_ring.h>
+#include "kvm/snapshot.h"
 #include "virtio/pci.h"
 #include "unit.h"
 
@@ -146,6 +148,48 @@ static inline u32 h_used_len(struct harness *h, unsigned int q, u16 i)
 	u32 *u = h_ptr(h, H_USED + q * 0x100 + 4 + 8ULL * (i % H_QSIZE));
 
 	return le32toh(u[1]);
+}
+
+/* ---- snapshots: the pci_dev_ops hooks as the bus calls them ---- */
+
+static inline int h_snap_save(struct virtio_dev *v, struct sbuf *b)
+{
+	char err[256] = "";
+	int ret = v->pci.ops->snap_save(&v->pci, b, err, sizeof(err));
+
+	EXPECT_STR(err, "");
+	return ret || b->oom ? -1 : 0;
+}
+
+/* Loads buf[len] into v; err gets the message. Returns the hook's value,
+ * and checks that a successful load read every byte. */
+static inline int h_snap_load(struct virtio_dev *v, const void *buf,
+			      size_t len, char *err, size_t errlen)
+{
+	struct sreader r;
+	int ret;
+
+	err[0] = 0;
+	sr_init(&r, buf, len);
+	ret = v->pci.ops->snap_load(&v->pci, &r, err, errlen);
+	if (!ret)
+		EXPECT(sr_done(&r));
+	return ret;
+}
+
+/* The payload of the nth (0: first) sb_state record called name in b:
+ * name as a u32-length string, u16 version, u32 length, payload. */
+static inline u8 *h_snap_rec(struct sbuf *b, const char *name, int nth)
+{
+	size_t n = strlen(name), i;
+
+	for (i = 4; i + n + 6 <= b->len; i++) {
+		if (le_get(b->p + i - 4, 4) != n || memcmp(b->p + i, name, n))
+			continue;
+		if (nth-- == 0)
+			return b->p + i + n + 6;
+	}
+	return NULL;
 }
 
 #endif

@@ -1,6 +1,7 @@
 # Lab scenario "boot" (sourced in L1 with l1/lib.sh): plain L2 boots under the static lkvm and
-# its refusals. Results: boot-gicv3-its (earlycon, --dump-dtb), quiet, dump-dtb, smp4, gicv3
-# (no ITS), gicv2-refused (the host's vGIC is v3-only), debug-exit (--debug-exit's register
+# its refusals. Results: boot-gicv3-its (earlycon, --dump-dtb), quiet, dump-dtb, smp4 (its L2
+# ends on the power key that `lkvm stop` presses: stop), gicv3 (no ITS), gicv2-refused (the
+# host's vGIC is v3-only), debug-exit (--debug-exit's register
 # ends lkvm with (V << 1) | 1), bad-image (no arm64 Image magic).
 
 # boot_one NAME EXPECT L2-PARAMS -- LKVM-ARGS...: PASS when L2-BOOT-OK matches EXPECT.
@@ -23,7 +24,11 @@ if [ -s /tmp/l2.dtb ] && grep -q pci-host-ecam-generic /tmp/l2.dtb; then
 else
 	lab_result dump-dtb FAIL "no DTB written"
 fi
-boot_one smp4 'cpus=4 ' "lab.scenario=boot lab.cpus=4" -- -c 4
+# smp4 waits for its power key (lab.end=button): L1 presses it with `lkvm stop`, L2 powers off,
+# lkvm exits 0 and `lkvm stop` says "powered off (power button)" (result stop).
+l2_stopper smp4 smp4
+boot_one smp4 'cpus=4 ' "lab.scenario=boot lab.cpus=4 lab.end=button" -- -c 4 --name smp4
+l2_stop_result stop smp4
 boot_one gicv3 'cpus=2 .*its=no' "lab.scenario=boot lab.cpus=2" -- -c 2 --irqchip=gicv3
 out=$($LKVM run -k "$L2_KERNEL" --irqchip=gicv2 2>&1)
 rc=$?

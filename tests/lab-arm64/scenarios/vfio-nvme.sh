@@ -9,7 +9,9 @@
 # (same as the device, or moved to another BAR by auto on 16K), NAME-traps (forwarded BAR0
 # register traps during the read: some with off on 16K, none otherwise), vfio-nvme-off-warning
 # (16K: lkvm's start-up note on the registers that trap), NAME; and vfio-nvme-same-md5 when
-# both ran. With lab.bench=1 (make bench)
+# both ran. In the auto run, once L2 is up, `lkvm snapshot` must be refused naming the nvme (no
+# VFIO migration), leave no directory, and the VM run on: vfio-nvme-snapshot-refused.
+# With lab.bench=1 (make bench)
 # L2 also reads 16 MiB sequentially and 2048 x 4 KiB at random; LAB-BENCH lines give rates
 # and trap counts per phase.
 . /lab/lib/bench.sh
@@ -25,13 +27,40 @@ else
 	lab_result vfio-bind FAIL "nvme(rc $r1): $b1; e1000e(rc $r2): $b2"
 fi
 
+# nvme_snap NAME: once L2 NAME is up, `lkvm snapshot` of it into /tmp/snapref (refused).
+nvme_snap() {
+	for _i in $(seq 600); do
+		grep -q L2-BOOT-OK "/tmp/l2-$1.log" 2>/dev/null && break
+		sleep 0.2
+	done
+	"$LKVM" snapshot --name "$1" /tmp/snapref > /tmp/snapref.out 2>&1
+	echo $? > /tmp/snapref.rc
+}
+# nvme_snap_result: the refusal names the device, nothing is left, the VM ran on (l2_check).
+nvme_snap_result() {
+	_o=$(cat /tmp/snapref.out 2>/dev/null); _r=$(cat /tmp/snapref.rc 2>/dev/null)
+	case $_o in
+	*"$bdf (1b36:0010) does not support VFIO migration"*)
+		if [ "$_r" != 0 ] && [ ! -e /tmp/snapref ]; then
+			lab_result vfio-nvme-snapshot-refused PASS "exit $_r: $_o"
+		else
+			lab_result vfio-nvme-snapshot-refused FAIL "exit $_r, /tmp/snapref left: $_o"
+		fi ;;
+	*) lab_result vfio-nvme-snapshot-refused FAIL "exit '$_r': '$_o'" ;;
+	esac
+	rm -rf /tmp/snapref /tmp/snapref.out /tmp/snapref.rc
+}
+
 # nvme_run MODE: one L2 boot with the nvme at msix-relocation=MODE, and its results.
 nvme_run() {
 	_n=vfio-nvme-$1
 	bench_sampler_start $_n
+	[ "$1" = auto ] && { nvme_snap $_n & }
+	_sp=$!
 	l2_boot $_n 300 "lab.scenario=vfio-nvme lab.md5=$md5 lab.sync=1 lab.bench=$bench lab.passes=3" -- \
 		--name $_n --vfio "$bdf,msix-relocation=$1" --debug
 	bench_sampler_stop
+	[ "$1" = auto ] && { wait $_sp; nvme_snap_result; }
 	echo "LAB: samples: $(tr '\n' ';' < /tmp/bench-$_n.samples)"
 	l2_sub $_n-read nvme-read L2-VFIO
 	l2_sub $_n-msix nvme-irq L2-VFIO

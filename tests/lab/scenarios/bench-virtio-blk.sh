@@ -1,6 +1,7 @@
 # Lab benchmark "bench-virtio-blk" (sourced in L1 with l1/lib.sh; run only when named, e.g. by
 # tests/bench/lab.sh): 64 MiB of random data on L1's tmpfs read by L1 directly, then by L2 through
 # lkvm's virtio-blk (-d), sequentially (1 MiB O_DIRECT) and at random (4096 x 4 KiB O_DIRECT).
+# Then the same file read over virtio-9p (--9p), and 64 MiB written through 9p and through blk.
 # L2 marks each phase on its console; the sampler of tests/lab-lib/bench.sh reads lkvm's CPU
 # times and `lkvm stat --vm/--vfio` at each mark. Prints LAB-BENCH lines and one LAB-RESULT.
 # The reader is bench-io (tests/bench/bench-io.c, put in L1 at /lab/bench/bench-io by lab.sh's
@@ -20,7 +21,7 @@ echo "LAB: L1 rand: ${l1rnd:-no bench-io}"
 bench_sampler_start $N
 # shellcheck disable=SC2086
 l2_run $N 220 run -k "$L2_KERNEL" -i "$L2_INITRD" -m 256 -c 1 --name $N \
-	-d $D/disk.img $tool \
+	-d $D/disk.img $tool --9p $D,bench9p \
 	-p "$L2_APPEND lab.scenario=$N lab.end=poweroff $BENCH_L2_PARAMS"
 bench_sampler_stop
 echo "LAB: samples: $(tr '\n' ';' < /tmp/bench-$N.samples)"
@@ -37,6 +38,16 @@ for ph in seq rand; do
 		"l2_direct=$(bench_kv "$l2" direct) l1_direct=$(bench_kv "$l1" direct)" \
 		"$(bench_figs $N $ph "$req")" \
 		"irqs=$(bench_kv "$l2" irqs) irqs_per_req=$(bench_div "$(bench_kv "$l2" irqs)" "$req" %.3f)"
+done
+# virtio-9p rows: the L1 column is virtio-blk's rate in the same L2 (same tmpfs file)
+blkseq=$(bench_kv "$(bench_l2 seq)" MBps)
+for ph in 9p-seq 9p-write; do
+	l2=$(bench_l2 $ph)
+	blk=$blkseq
+	[ $ph = 9p-write ] && blk=$(bench_kv "$(bench_l2 blk-write)" MBps)
+	[ -n "$(bench_kv "$l2" MBps)" ] || { fail="$fail no-L2-$ph"; continue; }
+	echo "LAB-BENCH virtio-9p ${ph#9p-} l2_MBps=$(bench_kv "$l2" MBps) l1_MBps=$blk" \
+		"ratio=$(bench_div "$(bench_kv "$l2" MBps)" "$blk" %.3f)"
 done
 if [ -n "$fail" ]; then
 	lab_result $N FAIL "missing figures:$fail; lkvm exit $L2_RC"

@@ -5,7 +5,9 @@
 # INTx (mtty has no unmask eventfd: lkvm unmasks by SET_IRQS on each EOI). Results:
 # vfio-mdev-create, -id, -scratch, -intx (2+ interrupts in L2), -loop (a line through the
 # UART's TX->RX loop read back by L2's 8250 interrupt handler), -unmask (lkvm's count),
-# vfio-mdev (L2 booted, lkvm exit 0), vfio-mdev-gone (the mdev can be removed after lkvm exits).
+# vfio-mdev (L2 booted, lkvm exit 0), vfio-mdev-gone (the mdev can be removed after lkvm exits),
+# vfio-mdev-iommufd (L1's rebuilt stack has /dev/iommu and the mdev's cdev, and lkvm, on
+# iommu=auto, drove it through them: its exit statistics, `lkvm stat --vfio`'s lines, say so).
 MDEV=83b8f4f2-509f-382f-3c1e-e6bfe0fa1001
 MDEV_TYPES=/sys/class/mdev_bus/mtty/mdev_supported_types
 if ! echo $MDEV > $MDEV_TYPES/mtty-1/create; then
@@ -28,6 +30,13 @@ else
 	fi
 	echo "LAB: lkvm: $(grep -E 'vfio|INTx' "$L2_LOG" | grep -v '^ *$' | tr '\n' ';' | cut -c1-400)"
 	l2_check vfio-mdev
+	_be=$(grep -m 1 '  backend: ' "$L2_LOG" | sed 's/.*backend: //')
+	_cd=$(ls /sys/bus/mdev/devices/$MDEV/vfio-dev 2>/dev/null)
+	case $_be in
+	"iommufd (/dev/vfio/devices/$_cd, IOAS "*)
+		lab_result vfio-mdev-iommufd PASS "$_be; $(ls -d /dev/iommu /dev/vfio/devices/* | tr '\n' ' ')" ;;
+	*)	lab_result vfio-mdev-iommufd FAIL "backend '${_be:-none printed}', cdev '${_cd:-none}'; $(ls /dev/iommu /dev/vfio/devices 2>&1 | tr '\n' ' ')" ;;
+	esac
 	if echo 1 > /sys/bus/mdev/devices/$MDEV/remove; then
 		lab_result vfio-mdev-gone PASS "removed after lkvm exited"
 	else

@@ -5,4 +5,8 @@
 for m in $(cat /lab/modules.order); do
 	insmod "/lib/modules/lab/$m.ko" || echo "L2-CHECK-FAIL insmod $m"
 done
+. /lab/lib/vsock.sh
+vsock_l2_serve
 virtio_l2_checks 'MSI'
+virtio_9p_l2_checks
+vsock_l2_wait

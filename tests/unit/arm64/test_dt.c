@@ -1,7 +1,7 @@
 /* Unit tests of the arm64 VM device tree (arm64/dt.c), decompiled by dtc:
  * memory, PSCI CPUs, timer, each GIC flavour with its MSI controller, the
- * UART and stdout-path, chosen, the ECAM PCI host bridge and the
- * --debug-exit register. */
+ * UART and stdout-path, chosen, the ECAM PCI host bridge, the power key
+ * (PL061 + gpio-keys) and the --debug-exit register. */
 #include <stdio.h>
 #include <stdlib.h>
 #include "arm64/arch.h"
@@ -10,6 +10,7 @@
 #include "../unit.h"
 
 static bool debug_exit;	/* next build() adds the lkvm,debug-exit node */
+static u8 last_bus;	/* next build(): buses behind root ports */
 
 static char *build(enum gic_type gic, int cpus, bool pci, bool initrd)
 {
@@ -22,6 +23,7 @@ static char *build(enum gic_type gic, int cpus, bool pci, bool initrd)
 		.bootargs = "console=ttyS0 earlycon",
 		.pci_io_cpu = ARM64_PCI_IO,
 		.debug_exit = debug_exit,
+		.pci_last_bus = last_bus,
 	};
 	char *dts;
 	void *b;
@@ -167,6 +169,28 @@ TEST(dt_uart)
 	free(d);
 }
 
+/* The power key: a PL061 with its apb_pclk and a gpio-keys KEY_POWER on
+ * pin 3 (phandles after the GIC's and its MSI controller's). */
+TEST(dt_power_key)
+{
+	char *d = build(GIC_V3_ITS, 1, true, false);
+
+	ASSERT(d);
+	EXPECT(!strstr(d, "arning"));
+	EXPECT_CONTAINS(d, "apb-pclk {\n\t\tcompatible = \"fixed-clock\";\n\t\t"
+			"#clock-cells = <0x00>;\n\t\tclock-frequency = <0x16e3600>;\n\t\t"
+			"clock-output-names = \"clk24mhz\";\n\t\tphandle = <0x03>;");
+	EXPECT_CONTAINS(d, "pl061@9002000 {\n\t\tcompatible = \"arm,pl061\\0arm,primecell\";\n\t\t"
+			"reg = <0x00 0x9002000 0x00 0x1000>;\n\t\t"
+			"interrupts = <0x00 0x02 0x04>;\n\t\tgpio-controller;\n\t\t"
+			"#gpio-cells = <0x02>;\n\t\tclocks = <0x03>;\n\t\t"
+			"clock-names = \"apb_pclk\";\n\t\tphandle = <0x04>;");
+	EXPECT_CONTAINS(d, "gpio-keys {\n\t\tcompatible = \"gpio-keys\";\n\n\t\t"
+			"poweroff {\n\t\t\tlabel = \"Power Key\";\n\t\t\t"
+			"linux,code = <0x74>;\n\t\t\tgpios = <0x04 0x03 0x00>;");
+	free(d);
+}
+
 TEST(dt_debug_exit_only_when_asked)
 {
 	char *d = build(GIC_V3, 1, false, false);
@@ -204,5 +228,19 @@ TEST(dt_pci_host_bridge)
 	EXPECT_CONTAINS(d, " 0x800 0x00 0x00 0x04 0x01 0x00 0x00 0x00 0x14 0x04 ");
 	EXPECT_CONTAINS(d, " 0xf800 0x00 0x00 0x02 0x01 0x00 0x00 0x00 0x10 0x04 ");
 	EXPECT_CONTAINS(d, "dma-coherent;");
+	free(d);
+}
+
+/* Two root ports: buses 0..2 in bus-range, their ECAM in reg. */
+TEST(dt_pci_root_port_buses)
+{
+	char *d;
+
+	last_bus = 2;
+	d = build(GIC_V3_ITS, 1, true, false);
+	last_bus = 0;
+	ASSERT(d);
+	EXPECT_CONTAINS(d, "reg = <0x00 0x30000000 0x00 0x300000>;\n\t\t"
+			"bus-range = <0x00 0x02>;");
 	free(d);
 }

@@ -1,8 +1,11 @@
 /* Unit tests of boot_load_file() (kvm/boot.c): errors name the file, an
- * empty file is an error, the size limit holds for endless devices. */
+ * empty file is an error, the size limit holds for endless devices; and of
+ * boot_open_sized()/boot_read_into(), reading a file into guest RAM. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include "kvm/boot.h"
 #include "lkvm/util.h"
 #include "unit.h"
@@ -23,4 +26,64 @@ TEST(boot_load_file_errors)
 				 &len), 0);
 	EXPECT(len > 0);
 	free(buf);
+}
+
+static const char *tmp_file(const char *text)
+{
+	static char path[] = "/tmp/lkvm-test-boot-XXXXXX";
+	int fd;
+
+	strcpy(path + sizeof(path) - 7, "XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		return NULL;
+	close(fd);
+	return path;
+}
+
+/* boot_open_sized(): a regular file of 1..max bytes is opened with its
+ * size; devices, directories and empty files (like pipes) are left to
+ * boot_load_file(); a missing or too large file is an error. */
+TEST(boot_open_sized_kinds)
+{
+	const char *path = tmp_file("initrd!");
+	size_t len = 0;
+	int fd = -1;
+
+	ASSERT(path != NULL);
+	EXPECT_EQ(boot_open_sized("initrd", path, SZ_1M, &fd, &len), 1);
+	EXPECT_EQ(len, 7);
+	close(fd);
+	fprintf(stderr, "(expected errors follow)\n");
+	EXPECT_EQ(boot_open_sized("initrd", path, 6, &fd, &len), -EFBIG);
+	EXPECT_EQ(boot_open_sized("initrd", "/nonexistent/x", SZ_1M, &fd,
+				  &len), -ENOENT);
+	EXPECT_EQ(boot_open_sized("initrd", "/dev/null", SZ_1M, &fd, &len), 0);
+	EXPECT_EQ(boot_open_sized("initrd", "/tmp", SZ_1M, &fd, &len), 0);
+	ASSERT_EQ(truncate(path, 0), 0);
+	EXPECT_EQ(boot_open_sized("initrd", path, SZ_1M, &fd, &len), 0);
+	unlink(path);
+}
+
+/* boot_read_into(): the bytes at off land in dst; a file that got shorter
+ * since it was sized is an error, not a silently short initrd. */
+TEST(boot_read_into_reads_and_sees_shrinking)
+{
+	const char *path = tmp_file("0123456789");
+	char dst[16] = { 0 };
+	size_t len = 0;
+	int fd = -1;
+
+	ASSERT(path != NULL);
+	ASSERT_EQ(boot_open_sized("initrd", path, SZ_1M, &fd, &len), 1);
+	EXPECT_EQ(boot_read_into("initrd", path, SZ_1M, fd, 0, dst, len), 0);
+	EXPECT_EQ(memcmp(dst, "0123456789", 10), 0);
+	EXPECT_EQ(boot_read_into("initrd", path, SZ_1M, fd, 6, dst, 4), 0);
+	EXPECT_EQ(memcmp(dst, "6789", 4), 0);
+	ASSERT_EQ(truncate(path, 4), 0);
+	fprintf(stderr, "(an expected error follows)\n");
+	EXPECT_EQ(boot_read_into("initrd", path, SZ_1M, fd, 0, dst, len),
+		  -ESTALE);
+	close(fd);
+	unlink(path);
 }

@@ -144,6 +144,7 @@ TEST(config_repeatable_device_options)
 				      "--vfio-pci", "02:00.0,msix-relocation=off",
 				      "-d", "a.img", "--disk", "b.img,ro",
 				      "-n", "mode=none", "--rng",
+				      "--9p", "/srv,a", "--9p", "/ro,b,ro",
 				      "--console", "virtio")), 0);
 	EXPECT_EQ(c.vfio.nr, 2);
 	EXPECT_STR(c.vfio.v[0], "0000:01:00.0");
@@ -151,6 +152,8 @@ TEST(config_repeatable_device_options)
 	EXPECT_EQ(c.disks.nr, 2);
 	EXPECT_STR(c.disks.v[1], "b.img,ro");
 	EXPECT_EQ(c.nets.nr, 1);
+	EXPECT_EQ(c.shares.nr, 2);
+	EXPECT_STR(c.shares.v[1], "/ro,b,ro");
 	EXPECT(c.rng);
 	EXPECT_EQ(c.console, CONSOLE_VIRTIO);
 	EXPECT_EQ(parse(&c, err, ARGS("-k", "k", "--vfio", "")), -1);
@@ -226,4 +229,33 @@ TEST(config_arch_specific_options)
 	EXPECT_CONTAINS(err, "--dump-dtb is arm64 only");
 #endif
 	EXPECT_CONTAINS(config_run_usage, "--raw");
+}
+
+TEST(config_hotplug_options)
+{
+	struct lkvm_config c;
+	char err[256];
+
+	ASSERT_EQ(parse(&c, err, ARGS("-k", "k")), 0);
+	EXPECT_EQ(c.hotplug_slots, 0);
+	EXPECT_EQ(c.hotplug_mem_mib, DEFAULT_HOTPLUG_MEM_MIB);
+	EXPECT_EQ(c.hotplug_pref_mib, DEFAULT_HOTPLUG_PREF_MIB);
+	ASSERT_EQ(parse(&c, err, ARGS("-k", "k", "--hotplug-mem", "64",
+				      "--hotplug-pref", "0")), 0);
+	EXPECT_EQ(c.hotplug_mem_mib, 64);
+	EXPECT_EQ(c.hotplug_pref_mib, 0);
+	ASSERT_EQ(parse(&c, err, ARGS("-k", "k", "--hotplug-pref", "1G")), 0);
+	EXPECT_EQ(c.hotplug_pref_mib, 1024);
+	EXPECT_EQ(parse(&c, err, ARGS("-k", "k", "--hotplug-mem", "0")), -1);
+	EXPECT_CONTAINS(err, "invalid --hotplug-mem '0'");
+	EXPECT_EQ(parse(&c, err, ARGS("-k", "k", "--hotplug-mem", "24")), -1);
+	EXPECT_CONTAINS(err, "power of two");
+	EXPECT_EQ(parse(&c, err, ARGS("-k", "k", "--hotplug-pref", "-1")), -1);
+	EXPECT_CONTAINS(err, "--hotplug-pref");
+	ASSERT_EQ(parse(&c, err, ARGS("-k", "k", "--hotplug-slots", "16")), 0);
+	EXPECT_EQ(c.hotplug_slots, 16);
+	EXPECT_EQ(parse(&c, err, ARGS("-k", "k", "--hotplug-slots", "17")), -1);
+	EXPECT_CONTAINS(err, "0..16");
+	EXPECT_EQ(parse(&c, err, ARGS("-k", "k", "--hotplug-slots", "+2")), -1);
+	EXPECT_CONTAINS(config_run_usage, "--hotplug-slots");
 }

@@ -111,15 +111,15 @@ static int connect_to(const char *vm)
 	return fd;
 }
 
-/* Reads until EOF into buf[len] (NUL-terminated); returns the bytes, or
- * -1 when nothing came (the server resets a client that sent too much,
- * after its answer). */
+/* Reads one answer line (until its '\n' or EOF) into buf[len]
+ * (NUL-terminated); returns the bytes, or -1 when nothing came. */
 static ssize_t read_all(int fd, char *buf, size_t len)
 {
 	size_t got = 0;
 	ssize_t n = 0;
 
-	while (got < len - 1 && (n = read(fd, buf + got, len - 1 - got)) > 0)
+	while (got < len - 1 && (!got || buf[got - 1] != '\n') &&
+	       (n = read(fd, buf + got, len - 1 - got)) > 0)
 		got += n;
 	buf[got] = 0;
 	return n < 0 && !got ? -1 : (ssize_t)got;
@@ -228,13 +228,13 @@ TEST(control_serves_past_idle_clients)
 	for (i = 0; i < (int)ARRAY_SIZE(idle); i++)
 		idle[i] = connect_to("u1");
 	slow = connect_to("u1");
-	EXPECT(slow >= 0 && write(slow, "stat big\n", 9) == 9);
+	EXPECT(slow >= 0 && write(slow, "{\"cmd\":\"stat\",\"what\":\"big\"}\n", 28) == 28);
 	t = now_ns();
-	EXPECT(ask("u1", "stat unit\n", buf, sizeof(buf)) > 0);
-	EXPECT_STR(buf, "unit u1 ok\n");
+	EXPECT(ask("u1", "{\"cmd\": \"stat\", \"what\": \"unit\"}\n", buf, sizeof(buf)) > 0);
+	EXPECT_STR(buf, "{\"ok\": true, \"cmd\": \"stat\", \"what\": \"unit\", \"text\": \"unit u1 ok\\n\"}\n");
 	EXPECT(now_ns() - t < 1000000000ULL);
-	EXPECT(ask("u1", "stat none\n", buf, sizeof(buf)) > 0);
-	EXPECT_STR(buf, "no statistics for 'none'\n");
+	EXPECT(ask("u1", "{\"cmd\": \"stat\", \"what\": \"none\"}\n", buf, sizeof(buf)) > 0);
+	EXPECT_STR(buf, "{\"error\": \"no statistics for 'none'\"}\n");
 	control_stop(c);
 	for (i = 0; i < (int)ARRAY_SIZE(idle); i++)
 		if (idle[i] >= 0)
@@ -243,6 +243,33 @@ TEST(control_serves_past_idle_clients)
 		close(slow);
 	EXPECT(!exists("u1.sock") && !exists("u1.lock"));
 	EXPECT_EQ(open_fds(), fds);
+	teardown();
+}
+
+/* A stat without a topic shows vm, or vfio when the VM has a VFIO device. */
+TEST(control_stat_default_topic)
+{
+	static struct control_stat vm_s = { .topic = "vm", .show = show_unit };
+	static struct control_stat vfio_s = { .topic = "vfio",
+					      .show = show_unit };
+	static const char ask_stat[] = "{\"cmd\": \"stat\"}\n";
+	struct control *c;
+	char buf[256];
+	struct vm vm;
+
+	ASSERT(setup());
+	vm_named(&vm, "u5");
+	ASSERT(!control_open(&vm, &c) && c);
+	control_register_stat(&vm_s);
+	control_start(c);
+	EXPECT(ask("u5", ask_stat, buf, sizeof(buf)) > 0);
+	EXPECT_STR(buf, "{\"ok\": true, \"cmd\": \"stat\", \"what\": \"vm\", \"text\": \"unit u5 ok\\n\"}\n");
+	control_register_stat(&vfio_s);
+	EXPECT(ask("u5", ask_stat, buf, sizeof(buf)) > 0);
+	EXPECT_STR(buf, "{\"ok\": true, \"cmd\": \"stat\", \"what\": \"vfio\", \"text\": \"unit u5 ok\\n\"}\n");
+	control_stop(c);
+	control_unregister_stat(&vfio_s);
+	control_unregister_stat(&vm_s);
 	teardown();
 }
 
@@ -259,26 +286,43 @@ TEST(control_request_lines)
 	vm_named(&vm, "u2");
 	ASSERT(!control_open(&vm, &c) && c);
 	control_start(c);
-	EXPECT_EQ(ask("u2", "stat big\r\n", big, sizeof(big)), 20000 * 21);
-	EXPECT(!strncmp(big + 19999 * 21, "line 00019999", 13));
+	EXPECT(ask("u2", "{\"cmd\": \"stat\", \"what\": \"big\"}\r\n", big,
+		   sizeof(big)) > 20000 * 22);
+	EXPECT_CONTAINS(big, "line 00019999 ......\\n\"}\n");
 	fd = connect_to("u2");
-	EXPECT(write(fd, "stat u", 6) == 6);
+	EXPECT(write(fd, "{\"cmd\": \"stat\", \"what\": \"u", 26) == 26);
 	usleep(100 * 1000);
-	EXPECT(write(fd, "nit\n", 4) == 4);
+	EXPECT(write(fd, "nit\"}\n", 6) == 6);
 	EXPECT(read_all(fd, buf, sizeof(buf)) > 0);
-	EXPECT_STR(buf, "unit u2 ok\n");
+	EXPECT_CONTAINS(buf, "\"text\": \"unit u2 ok\\n\"");
+	/* the connection stays: a bad line, then a good one on it */
+	EXPECT(write(fd, "{\"cmd\": \n", 9) == 9);
+	EXPECT(read_all(fd, buf, sizeof(buf)) > 0);
+	EXPECT_CONTAINS(buf, "{\"error\": \"bad JSON: ");
+	EXPECT(write(fd, "{\"cmd\": \"info\"}\n", 16) == 16);
+	EXPECT(read_all(fd, buf, sizeof(buf)) > 0);
+	EXPECT_STR(buf, "{\"error\": \"no information\"}\n");
 	close(fd);
 	fd = connect_to("u2");
-	EXPECT(write(fd, "stat unit", 9) == 9 && !shutdown(fd, SHUT_WR));
+	EXPECT(write(fd, "{\"cmd\": \"stat\", \"what\": \"unit\"}", 31) == 31 &&
+	       !shutdown(fd, SHUT_WR));
 	EXPECT(read_all(fd, buf, sizeof(buf)) > 0);
-	EXPECT_STR(buf, "unit u2 ok\n");
+	EXPECT_CONTAINS(buf, "\"text\": \"unit u2 ok\\n\"");
 	close(fd);
-	memset(big, 'x', 300);
-	big[300] = 0;
-	EXPECT(ask("u2", big, buf, sizeof(buf)) > 0);
-	EXPECT_CONTAINS(buf, "request too long");
+	/* a line over the limit: an error, the rest of it skipped, the
+	 * connection served on */
+	fd = connect_to("u2");
+	memset(big, 'x', 3000);
+	big[3000] = '\n';
+	EXPECT(write(fd, big, 3001) == 3001);
+	EXPECT(read_all(fd, buf, sizeof(buf)) > 0);
+	EXPECT_STR(buf, "{\"error\": \"request longer than 1023 bytes\"}\n");
+	EXPECT(write(fd, "{\"cmd\": \"stat\", \"what\": \"unit\"}\n", 32) == 32);
+	EXPECT(read_all(fd, buf, sizeof(buf)) > 0);
+	EXPECT_CONTAINS(buf, "\"text\": \"unit u2 ok\\n\"");
+	close(fd);
 	EXPECT(ask("u2", "hello\n", buf, sizeof(buf)) > 0);
-	EXPECT_STR(buf, "unknown request 'hello'\n");
+	EXPECT_CONTAINS(buf, "{\"error\": \"bad JSON: unexpected character");
 	control_stop(c);
 	teardown();
 }
@@ -329,7 +373,7 @@ TEST(control_name_race)
 			bad++;
 		for (i = 0; i < RACERS; i++) {
 			control_start(r[i].c);
-			if (r[i].c && ask("race", "stat unit\n", buf,
+			if (r[i].c && ask("race", "{\"cmd\": \"stat\", \"what\": \"unit\"}\n", buf,
 					  sizeof(buf)) <= 0)
 				bad++;
 			control_stop(r[i].c);
@@ -395,8 +439,8 @@ TEST(control_stale_and_foreign_socket)
 	vm_named(&vm, "s1");
 	ASSERT(!control_open(&vm, &c) && c);
 	control_start(c);
-	EXPECT(ask("s1", "stat unit\n", buf, sizeof(buf)) > 0);
-	EXPECT_STR(buf, "unit s1 ok\n");
+	EXPECT(ask("s1", "{\"cmd\": \"stat\", \"what\": \"unit\"}\n", buf, sizeof(buf)) > 0);
+	EXPECT_CONTAINS(buf, "\"text\": \"unit s1 ok");
 	/* someone moves our socket away and puts theirs in its place */
 	EXPECT(!rename(path(p, sizeof(p), "s1.sock"), path(q, sizeof(q), "moved")));
 	EXPECT(make_stale("s1.sock"));
@@ -441,4 +485,49 @@ TEST(control_without_directory)
 	EXPECT_EQ(control_open(&vm, &c), -1);
 	teardown();
 	unsetenv("XDG_RUNTIME_DIR");
+}
+
+/* The option parser the VM commands share (kvm/ctl_client.c): --name,
+ * --help and a command's own options; bad ones give status 2. */
+static int seen_val;
+
+static int take_opt(void *arg, int val, const char *optarg)
+{
+	seen_val = val;
+	return optarg && !strcmp(optarg, "bad") ? -1 : 0;
+}
+
+TEST(control_shared_options)
+{
+	static const struct option extra[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ 0 }
+	};
+	char a0[] = "stop", a1[] = "--name", a2[] = "vm1", a3[] = "--json",
+	     a4[] = "rest", b1[] = "--timeout", b2[] = "bad", c1[] = "--nope",
+	     d2[] = "a/b", e1[] = "--help";
+	char *ok[] = { a0, a1, a2, a3, a4, NULL };
+	char *badval[] = { a0, b1, b2, NULL };
+	char *unknown[] = { a0, c1, NULL };
+	char *badname[] = { a0, a1, d2, NULL };
+	char *help[] = { a0, e1, NULL };
+	struct ctl_opts o = { .cmd = "lkvm t", .usage = "usage: t\n",
+			      .extra = extra, .opt = take_opt };
+	FILE *saved = stdout;
+
+	EXPECT_EQ(control_parse_opts(&o, 5, ok), -1);
+	EXPECT_STR(o.name, "vm1");
+	EXPECT_EQ(seen_val, 'j');
+	EXPECT_STR(ok[optind], "rest");
+	quiet(true);
+	o.name = NULL;
+	EXPECT_EQ(control_parse_opts(&o, 3, badval), 2);
+	EXPECT_EQ(control_parse_opts(&o, 2, unknown), 2);
+	EXPECT_EQ(control_parse_opts(&o, 3, badname), 2);
+	stdout = fopen("/dev/null", "w");
+	EXPECT_EQ(control_parse_opts(&o, 2, help), 0);
+	fclose(stdout);
+	stdout = saved;
+	quiet(false);
 }

@@ -132,3 +132,37 @@ TEST(state_every_device_type_has_a_description)
 		if (!EXPECT(state_find(want[i])))
 			EXPECT_STR(want[i], "(described)");
 }
+
+struct counted {
+	u32 nr;
+	u32 *tbl;		/* nr entries */
+};
+
+static u32 counted_len(const void *obj)
+{
+	return ((const struct counted *)obj)->nr * 4;
+}
+
+STATE_DESC(counted_desc, "test-counted", struct counted, 1,
+	   STATE_FIELD(struct counted, nr, 1),
+	   STATE_TABLE(struct counted, tbl, counted_len, 1))
+
+/* The table's length comes from the count being loaded: a record whose
+ * count says more (or fewer) entries than the device has is refused, and
+ * nothing is read past the record or written past the table. */
+TEST(state_load_count_in_the_record_must_match_the_table)
+{
+	u32 t[2] = { 0 }, big[101] = { 100 };
+	struct counted c = { .nr = 2, .tbl = t };
+	u8 rec[12] = { 100 };	/* nr 100, then room for two entries only */
+
+	EXPECT_EQ(state_load(&counted_desc, &c, 1, rec, sizeof(rec)), -1);
+	EXPECT_EQ(c.nr, 2);
+	EXPECT_EQ(state_load(&counted_desc, &c, 1, (const u8 *)big,
+			     sizeof(big)), -1);	/* consistent, but 100 != 2 */
+	EXPECT_EQ(t[0], 0);
+	rec[0] = 2;
+	rec[4] = 7;
+	EXPECT_EQ(state_load(&counted_desc, &c, 1, rec, sizeof(rec)), 0);
+	EXPECT_EQ(t[0], 7);
+}

@@ -738,11 +738,14 @@ TEST(vcfg_write_masks)
 	EXPECT_EQ(res.events, 0);		/* D-states stay virtual */
 	EXPECT_EQ(rd(c, 0x64, 2, &d), 3 | PCI_PM_CTRL_NO_SOFT_RESET);
 	EXPECT_EQ(res.nr_fwd, 0);
-	/* PCIe: device control passes through, flags do not */
-	wr(c, 0x88, 2, 0x8000, &res);
+	/* PCIe: device control passes through but Initiate FLR of this
+	 * FLR-capable function (an event, never forwarded); flags do not */
+	EXPECT(get(c->real + 0x84, 0, 4) & PCI_EXP_DEVCAP_FLR);
+	wr(c, 0x88, 2, 0x8010, &res);
 	ASSERT_EQ(res.nr_fwd, 1);
 	EXPECT_EQ(res.fwd[0].off, 0x88);
-	EXPECT_EQ(get(res.fwd[0].data, 0, 2), 0x8000);
+	EXPECT_EQ(get(res.fwd[0].data, 0, 2), 0x0010);
+	EXPECT_EQ(res.events, VCFG_EV_FLR);
 	wr(c, 0x82, 2, 0, &res);
 	EXPECT_EQ(res.nr_fwd, 0);
 	EXPECT_EQ(rd(c, 0x82, 2, &d), 0x0092);

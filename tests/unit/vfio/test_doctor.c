@@ -136,6 +136,40 @@ TEST(doctor_list_group_not_viable)
 	vfio_sim_destroy(&s);
 }
 
+/* iommufd: /dev/iommu said once; each vfio-pci device's cdev, or why it
+ * has none (a kernel before 6.6; cdevs compiled out); other drivers none. */
+TEST(doctor_list_cdevs_and_iommufd)
+{
+	struct vfio_sim s;
+	char *out;
+
+	ASSERT_EQ(vfio_sim_init(&s), 0);
+	vfio_sim_sysfs(&s, "0000:00:02.0", 10, "vfio-pci", 0x010802);
+	vfio_sim_sysfs(&s, "0000:00:03.0", 11, "vfio-pci", 0x020000);
+	vfio_sim_sysfs(&s, "0000:00:04.0", 12, "vfio-pci", 0x020000);
+	vfio_sim_sysfs(&s, "0000:00:05.0", 13, "e1000e", 0x020000);
+	out = list(&s, 4096);
+	EXPECT_CONTAINS(out, "iommufd: no /dev/iommu (a kernel without "
+			"CONFIG_IOMMUFD, or 'modprobe iommufd')");
+	EXPECT_CONTAINS(out, "vfio-dev does not exist (the kernel predates "
+			"VFIO cdevs, Linux 6.6)");
+	free(out);
+	s.iommufd = true;
+	vfio_sim_cdev(&s, &(struct sim_dev){ .kind = SIM_NVME,
+					    .name = "0000:00:02.0" }, 4, true);
+	vfio_sim_cdev(&s, &(struct sim_dev){ .kind = SIM_NVME,
+					    .name = "0000:00:03.0" }, 5, false);
+	out = list(&s, 4096);
+	EXPECT(strncmp(out, "iommufd: available (/dev/iommu)", 31) == 0);
+	EXPECT_CONTAINS(out, "\n  cdev: vfio4 (/dev/vfio/devices/vfio4)\n");
+	EXPECT_CONTAINS(out, "vfio5/dev does not exist: the kernel was built "
+			"without CONFIG_VFIO_DEVICE_CDEV");
+	EXPECT_EQ(strstr(strstr(out, "0000:00:05.0"), "cdev:"), NULL);
+	free(out);
+	EXPECT_EQ(s.open_fds, 0);
+	vfio_sim_destroy(&s);
+}
+
 /* The sysfs files the kernel provides for bind/unbind. */
 static void driver_files(struct vfio_sim *s, const char *bdf)
 {

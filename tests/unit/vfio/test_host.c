@@ -289,6 +289,34 @@ TEST(vfio_dma_guest_ram_iova_eq_gpa)
 	vfio_sim_destroy(&s);
 }
 
+/* Pinning past RLIMIT_MEMLOCK (ENOMEM): the error names the limit and the
+ * amount, and what was mapped before is unmapped again. */
+TEST(vfio_dma_memlock_names_the_limit_and_amount)
+{
+	struct vfio_spec sp = spec("01:00.0");
+	struct guest_mem m = { 0 };
+	struct vfio_container c;
+	struct vfio_device d;
+	struct vfio_sim s;
+
+	ASSERT_EQ(vfio_sim_init(&s), 0);
+	vfio_sim_add(&s, SIM_NVME, "0000:01:00.0", 7);
+	s.memlock = 3 * SZ_1M;
+	mem_add(&m, 0, 2 * SZ_1M, 0);
+	mem_add(&m, SZ_4G, 2 * SZ_1M, 2 * SZ_1M);
+	vfio_container_init(&c, &s.ops);
+	ASSERT_EQ(vfio_device_open(&c, &sp, &d, err, sizeof(err)), 0);
+	EXPECT_EQ(vfio_dma_map_guest(&c, &m, err, sizeof(err)), -1);
+	EXPECT_CONTAINS(err, "needs RLIMIT_MEMLOCK of at least 4096 KiB");
+	EXPECT_CONTAINS(err, "the limit is ");
+	EXPECT_CONTAINS(err, "ulimit -l 4096");
+	EXPECT_EQ(s.nr_dma, 0);
+	EXPECT_EQ(c.nr_dma, 0);
+	vfio_device_close(&d);
+	vfio_container_exit(&c);
+	vfio_sim_destroy(&s);
+}
+
 TEST(vfio_dma_iova_ranges_violation)
 {
 	struct vfio_spec sp = spec("01:00.0");

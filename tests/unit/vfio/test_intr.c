@@ -1,7 +1,8 @@
 /* Unit tests for assigned devices' interrupts (vfio/intr.c) against the
  * simulated kernel: INTx of a device without an unmask eventfd (mdevs) is
  * unmasked by SET_IRQS when KVM's resamplefd fires (the guest's EOI); the
- * request interrupt (the host wants the device back) stops the VM. */
+ * request interrupt (the host wants the device back) stops the VM, and so
+ * does the error interrupt (AER) unless on-error=report. */
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -92,7 +93,7 @@ TEST(vfio_intr_request_stops_the_vm)
 	vfio_container_init(&c, &s.ops);
 	ASSERT_EQ(vfio_device_open(&c, &sp, &vp.vdev, err, sizeof(err)), 0);
 	vp.vm = &vm;
-	vp.intx_efd = vp.intx_rfd = -1;
+	vp.intx_efd = vp.intx_rfd = vp.irq_stat_fd = -1;
 	pthread_mutex_init(&vp.lock, NULL);
 	ASSERT_EQ(vfio_intr_setup(&vp, epoll_create1(EPOLL_CLOEXEC), err,
 				  sizeof(err)), 0);
@@ -103,6 +104,12 @@ TEST(vfio_intr_request_stops_the_vm)
 	EXPECT(!vm_stopping(&vm));
 	ASSERT_EQ(eventfd_write(fd, 1), 0);
 	vfio_intr_event(&vp.req);
+	EXPECT_EQ(vm.exit_reason, VM_ERROR);
+	EXPECT_EQ(vp.host_requests, 1);
+	/* the kernel repeats the request: counted, the stop stays as it is */
+	ASSERT_EQ(eventfd_write(fd, 1), 0);
+	vfio_intr_event(&vp.req);
+	EXPECT_EQ(vp.host_requests, 2);
 	EXPECT_EQ(vm.exit_reason, VM_ERROR);
 	vfio_intr_teardown(&vp);
 	EXPECT(!sd->irq_on[VFIO_PCI_REQ_IRQ_INDEX]);
@@ -115,4 +122,68 @@ TEST(vfio_intr_request_stops_the_vm)
 	pthread_mutex_destroy(&vp.lock);
 	fake_vm_fini(&vm);
 	vfio_sim_destroy(&s);
+}
+
+/* An uncorrectable error (VFIO's error interrupt): armed at setup; with
+ * on-error=stop (the default) it stops the VM, with report it is counted
+ * and the VM runs on; teardown disarms and closes it. */
+static void err_case(bool report)
+{
+	struct lkvm_config cfg = { 0 };
+	struct vfio_container c;
+	char err[VFIO_ERR_LEN];
+	struct vfio_pci vp = { 0 };
+	struct vfio_spec sp;
+	struct vfio_sim s;
+	struct sim_dev *sd;
+	struct vm vm;
+	int fd;
+
+	ASSERT_EQ(vfio_sim_init(&s), 0);
+	fake_vm_init(&vm, &cfg, false);
+	vm.exit_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	sd = vfio_sim_add(&s, SIM_NVME, "0000:01:00.0", 31);
+	ASSERT_EQ(vfio_spec_parse(report ? "01:00.0,on-error=report" :
+				  "01:00.0,on-error=stop", &sp, err,
+				  sizeof(err)), 0);
+	EXPECT_EQ(sp.on_error_report, report);
+	vfio_container_init(&c, &s.ops);
+	ASSERT_EQ(vfio_device_open(&c, &sp, &vp.vdev, err, sizeof(err)), 0);
+	vp.vm = &vm;
+	vp.intx_efd = vp.intx_rfd = -1;
+	pthread_mutex_init(&vp.lock, NULL);
+	ASSERT_EQ(vfio_intr_setup(&vp, epoll_create1(EPOLL_CLOEXEC), err,
+				  sizeof(err)), 0);
+	ASSERT(sd->irq_on[VFIO_PCI_ERR_IRQ_INDEX]);
+	fd = sd->irq_fd[VFIO_PCI_ERR_IRQ_INDEX][0];
+	EXPECT_EQ(fd, vp.errq.efd);
+	vfio_intr_event(&vp.errq);	/* woken without an error: nothing */
+	EXPECT_EQ(vp.aer_errors, 0);
+	ASSERT_EQ(eventfd_write(fd, 1), 0);
+	vfio_intr_event(&vp.errq);
+	EXPECT_EQ(vp.aer_errors, 1);
+	EXPECT_EQ(vm_stopping(&vm), !report);
+	if (!report)
+		EXPECT_EQ(vm.exit_reason, VM_ERROR);
+	vfio_intr_teardown(&vp);
+	EXPECT(!sd->irq_on[VFIO_PCI_ERR_IRQ_INDEX]);
+	EXPECT_EQ(vp.errq.efd, -1);
+	close(vp.epfd);
+	vfio_device_close(&vp.vdev);
+	vfio_container_exit(&c);
+	EXPECT_EQ(s.open_fds, 0);
+	close(vm.exit_efd);
+	pthread_mutex_destroy(&vp.lock);
+	fake_vm_fini(&vm);
+	vfio_sim_destroy(&s);
+}
+
+TEST(vfio_intr_error_stops_the_vm)
+{
+	err_case(false);
+}
+
+TEST(vfio_intr_error_reported_runs_on)
+{
+	err_case(true);
 }

@@ -1,6 +1,7 @@
 /* Unit tests for vfio/irqstat.c: per-vector counts of an assigned device
  * from /proc/interrupts texts as x86 and arm64 hosts print them (several
  * CPUs, hwirq numbers, shared lines), and reading the seam's file. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -117,7 +118,7 @@ TEST(irqstat_read_file)
 	struct vfio_seam_ops ops = { .name = "file", .interrupts = path };
 	u64 c[2];
 	FILE *f;
-	int fd;
+	int fd, sfd, i;
 
 	fd = mkstemp(path);
 	ASSERT(fd >= 0);
@@ -125,21 +126,28 @@ TEST(irqstat_read_file)
 	ASSERT(f);
 	fputs(arm64_text, f);
 	fclose(f);
-	EXPECT_EQ(irqstat_read(&ops, "0000:00:01.0", VFIO_PCI_MSIX_IRQ_INDEX,
-			       c, 2), 2);
-	EXPECT_EQ(c[1], 38);
+	sfd = irqstat_open(&ops);
+	ASSERT(sfd >= 0);
+	EXPECT(fcntl(sfd, F_GETFD) & FD_CLOEXEC);
+	/* the one fd reads the whole file each time (from offset 0) */
+	for (i = 0; i < 2; i++) {
+		EXPECT_EQ(irqstat_read(sfd, "0000:00:01.0",
+				       VFIO_PCI_MSIX_IRQ_INDEX, c, 2), 2);
+		EXPECT_EQ(c[1], 38);
+	}
 	/* past 4 MiB: unknown rather than a count from part of the file */
 	f = fopen(path, "a");
 	ASSERT(f);
 	for (fd = 0; fd < 80000; fd++)	/* 80000 x 58 bytes */
 		fputs(" 99:          1   ITS-MSI 1 Edge      eth0-rx-padding-line\n", f);
 	fclose(f);
-	EXPECT_EQ(irqstat_read(&ops, "0000:00:01.0", VFIO_PCI_MSIX_IRQ_INDEX,
+	EXPECT_EQ(irqstat_read(sfd, "0000:00:01.0", VFIO_PCI_MSIX_IRQ_INDEX,
 			       c, 2), -1);
+	close(sfd);
 	unlink(path);
-	EXPECT_EQ(irqstat_read(&ops, "0000:00:01.0", VFIO_PCI_MSIX_IRQ_INDEX,
+	EXPECT_EQ(irqstat_open(&ops), -1);
+	EXPECT_EQ(irqstat_read(-1, "0000:00:01.0", VFIO_PCI_MSIX_IRQ_INDEX,
 			       c, 2), -1);
 	ops.interrupts = NULL;
-	EXPECT_EQ(irqstat_read(&ops, "0000:00:01.0", VFIO_PCI_MSIX_IRQ_INDEX,
-			       c, 2), -1);
+	EXPECT_EQ(irqstat_open(&ops), -1);
 }

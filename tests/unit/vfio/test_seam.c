@@ -51,6 +51,24 @@ TEST(seam_real_ops_are_libc)
 	EXPECT_EQ(seam_open(s, "/nonexistent/lkvm", O_RDONLY), -1);
 }
 
+/* Migration data fds are streams (pread is ESPIPE): read/write, no offset. */
+TEST(seam_real_stream_ops)
+{
+	const struct vfio_seam_ops *s = &vfio_seam_real;
+	char buf[8] = { 0 };
+	int p[2];
+
+	ASSERT_EQ(pipe(p), 0);
+	EXPECT_EQ(seam_write(s, p[1], "mig", 3), 3);
+	EXPECT_EQ(seam_pread(s, p[0], buf, 3, 0), -1);
+	EXPECT_EQ(errno, ESPIPE);
+	EXPECT_EQ(seam_read(s, p[0], buf, sizeof(buf)), 3);
+	EXPECT_STR(buf, "mig");
+	EXPECT_EQ(seam_close(s, p[1]), 0);
+	EXPECT_EQ(seam_read(s, p[0], buf, sizeof(buf)), 0);	/* EOF */
+	EXPECT_EQ(seam_close(s, p[0]), 0);
+}
+
 TEST(seam_sysfs_paths)
 {
 	struct vfio_seam_ops s = vfio_seam_real;

@@ -43,6 +43,11 @@ TEST(vfio_spec_options)
 	ASSERT_EQ(vfio_spec_parse("0000:01:00.0,msix-relocation=off", &s, err,
 				  sizeof(err)), 0);
 	EXPECT_EQ(s.msix_reloc.mode, MSIX_RELOC_OFF);
+	EXPECT_EQ(s.port, 0);
+	ASSERT_EQ(vfio_spec_parse("01:00.0,port=3", &s, err, sizeof(err)), 0);
+	EXPECT_EQ(s.port, 4);
+	ASSERT_EQ(vfio_spec_parse("01:00.0,port=0", &s, err, sizeof(err)), 0);
+	EXPECT_EQ(s.port, 1);
 }
 
 TEST(vfio_spec_bad_bdf)
@@ -73,6 +78,11 @@ TEST(vfio_spec_bad_options)
 	EXPECT_CONTAINS(err, "unknown option");
 	EXPECT(bad_spec("01:00.0,"));
 	EXPECT_CONTAINS(err, "empty option");
+	EXPECT(bad_spec("01:00.0,port=16"));
+	EXPECT_CONTAINS(err, "root port number 0..15");
+	EXPECT(bad_spec("01:00.0,port="));
+	EXPECT(bad_spec("01:00.0,port=-1"));
+	EXPECT(bad_spec("01:00.0,port=1x"));
 	/* given twice: refused, not last-wins */
 	EXPECT(bad_spec("01:00.0,msix-relocation=off,msix-relocation=bar2"));
 	EXPECT_CONTAINS(err, "'msix-relocation' given twice");

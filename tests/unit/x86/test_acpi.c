@@ -439,3 +439,43 @@ TEST(acpi_madt_x2apic_beyond_xapic_ids)
 	EXPECT_EQ(rd(e + 12, 4), 255);			/* UID */
 	free(t.buf);
 }
+
+/* The root bridge's bus range (a Word Address descriptor of type bus,
+ * 0..pci_bus_end) and its _OSC, present only with hotplug root ports. */
+static const u8 *dsdt_find(const u8 *dsdt, const void *pat, size_t n)
+{
+	return memmem(dsdt + 36, rd(dsdt + 4, 4) - 36, pat, n);
+}
+
+TEST(acpi_pci_bus_range_and_osc)
+{
+	static const u8 osc[] = { 0x14, 0x08, '_', 'O', 'S', 'C', 4, 0xa4,
+				  0x6b };
+	/* tag, length 13, type bus, flags, tflags, gran, min 0, max, tra, len */
+	u8 bus[16] = { 0x88, 13, 0, 2, 0x0c };
+	struct acpi_config c = default_cfg(1);
+	struct tables t;
+
+	c.pci_root = true;
+	c.pci_gsi_base = 16;
+	c.pci_nr_gsi = 8;
+	c.pci_mem32_base = 0xc0000000ULL;
+	c.pci_mem32_size = 0x20000000ULL;
+	ASSERT(build(&t, &c));
+	ASSERT(t.dsdt);
+	bus[14] = 1;				/* length 1: bus 0 only */
+	EXPECT(dsdt_find(t.dsdt, bus, sizeof(bus)));
+	EXPECT(!dsdt_find(t.dsdt, "_OSC", 4));
+	free(t.buf);
+
+	c.pci_bus_end = 2;
+	c.pci_native_hp = true;
+	ASSERT(build(&t, &c));
+	ASSERT(t.dsdt);
+	EXPECT(table_ok(&t, t.dsdt));
+	bus[10] = 2;				/* max 2 */
+	bus[14] = 3;				/* length 3 */
+	EXPECT(dsdt_find(t.dsdt, bus, sizeof(bus)));
+	EXPECT(dsdt_find(t.dsdt, osc, sizeof(osc)));
+	free(t.buf);
+}

@@ -27,6 +27,35 @@ TEST(cmos_bcd_time)
 	EXPECT_EQ(rd(&c, 0x0d, &t), 0x80);
 }
 
+/* cmos_utc against libc's gmtime_r: the epoch, leap days of 2000 (a leap
+ * century) and 2100 (not one), 2038's 32-bit rollover, the last second of a
+ * year, and a day-stepped sweep over 1970..2200 with an odd second count. */
+TEST(cmos_utc_matches_gmtime)
+{
+	static const long long fixed[] = {
+		0, 59, 86399, 86400, 951782400, 951868799, 951868800,
+		4107542400LL, 4107628800LL, 2147483647LL, 2147483648LL,
+		1798761599LL, 1798761600LL,
+	};
+	long long t;
+	struct tm a, b;
+	unsigned int i, bad = 0;
+
+	for (i = 0; i < ARRAY_SIZE(fixed) + 84000; i++) {
+		t = i < ARRAY_SIZE(fixed) ? fixed[i] :
+		    (long long)(i - ARRAY_SIZE(fixed)) * 86400 + 3661 * (i % 24);
+		time_t tt = t;
+
+		cmos_utc(tt, &a);
+		gmtime_r(&tt, &b);
+		bad += a.tm_sec != b.tm_sec || a.tm_min != b.tm_min ||
+		       a.tm_hour != b.tm_hour || a.tm_mday != b.tm_mday ||
+		       a.tm_mon != b.tm_mon || a.tm_year != b.tm_year ||
+		       a.tm_wday != b.tm_wday;
+	}
+	EXPECT_EQ(bad, 0);
+}
+
 TEST(cmos_binary_and_12h_modes)
 {
 	struct tm t = { .tm_hour = 13, .tm_min = 45 };

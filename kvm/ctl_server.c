@@ -1,0 +1,431 @@
+/* The control socket's server thread (include/kvm/ctl_internal.h):
+ * accepting peers of our uid, reading request lines (bounded: a longer
+ * line is answered with an error and skipped), answering each with one
+ * JSON line, handing requests on vCPUs and devices to the main thread,
+ * and sending events to subscribers. */
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+#include "kvm/ctl_internal.h"
+#include "kvm/json.h"
+#include "kvm/seccomp.h"
+#include "kvm/vm.h"
+
+static void client_fds_close(struct client *cl)
+{
+	while (cl->nfds)
+		close(cl->fds[--cl->nfds]);
+}
+
+static void client_close(struct client *cl)
+{
+	if (cl->fd >= 0)
+		close(cl->fd);
+	client_fds_close(cl);
+	ctl_buf_free(&cl->out);
+	cl->fd = -1;
+	cl->len = 0;
+	cl->skip = cl->eof = cl->sub = false;
+}
+
+static u64 client_deadline(void)
+{
+	return now_ns() + CLIENT_MS * 1000000ULL;
+}
+
+/* Hands job to the main thread and waits until it answered, or the
+ * control thread is told to stop (the main thread has left its loop then,
+ * and never touches the job again). */
+static void main_job(struct control *c, struct ctl_job *job)
+{
+	struct pollfd p[2] = {
+		{ .fd = c->done_efd, .events = POLLIN },
+		{ .fd = c->stop_efd, .events = POLLIN },
+	};
+	eventfd_t v;
+
+	pthread_mutex_lock(&c->job_lock);
+	c->job = job;
+	pthread_mutex_unlock(&c->job_lock);
+	eventfd_write(c->job_efd, 1);
+	while (poll(p, 2, -1) < 0 && errno == EINTR)
+		;
+	if (p[0].revents && !eventfd_read(c->done_efd, &v))
+		return;
+	pthread_mutex_lock(&c->job_lock);
+	c->job = NULL;
+	pthread_mutex_unlock(&c->job_lock);
+	ctl_put_error(job->out, "the VM is stopping");
+}
+
+/* stat and info: the providers' text (info: and its JSON object). A stat
+ * without a topic shows vfio when the VM has a VFIO device, vm otherwise. */
+static void answer_show(struct control *c, struct ctl_req *r, FILE *out)
+{
+	const char *topic;
+
+	if (r->cmd == CTL_STAT && !r->what[0])
+		strcpy(r->what, control_has_topic("vfio") ? "vfio" : "vm");
+	topic = r->cmd == CTL_INFO ? "info" : r->what;
+	char *text = NULL, *json = NULL;
+	size_t len = 0, jlen = 0;
+	FILE *f = open_memstream(&text, &len);
+	int n = f ? control_show(c->vm, topic, f) : 0;
+
+	if (f)
+		fclose(f);
+	if (n && r->cmd == CTL_INFO && (f = open_memstream(&json, &jlen))) {
+		control_show(c->vm, "info-json", f);
+		fclose(f);
+	}
+	if (!n) {
+		ctl_put_error(out, r->cmd == CTL_INFO ? "no information" :
+			      "no statistics for '%s'", r->what);
+	} else {
+		ctl_put_ok(out, r->cmd);
+		if (r->cmd == CTL_STAT)
+			fprintf(out, ", \"what\": \"%s\"", r->what);
+		while (jlen && json[jlen - 1] == '\n')
+			jlen--;
+		if (jlen)
+			fprintf(out, ", \"vm\": %.*s", (int)jlen, json);
+		fputs(", \"text\": ", out);
+		json_put_mem(out, text, len);
+		ctl_put_end(out);
+	}
+	free(text);
+	free(json);
+}
+
+/* Answers one request line (NULL: a line too long). */
+static void handle_request(struct control *c, struct client *cl,
+			   const char *line, FILE *out)
+{
+	struct ctl_req r;
+	char err[256];
+
+	if (!line) {
+		ctl_put_error(out, "request longer than %d bytes",
+			      CTL_REQ_MAX - 1);
+		return;
+	}
+	if (ctl_req_parse(line, strlen(line), &r, err, sizeof(err))) {
+		ctl_put_error(out, "%s", err);
+		return;
+	}
+	if (ctl_cmd_on_main(r.cmd)) {
+		struct ctl_job job = { .req = &r, .fds = cl->fds,
+				       .nfds = cl->nfds, .out = out };
+
+		main_job(c, &job);
+		return;
+	}
+	if (r.cmd == CTL_SUBSCRIBE) {
+		cl->sub = true;
+		cl->deadline = UINT64_MAX;
+		ctl_put_ok(out, r.cmd);
+		ctl_put_end(out);
+		return;
+	}
+	answer_show(c, &r, out);
+}
+
+/* Sends what it can of the client's output; closes it when it is gone,
+ * or when all is sent after its end closed. */
+static void send_rest(struct client *cl)
+{
+	struct ctl_buf *b = &cl->out;
+	ssize_t n;
+
+	while (b->off < b->len) {
+		n = send(cl->fd, b->p + b->off, b->len - b->off,
+			 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			client_close(cl);
+			return;
+		}
+		b->off += n;
+	}
+	ctl_buf_free(b);
+	if (cl->eof)
+		client_close(cl);
+}
+
+static void answer(struct control *c, struct client *cl, const char *line)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f) {
+		client_close(cl);
+		return;
+	}
+	handle_request(c, cl, line, f);
+	client_fds_close(cl);
+	if (fclose(f) || !text || ctl_buf_append(&cl->out, text, len, SIZE_MAX)) {
+		free(text);
+		client_close(cl);
+		return;
+	}
+	free(text);
+	if (!cl->sub)
+		cl->deadline = client_deadline();
+}
+
+/* Keeps the fds passed with a request (at most CTL_MAX_FDS; others are
+ * closed). */
+static void take_fds(struct client *cl, struct msghdr *mh)
+{
+	struct cmsghdr *cm;
+	int *fd, i, n;
+
+	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		fd = (int *)CMSG_DATA(cm);
+		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < n; i++) {
+			if (cl->nfds < CTL_MAX_FDS)
+				cl->fds[cl->nfds++] = fd[i];
+			else
+				close(fd[i]);
+		}
+	}
+}
+
+static ssize_t recv_fds(struct client *cl)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int) * CTL_MAX_FDS)];
+	} u;
+	struct iovec iov = { cl->req + cl->len, CTL_REQ_MAX - cl->len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = u.buf, .msg_controllen = sizeof(u) };
+	ssize_t n = recvmsg(cl->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+
+	if (n >= 0)
+		take_fds(cl, &mh);
+	return n;
+}
+
+/* Answers every complete line in req, keeping what follows the last. */
+static void take_lines(struct control *c, struct client *cl)
+{
+	char *nl;
+	size_t used;
+
+	while (cl->fd >= 0 && (nl = memchr(cl->req, '\n', cl->len))) {
+		*nl = 0;
+		used = nl + 1 - cl->req;
+		if (nl > cl->req && nl[-1] == '\r')
+			nl[-1] = 0;
+		if (!cl->skip)
+			answer(c, cl, cl->req);
+		cl->skip = false;
+		memmove(cl->req, cl->req + used, cl->len - used);
+		cl->len -= used;
+		cl->req[cl->len] = 0;
+	}
+	if (cl->fd >= 0 && cl->len == CTL_REQ_MAX) {
+		if (!cl->skip)
+			answer(c, cl, NULL);	/* too long: skip to its end */
+		cl->skip = true;
+		cl->len = 0;
+	}
+}
+
+/* Reads what the client sent and answers its complete lines; at its end,
+ * a last line without '\n' is answered too. */
+static void read_request(struct control *c, struct client *cl)
+{
+	ssize_t n = recv_fds(cl);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n < 0) {
+		client_close(cl);
+		return;
+	}
+	cl->len += n;
+	cl->req[cl->len] = 0;
+	take_lines(c, cl);
+	if (n || cl->fd < 0)
+		goto send;
+	cl->eof = true;
+	if (cl->len && !cl->skip)
+		answer(c, cl, cl->req);
+	cl->len = 0;
+send:
+	if (cl->fd >= 0)
+		send_rest(cl);
+	if (cl->fd >= 0 && cl->eof && cl->out.off == cl->out.len)
+		client_close(cl);
+}
+
+static void client_io(struct control *c, struct client *cl, short revents)
+{
+	if (cl->out.off < cl->out.len)
+		send_rest(cl);
+	else if (revents & (POLLIN | POLLHUP | POLLERR))
+		read_request(c, cl);
+}
+
+/* Takes a new client into a free slot, else into the oldest client's. */
+static void client_add(struct control *c, int fd)
+{
+	struct client *cl = &c->cl[0];
+	int i;
+
+	for (i = 0; i < MAX_CLIENTS; i++) {
+		if (c->cl[i].fd < 0) {
+			cl = &c->cl[i];
+			break;
+		}
+		if (c->cl[i].deadline < cl->deadline)
+			cl = &c->cl[i];
+	}
+	client_close(cl);
+	cl->fd = fd;
+	cl->deadline = client_deadline();
+}
+
+/* Only our uid and root may ask: others get an error and are closed. */
+static bool peer_allowed(struct control *c, int fd)
+{
+	static const char msg[] = "{\"error\": \"" REFUSED "this VM's control "
+				  "socket serves only its owner's uid and "
+				  "root\"}\n";
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+
+	if (!getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) &&
+	    (cr.uid == c->uid || cr.uid == 0))
+		return true;
+	if (send(fd, msg, sizeof(msg) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		(void)0;	/* gone already: nothing to tell */
+	close(fd);
+	return false;
+}
+
+static void accept_clients(struct control *c)
+{
+	int i, fd;
+
+	for (i = 0; i < MAX_CLIENTS; i++) {
+		fd = accept4(c->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (fd >= 0) {
+			if (peer_allowed(c, fd))
+				client_add(c, fd);
+			continue;
+		}
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+		    errno == ENOMEM)
+			usleep(100 * 1000);	/* do not spin on it */
+		return;
+	}
+}
+
+/* Every waiting event to every subscriber; one that owes more than
+ * CTL_SUB_MAX bytes is dropped. */
+static void deliver_events(struct control *c)
+{
+	char line[CTL_EV_LINE];
+	eventfd_t v;
+	size_t n;
+	int i;
+
+	eventfd_read(c->ev.efd, &v);
+	while ((n = ctl_events_take(&c->ev, line))) {
+		for (i = 0; i < MAX_CLIENTS; i++) {
+			struct client *cl = &c->cl[i];
+
+			if (cl->fd < 0 || !cl->sub)
+				continue;
+			if (ctl_buf_append(&cl->out, line, n, CTL_SUB_MAX)) {
+				pr_warn("control: dropping a subscriber that "
+					"does not read its events");
+				client_close(cl);
+				continue;
+			}
+			send_rest(cl);
+		}
+	}
+}
+
+/* Closes clients past their deadline; returns the poll timeout (ms) until
+ * the next one, or -1. */
+static int drop_idle(struct control *c)
+{
+	u64 now = now_ns(), next = 0;
+	int i;
+
+	for (i = 0; i < MAX_CLIENTS; i++) {
+		struct client *cl = &c->cl[i];
+
+		if (cl->fd >= 0 && cl->deadline <= now)
+			client_close(cl);
+		if (cl->fd >= 0 && !cl->sub && (!next || cl->deadline < next))
+			next = cl->deadline;
+	}
+	return next ? (int)((next - now) / 1000000 + 1) : -1;
+}
+
+static void fill_poll(struct control *c, struct pollfd *p)
+{
+	int i;
+
+	p[0] = (struct pollfd){ .fd = c->stop_efd, .events = POLLIN };
+	p[1] = (struct pollfd){ .fd = c->lfd, .events = POLLIN };
+	p[2] = (struct pollfd){ .fd = c->ev.efd, .events = POLLIN };
+	for (i = 0; i < MAX_CLIENTS; i++)
+		p[3 + i] = (struct pollfd){ .fd = c->cl[i].fd,
+			.events = c->cl[i].out.off < c->cl[i].out.len ?
+				  POLLOUT : POLLIN };
+}
+
+/* At the end: the last events (the VM stopped) go out if the subscriber's
+ * socket takes them at once. */
+static void close_all(struct control *c)
+{
+	int i;
+
+	deliver_events(c);
+	for (i = 0; i < MAX_CLIENTS; i++)
+		client_close(&c->cl[i]);
+}
+
+void *ctl_server_thread(void *arg)
+{
+	struct pollfd p[3 + MAX_CLIENTS];
+	struct control *c = arg;
+	int i, n;
+
+	sc_enter(SC_CONTROL);
+	for (;;) {
+		fill_poll(c, p);
+		n = poll(p, ARRAY_SIZE(p), drop_idle(c));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || p[0].revents)
+			break;
+		for (i = 0; i < MAX_CLIENTS; i++)
+			if (p[3 + i].revents && c->cl[i].fd == p[3 + i].fd)
+				client_io(c, &c->cl[i], p[3 + i].revents);
+		if (p[2].revents)
+			deliver_events(c);
+		if (p[1].revents)
+			accept_clients(c);
+	}
+	close_all(c);
+	return NULL;
+}
