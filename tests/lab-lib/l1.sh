@@ -24,20 +24,54 @@ l2_threads() {
 	done
 }
 
-# l2_watchdog NAME TIMEOUT: 3 s before l2_run's kill, what each lkvm's threads are doing
-# (state and wchan into /tmp/l2-NAME.diag for the result line, kernel stacks on the console),
-# so a run that hangs in CI says where.
+# l2_watchdog NAME TIMEOUT STALL: kills the run's lkvm (pid in /tmp/l2-NAME.pid) at TIMEOUT
+# seconds; 3 s before, what each lkvm's threads are doing (state and wchan into
+# /tmp/l2-NAME.diag for the result line, kernel stacks on the console), so a run that hangs in
+# CI says where. With STALL > 0, a run whose output stays unchanged for STALL seconds before
+# L2 printed L2-BOOT-OK is a stall: the same diagnosis plus `lkvm debug` (vCPU registers, twice),
+# then the kill and /tmp/l2-NAME.stalled for l2_run's one retry.
 l2_watchdog() {
-	_ws=$(($2 > 6 ? $2 - 3 : $2))
-	# Not on the scenario's stdout: l2_run's kill leaves this sleep running, and a pipe
-	# it held would keep the scenario's tee open until the timeout.
-	sleep "$_ws" < /dev/null > /dev/null 2>&1
+	_wn=$1; _wst=$3; _wl=/tmp/l2-$1.log
+	read -r _wup _ < /proc/uptime
+	_wend=$((${_wup%.*} + $2)); _wdiag=$((_wend - 3))
+	_wsz=-1; _wlast=${_wup%.*}
+	while :; do
+		sleep 1
+		read -r _wup _ < /proc/uptime
+		_wnow=${_wup%.*}
+		[ "$_wnow" -lt "$_wend" ] || break
+		if [ -n "$_wdiag" ] && [ "$_wnow" -ge "$_wdiag" ]; then
+			l2_diag "$_wn"
+			_wdiag=
+		fi
+		[ "$_wst" -gt 0 ] || continue
+		_wsize=$(wc -c < "$_wl")
+		if [ "$_wsize" != "$_wsz" ]; then
+			_wsz=$_wsize; _wlast=$_wnow
+			! grep -q L2-BOOT-OK "$_wl" || _wst=0
+			continue
+		fi
+		[ $((_wnow - _wlast)) -ge "$_wst" ] || continue
+		l2_diag "$_wn"
+		for _ in 1 2; do
+			"$LKVM" debug --name "$_wn" 2>&1 | sed "s|^|LAB-DIAG $_wn debug: |"
+			sleep 1
+		done > /dev/console
+		: > "/tmp/l2-$_wn.stalled"
+		break
+	done
+	_wp=$(cat "/tmp/l2-$_wn.pid" 2>/dev/null)
+	[ -z "$_wp" ] || kill -KILL "$_wp" 2>/dev/null
+}
+
+# l2_diag NAME: thread states into /tmp/l2-NAME.diag, kernel stacks on the console.
+l2_diag() {
 	for _p in $(pidof lkvm); do
 		echo "pid $_p: $(l2_threads "$_p")" >> "/tmp/l2-$1.diag"
 		for _tk in /proc/"$_p"/task/*; do
 			sed "s|^|LAB-DIAG $1 ${_tk##*/} |" "$_tk/stack" 2>/dev/null
 		done
-	done
+	done > /dev/console 2>&1
 }
 
 # l2_hang: for the last run when it was killed at its timeout, what l2_watchdog saw and the
@@ -52,8 +86,24 @@ l2_hang() {
 # l2_run NAME TIMEOUT LKVM-ARGS...: runs `lkvm LKVM-ARGS` (stdin /dev/null), echoes its
 # output prefixed "L2| " and keeps it in $L2_LOG; sets L2_RC (137 when killed at TIMEOUT
 # seconds) and L2_SECS (L1 seconds). LAB-L2-BEGIN/-END lines let the host time each run.
+# A `run` (not --restore/--incoming) that stalls before L2-BOOT-OK (L2_STALL seconds without
+# output, 0: never) is diagnosed (LAB-STALL) and run once more: nested TCG freezes an L2
+# now and then.
 l2_run() {
-	_n=$1; _t=$2; shift 2
+	_rs=0
+	[ "$3" != run ] || case " $* " in
+	*" --restore"*|*" --incoming"*) ;;
+	*) _rs=${L2_STALL:-0} ;;
+	esac
+	l2_run_once "$_rs" "$@"
+	if [ -f "/tmp/l2-$1.stalled" ]; then
+		echo "LAB-STALL $LAB_PREFIX$1: L2 printed nothing for ${_rs}s before L2-BOOT-OK; last lines: $(grep -v '^ *$' "$L2_LOG" | tail -n 2 | tr '\n' ' ' | cut -c1-200); threads: $(tr '\n' ' ' < "/tmp/l2-$1.diag" 2>/dev/null | cut -c1-300); running it again"
+		l2_run_once 0 "$@"
+	fi
+}
+
+l2_run_once() {
+	_st=$1; _n=$2; _t=$3; shift 3
 	L2_LOG=/tmp/l2-$_n.log; L2_NAME=$_n
 	if [ ! -x "$LKVM" ]; then
 		echo "LAB: $LKVM is missing from the L1 initramfs" > "$L2_LOG"
@@ -63,13 +113,15 @@ l2_run() {
 	echo "LAB-L2-BEGIN $LAB_PREFIX$_n"
 	echo "LAB-CMD lkvm $*"
 	_t0=$(lab_uptime)
-	rm -f /tmp/l2.rc
+	rm -f /tmp/l2.rc "/tmp/l2-$_n.diag" "/tmp/l2-$_n.stalled" "/tmp/l2-$_n.pid"
 	: > "$L2_LOG"
-	# A read loop, not sed: sed buffers, and the host stamps lines as they arrive.
-	rm -f "/tmp/l2-$_n.diag"
-	l2_watchdog "$_n" "$_t" &
+	# Not on the scenario's stdout: l2_run's kill leaves the watchdog's sleep running, and a
+	# pipe it held would keep the scenario's tee open until the timeout.
+	l2_watchdog "$_n" "$_t" "$_st" < /dev/null > /dev/null 2>&1 &
 	_wd=$!
-	( timeout -s KILL "$_t" "$LKVM" "$@" < /dev/null; echo $? > /tmp/l2.rc ) 2>&1 |
+	# A read loop, not sed: sed buffers, and the host stamps lines as they arrive.
+	( "$LKVM" "$@" < /dev/null & echo $! > "/tmp/l2-$_n.pid"; wait $!
+	  echo $? > /tmp/l2.rc ) 2>&1 |
 		while IFS= read -r _l || [ -n "$_l" ]; do
 			_l=${_l%"$LAB_CR"}
 			echo "$_l" >> "$L2_LOG"

@@ -7,6 +7,8 @@ L2_KERNEL=/l2/vmlinuz
 L2_VMLINUX=/l2/vmlinux	# the same kernel as an ELF, booted through its PVH entry
 L2_INITRD=/l2/initrd.gz
 # Base L2 command line; scenarios add lab.scenario=NAME and their expectations.
-L2_APPEND="console=ttyS0 panic=-1"
+L2_APPEND="console=ttyS0 panic=-1 nokaslr"
+# An L2 silent for this long before L2-BOOT-OK has stalled (l2_run diagnoses, runs it again).
+L2_STALL=60
 . /lab/lib/l1.sh
 . /lab/lib/pci.sh

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Test suite "lab-lib": the labs' L2 runner (tests/lab-lib/l1.sh l2_run) against a fake lkvm
+# on this host: a run that stalls before L2-BOOT-OK is diagnosed and run once more; a stall
+# after it, or in a --restore run, is left to the run's time limit; exit statuses pass
+# through; nothing is left running. Runs without KVM.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+source tests/lib.sh
+
+t=$(mktemp -d /tmp/lkvm-lablib.XXXXXX)
+trap 'rm -rf "$t"' EXIT
+
+# A fake lkvm: `debug` prints a register line; a run's first invocation follows $t/mode
+# (stall: one line, then silence; late: L2-BOOT-OK, then silence; exit3: status 3), every
+# later one boots and exits 0.
+cat > "$t/lkvm" <<EOF
+#!/bin/sh
+[ "\$1" = debug ] && { echo "vcpu0 rip=0xffffffff81000000"; exit 0; }
+n=\$(cat "$t/count" 2>/dev/null || echo 0); echo \$((n + 1)) > "$t/count"
+[ "\$n" = 0 ] || { echo "L2-BOOT-OK scenario=x"; exit 0; }
+case \$(cat "$t/mode") in
+stall) echo "Run /init as init process"; exec sleep 300 ;;
+late) echo "L2-BOOT-OK scenario=x"; exec sleep 300 ;;
+exit3) echo "lkvm: error: something"; exit 3 ;;
+esac
+EOF
+chmod +x "$t/lkvm"
+
+# run MODE NAME TIMEOUT ARGS...: l2_run in a fresh shell (stall limit 3 s) into $t/out.
+run() {
+	echo "$1" > "$t/mode"; rm -f "$t/count"
+	local name=$2 tmo=$3
+	shift 3
+	sh -c "LKVM=$t/lkvm; . tests/lab-lib/l1.sh; L2_STALL=3
+		l2_run $name $tmo $* > $t/out 2>&1
+		echo \"rc=\$L2_RC\" >> $t/out; cp \$L2_LOG $t/log" 2>/dev/null
+}
+
+left() { pgrep -f "$t/lkvm|sleep 300" >/dev/null; }
+
+run stall lablib-a 30 run -k x --name lablib-a
+grep -q "^LAB-STALL lablib-a: L2 printed nothing for 3s" "$t/out" &&
+	[ "$(cat "$t/count")" = 2 ] && grep -q "^rc=0$" "$t/out" && grep -q L2-BOOT-OK "$t/log"
+check stall-retried $? "want LAB-STALL, a second run and rc 0: $(tr '\n' ' ' < "$t/out")"
+grep -q "LAB-DIAG\|debug" "$t/out"
+check stall-diag-off-stdout $((! $?)) "diagnosis belongs on the console, not the scenario's output"
+
+run late lablib-b 8 run -k x --name lablib-b
+! grep -q LAB-STALL "$t/out" && [ "$(cat "$t/count")" = 1 ] && grep -q "^rc=137$" "$t/out"
+check stall-after-boot-ok $? "want no retry and rc 137 at the limit: $(tr '\n' ' ' < "$t/out")"
+
+run stall lablib-c 8 run --restore /x --name lablib-c
+! grep -q LAB-STALL "$t/out" && [ "$(cat "$t/count")" = 1 ] && grep -q "^rc=137$" "$t/out"
+check stall-not-restore $? "a restore prints nothing new at first: $(tr '\n' ' ' < "$t/out")"
+
+run exit3 lablib-d 30 run -k x --name lablib-d
+[ "$(cat "$t/count")" = 1 ] && grep -q "^rc=3$" "$t/out"
+check exit-status $? "want rc=3 once: $(tr '\n' ' ' < "$t/out")"
+
+sleep 1
+! left
+check nothing-left $? "still running: $(pgrep -af "$t/lkvm|sleep 300" | tr '\n' ' ')"
+pkill -f "$t/lkvm|sleep 300" 2>/dev/null
+rm -f /tmp/l2-lablib-*.log /tmp/l2-lablib-*.pid /tmp/l2-lablib-*.diag /tmp/l2-lablib-*.stalled
+summary lab-lib
