@@ -205,21 +205,31 @@ static int map_ram_file(struct vm *vm, u64 size)
 	return 0;
 }
 
+/* Guest RAM starts on a 2 MiB boundary, so that each 2 MiB of guest
+ * physical memory can be one transparent huge page and one large stage-2
+ * mapping (fewer faults while a kernel decompresses itself): 2 MiB more is
+ * reserved, and the slack on either side of the aligned range unmapped. */
 int vm_alloc_ram(struct vm *vm, u64 size)
 {
-	void *p;
+	u8 *p, *ram;
+	u64 head;
 
 	if (vm->ram_fd >= 0)
 		return map_ram_file(vm, size);
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	p = mmap(NULL, size + SZ_2M, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED) {
 		pr_err("cannot map %llu MiB of guest RAM: %s; use a smaller -m",
 		       (unsigned long long)(size / SZ_1M), strerror(errno));
 		return -1;
 	}
-	madvise(p, size, MADV_HUGEPAGE);
-	vm->ram = p;
+	ram = (u8 *)ALIGN_UP((unsigned long)p, SZ_2M);
+	head = ram - p;
+	if (head)
+		munmap(p, head);
+	munmap(ram + size, SZ_2M - head);
+	madvise(ram, size, MADV_HUGEPAGE);
+	vm->ram = ram;
 	vm->ram_size = size;
 	return 0;
 }

@@ -23,6 +23,7 @@ typedef int64_t s64;
 #define MAX(a, b)		((a) > (b) ? (a) : (b))
 #define SZ_1K			0x400ULL
 #define SZ_1M			0x100000ULL
+#define SZ_2M			0x200000ULL
 #define SZ_1G			0x40000000ULL
 #define SZ_4G			0x100000000ULL
 
