@@ -1,6 +1,7 @@
 /* Loads what -k, -i and -p name into guest RAM on arm64: the Image at
  * text_offset from RAM's 2 MiB aligned base, the initrd and the device tree
- * (also written to --dump-dtb) near the top; sets the boot vCPU's PC/X0. */
+ * (also written to --dump-dtb) near the top; sets the boot vCPU's PC/X0.
+ * Regular files are read straight into guest RAM, never through a buffer. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -73,11 +74,69 @@ out:
 	return ret;
 }
 
+/* A kernel or initrd file: a regular file is read straight into guest RAM
+ * once its place is known; anything else (a pipe) is buffered first. */
+struct bfile {
+	const char *what, *path;
+	int fd;
+	void *buf;
+	size_t len;
+};
+
+static int bfile_open(struct vm *vm, struct bfile *f)
+{
+	int r;
+
+	f->fd = -1;
+	f->buf = NULL;
+	f->len = 0;
+	r = boot_open_sized(f->what, f->path, vm->ram_size, &f->fd, &f->len);
+	if (r < 0)
+		return -1;
+	if (r > 0)
+		return 0;
+	f->fd = -1;
+	return boot_load_file(f->what, f->path, vm->ram_size, &f->buf,
+			      &f->len) ? -1 : 0;
+}
+
+static int bfile_read(struct vm *vm, struct bfile *f, u64 off, void *dst,
+		      size_t n)
+{
+	if (f->fd < 0) {
+		memcpy(dst, (u8 *)f->buf + off, n);
+		return 0;
+	}
+	return boot_read_into(f->what, f->path, vm->ram_size, f->fd, off, dst,
+			      n);
+}
+
+static void bfile_close(struct bfile *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	free(f->buf);
+	f->fd = -1;
+	f->buf = NULL;
+}
+
+static void log_layout(const struct arm64_boot_layout *l,
+		       const struct arm64_image *im, const char *cmdline)
+{
+	pr_debug("Image at 0x%llx (text_offset 0x%llx, 0x%llx bytes, %u KiB "
+		 "pages), initrd 0x%llx-0x%llx, cmdline \"%s\"",
+		 (unsigned long long)l->kernel, (unsigned long long)im->text_offset,
+		 (unsigned long long)im->image_size, im->page_size / 1024,
+		 (unsigned long long)l->initrd, (unsigned long long)l->initrd_end,
+		 cmdline);
+}
+
 static int arm64_boot_init(struct vm *vm)
 {
 	struct arm64_vm *a = arm64_vm(vm);
-	void *img = NULL, *initrd = NULL;
-	size_t len, initrd_len = 0;
+	struct bfile k = { "kernel", vm->cfg->kernel, -1 };
+	struct bfile i = { "initrd", vm->cfg->initrd, -1 };
+	u8 hdr[ARM64_IMAGE_HDR_SIZE];
 	struct arm64_image im;
 	struct arm64_boot_layout l;
 	char err[256], *cmdline = NULL;
@@ -85,42 +144,37 @@ static int arm64_boot_init(struct vm *vm)
 
 	if (vm->restored)	/* guest RAM and registers come from the snapshot */
 		return 0;
-	if (boot_load_file("kernel", vm->cfg->kernel, vm->ram_size, &img,
-			   &len))
+	if (bfile_open(vm, &k))
 		return -1;
-	if (arm64_image_parse(img, len, &im, err, sizeof(err))) {
-		pr_err("kernel '%s': %s", vm->cfg->kernel, err);
+	if (bfile_read(vm, &k, 0, hdr, MIN(k.len, sizeof(hdr))))
+		goto out;
+	if (arm64_image_parse(hdr, k.len, &im, err, sizeof(err))) {
+		pr_err("kernel '%s': %s", k.path, err);
 		goto out;
 	}
-	if (vm->cfg->initrd &&
-	    boot_load_file("initrd", vm->cfg->initrd, vm->ram_size,
-			   &initrd, &initrd_len))
+	if (i.path && bfile_open(vm, &i))
 		goto out;
-	if (arm64_boot_place(ARM64_RAM_BASE, vm->ram_size, &im, initrd_len,
+	if (arm64_boot_place(ARM64_RAM_BASE, vm->ram_size, &im, i.len,
 			     getpagesize(), &l, err, sizeof(err))) {
 		pr_err("%s", err);
 		goto out;
 	}
-	memcpy(guest_ptr(&vm->mem, l.kernel, len), img, len);
-	if (initrd_len)
-		memcpy(guest_ptr(&vm->mem, l.initrd, initrd_len), initrd,
-		       initrd_len);
+	if (bfile_read(vm, &k, 0, guest_ptr(&vm->mem, l.kernel, k.len), k.len))
+		goto out;
+	if (i.len && bfile_read(vm, &i, 0, guest_ptr(&vm->mem, l.initrd, i.len),
+				i.len))
+		goto out;
 	cmdline = boot_cmdline(vm->cfg);
 	if (!cmdline || place_dtb(vm, &l, cmdline))
 		goto out;
 	a->entry = l.kernel;
 	a->dtb = l.dtb;
-	pr_debug("Image at 0x%llx (text_offset 0x%llx, 0x%llx bytes, %u KiB "
-		 "pages), initrd 0x%llx-0x%llx, cmdline \"%s\"",
-		 (unsigned long long)l.kernel, (unsigned long long)im.text_offset,
-		 (unsigned long long)im.image_size, im.page_size / 1024,
-		 (unsigned long long)l.initrd, (unsigned long long)l.initrd_end,
-		 cmdline);
+	log_layout(&l, &im, cmdline);
 	ret = 0;
 out:
 	free(cmdline);
-	free(initrd);
-	free(img);
+	bfile_close(&i);
+	bfile_close(&k);
 	return ret;
 }
 
