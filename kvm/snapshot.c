@@ -95,6 +95,19 @@ int snap_build_hello(struct vm *vm, struct sbuf *b, char *err,
 	return build_stream(vm, b, true, err, errlen);
 }
 
+/* A state stream opened at its first section after the manifest (which
+ * the caller has read and checked already). */
+static int open_past_manifest(struct sreader *r, const void *buf, size_t len,
+			      char *err, size_t errlen)
+{
+	struct snap_sec s;
+
+	if (snap_open(r, buf, len, err, errlen) ||
+	    snap_next(r, &s, err, errlen) != 1)
+		return -1;
+	return 0;
+}
+
 int snap_check_hello(struct vm *vm, const void *buf, size_t len, char *err,
 		     size_t errlen)
 {
@@ -103,9 +116,8 @@ int snap_check_hello(struct vm *vm, const void *buf, size_t len, char *err,
 	struct snap_sec s;
 	int rc;
 
-	if (snap_open(&r, buf, len, err, errlen) ||
-	    snap_next(&r, &s, err, errlen) != 1)
-		return -1;	/* the manifest: read already */
+	if (open_past_manifest(&r, buf, len, err, errlen))
+		return -1;
 	while ((rc = snap_next(&r, &s, err, errlen)) == 1) {
 		o = snap_owner_find(s.type);
 		if (!o || !o->hello_check)
@@ -309,9 +321,8 @@ static int load_sections(struct vm *vm, const void *buf, size_t len,
 	struct snap_sec s;
 	int rc;
 
-	if (snap_open(&r, buf, len, err, errlen) ||
-	    snap_next(&r, &s, err, errlen) != 1)
-		return -1;	/* the manifest: read already */
+	if (open_past_manifest(&r, buf, len, err, errlen))
+		return -1;
 	while ((rc = snap_next(&r, &s, err, errlen)) == 1) {
 		if (!apply && !snap_owner_find(s.type))
 			return load_one(vm, &s, err, errlen);
