@@ -98,13 +98,9 @@ vfio_fds() {
 	done
 }
 
-# vfio_fds_watch NAME MARK OUT: in the background, once $L2_LOG's run NAME (/tmp/l2-NAME.log)
-# shows MARK, vfio_fds NAME into OUT (empty if L2 never got there within 150 s).
+# vfio_fds_watch NAME MARK OUT: in the background, once the L2 run NAME shows MARK
+# (l2_await), vfio_fds NAME into OUT (empty if L2 never got there within 150 s).
 vfio_fds_watch() {
 	: > "$3"
-	( for _ in $(seq 300); do
-		grep -q "$2" "/tmp/l2-$1.log" 2>/dev/null && break
-		sleep 0.5
-	  done
-	  vfio_fds "$1" > "$3" ) < /dev/null > /dev/null 2>&1 &
+	( l2_await "$1" "$2" && vfio_fds "$1" > "$3" ) < /dev/null > /dev/null 2>&1 &
 }

@@ -26,10 +26,7 @@ aer_report_on() {
 # lines in /tmp/aer-NAME.
 aer_inject() {
 	: > "/tmp/aer-$1"
-	( for _ in $(seq 300); do
-		grep -q 'L2-AER ready' "/tmp/l2-$1.log" 2>/dev/null && break
-		sleep 0.5
-	  done
+	( l2_await "$1" 'L2-AER ready' || exit 0
 	  dmesg -c > /dev/null
 	  aer_report_on "/sys/bus/pci/devices/$_vn" > /dev/console
 	  echo "LAB-MONITOR pcie_aer_inject_error lab_vnet POISON_TLP" > /dev/console
