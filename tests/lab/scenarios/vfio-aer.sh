@@ -33,8 +33,15 @@ aer_inject() {
 	  sleep 5
 	  dmesg | grep -iE 'aer|vfio' > "/tmp/aer-$1" ) < /dev/null > /dev/null 2>&1 &
 }
-# aer_l1 NAME: L1's kernel lines about the error, one line
-aer_l1() { tr '\n' ' ' < "/tmp/aer-$1" | sed 's/  */ /g' | cut -c1-300; }
+# aer_l1 NAME: L1's kernel lines about the error, one line (aer_inject writes them 5 s after
+# the injection: a VM that stopped at once is done before that)
+aer_l1() {
+	for _ in $(seq 16); do
+		[ -s "/tmp/aer-$1" ] && break
+		sleep 0.5
+	done
+	tr '\n' ' ' < "/tmp/aer-$1" | sed 's/  */ /g' | cut -c1-300
+}
 if ! _vn=$(vfio_find 1af4 1041) || ! vfio_bind "$_vn"; then
 	lab_result vfio-aer FAIL "no bindable virtio-net-pci 1af4:1041 in L1"
 else
