@@ -95,6 +95,20 @@ static int hot_reset_info(struct vfio_device *dev,
 		       strerror(errno));
 }
 
+/* Linux answers ENOTTY when the reset itself went wrong: a function below
+ * the bridge did not answer in time after it (seen with QEMU's
+ * pcie-root-port at 16 GT/s, whose link never reports itself active). */
+static int hot_reset_failed(char *why, size_t len)
+{
+	if (errno == ENOTTY)
+		return set_err(why, len, "VFIO_DEVICE_PCI_HOT_RESET: the host "
+			       "reset the bus but a function below the bridge "
+			       "did not come back in time (ENOTTY; the host's "
+			       "kernel log names it)");
+	return set_err(why, len, "VFIO_DEVICE_PCI_HOT_RESET: %s",
+		       strerror(errno));
+}
+
 int vfio_device_hot_reset(struct vfio_device *dev, char *why, size_t len)
 {
 	struct vfio_pci_hot_reset_info *info;
@@ -116,8 +130,7 @@ int vfio_device_hot_reset(struct vfio_device *dev, char *why, size_t len)
 	rst->argsz = sizeof(*rst) + nr * sizeof(int);
 	rst->count = nr;
 	if (seam_ioctl(dev->ops, dev->fd, VFIO_DEVICE_PCI_HOT_RESET, rst)) {
-		set_err(why, len, "VFIO_DEVICE_PCI_HOT_RESET: %s",
-			strerror(errno));
+		hot_reset_failed(why, len);
 		goto out;
 	}
 	dev->hot_resets++;

@@ -171,6 +171,16 @@ l2_sub() {
 	fi
 }
 
+# l2_await NAME MARK: waits (150 s at most) until the L2 run NAME's output
+# (/tmp/l2-NAME.log) shows MARK (grep); status 1 when it never did.
+l2_await() {
+	for _ in $(seq 300); do
+		grep -q "$2" "/tmp/l2-$1.log" 2>/dev/null && return 0
+		sleep 0.5
+	done
+	return 1
+}
+
 # l2_stopper NAME [VM]: before the L2 run NAME (lab.end=button), in the background: waits (2 min
 # at most) until L2 waits for its power button, then `lkvm stop [--name VM]` (as the only VM
 # without VM) into /tmp/stop-NAME.out with its status.

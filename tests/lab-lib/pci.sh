@@ -63,3 +63,23 @@ pci_msix_layout() {
 
 # pci_kv LINE KEY: the value of KEY=value in a pci_msix_layout line.
 pci_kv() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1; }
+
+# pci_cap_off DEVDIR ID: the config offset (decimal) of DEVDIR's capability ID (decimal), or 0.
+pci_cap_off() {
+	od -An -tx1 -v "$1/config" 2>/dev/null | awk -v id="$2" "$PCI_AWK_BYTES"'
+	END {
+		if (n >= 64 && int(b[6] / 16) % 2 == 1)
+			for (p = b[52]; k < 48 && p >= 64 && p < n; k++) {
+				if (b[p] == id) { print p; exit }
+				p = b[p + 1] - b[p + 1] % 4
+			}
+		print 0
+	}'
+}
+
+# pci_cfg_or DEVDIR OFFSET BITS: sets BITS in config byte OFFSET (decimal) of DEVDIR
+# (read-modify-write through sysfs; root).
+pci_cfg_or() {
+	_cv=$(od -An -tu1 -j "$2" -N 1 "$1/config" | tr -d ' ')
+	printf "\\$(printf %o $((_cv | $3)))" | dd of="$1/config" bs=1 seek="$2" count=1 conv=notrunc 2>/dev/null
+}

@@ -86,3 +86,21 @@ vfio_irq_check() {
 		fi ;;
 	esac
 }
+
+# vfio_fds NAME: the /dev/iommu and /dev/vfio/* files the running lkvm with --name NAME holds
+# open (its /proc/PID/fd), sorted, one line; empty when no such lkvm runs.
+vfio_fds() {
+	for _p in /proc/[0-9]*; do
+		[ "$(readlink "$_p/exe" 2>/dev/null)" = "$LKVM" ] &&
+			tr '\0' ' ' < "$_p/cmdline" 2>/dev/null | grep -q -- "--name $1 " || continue
+		for _f in "$_p"/fd/*; do readlink "$_f"; done 2>/dev/null |
+			grep -E '^/dev/(iommu|vfio)' | sort | tr '\n' ' '
+	done
+}
+
+# vfio_fds_watch NAME MARK OUT: in the background, once the L2 run NAME shows MARK
+# (l2_await), vfio_fds NAME into OUT (empty if L2 never got there within 150 s).
+vfio_fds_watch() {
+	: > "$3"
+	( l2_await "$1" "$2" && vfio_fds "$1" > "$3" ) < /dev/null > /dev/null 2>&1 &
+}

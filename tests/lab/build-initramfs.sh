@@ -22,8 +22,9 @@ L1_OVERLAY=${LKVM_LAB_L1_OVERLAY:-}
 
 [ -f "$LAB_ENV" ] || lab_die "$LAB_ENV missing: run tests/lab/fetch.sh (or fetch-mtty.sh) first"
 # shellcheck disable=SC1090
-. "$LAB_ENV"	# may set L1_MODULES, L2_MODULES, L2_VMLINUZ/X (fetch-mtty.sh)
+. "$LAB_ENV"	# may set L1_MODULES, L2_MODULES, L2_VMLINUZ/X, L2_MODDIR (fetch-mtty.sh)
 LAB_L1_MODULES=${L1_MODULES:-$LAB_L1_MODULES}
+L2_MODDIR=${L2_MODDIR:-$MODDIR}	# L2's kernel's modules (L1 may boot another kernel)
 mkdir -p "$LAB_OUT"
 work=$LAB_OUT/initramfs
 rm -rf "$work"
@@ -37,12 +38,12 @@ install_busybox() {
 	ln -sf busybox "$1/bin/sh"
 }
 
-# add_modules DESTDIR ORDERFILE NAME...: lab_add_modules from this kernel, the load order
-# into ORDERFILE and on stdout; dies when a module is missing.
+# add_modules MODDIR DESTDIR ORDERFILE NAME...: lab_add_modules from that kernel's modules, the
+# load order into ORDERFILE and on stdout; dies when a module is missing.
 add_modules() {
-	local dest=$1 order=$2 list
-	shift 2
-	list=$(lab_add_modules "$MODDIR" "$dest" "$@") || lab_die "building $dest failed"
+	local mdir=$1 dest=$2 order=$3 list
+	shift 3
+	list=$(lab_add_modules "$mdir" "$dest" "$@") || lab_die "building $dest failed"
 	printf '%s\n' $list > "$order"
 	echo "$list"
 }
@@ -66,11 +67,11 @@ done
 : > "$r/lab/modules.order"
 if [ -n "$L2_MODULES" ]; then
 	# shellcheck disable=SC2086
-	m=$(add_modules "$r/lib/modules/lab" "$r/lab/modules.order" $L2_MODULES) || exit 1
+	m=$(add_modules "$L2_MODDIR" "$r/lib/modules/lab" "$r/lab/modules.order" $L2_MODULES) || exit 1
 	lab_msg "L2 modules: $m"
 fi
 # shellcheck disable=SC2086
-m=$(lab_add_modules "$MODDIR" "$r/lib/modules/lab" $LAB_9PROOT_MODULES) || lab_die "building the L2 initramfs failed"
+m=$(lab_add_modules "$L2_MODDIR" "$r/lib/modules/lab" $LAB_9PROOT_MODULES) || lab_die "building the L2 initramfs failed"
 printf '%s\n' $m > "$r/lab/modules.9proot"
 lab_mkcpio "$r" "$LAB_OUT/l2-initrd.gz"
 
@@ -89,7 +90,7 @@ for f in "$LAB_DIR"/scenarios/*.sh; do
 	cp "$f" "$r/lab/scenarios/"
 done
 # shellcheck disable=SC2086
-m=$(add_modules "$r/lib/modules/lab" "$r/lab/modules.order" $LAB_L1_MODULES) || exit 1
+m=$(add_modules "$MODDIR" "$r/lib/modules/lab" "$r/lab/modules.order" $LAB_L1_MODULES) || exit 1
 lab_msg "L1 modules (load order): $m"
 if [ "$lkvm" = none ]; then
 	lab_msg "no lkvm in the L1 initramfs (--lkvm none): scenarios will fail"

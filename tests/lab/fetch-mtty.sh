@@ -3,7 +3,8 @@
 # Debian's linux-image/headers/kbuild/source 6.12 .debs (apt-get download, cached like
 # fetch.sh's), mtty.ko built once out of tree from samples/vfio-mdev/mtty.c into the cached
 # module tree, and $LAB_CACHE/lab-mtty.env: lab.env's variables for that kernel, its L1
-# modules, and L2 kept on lab.env's kernel (L2_VMLINUZ and L2_VMLINUX, no L2 modules).
+# modules (vfio-pci too, for the vfio-cdev/-busreset/-aer scenarios' QEMU devices), and L2 kept
+# on lab.env's kernel (L2_VMLINUZ, L2_VMLINUX, and L2_MODDIR for the scenarios' L2 modules).
 # Debian's 6.12 has CONFIG_IOMMUFD off: iommufd.ko and the vfio stack (vfio with device cdevs,
 # vfio_iommu_type1, vfio-pci(-core), mdev, mtty) are rebuilt out of tree with it on, once
 # (~35 s), into a module tree of their own (root-iommufd, the stock one untouched), which the
@@ -110,8 +111,8 @@ KVER=$kver
 VMLINUZ=$kroot/boot/vmlinuz-$kver
 MODDIR=$imoddir
 BUSYBOX=$BUSYBOX
-L1_MODULES="irqbypass ccp kvm kvm-amd iommufd vfio vfio_iommu_type1 mdev mtty"
-L2_MODULES=
+L1_MODULES="irqbypass ccp kvm kvm-amd iommufd vfio vfio_iommu_type1 vfio-pci mdev mtty"
+L2_MODDIR=$MODDIR
 L2_VMLINUZ=$VMLINUZ
 L2_VMLINUX=$VMLINUX
 EOT

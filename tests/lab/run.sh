@@ -99,13 +99,19 @@ append="$append$l1_append"
 lab_msg "booting L1 (timeout ${timeout_s}s): scenarios $run_list; console log $log"
 
 # stamp START_US: prefix each line with host seconds since START_US; show LAB lines
-# (all lines with -v) on stdout as they come.
+# (all lines with -v) on stdout as they come. A line "LAB-MONITOR COMMAND" (a scenario's
+# request, e.g. pcie_aer_inject_error) is sent to L1's QEMU monitor; its answer is logged.
 stamp() {
 	local start=$1 line now d
 	while IFS= read -r line || [ -n "$line" ]; do
 		while [ "${line%$'\r'}" != "$line" ]; do line=${line%$'\r'}; done
 		now=$(lab_now_us); d=$(( (now - start) / 10000 ))
 		printf '[%4d.%02d] %s\n' $((d / 100)) $((d % 100)) "$line" >> "$log"
+		case $line in
+		"LAB-MONITOR "*)
+			line=$("$LAB_LIB/qemu-monitor" "$LAB_OUT/mon.sock" "${line#LAB-MONITOR }")
+			printf '[%4d.%02d] %s\n' $((d / 100)) $((d % 100)) "$line" >> "$log" ;;
+		esac
 		if [ $verbose = 1 ]; then
 			printf '[%4d.%02d] %s\n' $((d / 100)) $((d % 100)) "$line"
 		else

@@ -99,6 +99,10 @@ static int reset(struct vfio_sim *s, struct sim_dev *d, bool cdev,
 			errno = EPERM;
 			return -1;
 		}
+	if (d->hot_reset_errno) {
+		errno = d->hot_reset_errno;
+		return -1;
+	}
 	for (i = 0; i < s->nr_dev; i++)
 		if (s->dev[i].reset_bus == d->reset_bus)
 			s->dev[i].hot_resets++;

@@ -50,6 +50,10 @@ struct sim_dev {
 	int cdev;			/* N of /dev/vfio/devices/vfioN, -1 */
 	int reset_bus;			/* >0: devices with the same one share a
 					 * bus reset; 0: none (ENODEV) */
+	int hot_reset_errno;		/* nonzero: VFIO_DEVICE_PCI_HOT_RESET
+					 * passes its checks, then fails with it
+					 * (Linux's ENOTTY: a function below the
+					 * bridge did not come back) */
 
 	/* what the code under test did */
 	int fds_open;

@@ -2,7 +2,8 @@
 # Test suite "lab-lib": the labs' L2 runner (tests/lab-lib/l1.sh l2_run) against a fake lkvm
 # on this host: a run that stalls before L2-BOOT-OK is diagnosed and run once more; a stall
 # after it, or in a --restore run, is left to the run's time limit; exit statuses pass
-# through; nothing is left running. Runs without KVM.
+# through; nothing is left running; qemu-monitor sends a scenario's monitor command and
+# returns the answer. Runs without KVM.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 source tests/lib.sh
@@ -56,6 +57,46 @@ check stall-not-restore $? "a restore prints nothing new at first: $(tr '\n' ' '
 run exit3 lablib-d 30 run -k x --name lablib-d
 [ "$(cat "$t/count")" = 1 ] && grep -q "^rc=3$" "$t/out"
 check exit-status $? "want rc=3 once: $(tr '\n' ' ' < "$t/out")"
+
+# qemu-monitor (run.sh's answer to a scenario's LAB-MONITOR line) against a fake human
+# monitor that echoes the command as QEMU does and answers late: the command arrives whole
+# and alone (no empty command before it, whose prompt would cut the answer short), the answer
+# comes back as one LAB-MONITOR-REPLY line without the echo and the prompts.
+python3 - "$t/mon.sock" > "$t/mon.got" <<'EOF' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1]); s.listen(1); s.settimeout(20)
+c, _ = s.accept()
+c.settimeout(1)
+c.sendall(b"QEMU 7.2 monitor - type 'help'\r\n")
+time.sleep(0.3)				# the prompt comes apart, as it may
+c.sendall(b"(qemu) ")
+buf = b""
+while b"\n" not in buf:
+    buf += c.recv(4096)
+line = buf.split(b"\n")[0]
+time.sleep(0.3)				# the answer comes late
+c.sendall(b"\x1b[K" + line + b"\r\nOK id: lab_vnet root bus: 0000:00\r\n(qemu) ")
+try:					# anything more is the client's too
+    while True:
+        d = c.recv(4096)
+        if not d:
+            break
+        buf += d
+except socket.timeout:
+    pass
+print(repr(buf.decode()))
+EOF
+mon=$!
+for _ in $(seq 50); do [ -S "$t/mon.sock" ] && break; sleep 0.1; done
+out=$(tests/lab-lib/qemu-monitor "$t/mon.sock" pcie_aer_inject_error lab_vnet POISON_TLP)
+wait $mon
+[ "$out" = "LAB-MONITOR-REPLY pcie_aer_inject_error lab_vnet POISON_TLP: OK id: lab_vnet root bus: 0000:00" ] &&
+	[ "$(cat "$t/mon.got")" = "'pcie_aer_inject_error lab_vnet POISON_TLP\\n'" ]
+check monitor-command $? "answer '$out', the monitor got '$(cat "$t/mon.got")'"
+out=$(tests/lab-lib/qemu-monitor "$t/none.sock" info status)
+[ $? = 1 ] && [ "${out#LAB-MONITOR-REPLY no monitor at $t/none.sock}" != "$out" ]
+check monitor-missing $? "want status 1 and 'no monitor at': $out"
 
 sleep 1
 ! left
