@@ -36,6 +36,7 @@ struct mig_src {
 	u64 bytes, t0, tstop;	/* bytes sent; start and stop times */
 	u32 passes;
 	bool logging;
+	bool manual;		/* KVM_CLEAR_DIRTY_LOG re-arms the log */
 	bool dma_all;		/* device writes: resend all RAM stopped */
 	char err[512];
 };
@@ -108,11 +109,37 @@ static void throttle(struct mig_src *m, u64 t_pass, u64 sent)
 	nanosleep(&ts, NULL);
 }
 
+/* KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 on (before logging starts: KVM then
+ * protects each slot whole) or off again; said once. */
+static void manual_protect(struct mig_src *m, bool on)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 };
+
+	if (on)
+		cap.args[0] = mig_manual_protect_arg(ioctl(m->vm->vm_fd,
+			KVM_CHECK_EXTENSION, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2));
+	if (on && (!cap.args[0] || ioctl(m->vm->vm_fd, KVM_ENABLE_CAP, &cap))) {
+		progress(m, "migrate: dirty log: KVM_GET_DIRTY_LOG (no manual "
+			 "protection in this kernel)");
+		return;
+	}
+	if (!on && (!m->manual || ioctl(m->vm->vm_fd, KVM_ENABLE_CAP, &cap)))
+		return;
+	m->manual = on;
+	if (on)
+		progress(m, "migrate: dirty log: KVM_GET_DIRTY_LOG and "
+			 "KVM_CLEAR_DIRTY_LOG (manual protection)");
+}
+
 static int set_logging(struct mig_src *m, bool on)
 {
 	struct vm *vm = m->vm;
 	int i;
 
+	if (on) {
+		manual_protect(m, true);
+		m->logging = true;	/* src_free undoes a part done */
+	}
 	for (i = 0; i < vm->mem.nr; i++)
 		if (vm_set_memslot(vm, i, vm->mem.r[i].gpa, vm->mem.r[i].size,
 				   vm->mem.r[i].hva,
@@ -120,6 +147,8 @@ static int set_logging(struct mig_src *m, bool on)
 			return set_err(m->err, sizeof(m->err), "KVM cannot log "
 				       "dirty pages of RAM slot %d", i);
 	m->logging = on;
+	if (!on)
+		manual_protect(m, false);
 	return 0;
 }
 
@@ -128,13 +157,29 @@ static u64 region_pages(const struct mig_src *m, int i)
 	return m->vm->mem.r[i].size / m->page;
 }
 
-/* KVM's dirty log of every RAM slot ORed into m->dirty (KVM clears its
- * own); returns the dirty pages now in m->dirty, or -1. */
+/* With manual protection, what one KVM_GET_DIRTY_LOG of slot i gave is
+ * write-protected again before it is sent: a write from now on is seen. */
+static int clear_dirty(struct mig_src *m, int i, const u64 *bits)
+{
+	struct kvm_clear_dirty_log c = { .slot = i };
+	u64 next = 0;
+
+	while (mig_clear_next(bits, region_pages(m, i), MIG_CLEAR_MAX_PAGES,
+			      &next, &c))
+		if (ioctl(m->vm->vm_fd, KVM_CLEAR_DIRTY_LOG, &c) < 0)
+			return set_err(m->err, sizeof(m->err), "KVM_CLEAR_DIRTY_"
+				       "LOG of slot %d: %s", i, strerror(errno));
+	return 0;
+}
+
+/* KVM's dirty log of every RAM slot ORed into m->dirty (KVM_GET_DIRTY_LOG
+ * clears its own, or clear_dirty does); returns the dirty pages now in
+ * m->dirty, or -1. */
 static s64 fetch_dirty(struct mig_src *m)
 {
-	u64 words, j, *tmp, n = 0;
 	struct kvm_dirty_log log = { 0 };
-	int i;
+	u64 words, *tmp, n = 0;
+	int i, r;
 
 	for (i = 0; i < m->vm->mem.nr; i++) {
 		words = (region_pages(m, i) + 63) / 64;
@@ -143,16 +188,17 @@ static s64 fetch_dirty(struct mig_src *m)
 			return set_err(m->err, sizeof(m->err), "out of memory");
 		log.slot = i;
 		log.dirty_bitmap = tmp;
-		if (ioctl(m->vm->vm_fd, KVM_GET_DIRTY_LOG, &log) < 0) {
-			free(tmp);
-			return set_err(m->err, sizeof(m->err), "KVM_GET_DIRTY_LOG "
-				       "of slot %d: %s", i, strerror(errno));
-		}
-		for (j = 0; j < words; j++) {
-			m->dirty[i][j] |= tmp[j];
-			n += __builtin_popcountll(m->dirty[i][j]);
-		}
+		r = ioctl(m->vm->vm_fd, KVM_GET_DIRTY_LOG, &log);
+		if (r < 0)
+			set_err(m->err, sizeof(m->err), "KVM_GET_DIRTY_LOG of "
+				"slot %d: %s", i, strerror(errno));
+		else if (m->manual)
+			r = clear_dirty(m, i, tmp);
+		if (!r)
+			n += mig_merge_dirty(m->dirty[i], tmp, words);
 		free(tmp);
+		if (r)
+			return -1;
 	}
 	return n;
 }

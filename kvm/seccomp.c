@@ -116,6 +116,7 @@ const struct sc_rule sc_ioctls[] = {
 	/* `lkvm migrate` on the main thread: RAM pre-copy (kvm/migrate.c);
 	 * its connection comes from the client, so no socket or connect */
 	IOC(KVM_GET_DIRTY_LOG, M),
+	IOC(KVM_CLEAR_DIRTY_LOG, M), IOC(KVM_ENABLE_CAP, M),
 	IOC(KVM_GET_SREGS, M | V), IOC(KVM_GET_ONE_REG, M | V),
 #ifdef __x86_64__
 	/* snapshots: the main thread reads the parked vCPUs and the VM */

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <sys/socket.h>
+#include <linux/kvm.h>
 #include "kvm/snapshot.h"
 #include "lkvm/util.h"
 
@@ -104,6 +105,22 @@ u64 mig_expected_downtime(const struct mig_policy *p, const struct mig_pass *s);
  * shrank the rest by less than a tenth: the guest dirties as fast as the
  * link sends, more passes would not shorten the downtime). */
 bool mig_should_stop(const struct mig_policy *p, const struct mig_pass *s);
+
+/* kvm/migdirty.c. KVM_CHECK_EXTENSION(KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2)'s
+ * answer: the KVM_ENABLE_CAP argument that makes KVM_GET_DIRTY_LOG leave
+ * its bits (KVM_CLEAR_DIRTY_LOG re-arms what pre-copy took), or 0: none,
+ * KVM_GET_DIRTY_LOG clears as it reads. */
+u64 mig_manual_protect_arg(int check);
+/* ORs bits[words] into acc; returns the pages now set in acc. */
+u64 mig_merge_dirty(u64 *acc, const u64 *bits, u64 words);
+/* The next KVM_CLEAR_DIRTY_LOG of a slot of pages whose taken bits are
+ * bits, from page *next on (a multiple of 64): a run of non-zero 64-page
+ * words, at most max_pages (KVM: first_page a multiple of 64, num_pages
+ * too unless the run ends the slot); c's slot is the caller's. False when
+ * no bit is left; *next moves past the run. */
+#define MIG_CLEAR_MAX_PAGES	(1u << 31)
+bool mig_clear_next(const u64 *bits, u64 pages, u64 max_pages, u64 *next,
+		    struct kvm_clear_dirty_log *c);
 
 /* -m/--mem and -c/--cpus among the destination's n arguments in[]: what
  * it expects of the incoming VM (ram_size bytes, nr_cpus). The other

@@ -3,7 +3,8 @@
 # Live migration (kvm/migrate.c, kvm/incoming.c, kvm/migcmd.c): the count
 # guest moves over a unix socket and goes on counting from where it was;
 # the pattern guest (rewrites 16 MiB without pause) moves over TCP on
-# 127.0.0.1 with every page checking; a destination killed mid-stream
+# 127.0.0.1 with every page checking, its dirty log re-armed by
+# KVM_CLEAR_DIRTY_LOG (Linux 5.6+); a destination killed mid-stream
 # leaves the source running and `migrate` failing with the reason; a
 # source killed mid-stream leaves the destination exiting 1 with nothing
 # started; a destination expecting another RAM size, or with another
@@ -96,7 +97,8 @@ n=$(passes P | tail -1)
 wait_for 20 lines_ge Q passes 2
 [ $mst = 0 ] && [ "$pst" = 0 ] && [ "$(passes Q | wc -l)" -ge 2 ] &&
 	[ "$(passes Q | head -1)" -gt "${n:-0}" ] &&
-	! grep -q "BAD" $T/P.out $T/Q.out
+	! grep -q "BAD" $T/P.out $T/Q.out &&
+	grep -q "^migrate: dirty log: KVM_GET_DIRTY_LOG and KVM_CLEAR_DIRTY_LOG" $T/m.out
 check mig-tcp-pattern $? "migrate $mst, source $pst at pass $n; destination: $(grep GUEST $T/Q.out | head -3 | tr '\n' ' ') $(cat $T/m.out) $(tail -3 $T/Q.err)"
 note
 kill -TERM $qpid; wait_gone $qpid 10
