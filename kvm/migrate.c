@@ -1,9 +1,9 @@
 /* Live migration, the source side (include/kvm/migrate.h): the `migrate`
  * control request runs here on the main thread with the connection the
- * client opened: hello, RAM pre-copy passes over KVM's dirty log, then
- * the vCPUs stop for the last dirty pages and the state, and the VM ends
- * once the destination acknowledged; on any failure before that it runs
- * on. */
+ * client opened: hello, RAM pre-copy passes over KVM's dirty log (with
+ * the devices' PRE_COPY data), then the vCPUs stop for the last dirty
+ * pages and the state, and the VM ends once the destination acknowledged;
+ * on any failure before that it runs on. */
 #include <errno.h>
 #include <stdarg.h>
 #include <poll.h>
@@ -20,6 +20,7 @@
 #include "kvm/migrate.h"
 #include "kvm/vm.h"
 #include "lkvm/version.h"
+#include "pci/pci.h"
 
 #define IO_MS		10000	/* a peer silent this long is gone */
 #define ACK_MS		60000	/* the destination loads the state */
@@ -371,6 +372,26 @@ static int get_status(struct mig_src *m, enum mig_rec want, int ms)
 	return 0;
 }
 
+/* The devices' pre-copy data ready now (VFIO PRE_COPY), one record. */
+static int send_devdata(struct mig_src *m, u32 pass)
+{
+	struct sbuf d = { 0 };
+	size_t h;
+	int r;
+
+	r = pci_mig_precopy(m->vm, &d, m->err, sizeof(m->err));
+	if (!r && d.len) {
+		h = mig_rec_begin(&m->b, MIG_DEVDATA);
+		sb_put(&m->b, d.p, d.len);
+		mig_rec_end(&m->b, h);
+		r = flush(m);
+		progress(m, "migrate: pass %u: %zu bytes of device data sent "
+			 "while the VM runs (PRE_COPY)", pass, d.len);
+	}
+	sb_free(&d);
+	return r;
+}
+
 /* Pre-copy: all of RAM, then the dirty pages again until the rest fits
  * the downtime budget (or the passes are used up). */
 static int precopy(struct mig_src *m)
@@ -382,7 +403,7 @@ static int precopy(struct mig_src *m)
 	for (;;) {
 		t = now_ns();
 		b0 = m->bytes;
-		if (send_dirty(m, !s.pass))
+		if (send_dirty(m, !s.pass) || send_devdata(m, s.pass + 1))
 			return -1;
 		n = fetch_dirty(m);
 		if (n < 0)
@@ -491,11 +512,14 @@ static int final_phase(struct mig_src *m)
 
 static int migrate(struct mig_src *m)
 {
+	int r;
+
 	if (src_setup(m) || send_hello(m) || get_status(m, MIG_ANSWER, ACK_MS))
 		return -1;
-	if (set_logging(m, true) || precopy(m))
-		return -1;
-	return final_phase(m);
+	r = set_logging(m, true) || precopy(m) ? -1 : final_phase(m);
+	if (r)		/* devices still in pre-copy run on as before */
+		pci_mig_precopy_abort(m->vm);
+	return r;
 }
 
 static void answer(struct mig_src *m, struct ctl_job *job, int r)

@@ -1,9 +1,10 @@
 /* Live migration's stream (kvm/migproto.c, pure): a preamble, then
  * records of type, length and CRC: the source's hello (the snapshot's
  * manifest and the devices' fingerprints), the destination's answer, RAM
- * (data pages and runs of zero pages), the VM's state (a snapshot state
- * stream), the end marker and the destination's acknowledgment; and the
- * pre-copy policy deciding when to stop the VM and copy the rest. */
+ * (data pages and runs of zero pages), devices' pre-copy data, the VM's
+ * state (a snapshot state stream), the end marker and the destination's
+ * acknowledgment; and the pre-copy policy deciding when to stop the VM and
+ * copy the rest. */
 #ifndef LKVM_KVM_MIGRATE_H
 #define LKVM_KVM_MIGRATE_H
 
@@ -14,7 +15,7 @@
 #include "lkvm/util.h"
 
 #define MIG_MAGIC		"LKVMMIGR"	/* 8 bytes, no NUL */
-#define MIG_PROTO		1	/* version of this stream */
+#define MIG_PROTO		2	/* version of this stream (2: devdata) */
 #define MIG_PREAMBLE_LEN	16	/* magic, MIG_PROTO, reserved */
 #define MIG_HDR_LEN		16	/* type, reserved, CRC, length */
 #define MIG_MAX_REC		(64u << 20)	/* largest record accepted */
@@ -28,6 +29,8 @@ enum mig_rec {
 	MIG_STATE,		/* the paused VM's snapshot state stream */
 	MIG_END,		/* source: nothing follows */
 	MIG_ACK,		/* destination: u32 status, reason string */
+	MIG_DEVDATA,		/* source: devices' pre-copy bytes (u16 BDF,
+				 * blob)..., while the VM runs */
 	MIG_REC_MAX,
 };
 

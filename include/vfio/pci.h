@@ -100,6 +100,13 @@ struct vfio_pci {
 	u64 flrs;		/* guest-initiated FLRs emulated */
 	u8 *rom;		/* romfile= image, padded to rom_size */
 	u64 rom_size;		/* a power of two, 2 KiB or more */
+	/* live migration's PRE_COPY (vfio/precopy.c): the source's data
+	 * fd while pre_on, the bytes read from it; the destination's
+	 * bytes received ahead of the state */
+	bool pre_on;
+	int pre_fd;
+	u64 pre_sent;
+	struct sbuf *pre_in;
 };
 
 /* vfio/pci.c: the seam for hotplug (not built yet): asks the guest to

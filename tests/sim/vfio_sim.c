@@ -16,6 +16,7 @@
 #include <linux/pci_regs.h>
 #include "sim/vfio_sim.h"
 #include "sim/vfio_layouts.h"
+#include "vfio/mig_uapi.h"
 
 static void sim_write_interrupts(struct vfio_sim *s);
 static void db_intx(struct vfio_sim *s, struct sim_dev *d);
@@ -866,6 +867,12 @@ void vfio_sim_migratable(struct sim_dev *d)
 	d->mig_state = VFIO_DEVICE_STATE_RUNNING;
 }
 
+void vfio_sim_precopy(struct sim_dev *d)
+{
+	vfio_sim_migratable(d);
+	d->mig_flags |= VFIO_MIGRATION_PRE_COPY;
+}
+
 /* Ends the data session (its fd then reads ENODEV) in state st. */
 static void mig_end(struct sim_dev *d, u32 st)
 {
@@ -894,7 +901,7 @@ static int mig_save(struct vfio_sim *s, struct sim_dev *d)
 	memcpy(d->mig_buf, &h, sizeof(h));
 	if (h.bar_bytes)
 		memcpy(d->mig_buf + sizeof(h), d->mem[0], h.bar_bytes);
-	d->mig_len = len;
+	d->mig_len = d->mig_avail = len;
 	d->mig_fd = sim_fd_new(s, FD_MIGDATA, d - s->dev);
 	return d->mig_fd;
 }
@@ -926,6 +933,9 @@ static bool mig_arc_ok(u32 from, u32 to)
 		{ VFIO_DEVICE_STATE_STOP_COPY, VFIO_DEVICE_STATE_STOP },
 		{ VFIO_DEVICE_STATE_STOP, VFIO_DEVICE_STATE_RESUMING },
 		{ VFIO_DEVICE_STATE_RESUMING, VFIO_DEVICE_STATE_STOP },
+		{ VFIO_DEVICE_STATE_RUNNING, LKVM_VFIO_STATE_PRE_COPY },
+		{ LKVM_VFIO_STATE_PRE_COPY, VFIO_DEVICE_STATE_RUNNING },
+		{ LKVM_VFIO_STATE_PRE_COPY, VFIO_DEVICE_STATE_STOP_COPY },
 	};
 	u32 i;
 
@@ -933,6 +943,29 @@ static bool mig_arc_ok(u32 from, u32 to)
 		if (arcs[i][0] == from && arcs[i][1] == to)
 			return true;
 	return false;
+}
+
+static void mig_traced(struct sim_dev *d, u32 to)
+{
+	if (d->mig_sets < SIM_MAX_MIG)
+		d->mig_trace[d->mig_sets] = to;
+	d->mig_sets++;
+}
+
+/* PRE_COPY -> STOP_COPY: the session goes on, BAR0 as it is now after the
+ * header; no new fd. */
+static int mig_precopy_stop(struct vfio_sim *s, struct sim_dev *d,
+			    struct vfio_device_feature_mig_state *m)
+{
+	u32 bar = mig_bar_bytes(d);
+
+	if (d->mig_buf && bar)
+		memcpy(d->mig_buf + sizeof(struct sim_mig_hdr), d->mem[0], bar);
+	d->mig_avail = d->mig_len;
+	d->mig_state = VFIO_DEVICE_STATE_STOP_COPY;
+	m->data_fd = -1;
+	mig_traced(d, VFIO_DEVICE_STATE_STOP_COPY);
+	return 0;
 }
 
 static int mig_set(struct vfio_sim *s, struct sim_dev *d,
@@ -949,23 +982,31 @@ static int mig_set(struct vfio_sim *s, struct sim_dev *d,
 		errno = EINVAL;
 		return -1;
 	}
+	if ((from == LKVM_VFIO_STATE_PRE_COPY || to == LKVM_VFIO_STATE_PRE_COPY) &&
+	    !(d->mig_flags & VFIO_MIGRATION_PRE_COPY)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (from == LKVM_VFIO_STATE_PRE_COPY &&
+	    to == VFIO_DEVICE_STATE_STOP_COPY)
+		return mig_precopy_stop(s, d, m);
 	if (from == VFIO_DEVICE_STATE_RESUMING && mig_load(d)) {
 		mig_end(d, VFIO_DEVICE_STATE_ERROR);
 		errno = EINVAL;
 		return -1;
 	}
 	mig_end(d, to);
-	if (to == VFIO_DEVICE_STATE_STOP_COPY)
+	if (to == VFIO_DEVICE_STATE_STOP_COPY || to == LKVM_VFIO_STATE_PRE_COPY)
 		fd = mig_save(s, d);
+	if (to == LKVM_VFIO_STATE_PRE_COPY && fd >= 0)
+		d->mig_avail = sizeof(struct sim_mig_hdr);	/* initial bytes */
 	if (to == VFIO_DEVICE_STATE_RESUMING)
 		fd = d->mig_fd = sim_fd_new(s, FD_MIGDATA, d - s->dev);
-	if ((to == VFIO_DEVICE_STATE_STOP_COPY ||
+	if ((to == VFIO_DEVICE_STATE_STOP_COPY || to == LKVM_VFIO_STATE_PRE_COPY ||
 	     to == VFIO_DEVICE_STATE_RESUMING) && fd < 0)
 		return -1;
 	m->data_fd = fd;
-	if (d->mig_sets < SIM_MAX_MIG)
-		d->mig_trace[d->mig_sets] = to;
-	d->mig_sets++;
+	mig_traced(d, to);
 	return 0;
 }
 
@@ -1034,7 +1075,8 @@ static ssize_t sim_read(void *ctx, int fd, void *buf, size_t len)
 
 	if (!d)
 		return -1;
-	if (d->mig_state != VFIO_DEVICE_STATE_STOP_COPY) {
+	if (d->mig_state != VFIO_DEVICE_STATE_STOP_COPY &&
+	    d->mig_state != LKVM_VFIO_STATE_PRE_COPY) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -1044,7 +1086,11 @@ static ssize_t sim_read(void *ctx, int fd, void *buf, size_t len)
 		memset(buf, 0x5a, len);
 		return len;
 	}
-	n = MIN(len, d->mig_len - d->mig_pos);
+	n = MIN(len, d->mig_avail - d->mig_pos);
+	if (!n && d->mig_state == LKVM_VFIO_STATE_PRE_COPY) {
+		errno = ENOMSG;		/* nothing more until STOP_COPY */
+		return -1;
+	}
 	memcpy(buf, d->mig_buf + d->mig_pos, n);
 	d->mig_pos += n;
 	return n;
@@ -1111,6 +1157,34 @@ static int device_ioctl(struct vfio_sim *s, struct sim_dev *d,
 	return -1;
 }
 
+/* The ioctl of a data fd: VFIO_MIG_GET_PRECOPY_INFO in PRE_COPY. */
+static int mig_ioctl(struct vfio_sim *s, int fd, unsigned long req,
+		     struct vfio_precopy_info *pi)
+{
+	struct sim_dev *d = mig_session(s, fd);
+
+	if (!d)
+		return -1;
+	if (req != VFIO_MIG_GET_PRECOPY_INFO) {
+		errno = ENOTTY;
+		return -1;
+	}
+	d->mig_infos++;
+	if (d->mig_info_fail) {
+		errno = EIO;
+		return -1;
+	}
+	if (pi->argsz < sizeof(*pi) ||
+	    d->mig_state != LKVM_VFIO_STATE_PRE_COPY) {
+		errno = EINVAL;
+		return -1;
+	}
+	pi->flags = 0;
+	pi->initial_bytes = d->mig_avail - d->mig_pos;
+	pi->dirty_bytes = 0;
+	return 0;
+}
+
 static int sim_ioctl(void *ctx, int fd, unsigned long req, void *arg)
 {
 	struct vfio_sim *s = ctx;
@@ -1122,6 +1196,8 @@ static int sim_ioctl(void *ctx, int fd, unsigned long req, void *arg)
 		return sim_iommu_ioctl(s, req, arg);
 	case FD_CONTAINER:
 		return container_ioctl(s, req, arg);
+	case FD_MIGDATA:
+		return mig_ioctl(s, fd, req, arg);
 	case FD_GROUP:
 		return group_ioctl(s, obj, req, arg);
 	case FD_DEVICE:

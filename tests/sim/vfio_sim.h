@@ -82,6 +82,9 @@ struct sim_dev {
 	bool mig_endless;		/* STOP_COPY's data never ends */
 	u32 mig_chunk;			/* most bytes one read returns, 0: any */
 	bool mig_refuse;		/* RESUMING -> STOP fails (bad data) */
+	size_t mig_avail;		/* bytes readable now (PRE_COPY: the header) */
+	bool mig_info_fail;		/* VFIO_MIG_GET_PRECOPY_INFO: EIO */
+	int mig_infos;			/* VFIO_MIG_GET_PRECOPY_INFO calls */
 	int feature_calls;		/* VFIO_DEVICE_FEATURE, any */
 	int mig_sets;			/* MIG_DEVICE_STATE sets that worked */
 	u32 mig_trace[SIM_MAX_MIG];	/* their target states, in order */
@@ -214,6 +217,11 @@ int sim_fstat(void *ctx, int fd, struct stat *st);
  * STOP, STOP <-> STOP_COPY, STOP <-> RESUMING): a caller skipping one
  * fails. A device reset returns it to RUNNING. */
 void vfio_sim_migratable(struct sim_dev *d);
+/* vfio_sim_migratable plus PRE_COPY (6.12's mtty offers it): RUNNING <->
+ * PRE_COPY, PRE_COPY -> STOP_COPY. PRE_COPY's fd has the header ready
+ * (VFIO_MIG_GET_PRECOPY_INFO: its initial_bytes), then reads ENOMSG;
+ * STOP_COPY adds BAR0's bytes as they are then to the same fd. */
+void vfio_sim_precopy(struct sim_dev *d);
 
 /*
  * Gives d a doorbell: the 32-bit register at BAR bar + off, polled by a

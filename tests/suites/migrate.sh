@@ -10,7 +10,8 @@
 # started; a destination expecting another RAM size, or with another
 # device where the source has its assigned one, refuses at the handshake;
 # the test VMM's simulated migratable nvme moves with its MSI-X
-# interrupts, and a device without VFIO migration is refused up front by
+# interrupts (its header through PRE_COPY while the VM runs, the rest at
+# the stop), and a device without VFIO migration is refused up front by
 # name.
 set -u
 cd "$(dirname "$0")/../.."
@@ -158,7 +159,7 @@ check mig-source-killed $? "destination $qst: $(cat $T/Q4.err); $(ls $T/run/lkvm
 
 # ---- the simulated migratable nvme: MSI-X goes on at the destination ----
 SIM=(--sim nvme:0000:01:00.0 --sim-doorbell 0000:01:00.0:0:1000
-     --sim-migratable 0000:01:00.0)
+     --sim-precopy 0000:01:00.0)
 vcounts() { sed -n 's/^GUEST vfio_count \([0-9]*\) irqs=\([0-9]*\)$/\1 \2/p' "$T/$1.out"; }
 $TVMM "${SIM[@]}" run --raw -k $G/vfio_count.bin -m 64 --vfio 01:00.0 \
 	--name V </dev/null >$T/V.out 2>$T/V.err &
@@ -194,7 +195,8 @@ wfirst=$(vcounts W | head -1)
 	[ "${wfirst%% *}" -ge $(( ${vlast%% *} + 1 )) ] &&
 	[ "${wfirst%% *}" -le $(( ${vlast%% *} + 2 )) ] &&
 	vcounts W | awk '$1 != $2 { bad = 1 } END { exit bad }' &&
-	grep -q "no DMA dirty tracking for the 1 assigned device (01:00.0)" $T/m.out
+	grep -q "no DMA dirty tracking for the 1 assigned device (01:00.0)" $T/m.out &&
+	grep -q "^migrate: pass 1: 16 bytes of device data sent while the VM runs (PRE_COPY)" $T/m.out
 check mig-vfio $? "migrate $mst, source $vst at '$vlast'; destination: $(vcounts W | head -3 | tr '\n' ' ') $(cat $T/m.out) $(tail -3 $T/W.err)"
 note
 kill -TERM $wpid; wait_gone $wpid 10

@@ -5,7 +5,8 @@
 # a destination `lkvm run --incoming unix:SOCK --vfio <B>,iommu=legacy` waits and `lkvm
 # migrate` moves the running VM there (RAM pre-copy, the device data out of A by VFIO
 # migration, into B by RESUMING). Results: vfio-mdev-migrate-send (migrate and the source
-# exit 0; migrate's summary: total time, downtime, bytes, passes), vfio-mdev-migrate-count
+# exit 0; migrate's summary: total time, downtime, bytes, passes), vfio-mdev-migrate-precopy
+# (6.12's mtty offers PRE_COPY: migrate sent device data while the VM ran), vfio-mdev-migrate-count
 # (the console count goes on at the destination from where it stopped at the source),
 # vfio-mdev-migrate-loop (L2 read back exactly 1,2,...,N through the device: no byte lost or
 # repeated across the move), vfio-mdev-migrate-scratch (c3 in every read, from A then B),
@@ -60,6 +61,12 @@ else
 		lab_result vfio-mdev-migrate-send PASS "${_sum#migrate: }; source lkvm exit 0"
 	elif [ -f /tmp/mig.out ]; then
 		lab_result vfio-mdev-migrate-send FAIL "migrate: $(tail -n 2 /tmp/mig.out | tr '\n' ' '); source lkvm exit $_rc"
+	fi
+	_pre=$(grep -m 1 'bytes of device data sent while the VM runs (PRE_COPY)' /tmp/mig.out 2>/dev/null)
+	if [ -n "$_pre" ]; then
+		lab_result vfio-mdev-migrate-precopy PASS "${_pre#migrate: }"
+	else
+		lab_result vfio-mdev-migrate-precopy FAIL "migrate sent no PRE_COPY data: $(grep -v '^migrate: pass' /tmp/mig.out 2>/dev/null | tr '\n' ' ' | cut -c1-300)"
 	fi
 	_n1=$(mig_counts "$MIG_SRC" | tail -n 1)
 	_n2=$(mig_counts "$MIG_DST" | head -n 1)
