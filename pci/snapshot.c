@@ -81,13 +81,13 @@ static int same_dev(struct pci_dev *dev, struct sreader *r, const char *at,
 	if (r->bad)
 		return set_err(err, errlen, "PCI %s: the record is truncated", at);
 	if (!dev)
-		return set_err(err, errlen, "PCI %s (%s in the snapshot): no such "
+		return set_err(err, errlen, "PCI %s (%s in the saved VM): no such "
 			       "device in this VM; give the same device options",
 			       at, name);
 	if (vendor != pci_cfg_get16(dev, PCI_VENDOR_ID) ||
 	    device != pci_cfg_get16(dev, PCI_DEVICE_ID))
-		return set_err(err, errlen, "PCI %s: snapshot has %04x:%04x (%s), "
-			       "this VM %04x:%04x (%s)", at, vendor, device, name,
+		return set_err(err, errlen, "PCI %s: the saved VM has %04x:%04x "
+			       "(%s), this VM %04x:%04x (%s)", at, vendor, device, name,
 			       pci_cfg_get16(dev, PCI_VENDOR_ID),
 			       pci_cfg_get16(dev, PCI_DEVICE_ID), dev->name);
 	return 0;

@@ -387,8 +387,8 @@ static int check_size(struct vfio_pci *vp, char *err, size_t errlen)
 	if (vfio_mig_data_size(&vp->vdev, &len) || len <= VFIO_MIG_MAX_DATA)
 		return 0;
 	return set_err(err, errlen, "%s: its device data would be %llu "
-		       "bytes, more than the %u MiB a snapshot takes: run the "
-		       "VM without this --vfio device to take snapshots",
+		       "bytes, more than the %u MiB lkvm saves: run the VM "
+		       "without this --vfio device to snapshot or migrate it",
 		       user_name(vp), (unsigned long long)len,
 		       VFIO_MIG_MAX_DATA >> 20);
 }
@@ -406,7 +406,7 @@ int vfio_snap_check(struct pci_dev *dev, char *err, size_t errlen)
 		return check_size(vp, err, errlen);
 	return set_err(err, errlen, "%s (%04x:%04x) does not support VFIO "
 		       "migration (%s): run the VM without this --vfio device "
-		       "to take snapshots", user_name(vp),
+		       "to snapshot or migrate it", user_name(vp),
 		       (u32)le_get(vp->cfg.real + PCI_VENDOR_ID, 2),
 		       (u32)le_get(vp->cfg.real + PCI_DEVICE_ID, 2), why);
 }
