@@ -21,6 +21,7 @@
 #include "kvm/vm.h"
 #include "lkvm/version.h"
 #include "pci/pci.h"
+#include "vfio/pci.h"
 
 #define IO_MS		10000	/* a peer silent this long is gone */
 #define ACK_MS		60000	/* the destination loads the state */
@@ -39,6 +40,7 @@ struct mig_src {
 	bool logging;
 	bool manual;		/* KVM_CLEAR_DIRTY_LOG re-arms the log */
 	bool dma_all;		/* device writes: resend all RAM stopped */
+	struct vfio_container *dma;	/* its DMA dirty tracking is on */
 	char err[512];
 };
 
@@ -173,6 +175,27 @@ static int clear_dirty(struct mig_src *m, int i, const u64 *bits)
 	return 0;
 }
 
+/* The pages of slot i assigned devices wrote by DMA since the last call,
+ * into bits (words long). A failure turns tracking off: all of RAM goes
+ * again once the VM stopped, said so. */
+static void dma_dirty(struct mig_src *m, int i, u64 *bits, u64 words)
+{
+	const struct guest_region *r = &m->vm->mem.r[i];
+	char why[256];
+
+	memset(bits, 0, words * 8);
+	if (!vfio_dirty_get(m->dma, r->gpa, r->size, m->page, bits, why,
+			    sizeof(why)))
+		return;
+	memset(bits, 0, words * 8);
+	vfio_dirty_stop(m->dma);
+	m->dma = NULL;
+	m->dma_all = true;
+	m->pol.max_passes = 1;
+	progress(m, "migrate: DMA dirty tracking failed (%s): all guest RAM "
+		 "is sent again while the VM is stopped", why);
+}
+
 /* KVM's dirty log of every RAM slot ORed into m->dirty (KVM_GET_DIRTY_LOG
  * clears its own, or clear_dirty does); returns the dirty pages now in
  * m->dirty, or -1. */
@@ -195,6 +218,10 @@ static s64 fetch_dirty(struct mig_src *m)
 				"slot %d: %s", i, strerror(errno));
 		else if (m->manual)
 			r = clear_dirty(m, i, tmp);
+		if (!r && m->dma) {	/* and what devices wrote */
+			mig_merge_dirty(m->dirty[i], tmp, words);
+			dma_dirty(m, i, tmp, words);
+		}
 		if (!r)
 			n += mig_merge_dirty(m->dirty[i], tmp, words);
 		free(tmp);
@@ -425,23 +452,35 @@ static int precopy(struct mig_src *m)
 }
 
 /* KVM's log misses what devices write into guest RAM: assigned devices
- * by DMA (no VFIO dirty tracking is used yet) and lkvm's own virtio
- * devices. With either, every page they can reach (all of RAM) goes
- * again once they stopped, and pre-copy does one pass; said so. */
+ * by DMA (type1's VFIO_IOMMU_DIRTY_PAGES tracks it where the container
+ * can) and lkvm's own virtio devices. With untracked ones, every page
+ * they can reach (all of RAM) goes again once they stopped, and pre-copy
+ * does one pass; said so. */
 static void dma_untracked(struct mig_src *m)
 {
+	struct vfio_container *c = vfio_vm_container(m->vm);
 	const struct dev_args *v = &m->vm->cfg->vfio;
+	char why[256] = "no VFIO container";
+	bool vfio_all;
 
-	if (v->nr)
+	if (v->nr && !m->dma && c &&
+	    !vfio_dirty_start(c, m->page, why, sizeof(why))) {
+		m->dma = c;
+		progress(m, "migrate: DMA dirty tracking: VFIO_IOMMU_DIRTY_PAGES "
+			 "on the type1 container of the %d assigned device%s",
+			 v->nr, v->nr > 1 ? "s" : "");
+	}
+	vfio_all = v->nr && !m->dma;
+	if (vfio_all)
 		progress(m, "migrate: no DMA dirty tracking for the %d assigned "
-			 "device%s (%s%s): all guest RAM is sent again while the "
-			 "VM is stopped", v->nr, v->nr > 1 ? "s" : "", v->v[0],
-			 v->nr > 1 ? ", ..." : "");
+			 "device%s (%s%s): %s: all guest RAM is sent again while "
+			 "the VM is stopped", v->nr, v->nr > 1 ? "s" : "",
+			 v->v[0], v->nr > 1 ? ", ..." : "", why);
 	else if (m->vm->virtio)
 		progress(m, "migrate: the writes of virtio devices to guest RAM "
 			 "are not tracked: all guest RAM is sent again while the "
 			 "VM is stopped");
-	m->dma_all = v->nr || m->vm->virtio;
+	m->dma_all = vfio_all || m->vm->virtio;
 	if (m->dma_all)
 		m->pol.max_passes = 1;
 }
@@ -471,6 +510,8 @@ static void src_free(struct mig_src *m)
 
 	if (m->logging)
 		set_logging(m, false);
+	if (m->dma)
+		vfio_dirty_stop(m->dma);
 	for (i = 0; i < GUEST_MEM_MAX_REGIONS; i++)
 		free(m->dirty[i]);
 	sb_free(&m->b);

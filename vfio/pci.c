@@ -355,6 +355,11 @@ static void bus_resets(struct vfio_vm *vv, bool at_exit)
 	}
 }
 
+struct vfio_container *vfio_vm_container(struct vm *vm)
+{
+	return vm->vfio ? &vm->vfio->c : NULL;
+}
+
 static void vfio_exit(struct vm *vm)
 {
 	struct vfio_vm *vv = vm->vfio;

@@ -115,6 +115,9 @@ struct vfio_pci {
  * false and the request stops the VM. I/O thread, no lock held. */
 bool vfio_pci_request_eject(struct vfio_pci *vp);
 
+/* The VM's container (its --vfio devices' DMA mappings), or NULL. */
+struct vfio_container *vfio_vm_container(struct vm *vm);
+
 /* vfio/pci.c: config space hooks of the PCI device */
 extern const struct pci_dev_ops vfio_pci_ops;
 /* The guest-visible device of the opened vp->vdev (vp->vm, vp->name and

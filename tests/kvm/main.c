@@ -37,6 +37,8 @@ static const char usage[] =
 "                           share a bus reset (VFIO_DEVICE_PCI_HOT_RESET)\n"
 "  --sim-msi-mask BDF       give the device's MSI 64-bit addresses and\n"
 "                           per-vector masking\n"
+"  --sim-dirty 1            the type1 container tracks dirty pages\n"
+"                           (VFIO_IOMMU_DIRTY_PAGES)\n"
 "  --sim-iommufd 1          the host has /dev/iommu and every simulated\n"
 "                           device a cdev (/dev/vfio/devices/vfio<n>)\n"
 "  --sim-socket-on-write 1  each device write (a guest's, from a vCPU\n"
@@ -372,6 +374,9 @@ int main(int argc, char **argv)
 			r = 0;
 		} else if (!strcmp(o, "--sim-iommufd")) {
 			sim.iommufd = true;
+			r = 0;
+		} else if (!strcmp(o, "--sim-dirty")) {
+			sim.dirty_cap = true;
 			r = 0;
 		} else if (!strcmp(o, "--sim-slow-write")) {
 			slow_ms = strtol(v, NULL, 0);

@@ -539,6 +539,14 @@ static int iommu_info(struct vfio_sim *s, void *arg)
 		    sizeof(*r) + s->nr_iova * sizeof(r->iova_ranges[0]), &prev);
 	r->nr_iovas = s->nr_iova;
 	memcpy(r->iova_ranges, s->iova, s->nr_iova * sizeof(s->iova[0]));
+	if (s->dirty_cap) {
+		struct vfio_iommu_type1_info_cap_migration *m;
+
+		m = cap_add(caps, &len, base, VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION,
+			    1, sizeof(*m), &prev);
+		m->pgsize_bitmap = 4096;
+		m->max_dirty_bitmap_size = 1ull << 28;
+	}
 	if (fill_info(arg, &info, sizeof(info), caps, len, VFIO_IOMMU_INFO_CAPS,
 		      &out->flags, &out->cap_offset))
 		return -1;
@@ -605,6 +613,74 @@ static int unmap_dma(struct vfio_sim *s, struct vfio_iommu_type1_dma_unmap *u)
 	return 0;
 }
 
+void vfio_sim_dma_write(struct vfio_sim *s, u64 iova)
+{
+	if (s->nr_written < SIM_MAX_WRITTEN)
+		s->written[s->nr_written++] = iova & ~0xfffull;
+}
+
+/* GET_BITMAP as type1 checks it: a whole mapping, 4 KiB pages, room. */
+static int dirty_get(struct vfio_sim *s,
+		     struct vfio_iommu_type1_dirty_bitmap_get *g)
+{
+	u64 words = (g->size / 4096 + 63) / 64, p;
+	u64 *bits = (void *)(uintptr_t)g->bitmap.data;
+	int i, n = 0;
+
+	s->dirty_gets++;
+	for (i = 0; i < s->nr_dma; i++)
+		if (s->dma[i].iova == g->iova && s->dma[i].size == g->size)
+			break;
+	if (!s->dirty_on || i == s->nr_dma || g->bitmap.pgsize != 4096 ||
+	    g->bitmap.size < words * 8 || !bits) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (s->dirty_get_fail) {
+		errno = EIO;
+		return -1;
+	}
+	memset(bits, 0, words * 8);
+	for (i = 0; i < s->nr_written; i++) {
+		if (s->written[i] < g->iova ||
+		    s->written[i] >= g->iova + g->size) {
+			s->written[n++] = s->written[i];	/* kept */
+			continue;
+		}
+		p = (s->written[i] - g->iova) / 4096;
+		bits[p / 64] |= 1ull << (p % 64);
+	}
+	s->nr_written = n;
+	return 0;
+}
+
+static int dirty_pages(struct vfio_sim *s,
+		       struct vfio_iommu_type1_dirty_bitmap *d)
+{
+	if (!s->dirty_cap || d->argsz < sizeof(*d)) {
+		errno = EINVAL;
+		return -1;
+	}
+	switch (d->flags) {
+	case VFIO_IOMMU_DIRTY_PAGES_FLAG_START:
+		s->dirty_on = true;
+		s->dirty_starts++;
+		s->nr_written = 0;
+		return 0;
+	case VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP:
+		s->dirty_on = false;
+		s->dirty_stops++;
+		return 0;
+	case VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP:
+		if (d->argsz < sizeof(*d) +
+		    sizeof(struct vfio_iommu_type1_dirty_bitmap_get))
+			break;
+		return dirty_get(s, (void *)d->data);
+	}
+	errno = EINVAL;
+	return -1;
+}
+
 static int container_ioctl(struct vfio_sim *s, unsigned long req, void *arg)
 {
 	long v = (long)arg;
@@ -630,6 +706,8 @@ static int container_ioctl(struct vfio_sim *s, unsigned long req, void *arg)
 		return map_dma(s, arg);
 	case VFIO_IOMMU_UNMAP_DMA:
 		return unmap_dma(s, arg);
+	case VFIO_IOMMU_DIRTY_PAGES:
+		return dirty_pages(s, arg);
 	}
 	errno = ENOTTY;
 	return -1;

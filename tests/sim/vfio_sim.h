@@ -22,6 +22,7 @@
 #define SIM_FD_BASE	1000	/* fake fds: never real ones */
 #define SIM_REGION_SHIFT 40	/* region offset in the device fd */
 #define SIM_MAX_MIG	32	/* migration state sets recorded */
+#define SIM_MAX_WRITTEN	64	/* pages written by DMA, not yet reported */
 
 /* Kinds of fake fds. A device cdev (tests/sim/iommufd_sim.c) is an
  * FD_DEVICE with cdev set: only BIND_IOMMUFD works until it is bound. */
@@ -149,6 +150,13 @@ struct vfio_sim {
 	struct sim_dma dma[SIM_MAX_DMA];
 	int map_calls, unmap_calls;
 	int live_mmaps;
+	/* type1 dirty tracking: offered (VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION,
+	 * 4 KiB pages), on, calls; pages devices wrote (vfio_sim_dma_write),
+	 * reported and cleared by GET_BITMAP; GET_BITMAP fails (EIO) */
+	bool dirty_cap, dirty_on, dirty_get_fail;
+	int dirty_starts, dirty_stops, dirty_gets;
+	int nr_written;
+	u64 written[SIM_MAX_WRITTEN];
 
 	/* iommufd (tests/sim/iommufd_sim.c); IOAS ranges are iova[] */
 	bool iommufd;			/* /dev/iommu exists */
@@ -165,6 +173,9 @@ struct vfio_sim {
 	pthread_t db_thread;
 	bool db_running, db_stop;
 };
+
+/* A device's DMA write to the page at iova (dirty tracking sees it). */
+void vfio_sim_dma_write(struct vfio_sim *s, u64 iova);
 
 /* Sets up an empty host (temp sysfs root, the lab's IOVA ranges and page
  * sizes) and the ops; does not install them. */

@@ -11,8 +11,9 @@
 # device where the source has its assigned one, refuses at the handshake;
 # the test VMM's simulated migratable nvme moves with its MSI-X
 # interrupts (its header through PRE_COPY while the VM runs, the rest at
-# the stop), and a device without VFIO migration is refused up front by
-# name.
+# the stop), then onward from a container that tracks DMA dirty pages
+# (VFIO_IOMMU_DIRTY_PAGES: RAM not all resent); a device without VFIO
+# migration is refused up front by name.
 set -u
 cd "$(dirname "$0")/../.."
 source tests/lib.sh
@@ -180,8 +181,8 @@ wait_for 20 lines_ge V vcounts $((c + 1))
 	! grep -q "^migrate: pass" $T/m.out && [ "$(vcounts V | wc -l)" -gt "$c" ]
 check mig-vfio-mismatch $? "migrate $mst: $(cat $T/m.out); destination $est: $(tail -3 $T/E.err)"
 note
-$TVMM "${SIM[@]}" run --incoming unix:$T/v.sock --name W </dev/null \
-	>$T/W.out 2>$T/W.err &
+$TVMM "${SIM[@]}" --sim-dirty 1 run --incoming unix:$T/v.sock --name W \
+	</dev/null >$T/W.out 2>$T/W.err &
 wpid=$!
 wait_for 10 waiting W
 $LKVM migrate --name V unix:$T/v.sock >$T/m.out 2>&1
@@ -199,7 +200,27 @@ wfirst=$(vcounts W | head -1)
 	grep -q "^migrate: pass 1: 16 bytes of device data sent while the VM runs (PRE_COPY)" $T/m.out
 check mig-vfio $? "migrate $mst, source $vst at '$vlast'; destination: $(vcounts W | head -3 | tr '\n' ' ') $(cat $T/m.out) $(tail -3 $T/W.err)"
 note
-kill -TERM $wpid; wait_gone $wpid 10
+# on W the type1 container tracks DMA: onward to X without resending all RAM
+$TVMM "${SIM[@]}" run --incoming unix:$T/x.sock --name X </dev/null \
+	>$T/X.out 2>$T/X.err &
+xpid=$!
+wait_for 10 waiting X
+$LKVM migrate --name W unix:$T/x.sock >$T/m.out 2>&1
+mst=$?
+wait_gone $wpid 10
+wst=$st
+wlast=$(vcounts W | tail -1)
+wait_for 20 lines_ge X vcounts 3
+xfirst=$(vcounts X | head -1)
+[ $mst = 0 ] && [ "$wst" = 0 ] && [ -n "$wlast" ] && [ -n "$xfirst" ] &&
+	[ "${xfirst%% *}" -ge $(( ${wlast%% *} + 1 )) ] &&
+	[ "${xfirst%% *}" -le $(( ${wlast%% *} + 2 )) ] &&
+	vcounts X | awk '$1 != $2 { bad = 1 } END { exit bad }' &&
+	grep -q "^migrate: DMA dirty tracking: VFIO_IOMMU_DIRTY_PAGES on the type1 container of the 1 assigned device$" $T/m.out &&
+	! grep -q "all guest RAM is sent again" $T/m.out
+check mig-vfio-dirty $? "migrate $mst, source $wst at '$wlast'; destination: $(vcounts X | head -3 | tr '\n' ' ') $(cat $T/m.out) $(tail -3 $T/X.err)"
+note
+kill -TERM $xpid; wait_gone $xpid 10
 
 # ---- a device without VFIO migration: refused up front, runs on ----
 $TVMM --sim nvme:0000:01:00.0 --sim-doorbell 0000:01:00.0:0:1000 run --raw \

@@ -1,10 +1,12 @@
 # Lab scenario "vfio-mdev-migrate" (sourced in L1 with l1/lib.sh; its own L1: Debian 6.12 +
 # mtty.ko, vfio-mdev-migrate.l1kernel): live migration of an L2 with an mtty mdev between two
-# lkvm processes in L1. The source runs L2 with mdev A (iommufd); L2 writes 0xc3 to the UART
-# scratch register and counts through mtty's TX->RX loop (vfio-mdev-migrate.l2.sh). At count 3
-# a destination `lkvm run --incoming unix:SOCK --vfio <B>,iommu=legacy` waits and `lkvm
-# migrate` moves the running VM there (RAM pre-copy, the device data out of A by VFIO
-# migration, into B by RESUMING). Results: vfio-mdev-migrate-send (migrate and the source
+# lkvm processes in L1. The source runs L2 with mdev A in a type1 container (iommu=legacy);
+# L2 writes 0xc3 to the UART scratch register and counts through mtty's TX->RX loop
+# (vfio-mdev-migrate.l2.sh). At count 3 a destination `lkvm run --incoming unix:SOCK --vfio
+# <B>` (iommufd) waits and `lkvm migrate` moves the running VM there (RAM pre-copy with the
+# container's DMA dirty tracking, the device data out of A by VFIO PRE_COPY and STOP_COPY,
+# into B by RESUMING). Results: vfio-mdev-migrate-dirty (VFIO_IOMMU_DIRTY_PAGES tracked A's
+# DMA: RAM was not all sent again at the stop), vfio-mdev-migrate-send (migrate and the source
 # exit 0; migrate's summary: total time, downtime, bytes, passes), vfio-mdev-migrate-precopy
 # (6.12's mtty offers PRE_COPY: migrate sent device data while the VM ran), vfio-mdev-migrate-count
 # (the console count goes on at the destination from where it stopped at the source),
@@ -38,7 +40,7 @@ if ! echo $MIG_A > $MIG_TYPES/mtty-1/create || ! echo $MIG_B > $MIG_TYPES/mtty-1
 else
 	rm -f /tmp/mig-src.rc /tmp/mig.out "$MIG_SOCK"
 	( l2_boot vfio-mdev-migrate 120 "lab.scenario=vfio-mdev-migrate lab.end=poweroff" -- \
-		-c 1 --name migsrc --vfio /sys/bus/mdev/devices/$MIG_A
+		-c 1 --name migsrc --vfio /sys/bus/mdev/devices/$MIG_A,iommu=legacy
 	  echo "$L2_RC" > /tmp/mig-src.rc ) &
 	_msrc=$!
 	if mig_wait "$MIG_SRC" 'L2-MIG-COUNT 3 ' 900; then
@@ -48,7 +50,7 @@ else
 		  echo "status $?" >> /tmp/mig.out ) &
 		_mcmd=$!
 		l2_run vfio-mdev-migrate-dst 120 run --incoming "unix:$MIG_SOCK" --name migdst \
-			--vfio /sys/bus/mdev/devices/$MIG_B,iommu=legacy
+			--vfio /sys/bus/mdev/devices/$MIG_B
 		wait $_mcmd
 	else
 		lab_result vfio-mdev-migrate-send FAIL "L2 did not count to 3 on the source: $(grep -v '^ *$' "$MIG_SRC" | tail -n 3 | tr '\n' ' ' | cut -c1-240)"
@@ -61,6 +63,13 @@ else
 		lab_result vfio-mdev-migrate-send PASS "${_sum#migrate: }; source lkvm exit 0"
 	elif [ -f /tmp/mig.out ]; then
 		lab_result vfio-mdev-migrate-send FAIL "migrate: $(tail -n 2 /tmp/mig.out | tr '\n' ' '); source lkvm exit $_rc"
+	fi
+	_dt=$(grep -m 1 -E 'DMA dirty tracking|no DMA dirty tracking' /tmp/mig.out 2>/dev/null)
+	if grep -q '^migrate: DMA dirty tracking: VFIO_IOMMU_DIRTY_PAGES' /tmp/mig.out 2>/dev/null &&
+		! grep -q 'all guest RAM is sent again' /tmp/mig.out; then
+		lab_result vfio-mdev-migrate-dirty PASS "${_dt#migrate: }"
+	else
+		lab_result vfio-mdev-migrate-dirty FAIL "${_dt:-no word on DMA dirty tracking}"
 	fi
 	_pre=$(grep -m 1 'bytes of device data sent while the VM runs (PRE_COPY)' /tmp/mig.out 2>/dev/null)
 	if [ -n "$_pre" ]; then
