@@ -404,16 +404,18 @@ static int send_devdata(struct mig_src *m, u32 pass)
 {
 	struct sbuf d = { 0 };
 	size_t h;
+	s64 n;
 	int r;
 
-	r = pci_mig_precopy(m->vm, &d, m->err, sizeof(m->err));
-	if (!r && d.len) {
+	n = pci_mig_precopy(m->vm, &d, m->err, sizeof(m->err));
+	r = n < 0 ? -1 : 0;
+	if (n > 0) {
 		h = mig_rec_begin(&m->b, MIG_DEVDATA);
 		sb_put(&m->b, d.p, d.len);
 		mig_rec_end(&m->b, h);
 		r = flush(m);
-		progress(m, "migrate: pass %u: %zu bytes of device data sent "
-			 "while the VM runs (PRE_COPY)", pass, d.len);
+		progress(m, "migrate: pass %u: %lld bytes of device data sent "
+			 "while the VM runs (PRE_COPY)", pass, (long long)n);
 	}
 	sb_free(&d);
 	return r;

@@ -22,6 +22,7 @@ struct errbuf {
 	char *err;
 	size_t len;
 	struct sbuf *b;
+	u64 *bytes;		/* pre-copy: the devices' bytes in b */
 };
 
 static int check_dev(struct pci_dev *dev, void *arg)
@@ -226,19 +227,24 @@ static int precopy_dev(struct pci_dev *dev, void *arg)
 	if (!r && body.len) {
 		sb_u16(e->b, dev->bdf);
 		sb_blob(e->b, body.p, (u32)body.len);
+		*e->bytes += body.len;
 	}
 	sb_free(&body);
 	return r;
 }
 
-int pci_mig_precopy(struct vm *vm, struct sbuf *b, char *err, size_t errlen)
+s64 pci_mig_precopy(struct vm *vm, struct sbuf *b, char *err, size_t errlen)
 {
 	struct errbuf e = { err, errlen, b };
+	u64 bytes = 0;
 
+	e.bytes = &bytes;
 	if (pci_each_dev(vm, precopy_dev, &e))
 		return -1;
-	return b->oom ? set_err(err, errlen, "out of memory for the devices' "
-				"pre-copy data") : 0;
+	if (b->oom)
+		return set_err(err, errlen, "out of memory for the devices' "
+			       "pre-copy data");
+	return bytes;
 }
 
 static int abort_dev(struct pci_dev *dev, void *arg)

@@ -238,10 +238,11 @@ int pci_each_dev(struct vm *vm, int (*fn)(struct pci_dev *dev, void *arg),
 		 void *arg);
 
 /* pci/snapshot.c, live migration's pre-copy: every device's snap_precopy
- * bytes into b as (u16 BDF, blob) pairs, none for a device with none;
- * on the destination, such pairs handed to their devices; the abort of
- * every device's pre-copy. 0, or -1 with err. */
-int pci_mig_precopy(struct vm *vm, struct sbuf *b, char *err, size_t errlen);
+ * bytes into b as (u16 BDF, blob) pairs, none for a device with none
+ * (returns the devices' bytes, or -1 with err); on the destination, such
+ * pairs handed to their devices (0, or -1 with err); the abort of every
+ * device's pre-copy. */
+s64 pci_mig_precopy(struct vm *vm, struct sbuf *b, char *err, size_t errlen);
 int pci_mig_precopy_load(struct vm *vm, const u8 *p, size_t len, char *err,
 			 size_t errlen);
 void pci_mig_precopy_abort(struct vm *vm);

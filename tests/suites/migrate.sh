@@ -197,7 +197,7 @@ wfirst=$(vcounts W | head -1)
 	[ "${wfirst%% *}" -le $(( ${vlast%% *} + 2 )) ] &&
 	vcounts W | awk '$1 != $2 { bad = 1 } END { exit bad }' &&
 	grep -q "no DMA dirty tracking for the 1 assigned device (01:00.0)" $T/m.out &&
-	grep -q "^migrate: pass 1: 16 bytes of device data sent while the VM runs (PRE_COPY)" $T/m.out
+	grep -q "^migrate: pass 1: 16 bytes of device data sent while the VM runs (PRE_COPY)$" $T/m.out
 check mig-vfio $? "migrate $mst, source $vst at '$vlast'; destination: $(vcounts W | head -3 | tr '\n' ' ') $(cat $T/m.out) $(tail -3 $T/W.err)"
 note
 # on W the type1 container tracks DMA: onward to X without resending all RAM

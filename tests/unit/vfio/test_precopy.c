@@ -24,6 +24,7 @@ static struct sim_dev *add(struct rig *g, const char *uuid, int group,
 	return d;
 }
 
+#define HDR	((s64)sizeof(struct sim_mig_hdr))	/* ready in PRE_COPY */
 #define UA "83b8f4f2-509f-382f-3c1e-e6bfe0fa3001"
 #define UB "83b8f4f2-509f-382f-3c1e-e6bfe0fa3002"
 
@@ -59,7 +60,7 @@ TEST(vfio_precopy_source_to_destination)
 	a = dev_open(&g, UA);
 	ASSERT(a);
 	ASSERT_EQ(scratch_wr(a, 0x33), 0);
-	ASSERT_EQ(pci_mig_precopy(&g.vm, &p1, err, sizeof(err)), 0);
+	ASSERT_EQ(pci_mig_precopy(&g.vm, &p1, err, sizeof(err)), HDR);
 	EXPECT(a->pre_on);
 	EXPECT_EQ(sa->mig_state, LKVM_VFIO_STATE_PRE_COPY);
 	/* (u16 BDF, blob of the header) */
@@ -141,7 +142,7 @@ TEST(vfio_precopy_failures_leave_the_device_running)
 	sa = add(&g, UA, 41, true);
 	a = dev_open(&g, UA);
 	ASSERT(a);
-	ASSERT_EQ(pci_mig_precopy(&g.vm, &p, err, sizeof(err)), 0);
+	ASSERT_EQ(pci_mig_precopy(&g.vm, &p, err, sizeof(err)), HDR);
 	sa->mig_info_fail = true;
 	EXPECT_EQ(pci_mig_precopy(&g.vm, &p, err, sizeof(err)), -1);
 	EXPECT_STR(err, "vfio " UA ": VFIO_MIG_GET_PRECOPY_INFO: Input/output "
@@ -154,7 +155,7 @@ TEST(vfio_precopy_failures_leave_the_device_running)
 	EXPECT_EQ(sa->mig_sets, 2);
 	/* again, this time cut short after the stop */
 	sa->mig_info_fail = false;
-	ASSERT_EQ(pci_mig_precopy(&g.vm, &p, err, sizeof(err)), 0);
+	ASSERT_EQ(pci_mig_precopy(&g.vm, &p, err, sizeof(err)), HDR);
 	ASSERT_EQ(vfio_snap_quiesce(&a->pci, err, sizeof(err)), 0);
 	EXPECT_EQ(sa->mig_state, VFIO_DEVICE_STATE_STOP_COPY);
 	vfio_snap_resume_hook(&a->pci);
@@ -162,7 +163,7 @@ TEST(vfio_precopy_failures_leave_the_device_running)
 	EXPECT_EQ(sa->mig_state, VFIO_DEVICE_STATE_RUNNING);
 	EXPECT_EQ(sa->mig_fd, -1);
 	/* a device left in pre-copy when the VM ends: its fd is closed */
-	ASSERT_EQ(pci_mig_precopy(&g.vm, &p, err, sizeof(err)), 0);
+	ASSERT_EQ(pci_mig_precopy(&g.vm, &p, err, sizeof(err)), HDR);
 	EXPECT(a->pre_on);
 	sb_free(&p);
 	vfio_pci_destroy(a);
