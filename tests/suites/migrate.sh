@@ -181,46 +181,41 @@ wait_for 20 lines_ge V vcounts $((c + 1))
 	! grep -q "^migrate: pass" $T/m.out && [ "$(vcounts V | wc -l)" -gt "$c" ]
 check mig-vfio-mismatch $? "migrate $mst: $(cat $T/m.out); destination $est: $(tail -3 $T/E.err)"
 note
-$TVMM "${SIM[@]}" --sim-dirty 1 run --incoming unix:$T/v.sock --name W \
-	</dev/null >$T/W.out 2>$T/W.err &
-wpid=$!
-wait_for 10 waiting W
-$LKVM migrate --name V unix:$T/v.sock >$T/m.out 2>&1
-mst=$?
-wait_gone $vpid 10
-vst=$st
-vlast=$(vcounts V | tail -1)
-wait_for 20 lines_ge W vcounts 3
-wfirst=$(vcounts W | head -1)
-[ $mst = 0 ] && [ "$vst" = 0 ] && [ -n "$vlast" ] && [ -n "$wfirst" ] &&
-	[ "${wfirst%% *}" -ge $(( ${vlast%% *} + 1 )) ] &&
-	[ "${wfirst%% *}" -le $(( ${vlast%% *} + 2 )) ] &&
-	vcounts W | awk '$1 != $2 { bad = 1 } END { exit bad }' &&
+# vmove FROM PID TO [SIM-OPTS...]: starts TO (--incoming, the SIM device
+# plus SIM-OPTS; pid in tpid), migrates FROM (pid PID) there; sets mst,
+# sst (FROM's status), vlast, vfirst. 0 when both ended well and TO's
+# count goes on from FROM's, every interrupt with it.
+vmove() {
+	local from=$1 fpid=$2 to=$3
+	shift 3
+	$TVMM "${SIM[@]}" "$@" run --incoming unix:$T/$to.sock --name $to \
+		</dev/null >$T/$to.out 2>$T/$to.err &
+	tpid=$!
+	wait_for 10 waiting $to
+	$LKVM migrate --name $from unix:$T/$to.sock >$T/m.out 2>&1
+	mst=$?
+	wait_gone $fpid 10
+	sst=$st
+	vlast=$(vcounts $from | tail -1)
+	wait_for 20 lines_ge $to vcounts 3
+	vfirst=$(vcounts $to | head -1)
+	[ $mst = 0 ] && [ "$sst" = 0 ] && [ -n "$vlast" ] && [ -n "$vfirst" ] &&
+		[ "${vfirst%% *}" -ge $(( ${vlast%% *} + 1 )) ] &&
+		[ "${vfirst%% *}" -le $(( ${vlast%% *} + 2 )) ] &&
+		vcounts $to | awk '$1 != $2 { bad = 1 } END { exit bad }'
+}
+vmove V $vpid W --sim-dirty 1 &&
 	grep -q "no DMA dirty tracking for the 1 assigned device (01:00.0)" $T/m.out &&
 	grep -q "^migrate: pass 1: 16 bytes of device data sent while the VM runs (PRE_COPY)$" $T/m.out
-check mig-vfio $? "migrate $mst, source $vst at '$vlast'; destination: $(vcounts W | head -3 | tr '\n' ' ') $(cat $T/m.out) $(tail -3 $T/W.err)"
+check mig-vfio $? "migrate $mst, source $sst at '$vlast'; destination: $(vcounts W | head -3 | tr '\n' ' ') $(cat $T/m.out) $(tail -3 $T/W.err)"
 note
 # on W the type1 container tracks DMA: onward to X without resending all RAM
-$TVMM "${SIM[@]}" run --incoming unix:$T/x.sock --name X </dev/null \
-	>$T/X.out 2>$T/X.err &
-xpid=$!
-wait_for 10 waiting X
-$LKVM migrate --name W unix:$T/x.sock >$T/m.out 2>&1
-mst=$?
-wait_gone $wpid 10
-wst=$st
-wlast=$(vcounts W | tail -1)
-wait_for 20 lines_ge X vcounts 3
-xfirst=$(vcounts X | head -1)
-[ $mst = 0 ] && [ "$wst" = 0 ] && [ -n "$wlast" ] && [ -n "$xfirst" ] &&
-	[ "${xfirst%% *}" -ge $(( ${wlast%% *} + 1 )) ] &&
-	[ "${xfirst%% *}" -le $(( ${wlast%% *} + 2 )) ] &&
-	vcounts X | awk '$1 != $2 { bad = 1 } END { exit bad }' &&
+vmove W $tpid X &&
 	grep -q "^migrate: DMA dirty tracking: VFIO_IOMMU_DIRTY_PAGES on the type1 container of the 1 assigned device$" $T/m.out &&
 	! grep -q "all guest RAM is sent again" $T/m.out
-check mig-vfio-dirty $? "migrate $mst, source $wst at '$wlast'; destination: $(vcounts X | head -3 | tr '\n' ' ') $(cat $T/m.out) $(tail -3 $T/X.err)"
+check mig-vfio-dirty $? "migrate $mst, source $sst at '$vlast'; destination: $(vcounts X | head -3 | tr '\n' ' ') $(cat $T/m.out) $(tail -3 $T/X.err)"
 note
-kill -TERM $xpid; wait_gone $xpid 10
+kill -TERM $tpid; wait_gone $tpid 10
 
 # ---- a device without VFIO migration: refused up front, runs on ----
 $TVMM --sim nvme:0000:01:00.0 --sim-doorbell 0000:01:00.0:0:1000 run --raw \
