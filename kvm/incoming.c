@@ -16,6 +16,7 @@
 #include "kvm/migrate.h"
 #include "kvm/run.h"
 #include "kvm/vm.h"
+#include "pci/pci.h"
 
 #define HELLO_MS	60000	/* the source sends the hello at once */
 #define STREAM_MS	30000	/* then something at least this often */
@@ -226,6 +227,8 @@ static int take(struct vm *vm, const struct mig_hdr *h, u8 *p, u8 **state,
 	case MIG_ZEROS:
 		return mig_apply_ram(vm->ram, vm->ram_size, page, h->type, p,
 				     h->len, err, errlen);
+	case MIG_DEVDATA:
+		return pci_mig_precopy_load(vm, p, h->len, err, errlen);
 	case MIG_STATE:
 		free(*state);
 		*state = p;

@@ -13,6 +13,7 @@ static const char *const rec_names[MIG_REC_MAX] = {
 	[MIG_HELLO] = "hello", [MIG_ANSWER] = "answer",
 	[MIG_PAGES] = "pages", [MIG_ZEROS] = "zeros",
 	[MIG_STATE] = "state", [MIG_END] = "end", [MIG_ACK] = "ack",
+	[MIG_DEVDATA] = "devdata",
 };
 
 const char *mig_rec_name(enum mig_rec type)

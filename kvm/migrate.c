@@ -1,9 +1,9 @@
 /* Live migration, the source side (include/kvm/migrate.h): the `migrate`
  * control request runs here on the main thread with the connection the
- * client opened: hello, RAM pre-copy passes over KVM's dirty log, then
- * the vCPUs stop for the last dirty pages and the state, and the VM ends
- * once the destination acknowledged; on any failure before that it runs
- * on. */
+ * client opened: hello, RAM pre-copy passes over KVM's dirty log (with
+ * the devices' PRE_COPY data), then the vCPUs stop for the last dirty
+ * pages and the state, and the VM ends once the destination acknowledged;
+ * on any failure before that it runs on. */
 #include <errno.h>
 #include <stdarg.h>
 #include <poll.h>
@@ -20,6 +20,8 @@
 #include "kvm/migrate.h"
 #include "kvm/vm.h"
 #include "lkvm/version.h"
+#include "pci/pci.h"
+#include "vfio/pci.h"
 
 #define IO_MS		10000	/* a peer silent this long is gone */
 #define ACK_MS		60000	/* the destination loads the state */
@@ -36,7 +38,9 @@ struct mig_src {
 	u64 bytes, t0, tstop;	/* bytes sent; start and stop times */
 	u32 passes;
 	bool logging;
+	bool manual;		/* KVM_CLEAR_DIRTY_LOG re-arms the log */
 	bool dma_all;		/* device writes: resend all RAM stopped */
+	struct vfio_container *dma;	/* its DMA dirty tracking is on */
 	char err[512];
 };
 
@@ -108,11 +112,37 @@ static void throttle(struct mig_src *m, u64 t_pass, u64 sent)
 	nanosleep(&ts, NULL);
 }
 
+/* KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 on (before logging starts: KVM then
+ * protects each slot whole) or off again; said once. */
+static void manual_protect(struct mig_src *m, bool on)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 };
+
+	if (on)
+		cap.args[0] = mig_manual_protect_arg(ioctl(m->vm->vm_fd,
+			KVM_CHECK_EXTENSION, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2));
+	if (on && (!cap.args[0] || ioctl(m->vm->vm_fd, KVM_ENABLE_CAP, &cap))) {
+		progress(m, "migrate: dirty log: KVM_GET_DIRTY_LOG (no manual "
+			 "protection in this kernel)");
+		return;
+	}
+	if (!on && (!m->manual || ioctl(m->vm->vm_fd, KVM_ENABLE_CAP, &cap)))
+		return;
+	m->manual = on;
+	if (on)
+		progress(m, "migrate: dirty log: KVM_GET_DIRTY_LOG and "
+			 "KVM_CLEAR_DIRTY_LOG (manual protection)");
+}
+
 static int set_logging(struct mig_src *m, bool on)
 {
 	struct vm *vm = m->vm;
 	int i;
 
+	if (on) {
+		manual_protect(m, true);
+		m->logging = true;	/* src_free undoes a part done */
+	}
 	for (i = 0; i < vm->mem.nr; i++)
 		if (vm_set_memslot(vm, i, vm->mem.r[i].gpa, vm->mem.r[i].size,
 				   vm->mem.r[i].hva,
@@ -120,6 +150,8 @@ static int set_logging(struct mig_src *m, bool on)
 			return set_err(m->err, sizeof(m->err), "KVM cannot log "
 				       "dirty pages of RAM slot %d", i);
 	m->logging = on;
+	if (!on)
+		manual_protect(m, false);
 	return 0;
 }
 
@@ -128,13 +160,50 @@ static u64 region_pages(const struct mig_src *m, int i)
 	return m->vm->mem.r[i].size / m->page;
 }
 
-/* KVM's dirty log of every RAM slot ORed into m->dirty (KVM clears its
- * own); returns the dirty pages now in m->dirty, or -1. */
+/* With manual protection, what one KVM_GET_DIRTY_LOG of slot i gave is
+ * write-protected again before it is sent: a write from now on is seen. */
+static int clear_dirty(struct mig_src *m, int i, const u64 *bits)
+{
+	struct kvm_clear_dirty_log c = { .slot = i };
+	u64 next = 0;
+
+	while (mig_clear_next(bits, region_pages(m, i), MIG_CLEAR_MAX_PAGES,
+			      &next, &c))
+		if (ioctl(m->vm->vm_fd, KVM_CLEAR_DIRTY_LOG, &c) < 0)
+			return set_err(m->err, sizeof(m->err), "KVM_CLEAR_DIRTY_"
+				       "LOG of slot %d: %s", i, strerror(errno));
+	return 0;
+}
+
+/* The pages of slot i assigned devices wrote by DMA since the last call,
+ * into bits (words long). A failure turns tracking off: all of RAM goes
+ * again once the VM stopped, said so. */
+static void dma_dirty(struct mig_src *m, int i, u64 *bits, u64 words)
+{
+	const struct guest_region *r = &m->vm->mem.r[i];
+	char why[256];
+
+	memset(bits, 0, words * 8);
+	if (!vfio_dirty_get(m->dma, r->gpa, r->size, m->page, bits, why,
+			    sizeof(why)))
+		return;
+	memset(bits, 0, words * 8);
+	vfio_dirty_stop(m->dma);
+	m->dma = NULL;
+	m->dma_all = true;
+	m->pol.max_passes = 1;
+	progress(m, "migrate: DMA dirty tracking failed (%s): all guest RAM "
+		 "is sent again while the VM is stopped", why);
+}
+
+/* KVM's dirty log of every RAM slot ORed into m->dirty (KVM_GET_DIRTY_LOG
+ * clears its own, or clear_dirty does); returns the dirty pages now in
+ * m->dirty, or -1. */
 static s64 fetch_dirty(struct mig_src *m)
 {
-	u64 words, j, *tmp, n = 0;
 	struct kvm_dirty_log log = { 0 };
-	int i;
+	u64 words, *tmp, n = 0;
+	int i, r;
 
 	for (i = 0; i < m->vm->mem.nr; i++) {
 		words = (region_pages(m, i) + 63) / 64;
@@ -143,16 +212,21 @@ static s64 fetch_dirty(struct mig_src *m)
 			return set_err(m->err, sizeof(m->err), "out of memory");
 		log.slot = i;
 		log.dirty_bitmap = tmp;
-		if (ioctl(m->vm->vm_fd, KVM_GET_DIRTY_LOG, &log) < 0) {
-			free(tmp);
-			return set_err(m->err, sizeof(m->err), "KVM_GET_DIRTY_LOG "
-				       "of slot %d: %s", i, strerror(errno));
+		r = ioctl(m->vm->vm_fd, KVM_GET_DIRTY_LOG, &log);
+		if (r < 0)
+			set_err(m->err, sizeof(m->err), "KVM_GET_DIRTY_LOG of "
+				"slot %d: %s", i, strerror(errno));
+		else if (m->manual)
+			r = clear_dirty(m, i, tmp);
+		if (!r && m->dma) {	/* and what devices wrote */
+			mig_merge_dirty(m->dirty[i], tmp, words);
+			dma_dirty(m, i, tmp, words);
 		}
-		for (j = 0; j < words; j++) {
-			m->dirty[i][j] |= tmp[j];
-			n += __builtin_popcountll(m->dirty[i][j]);
-		}
+		if (!r)
+			n += mig_merge_dirty(m->dirty[i], tmp, words);
 		free(tmp);
+		if (r)
+			return -1;
 	}
 	return n;
 }
@@ -325,6 +399,28 @@ static int get_status(struct mig_src *m, enum mig_rec want, int ms)
 	return 0;
 }
 
+/* The devices' pre-copy data ready now (VFIO PRE_COPY), one record. */
+static int send_devdata(struct mig_src *m, u32 pass)
+{
+	struct sbuf d = { 0 };
+	size_t h;
+	s64 n;
+	int r;
+
+	n = pci_mig_precopy(m->vm, &d, m->err, sizeof(m->err));
+	r = n < 0 ? -1 : 0;
+	if (n > 0) {
+		h = mig_rec_begin(&m->b, MIG_DEVDATA);
+		sb_put(&m->b, d.p, d.len);
+		mig_rec_end(&m->b, h);
+		r = flush(m);
+		progress(m, "migrate: pass %u: %lld bytes of device data sent "
+			 "while the VM runs (PRE_COPY)", pass, (long long)n);
+	}
+	sb_free(&d);
+	return r;
+}
+
 /* Pre-copy: all of RAM, then the dirty pages again until the rest fits
  * the downtime budget (or the passes are used up). */
 static int precopy(struct mig_src *m)
@@ -336,7 +432,7 @@ static int precopy(struct mig_src *m)
 	for (;;) {
 		t = now_ns();
 		b0 = m->bytes;
-		if (send_dirty(m, !s.pass))
+		if (send_dirty(m, !s.pass) || send_devdata(m, s.pass + 1))
 			return -1;
 		n = fetch_dirty(m);
 		if (n < 0)
@@ -358,23 +454,35 @@ static int precopy(struct mig_src *m)
 }
 
 /* KVM's log misses what devices write into guest RAM: assigned devices
- * by DMA (no VFIO dirty tracking is used yet) and lkvm's own virtio
- * devices. With either, every page they can reach (all of RAM) goes
- * again once they stopped, and pre-copy does one pass; said so. */
+ * by DMA (type1's VFIO_IOMMU_DIRTY_PAGES tracks it where the container
+ * can) and lkvm's own virtio devices. With untracked ones, every page
+ * they can reach (all of RAM) goes again once they stopped, and pre-copy
+ * does one pass; said so. */
 static void dma_untracked(struct mig_src *m)
 {
+	struct vfio_container *c = vfio_vm_container(m->vm);
 	const struct dev_args *v = &m->vm->cfg->vfio;
+	char why[256] = "no VFIO container";
+	bool vfio_all;
 
-	if (v->nr)
+	if (v->nr && !m->dma && c &&
+	    !vfio_dirty_start(c, m->page, why, sizeof(why))) {
+		m->dma = c;
+		progress(m, "migrate: DMA dirty tracking: VFIO_IOMMU_DIRTY_PAGES "
+			 "on the type1 container of the %d assigned device%s",
+			 v->nr, v->nr > 1 ? "s" : "");
+	}
+	vfio_all = v->nr && !m->dma;
+	if (vfio_all)
 		progress(m, "migrate: no DMA dirty tracking for the %d assigned "
-			 "device%s (%s%s): all guest RAM is sent again while the "
-			 "VM is stopped", v->nr, v->nr > 1 ? "s" : "", v->v[0],
-			 v->nr > 1 ? ", ..." : "");
+			 "device%s (%s%s): %s: all guest RAM is sent again while "
+			 "the VM is stopped", v->nr, v->nr > 1 ? "s" : "",
+			 v->v[0], v->nr > 1 ? ", ..." : "", why);
 	else if (m->vm->virtio)
 		progress(m, "migrate: the writes of virtio devices to guest RAM "
 			 "are not tracked: all guest RAM is sent again while the "
 			 "VM is stopped");
-	m->dma_all = v->nr || m->vm->virtio;
+	m->dma_all = vfio_all || m->vm->virtio;
 	if (m->dma_all)
 		m->pol.max_passes = 1;
 }
@@ -404,6 +512,8 @@ static void src_free(struct mig_src *m)
 
 	if (m->logging)
 		set_logging(m, false);
+	if (m->dma)
+		vfio_dirty_stop(m->dma);
 	for (i = 0; i < GUEST_MEM_MAX_REGIONS; i++)
 		free(m->dirty[i]);
 	sb_free(&m->b);
@@ -445,11 +555,14 @@ static int final_phase(struct mig_src *m)
 
 static int migrate(struct mig_src *m)
 {
+	int r;
+
 	if (src_setup(m) || send_hello(m) || get_status(m, MIG_ANSWER, ACK_MS))
 		return -1;
-	if (set_logging(m, true) || precopy(m))
-		return -1;
-	return final_phase(m);
+	r = set_logging(m, true) || precopy(m) ? -1 : final_phase(m);
+	if (r)		/* devices still in pre-copy run on as before */
+		pci_mig_precopy_abort(m->vm);
+	return r;
 }
 
 static void answer(struct mig_src *m, struct ctl_job *job, int r)

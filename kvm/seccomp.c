@@ -22,6 +22,7 @@
 #include "kvm/privdrop.h"
 #include "kvm/seccomp.h"
 #include "vfio/iommufd_uapi.h"
+#include "vfio/mig_uapi.h"
 #include "kvm/vm.h"
 
 #ifdef __x86_64__
@@ -116,6 +117,7 @@ const struct sc_rule sc_ioctls[] = {
 	/* `lkvm migrate` on the main thread: RAM pre-copy (kvm/migrate.c);
 	 * its connection comes from the client, so no socket or connect */
 	IOC(KVM_GET_DIRTY_LOG, M),
+	IOC(KVM_CLEAR_DIRTY_LOG, M), IOC(KVM_ENABLE_CAP, M),
 	IOC(KVM_GET_SREGS, M | V), IOC(KVM_GET_ONE_REG, M | V),
 #ifdef __x86_64__
 	/* snapshots: the main thread reads the parked vCPUs and the VM */
@@ -138,6 +140,8 @@ const struct sc_rule sc_ioctls[] = {
 	IOC(VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, M | V),
 	IOC(VFIO_DEVICE_PCI_HOT_RESET, M | V),
 	IOC(VFIO_DEVICE_FEATURE, M),	/* snapshots: migration state */
+	IOC(VFIO_MIG_GET_PRECOPY_INFO, M),	/* live migration: PRE_COPY */
+	IOC(VFIO_IOMMU_DIRTY_PAGES, M),		/* ... and DMA dirty pages */
 	IOC(VFIO_IOMMU_UNMAP_DMA, M), IOC(VFIO_GROUP_UNSET_CONTAINER, M),
 	/* teardown of the iommufd path (vfio/iommufd.c) at exit */
 	IOC(IOMMU_IOAS_UNMAP, M), IOC(VFIO_DEVICE_DETACH_IOMMUFD_PT, M),

@@ -2,7 +2,8 @@
  * BDF) with its identity, its config image and INTx state, then what the
  * device's own snap_* hooks save. Restore puts the image back with decode
  * off, lets the device restore itself, then restores the command register,
- * which maps the BARs. */
+ * which maps the BARs. Live migration's pre-copy: the devices' bytes ready
+ * while the VM runs, by BDF. */
 #include <stdio.h>
 #include "kvm/snapshot.h"
 #include "kvm/state.h"
@@ -21,6 +22,7 @@ struct errbuf {
 	char *err;
 	size_t len;
 	struct sbuf *b;
+	u64 *bytes;		/* pre-copy: the devices' bytes in b */
 };
 
 static int check_dev(struct pci_dev *dev, void *arg)
@@ -80,13 +82,13 @@ static int same_dev(struct pci_dev *dev, struct sreader *r, const char *at,
 	if (r->bad)
 		return set_err(err, errlen, "PCI %s: the record is truncated", at);
 	if (!dev)
-		return set_err(err, errlen, "PCI %s (%s in the snapshot): no such "
+		return set_err(err, errlen, "PCI %s (%s in the saved VM): no such "
 			       "device in this VM; give the same device options",
 			       at, name);
 	if (vendor != pci_cfg_get16(dev, PCI_VENDOR_ID) ||
 	    device != pci_cfg_get16(dev, PCI_DEVICE_ID))
-		return set_err(err, errlen, "PCI %s: snapshot has %04x:%04x (%s), "
-			       "this VM %04x:%04x (%s)", at, vendor, device, name,
+		return set_err(err, errlen, "PCI %s: the saved VM has %04x:%04x "
+			       "(%s), this VM %04x:%04x (%s)", at, vendor, device, name,
 			       pci_cfg_get16(dev, PCI_VENDOR_ID),
 			       pci_cfg_get16(dev, PCI_DEVICE_ID), dev->name);
 	return 0;
@@ -209,6 +211,80 @@ static int pci_snap_hello_check(struct vm *vm, const struct snap_sec *s,
 	if (!ret && !sr_done(&r))
 		ret = set_err(err, errlen, "PCI %s (%s): the source's record "
 			      "does not fit this device", at, dev->name);
+	return ret;
+}
+
+/* ---- live migration's pre-copy ---- */
+
+static int precopy_dev(struct pci_dev *dev, void *arg)
+{
+	struct errbuf *e = arg;
+	struct sbuf body = { 0 };
+	int r = 0;
+
+	if (dev->ops && dev->ops->snap_precopy)
+		r = dev->ops->snap_precopy(dev, &body, e->err, e->len);
+	if (!r && body.len) {
+		sb_u16(e->b, dev->bdf);
+		sb_blob(e->b, body.p, (u32)body.len);
+		*e->bytes += body.len;
+	}
+	sb_free(&body);
+	return r;
+}
+
+s64 pci_mig_precopy(struct vm *vm, struct sbuf *b, char *err, size_t errlen)
+{
+	struct errbuf e = { err, errlen, b };
+	u64 bytes = 0;
+
+	e.bytes = &bytes;
+	if (pci_each_dev(vm, precopy_dev, &e))
+		return -1;
+	if (b->oom)
+		return set_err(err, errlen, "out of memory for the devices' "
+			       "pre-copy data");
+	return bytes;
+}
+
+static int abort_dev(struct pci_dev *dev, void *arg)
+{
+	if (dev->ops && dev->ops->snap_precopy_abort)
+		dev->ops->snap_precopy_abort(dev);
+	return 0;
+}
+
+void pci_mig_precopy_abort(struct vm *vm)
+{
+	pci_each_dev(vm, abort_dev, NULL);
+}
+
+int pci_mig_precopy_load(struct vm *vm, const u8 *p, size_t len, char *err,
+			 size_t errlen)
+{
+	struct pci_dev *dev;
+	struct sreader r;
+	const u8 *data;
+	char at[16];
+	u16 bdf;
+	u32 n;
+	int ret = 0;
+
+	sr_init(&r, p, len);
+	while (!ret && !sr_done(&r)) {
+		bdf = sr_u16(&r);
+		data = sr_blob(&r, &n);
+		if (r.bad)
+			return set_err(err, errlen, "pre-copy data: truncated");
+		bdf_str(bdf, at, sizeof(at));
+		dev = pci_find(vm, bdf);
+		if (!dev || !dev->ops || !dev->ops->snap_precopy_load)
+			return set_err(err, errlen, "pre-copy data for PCI %s, "
+				       "which has no such device here", at);
+		pthread_mutex_lock(&vm->pci->lock);
+		ret = dev->ops->snap_precopy_load(dev, data, n, err, errlen);
+		pthread_mutex_unlock(&vm->pci->lock);
+	}
 	return ret;
 }
 

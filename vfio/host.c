@@ -343,6 +343,21 @@ static void container_close(struct vfio_container *c)
 	c->pgsizes = 0;
 	c->has_iova_ranges = false;
 	c->nr_iova = 0;
+	c->dirty_pgsizes = c->dirty_max_bitmap = 0;
+	c->dirty_on = false;
+}
+
+/* VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION: dirty tracking's page sizes. */
+static int mig_cap(const struct vfio_info_cap_header *h, size_t avail,
+		   struct vfio_container *c)
+{
+	const struct vfio_iommu_type1_info_cap_migration *m = (const void *)h;
+
+	if (avail < sizeof(*m))
+		return -1;
+	c->dirty_pgsizes = m->pgsize_bitmap;
+	c->dirty_max_bitmap = m->max_dirty_bitmap_size;
+	return 0;
 }
 
 static int iova_cap(const struct vfio_info_cap_header *h, size_t avail,
@@ -352,6 +367,8 @@ static int iova_cap(const struct vfio_info_cap_header *h, size_t avail,
 	struct vfio_container *c = arg;
 	u32 i;
 
+	if (h->id == VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION)
+		return mig_cap(h, avail, c);
 	if (h->id != VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE)
 		return 0;
 	if (avail < sizeof(*r) ||
@@ -367,8 +384,9 @@ static int iova_cap(const struct vfio_info_cap_header *h, size_t avail,
 	return 0;
 }
 
-/* VFIO_IOMMU_GET_INFO: page sizes and the IOVA_RANGE capability. A kernel
- * without it (or without caps) leaves the whole space usable. */
+/* VFIO_IOMMU_GET_INFO: page sizes, the IOVA_RANGE capability (a kernel
+ * without it, or without caps, leaves the whole space usable) and the
+ * MIGRATION one (dirty page tracking). */
 static void container_get_info(struct vfio_container *c)
 {
 	struct vfio_iommu_type1_info *info, first = { .argsz = sizeof(first) };

@@ -1,10 +1,12 @@
 /* VFIO migration v2 for one opened device (include/vfio/migrate.h): the
- * feature ioctls through the seam, the state arcs a save and a load walk,
- * and the data fd read to EOF (bounded) or written in full. */
+ * feature ioctls through the seam, the state arcs a save, a load and a
+ * live migration's PRE_COPY walk, and the data fd read to EOF (bounded),
+ * read as far as PRE_COPY has data ready, or written in full. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "kvm/snapshot.h"
 #include "vfio/migrate.h"
 
 #define MIG_CHUNK	(64u << 10)	/* first buffer, write size */
@@ -167,8 +169,9 @@ static int read_all(struct vfio_device *dev, int fd, u64 max, u8 **data,
 		n += r;
 		if (n > max) {
 			set_err(err, errlen, "vfio %s: the device data is "
-				"larger than %llu bytes, more than a snapshot "
-				"takes: detach the device to snapshot the VM",
+				"larger than %llu bytes, more than lkvm takes "
+				"into a snapshot or a migration: run the VM "
+				"without this device to save or move it",
 				dev->spec.name, (unsigned long long)max);
 			goto fail;
 		}
@@ -181,15 +184,12 @@ fail:
 	return -1;
 }
 
-/* STOP -> STOP_COPY, the data, STOP_COPY -> STOP. */
-static int copy_out(struct vfio_device *dev, u64 max, u8 **data,
-		    size_t *len, char *err, size_t errlen)
+/* In STOP_COPY: fd read to EOF and closed, then STOP_COPY -> STOP. */
+static int drain(struct vfio_device *dev, int fd, u64 max, u8 **data,
+		 size_t *len, char *err, size_t errlen)
 {
-	int fd, r;
+	int r;
 
-	if (arc(dev, VFIO_DEVICE_STATE_STOP, VFIO_DEVICE_STATE_STOP_COPY, &fd,
-		err, errlen))
-		return -1;
 	if (fd < 0) {
 		set_err(err, errlen, "vfio %s: STOP_COPY gave no data fd",
 			dev->spec.name);
@@ -206,6 +206,18 @@ static int copy_out(struct vfio_device *dev, u64 max, u8 **data,
 		return -1;
 	}
 	return r;
+}
+
+/* STOP -> STOP_COPY, the data, STOP_COPY -> STOP. */
+static int copy_out(struct vfio_device *dev, u64 max, u8 **data,
+		    size_t *len, char *err, size_t errlen)
+{
+	int fd;
+
+	if (arc(dev, VFIO_DEVICE_STATE_STOP, VFIO_DEVICE_STATE_STOP_COPY, &fd,
+		err, errlen))
+		return -1;
+	return drain(dev, fd, max, data, len, err, errlen);
 }
 
 /* From RUNNING or STOP to STOP, the first step of a save and of a load;
@@ -262,7 +274,112 @@ int vfio_mig_run(struct vfio_device *dev, char *err, size_t errlen)
 		return -1;
 	if (st == VFIO_DEVICE_STATE_RUNNING)
 		return 0;
+	if (st == VFIO_DEVICE_STATE_STOP_COPY) {	/* a save cut short */
+		if (arc(dev, st, VFIO_DEVICE_STATE_STOP, NULL, err, errlen))
+			return -1;
+		st = VFIO_DEVICE_STATE_STOP;
+	}
 	return arc(dev, st, VFIO_DEVICE_STATE_RUNNING, NULL, err, errlen);
+}
+
+/* ---- PRE_COPY: device data while the VM runs (live migration) ---- */
+
+int vfio_mig_precopy_start(struct vfio_device *dev, int *fd, char *err,
+			   size_t errlen)
+{
+	if (arc(dev, VFIO_DEVICE_STATE_RUNNING, LKVM_VFIO_STATE_PRE_COPY, fd,
+		err, errlen))
+		return -1;
+	if (*fd >= 0)
+		return 0;
+	vfio_mig_set_state(dev, VFIO_DEVICE_STATE_RUNNING, NULL);
+	return set_err(err, errlen, "vfio %s: PRE_COPY gave no data fd",
+		       dev->spec.name);
+}
+
+int vfio_mig_precopy_info(struct vfio_device *dev, int fd, u64 *initial,
+			  u64 *dirty, char *err, size_t errlen)
+{
+	struct vfio_precopy_info pi = { .argsz = sizeof(pi) };
+
+	if (seam_ioctl(dev->ops, fd, VFIO_MIG_GET_PRECOPY_INFO, &pi) < 0)
+		return set_err(err, errlen, "vfio %s: VFIO_MIG_GET_PRECOPY_INFO"
+			       ": %s", dev->spec.name, strerror(errno));
+	*initial = pi.initial_bytes;
+	*dirty = pi.dirty_bytes;
+	return 0;
+}
+
+/* Up to want bytes of fd appended to b; ENOMSG or 0: none ready now. */
+static int read_ready(struct vfio_device *dev, int fd, u64 want,
+		      struct sbuf *b, u64 *total, u64 max, char *err,
+		      size_t errlen)
+{
+	u8 buf[4096];
+	ssize_t r;
+
+	while (want) {
+		r = seam_read(dev->ops, fd, buf, MIN(want, (u64)sizeof(buf)));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if ((r < 0 && errno == ENOMSG) || !r)
+			break;
+		if (r < 0)
+			return set_err(err, errlen, "vfio %s: reading the "
+				       "pre-copy data (%llu bytes in): %s",
+				       dev->spec.name,
+				       (unsigned long long)*total,
+				       strerror(errno));
+		*total += r;
+		if (*total > max)
+			return set_err(err, errlen, "vfio %s: more than %llu "
+				       "bytes of pre-copy data, more than lkvm "
+				       "takes: run the VM without this device "
+				       "to move it", dev->spec.name,
+				       (unsigned long long)max);
+		sb_put(b, buf, r);
+		want -= MIN((u64)r, want);
+	}
+	return b->oom ? set_err(err, errlen, "vfio %s: out of memory for "
+				"the pre-copy data", dev->spec.name) : 0;
+}
+
+int vfio_mig_precopy_read(struct vfio_device *dev, int fd, struct sbuf *b,
+			  u64 *total, u64 max, char *err, size_t errlen)
+{
+	u64 initial, dirty;
+
+	if (vfio_mig_precopy_info(dev, fd, &initial, &dirty, err, errlen))
+		return -1;
+	return read_ready(dev, fd, initial + dirty, b, total, max, err,
+			  errlen);
+}
+
+int vfio_mig_precopy_stop(struct vfio_device *dev, char *err, size_t errlen)
+{
+	int fd;
+
+	if (arc(dev, LKVM_VFIO_STATE_PRE_COPY, VFIO_DEVICE_STATE_STOP_COPY,
+		&fd, err, errlen))
+		return -1;
+	if (fd >= 0)		/* the PRE_COPY fd goes on: not expected */
+		seam_close(dev->ops, fd);
+	return 0;
+}
+
+int vfio_mig_precopy_finish(struct vfio_device *dev, int fd, u64 max,
+			    u8 **data, size_t *len, char *err, size_t errlen)
+{
+	*data = NULL;
+	*len = 0;
+	return drain(dev, fd, max, data, len, err, errlen);
+}
+
+void vfio_mig_precopy_abort(struct vfio_device *dev, int fd)
+{
+	if (fd >= 0)
+		seam_close(dev->ops, fd);
+	vfio_mig_run(dev, NULL, 0);
 }
 
 static int write_all(struct vfio_device *dev, int fd, const u8 *data,

@@ -91,6 +91,9 @@ const struct pci_dev_ops vfio_pci_ops = {
 	.snap_fp_check = vfio_snap_fp_check,
 	.snap_quiesce = vfio_snap_quiesce,
 	.snap_resume = vfio_snap_resume_hook,
+	.snap_precopy = vfio_snap_precopy,
+	.snap_precopy_abort = vfio_snap_precopy_abort,
+	.snap_precopy_load = vfio_snap_precopy_load,
 };
 
 /* ---- hotplug seam ---- */
@@ -236,6 +239,7 @@ void vfio_pci_destroy(struct vfio_pci *vp)
 	vfio_intr_teardown(vp);
 	if (vp->registered)
 		pci_unregister(&vp->pci);
+	vfio_precopy_free(vp);
 	vfio_device_close(&vp->vdev);
 	free(vp->msix);
 	free(vp->rom);
@@ -349,6 +353,11 @@ static void bus_resets(struct vfio_vm *vv, bool at_exit)
 			o->exit_reset_done = at_exit;
 		}
 	}
+}
+
+struct vfio_container *vfio_vm_container(struct vm *vm)
+{
+	return vm->vfio ? &vm->vfio->c : NULL;
 }
 
 static void vfio_exit(struct vm *vm)

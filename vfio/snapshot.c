@@ -178,7 +178,8 @@ static int data_save(struct vfio_pci *vp, struct sbuf *b, char *err,
 	size_t len;
 	u8 *data;
 
-	if (vfio_mig_save(&vp->vdev, VFIO_MIG_MAX_DATA, &data, &len, err,
+	if (vp->pre_on ? vfio_precopy_finish(vp, &data, &len, err, errlen) :
+	    vfio_mig_save(&vp->vdev, VFIO_MIG_MAX_DATA, &data, &len, err,
 			  errlen))
 		return -1;
 	sb_blob(b, data, (u32)len);
@@ -211,7 +212,7 @@ static int data_read(struct vfio_pci *vp, struct sreader *r,
 static int data_apply(struct vfio_pci *vp, struct vsnap_load *ld,
 		      char *err, size_t errlen)
 {
-	return vfio_mig_load(&vp->vdev, ld->data, ld->data_len, err, errlen);
+	return vfio_precopy_load(vp, ld->data, ld->data_len, err, errlen);
 }
 
 /* ---- "msix": table and PBA, whatever the interrupt mode ---- */
@@ -386,8 +387,8 @@ static int check_size(struct vfio_pci *vp, char *err, size_t errlen)
 	if (vfio_mig_data_size(&vp->vdev, &len) || len <= VFIO_MIG_MAX_DATA)
 		return 0;
 	return set_err(err, errlen, "%s: its device data would be %llu "
-		       "bytes, more than the %u MiB a snapshot takes: run the "
-		       "VM without this --vfio device to take snapshots",
+		       "bytes, more than the %u MiB lkvm saves: run the VM "
+		       "without this --vfio device to snapshot or migrate it",
 		       user_name(vp), (unsigned long long)len,
 		       VFIO_MIG_MAX_DATA >> 20);
 }
@@ -405,7 +406,7 @@ int vfio_snap_check(struct pci_dev *dev, char *err, size_t errlen)
 		return check_size(vp, err, errlen);
 	return set_err(err, errlen, "%s (%04x:%04x) does not support VFIO "
 		       "migration (%s): run the VM without this --vfio device "
-		       "to take snapshots", user_name(vp),
+		       "to snapshot or migrate it", user_name(vp),
 		       (u32)le_get(vp->cfg.real + PCI_VENDOR_ID, 2),
 		       (u32)le_get(vp->cfg.real + PCI_DEVICE_ID, 2), why);
 }
@@ -452,7 +453,7 @@ int vfio_snap_save(struct pci_dev *dev, struct sbuf *b, char *err,
 		return 0;
 	set_err(err, errlen, "%s: out of memory", vp->name);
 fail:
-	vfio_mig_run(&vp->vdev, NULL, 0);	/* running again, if stopped */
+	vfio_snap_dev_resume(vp, NULL, 0);	/* running again, if stopped */
 	return -1;
 }
 
@@ -557,11 +558,14 @@ out:
 
 int vfio_snap_dev_stop(struct vfio_pci *vp, char *err, size_t errlen)
 {
+	if (vp->pre_on)
+		return vfio_precopy_stop(vp, err, errlen);
 	return vfio_mig_stop(&vp->vdev, err, errlen);
 }
 
 int vfio_snap_dev_resume(struct vfio_pci *vp, char *err, size_t errlen)
 {
+	vfio_snap_precopy_abort(&vp->pci);	/* a migration cut short */
 	return vfio_mig_run(&vp->vdev, err, errlen);
 }
 
@@ -584,6 +588,6 @@ void vfio_snap_resume_hook(struct pci_dev *dev)
 	if (vfio_mig_flags(&vp->vdev, &flags))
 		return;		/* never stopped: no migration support */
 	if (vfio_snap_dev_resume(vp, err, sizeof(err)))
-		pr_warn("%s: not running again after the snapshot: %s",
+		pr_warn("%s: not running again after the save: %s",
 			vp->name, err);
 }

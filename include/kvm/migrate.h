@@ -1,19 +1,21 @@
 /* Live migration's stream (kvm/migproto.c, pure): a preamble, then
  * records of type, length and CRC: the source's hello (the snapshot's
  * manifest and the devices' fingerprints), the destination's answer, RAM
- * (data pages and runs of zero pages), the VM's state (a snapshot state
- * stream), the end marker and the destination's acknowledgment; and the
- * pre-copy policy deciding when to stop the VM and copy the rest. */
+ * (data pages and runs of zero pages), devices' pre-copy data, the VM's
+ * state (a snapshot state stream), the end marker and the destination's
+ * acknowledgment; and the pre-copy policy deciding when to stop the VM and
+ * copy the rest. */
 #ifndef LKVM_KVM_MIGRATE_H
 #define LKVM_KVM_MIGRATE_H
 
 #include <stdbool.h>
 #include <sys/socket.h>
+#include <linux/kvm.h>
 #include "kvm/snapshot.h"
 #include "lkvm/util.h"
 
 #define MIG_MAGIC		"LKVMMIGR"	/* 8 bytes, no NUL */
-#define MIG_PROTO		1	/* version of this stream */
+#define MIG_PROTO		2	/* version of this stream (2: devdata) */
 #define MIG_PREAMBLE_LEN	16	/* magic, MIG_PROTO, reserved */
 #define MIG_HDR_LEN		16	/* type, reserved, CRC, length */
 #define MIG_MAX_REC		(64u << 20)	/* largest record accepted */
@@ -27,6 +29,8 @@ enum mig_rec {
 	MIG_STATE,		/* the paused VM's snapshot state stream */
 	MIG_END,		/* source: nothing follows */
 	MIG_ACK,		/* destination: u32 status, reason string */
+	MIG_DEVDATA,		/* source: devices' pre-copy bytes (u16 BDF,
+				 * blob)..., while the VM runs */
 	MIG_REC_MAX,
 };
 
@@ -104,6 +108,22 @@ u64 mig_expected_downtime(const struct mig_policy *p, const struct mig_pass *s);
  * shrank the rest by less than a tenth: the guest dirties as fast as the
  * link sends, more passes would not shorten the downtime). */
 bool mig_should_stop(const struct mig_policy *p, const struct mig_pass *s);
+
+/* kvm/migdirty.c. KVM_CHECK_EXTENSION(KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2)'s
+ * answer: the KVM_ENABLE_CAP argument that makes KVM_GET_DIRTY_LOG leave
+ * its bits (KVM_CLEAR_DIRTY_LOG re-arms what pre-copy took), or 0: none,
+ * KVM_GET_DIRTY_LOG clears as it reads. */
+u64 mig_manual_protect_arg(int check);
+/* ORs bits[words] into acc; returns the pages now set in acc. */
+u64 mig_merge_dirty(u64 *acc, const u64 *bits, u64 words);
+/* The next KVM_CLEAR_DIRTY_LOG of a slot of pages whose taken bits are
+ * bits, from page *next on (a multiple of 64): a run of non-zero 64-page
+ * words, at most max_pages (KVM: first_page a multiple of 64, num_pages
+ * too unless the run ends the slot); c's slot is the caller's. False when
+ * no bit is left; *next moves past the run. */
+#define MIG_CLEAR_MAX_PAGES	(1u << 31)
+bool mig_clear_next(const u64 *bits, u64 pages, u64 max_pages, u64 *next,
+		    struct kvm_clear_dirty_log *c);
 
 /* -m/--mem and -c/--cpus among the destination's n arguments in[]: what
  * it expects of the incoming VM (ram_size bytes, nr_cpus). The other

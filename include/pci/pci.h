@@ -110,6 +110,16 @@ struct pci_dev_ops {
 			   size_t errlen);
 	int (*snap_fp_check)(struct pci_dev *dev, struct sreader *r, char *err,
 			     size_t errlen);
+	/* Live migration's pre-copy, optional: snap_precopy appends to b
+	 * the device data ready while the VM runs (the first call starts
+	 * the device's pre-copy); snap_precopy_abort ends it, the device
+	 * running as before; snap_precopy_load keeps such bytes on the
+	 * destination's device for its snap_load. */
+	int (*snap_precopy)(struct pci_dev *dev, struct sbuf *b, char *err,
+			    size_t errlen);
+	void (*snap_precopy_abort)(struct pci_dev *dev);
+	int (*snap_precopy_load)(struct pci_dev *dev, const u8 *p, u32 len,
+				 char *err, size_t errlen);
 };
 
 struct pci_dev {
@@ -226,6 +236,16 @@ struct pci_dev *pci_find(struct vm *vm, u16 bdf);
  * returns nonzero; returns that or 0. */
 int pci_each_dev(struct vm *vm, int (*fn)(struct pci_dev *dev, void *arg),
 		 void *arg);
+
+/* pci/snapshot.c, live migration's pre-copy: every device's snap_precopy
+ * bytes into b as (u16 BDF, blob) pairs, none for a device with none
+ * (returns the devices' bytes, or -1 with err); on the destination, such
+ * pairs handed to their devices (0, or -1 with err); the abort of every
+ * device's pre-copy. */
+s64 pci_mig_precopy(struct vm *vm, struct sbuf *b, char *err, size_t errlen);
+int pci_mig_precopy_load(struct vm *vm, const u8 *p, size_t len, char *err,
+			 size_t errlen);
+void pci_mig_precopy_abort(struct vm *vm);
 
 /* ---- Config access ---- */
 

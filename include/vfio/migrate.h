@@ -1,11 +1,14 @@
 /* The kernel's VFIO migration v2 uAPI for one opened device, through the
  * seam: migration flags, device state changes (RUNNING, STOP, STOP_COPY,
- * RESUMING) and the device data read from / written to the data fd. */
+ * RESUMING, PRE_COPY) and the device data read from / written to the
+ * data fd. */
 #ifndef LKVM_VFIO_MIGRATE_H
 #define LKVM_VFIO_MIGRATE_H
 
 #include "vfio/mig_uapi.h"
 #include "vfio/vfio.h"
+
+struct sbuf;
 
 /* Device data larger than this is refused (it goes into the snapshot's
  * state file, which kvm/snapshot.c reads up to SNAP_MAX_STATE). */
@@ -36,8 +39,31 @@ int vfio_mig_save(struct vfio_device *dev, u64 max, u8 **data, size_t *len,
 		  char *err, size_t errlen);
 /* RUNNING -> STOP when the device runs; 0 or -1 with err. */
 int vfio_mig_stop(struct vfio_device *dev, char *err, size_t errlen);
-/* STOP -> RUNNING when the device is stopped; 0 or -1 with err. */
+/* STOP -> RUNNING when the device is stopped (STOP_COPY: through STOP);
+ * 0 or -1 with err. */
 int vfio_mig_run(struct vfio_device *dev, char *err, size_t errlen);
+
+/*
+ * PRE_COPY (VFIO_MIGRATION_PRE_COPY devices, live migration): start:
+ * RUNNING -> PRE_COPY, its data fd in *fd. read: what
+ * VFIO_MIG_GET_PRECOPY_INFO says is ready (initial and dirty bytes),
+ * read without waiting and appended to b, *total counting every byte so
+ * far (more than max is refused). stop: the VM stopped: PRE_COPY ->
+ * STOP_COPY, the same fd goes on. finish: the rest of fd to EOF into
+ * *data (malloc'ed), fd closed, -> STOP. abort: fd closed, the device
+ * back to RUNNING (from PRE_COPY or STOP_COPY). 0, or -1 with err naming
+ * the step.
+ */
+int vfio_mig_precopy_start(struct vfio_device *dev, int *fd, char *err,
+			   size_t errlen);
+int vfio_mig_precopy_info(struct vfio_device *dev, int fd, u64 *initial,
+			  u64 *dirty, char *err, size_t errlen);
+int vfio_mig_precopy_read(struct vfio_device *dev, int fd, struct sbuf *b,
+			  u64 *total, u64 max, char *err, size_t errlen);
+int vfio_mig_precopy_stop(struct vfio_device *dev, char *err, size_t errlen);
+int vfio_mig_precopy_finish(struct vfio_device *dev, int fd, u64 max,
+			    u8 **data, size_t *len, char *err, size_t errlen);
+void vfio_mig_precopy_abort(struct vfio_device *dev, int fd);
 /*
  * Loads device data saved by vfio_mig_save into a device in RUNNING or
  * STOP: -> STOP -> RESUMING, writes data, -> STOP (the driver checks it)

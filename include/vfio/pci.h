@@ -100,6 +100,13 @@ struct vfio_pci {
 	u64 flrs;		/* guest-initiated FLRs emulated */
 	u8 *rom;		/* romfile= image, padded to rom_size */
 	u64 rom_size;		/* a power of two, 2 KiB or more */
+	/* live migration's PRE_COPY (vfio/precopy.c): the source's data
+	 * fd while pre_on, the bytes read from it; the destination's
+	 * bytes received ahead of the state */
+	bool pre_on;
+	int pre_fd;
+	u64 pre_sent;
+	struct sbuf *pre_in;
 };
 
 /* vfio/pci.c: the seam for hotplug (not built yet): asks the guest to
@@ -107,6 +114,9 @@ struct vfio_pci {
  * once the guest let it go; true when asked. Without hotplug it returns
  * false and the request stops the VM. I/O thread, no lock held. */
 bool vfio_pci_request_eject(struct vfio_pci *vp);
+
+/* The VM's container (its --vfio devices' DMA mappings), or NULL. */
+struct vfio_container *vfio_vm_container(struct vm *vm);
 
 /* vfio/pci.c: config space hooks of the PCI device */
 extern const struct pci_dev_ops vfio_pci_ops;

@@ -83,4 +83,25 @@ int vfio_snap_quiesce(struct pci_dev *dev, char *err, size_t errlen);
 int vfio_snap_dev_stop(struct vfio_pci *vp, char *err, size_t errlen);
 int vfio_snap_dev_resume(struct vfio_pci *vp, char *err, size_t errlen);
 
+/* vfio/precopy.c, live migration's PRE_COPY (devices whose driver offers
+ * it). Source: snap_precopy: the first call RUNNING -> PRE_COPY, every
+ * call the bytes VFIO_MIG_GET_PRECOPY_INFO says are ready, into b;
+ * snap_precopy_abort: back to RUNNING. After the vCPUs parked
+ * vfio_precopy_stop (PRE_COPY -> STOP_COPY, for vfio_snap_dev_stop) and
+ * vfio_precopy_finish (the rest of the data, -> STOP, for the save).
+ * Destination: snap_precopy_load keeps the bytes; vfio_precopy_load
+ * loads them with the state's device data after them. vfio_precopy_free:
+ * what either side holds, at the device's end. 0, or -1 with err. */
+int vfio_snap_precopy(struct pci_dev *dev, struct sbuf *b, char *err,
+		      size_t errlen);
+void vfio_snap_precopy_abort(struct pci_dev *dev);
+int vfio_snap_precopy_load(struct pci_dev *dev, const u8 *p, u32 len,
+			   char *err, size_t errlen);
+int vfio_precopy_stop(struct vfio_pci *vp, char *err, size_t errlen);
+int vfio_precopy_finish(struct vfio_pci *vp, u8 **data, size_t *len,
+			char *err, size_t errlen);
+int vfio_precopy_load(struct vfio_pci *vp, const u8 *data, size_t len,
+		      char *err, size_t errlen);
+void vfio_precopy_free(struct vfio_pci *vp);
+
 #endif

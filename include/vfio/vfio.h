@@ -111,6 +111,10 @@ struct vfio_container {
 	struct vfio_dma dma[VFIO_MAX_DMA];
 	struct vfio_group *groups;
 	struct vfio_ioas ioas;
+	/* type1's dirty page tracking (VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION,
+	 * vfio/dirty.c): its page sizes (0: none), largest bitmap, on */
+	u64 dirty_pgsizes, dirty_max_bitmap;
+	bool dirty_on;
 };
 
 /* ops NULL: the real kernel (vfio_seam_real). */
@@ -184,6 +188,23 @@ int vfio_dma_map(struct vfio_container *c, u64 iova, u64 size, void *vaddr,
 int vfio_dma_map_guest(struct vfio_container *c, const struct guest_mem *m,
 		       char *err, size_t errlen);
 void vfio_dma_unmap_all(struct vfio_container *c);
+
+/* ---- DMA dirty tracking for live migration (vfio/dirty.c) ---- */
+
+/*
+ * start: VFIO_IOMMU_DIRTY_PAGES start on the type1 container, when every
+ * device is on it and it advertises tracking at page size page; else -1
+ * with why (devices on iommufd, no capability, the kernel's refusal).
+ * get: the pages of [iova, iova + size) written since the last get (or
+ * the start) into bits (a bit per page, (size / page + 63) / 64 words),
+ * cleared in the kernel. stop: tracking off (nothing when not on). 0, or
+ * -1 with err.
+ */
+int vfio_dirty_start(struct vfio_container *c, u64 page, char *why,
+		     size_t len);
+int vfio_dirty_get(struct vfio_container *c, u64 iova, u64 size, u64 page,
+		   u64 *bits, char *err, size_t errlen);
+void vfio_dirty_stop(struct vfio_container *c);
 
 /* ---- iommufd and device cdevs (vfio/iommufd.c) ---- */
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: figures of lkvm on this machine's /dev/kvm (tests/bench/startup.sh:
 # a micro-guest's start-up and footprint; tests/bench/snapshot.sh: snapshot and
-# restore), run in the x86 lab's L1 (tests/kvm-l1) when this host has no usable
+# restore; tests/bench/migrate.sh: live migration's downtime), run in the x86 lab's L1 (tests/kvm-l1) when this host has no usable
 # /dev/kvm. Prints figures; asserts nothing about time (shared machines are noisy).
 # Ends with tests/bench/lab.sh and lab-arm64.sh (nested-lab figures; BENCH_LAB=0 skips them).
 set -eu
@@ -11,11 +11,12 @@ rc=0
 if [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 	tests/bench/startup.sh || rc=$?
 	tests/bench/snapshot.sh || rc=$?
+	tests/bench/migrate.sh || rc=$?
 else
 	out=build/bench-l1
-	echo "bench: no usable /dev/kvm here; running startup and snapshot in the lab's L1"
-	KVM_L1_SUITES=tests/bench tests/kvm-l1/run.sh "$out" startup snapshot || rc=$?
-	for s in startup snapshot; do
+	echo "bench: no usable /dev/kvm here; running startup, snapshot and migrate in the lab's L1"
+	KVM_L1_SUITES=tests/bench tests/kvm-l1/run.sh "$out" startup snapshot migrate || rc=$?
+	for s in startup snapshot migrate; do
 		cat "$out/$s.log"
 		[ "$(cat "$out/$s.rc" 2>/dev/null)" = 0 ] || rc=1
 	done

@@ -31,11 +31,14 @@ static const char usage[] =
 "  --sim-error BDF:MS       MS ms in, the device reports an uncorrectable\n"
 "                           error (VFIO error interrupt)\n"
 "  --sim-migratable BDF     the device supports VFIO migration (snapshots)\n"
+"  --sim-precopy BDF        ... with PRE_COPY too (live migration)\n"
 "  --sim-flr BDF            the device advertises FLR (PCIe DEVCAP)\n"
 "  --sim-reset-bus BDF:N    no reset of its own; devices with the same N\n"
 "                           share a bus reset (VFIO_DEVICE_PCI_HOT_RESET)\n"
 "  --sim-msi-mask BDF       give the device's MSI 64-bit addresses and\n"
 "                           per-vector masking\n"
+"  --sim-dirty 1            the type1 container tracks dirty pages\n"
+"                           (VFIO_IOMMU_DIRTY_PAGES)\n"
 "  --sim-iommufd 1          the host has /dev/iommu and every simulated\n"
 "                           device a cdev (/dev/vfio/devices/vfio<n>)\n"
 "  --sim-socket-on-write 1  each device write (a guest's, from a vCPU\n"
@@ -198,14 +201,18 @@ static int add_request(const char *arg, u32 index)
 	return req_dev ? 0 : -1;
 }
 
-/* Gives the device VFIO migration (as the sim's mtty has). */
-static int migratable(const char *bdf)
+/* Gives the device VFIO migration (as the sim's mtty has), with PRE_COPY
+ * (as 6.12's mtty) when pre. */
+static int migratable(const char *bdf, bool pre)
 {
 	struct sim_dev *d = vfio_sim_find(&sim, bdf);
 
 	if (!d)
 		return -1;
-	vfio_sim_migratable(d);
+	if (pre)
+		vfio_sim_precopy(d);
+	else
+		vfio_sim_migratable(d);
 	return 0;
 }
 
@@ -358,14 +365,18 @@ int main(int argc, char **argv)
 			r = flr_capable(v);
 		} else if (!strcmp(o, "--sim-reset-bus")) {
 			r = reset_bus(v);
-		} else if (!strcmp(o, "--sim-migratable")) {
-			r = migratable(v);
+		} else if (!strcmp(o, "--sim-migratable") ||
+			   !strcmp(o, "--sim-precopy")) {
+			r = migratable(v, !strcmp(o, "--sim-precopy"));
 		} else if (!strcmp(o, "--sim-socket-on-write")) {
 			sim_pwrite = sim.ops.pwrite;
 			sim.ops.pwrite = pwrite_socket;
 			r = 0;
 		} else if (!strcmp(o, "--sim-iommufd")) {
 			sim.iommufd = true;
+			r = 0;
+		} else if (!strcmp(o, "--sim-dirty")) {
+			sim.dirty_cap = true;
 			r = 0;
 		} else if (!strcmp(o, "--sim-slow-write")) {
 			slow_ms = strtol(v, NULL, 0);

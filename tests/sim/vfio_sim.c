@@ -16,6 +16,7 @@
 #include <linux/pci_regs.h>
 #include "sim/vfio_sim.h"
 #include "sim/vfio_layouts.h"
+#include "vfio/mig_uapi.h"
 
 static void sim_write_interrupts(struct vfio_sim *s);
 static void db_intx(struct vfio_sim *s, struct sim_dev *d);
@@ -538,6 +539,14 @@ static int iommu_info(struct vfio_sim *s, void *arg)
 		    sizeof(*r) + s->nr_iova * sizeof(r->iova_ranges[0]), &prev);
 	r->nr_iovas = s->nr_iova;
 	memcpy(r->iova_ranges, s->iova, s->nr_iova * sizeof(s->iova[0]));
+	if (s->dirty_cap) {
+		struct vfio_iommu_type1_info_cap_migration *m;
+
+		m = cap_add(caps, &len, base, VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION,
+			    1, sizeof(*m), &prev);
+		m->pgsize_bitmap = 4096;
+		m->max_dirty_bitmap_size = 1ull << 28;
+	}
 	if (fill_info(arg, &info, sizeof(info), caps, len, VFIO_IOMMU_INFO_CAPS,
 		      &out->flags, &out->cap_offset))
 		return -1;
@@ -604,6 +613,74 @@ static int unmap_dma(struct vfio_sim *s, struct vfio_iommu_type1_dma_unmap *u)
 	return 0;
 }
 
+void vfio_sim_dma_write(struct vfio_sim *s, u64 iova)
+{
+	if (s->nr_written < SIM_MAX_WRITTEN)
+		s->written[s->nr_written++] = iova & ~0xfffull;
+}
+
+/* GET_BITMAP as type1 checks it: a whole mapping, 4 KiB pages, room. */
+static int dirty_get(struct vfio_sim *s,
+		     struct vfio_iommu_type1_dirty_bitmap_get *g)
+{
+	u64 words = (g->size / 4096 + 63) / 64, p;
+	u64 *bits = (void *)(uintptr_t)g->bitmap.data;
+	int i, n = 0;
+
+	s->dirty_gets++;
+	for (i = 0; i < s->nr_dma; i++)
+		if (s->dma[i].iova == g->iova && s->dma[i].size == g->size)
+			break;
+	if (!s->dirty_on || i == s->nr_dma || g->bitmap.pgsize != 4096 ||
+	    g->bitmap.size < words * 8 || !bits) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (s->dirty_get_fail) {
+		errno = EIO;
+		return -1;
+	}
+	memset(bits, 0, words * 8);
+	for (i = 0; i < s->nr_written; i++) {
+		if (s->written[i] < g->iova ||
+		    s->written[i] >= g->iova + g->size) {
+			s->written[n++] = s->written[i];	/* kept */
+			continue;
+		}
+		p = (s->written[i] - g->iova) / 4096;
+		bits[p / 64] |= 1ull << (p % 64);
+	}
+	s->nr_written = n;
+	return 0;
+}
+
+static int dirty_pages(struct vfio_sim *s,
+		       struct vfio_iommu_type1_dirty_bitmap *d)
+{
+	if (!s->dirty_cap || d->argsz < sizeof(*d)) {
+		errno = EINVAL;
+		return -1;
+	}
+	switch (d->flags) {
+	case VFIO_IOMMU_DIRTY_PAGES_FLAG_START:
+		s->dirty_on = true;
+		s->dirty_starts++;
+		s->nr_written = 0;
+		return 0;
+	case VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP:
+		s->dirty_on = false;
+		s->dirty_stops++;
+		return 0;
+	case VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP:
+		if (d->argsz < sizeof(*d) +
+		    sizeof(struct vfio_iommu_type1_dirty_bitmap_get))
+			break;
+		return dirty_get(s, (void *)d->data);
+	}
+	errno = EINVAL;
+	return -1;
+}
+
 static int container_ioctl(struct vfio_sim *s, unsigned long req, void *arg)
 {
 	long v = (long)arg;
@@ -629,6 +706,8 @@ static int container_ioctl(struct vfio_sim *s, unsigned long req, void *arg)
 		return map_dma(s, arg);
 	case VFIO_IOMMU_UNMAP_DMA:
 		return unmap_dma(s, arg);
+	case VFIO_IOMMU_DIRTY_PAGES:
+		return dirty_pages(s, arg);
 	}
 	errno = ENOTTY;
 	return -1;
@@ -866,6 +945,12 @@ void vfio_sim_migratable(struct sim_dev *d)
 	d->mig_state = VFIO_DEVICE_STATE_RUNNING;
 }
 
+void vfio_sim_precopy(struct sim_dev *d)
+{
+	vfio_sim_migratable(d);
+	d->mig_flags |= VFIO_MIGRATION_PRE_COPY;
+}
+
 /* Ends the data session (its fd then reads ENODEV) in state st. */
 static void mig_end(struct sim_dev *d, u32 st)
 {
@@ -894,7 +979,7 @@ static int mig_save(struct vfio_sim *s, struct sim_dev *d)
 	memcpy(d->mig_buf, &h, sizeof(h));
 	if (h.bar_bytes)
 		memcpy(d->mig_buf + sizeof(h), d->mem[0], h.bar_bytes);
-	d->mig_len = len;
+	d->mig_len = d->mig_avail = len;
 	d->mig_fd = sim_fd_new(s, FD_MIGDATA, d - s->dev);
 	return d->mig_fd;
 }
@@ -926,6 +1011,9 @@ static bool mig_arc_ok(u32 from, u32 to)
 		{ VFIO_DEVICE_STATE_STOP_COPY, VFIO_DEVICE_STATE_STOP },
 		{ VFIO_DEVICE_STATE_STOP, VFIO_DEVICE_STATE_RESUMING },
 		{ VFIO_DEVICE_STATE_RESUMING, VFIO_DEVICE_STATE_STOP },
+		{ VFIO_DEVICE_STATE_RUNNING, LKVM_VFIO_STATE_PRE_COPY },
+		{ LKVM_VFIO_STATE_PRE_COPY, VFIO_DEVICE_STATE_RUNNING },
+		{ LKVM_VFIO_STATE_PRE_COPY, VFIO_DEVICE_STATE_STOP_COPY },
 	};
 	u32 i;
 
@@ -933,6 +1021,29 @@ static bool mig_arc_ok(u32 from, u32 to)
 		if (arcs[i][0] == from && arcs[i][1] == to)
 			return true;
 	return false;
+}
+
+static void mig_traced(struct sim_dev *d, u32 to)
+{
+	if (d->mig_sets < SIM_MAX_MIG)
+		d->mig_trace[d->mig_sets] = to;
+	d->mig_sets++;
+}
+
+/* PRE_COPY -> STOP_COPY: the session goes on, BAR0 as it is now after the
+ * header; no new fd. */
+static int mig_precopy_stop(struct vfio_sim *s, struct sim_dev *d,
+			    struct vfio_device_feature_mig_state *m)
+{
+	u32 bar = mig_bar_bytes(d);
+
+	if (d->mig_buf && bar)
+		memcpy(d->mig_buf + sizeof(struct sim_mig_hdr), d->mem[0], bar);
+	d->mig_avail = d->mig_len;
+	d->mig_state = VFIO_DEVICE_STATE_STOP_COPY;
+	m->data_fd = -1;
+	mig_traced(d, VFIO_DEVICE_STATE_STOP_COPY);
+	return 0;
 }
 
 static int mig_set(struct vfio_sim *s, struct sim_dev *d,
@@ -949,23 +1060,31 @@ static int mig_set(struct vfio_sim *s, struct sim_dev *d,
 		errno = EINVAL;
 		return -1;
 	}
+	if ((from == LKVM_VFIO_STATE_PRE_COPY || to == LKVM_VFIO_STATE_PRE_COPY) &&
+	    !(d->mig_flags & VFIO_MIGRATION_PRE_COPY)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (from == LKVM_VFIO_STATE_PRE_COPY &&
+	    to == VFIO_DEVICE_STATE_STOP_COPY)
+		return mig_precopy_stop(s, d, m);
 	if (from == VFIO_DEVICE_STATE_RESUMING && mig_load(d)) {
 		mig_end(d, VFIO_DEVICE_STATE_ERROR);
 		errno = EINVAL;
 		return -1;
 	}
 	mig_end(d, to);
-	if (to == VFIO_DEVICE_STATE_STOP_COPY)
+	if (to == VFIO_DEVICE_STATE_STOP_COPY || to == LKVM_VFIO_STATE_PRE_COPY)
 		fd = mig_save(s, d);
+	if (to == LKVM_VFIO_STATE_PRE_COPY && fd >= 0)
+		d->mig_avail = sizeof(struct sim_mig_hdr);	/* initial bytes */
 	if (to == VFIO_DEVICE_STATE_RESUMING)
 		fd = d->mig_fd = sim_fd_new(s, FD_MIGDATA, d - s->dev);
-	if ((to == VFIO_DEVICE_STATE_STOP_COPY ||
+	if ((to == VFIO_DEVICE_STATE_STOP_COPY || to == LKVM_VFIO_STATE_PRE_COPY ||
 	     to == VFIO_DEVICE_STATE_RESUMING) && fd < 0)
 		return -1;
 	m->data_fd = fd;
-	if (d->mig_sets < SIM_MAX_MIG)
-		d->mig_trace[d->mig_sets] = to;
-	d->mig_sets++;
+	mig_traced(d, to);
 	return 0;
 }
 
@@ -1034,7 +1153,8 @@ static ssize_t sim_read(void *ctx, int fd, void *buf, size_t len)
 
 	if (!d)
 		return -1;
-	if (d->mig_state != VFIO_DEVICE_STATE_STOP_COPY) {
+	if (d->mig_state != VFIO_DEVICE_STATE_STOP_COPY &&
+	    d->mig_state != LKVM_VFIO_STATE_PRE_COPY) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -1044,7 +1164,11 @@ static ssize_t sim_read(void *ctx, int fd, void *buf, size_t len)
 		memset(buf, 0x5a, len);
 		return len;
 	}
-	n = MIN(len, d->mig_len - d->mig_pos);
+	n = MIN(len, d->mig_avail - d->mig_pos);
+	if (!n && d->mig_state == LKVM_VFIO_STATE_PRE_COPY) {
+		errno = ENOMSG;		/* nothing more until STOP_COPY */
+		return -1;
+	}
 	memcpy(buf, d->mig_buf + d->mig_pos, n);
 	d->mig_pos += n;
 	return n;
@@ -1111,6 +1235,34 @@ static int device_ioctl(struct vfio_sim *s, struct sim_dev *d,
 	return -1;
 }
 
+/* The ioctl of a data fd: VFIO_MIG_GET_PRECOPY_INFO in PRE_COPY. */
+static int mig_ioctl(struct vfio_sim *s, int fd, unsigned long req,
+		     struct vfio_precopy_info *pi)
+{
+	struct sim_dev *d = mig_session(s, fd);
+
+	if (!d)
+		return -1;
+	if (req != VFIO_MIG_GET_PRECOPY_INFO) {
+		errno = ENOTTY;
+		return -1;
+	}
+	d->mig_infos++;
+	if (d->mig_info_fail) {
+		errno = EIO;
+		return -1;
+	}
+	if (pi->argsz < sizeof(*pi) ||
+	    d->mig_state != LKVM_VFIO_STATE_PRE_COPY) {
+		errno = EINVAL;
+		return -1;
+	}
+	pi->flags = 0;
+	pi->initial_bytes = d->mig_avail - d->mig_pos;
+	pi->dirty_bytes = 0;
+	return 0;
+}
+
 static int sim_ioctl(void *ctx, int fd, unsigned long req, void *arg)
 {
 	struct vfio_sim *s = ctx;
@@ -1122,6 +1274,8 @@ static int sim_ioctl(void *ctx, int fd, unsigned long req, void *arg)
 		return sim_iommu_ioctl(s, req, arg);
 	case FD_CONTAINER:
 		return container_ioctl(s, req, arg);
+	case FD_MIGDATA:
+		return mig_ioctl(s, fd, req, arg);
 	case FD_GROUP:
 		return group_ioctl(s, obj, req, arg);
 	case FD_DEVICE:

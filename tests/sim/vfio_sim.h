@@ -22,6 +22,7 @@
 #define SIM_FD_BASE	1000	/* fake fds: never real ones */
 #define SIM_REGION_SHIFT 40	/* region offset in the device fd */
 #define SIM_MAX_MIG	32	/* migration state sets recorded */
+#define SIM_MAX_WRITTEN	64	/* pages written by DMA, not yet reported */
 
 /* Kinds of fake fds. A device cdev (tests/sim/iommufd_sim.c) is an
  * FD_DEVICE with cdev set: only BIND_IOMMUFD works until it is bound. */
@@ -86,6 +87,9 @@ struct sim_dev {
 	bool mig_endless;		/* STOP_COPY's data never ends */
 	u32 mig_chunk;			/* most bytes one read returns, 0: any */
 	bool mig_refuse;		/* RESUMING -> STOP fails (bad data) */
+	size_t mig_avail;		/* bytes readable now (PRE_COPY: the header) */
+	bool mig_info_fail;		/* VFIO_MIG_GET_PRECOPY_INFO: EIO */
+	int mig_infos;			/* VFIO_MIG_GET_PRECOPY_INFO calls */
 	int feature_calls;		/* VFIO_DEVICE_FEATURE, any */
 	int mig_sets;			/* MIG_DEVICE_STATE sets that worked */
 	u32 mig_trace[SIM_MAX_MIG];	/* their target states, in order */
@@ -150,6 +154,13 @@ struct vfio_sim {
 	struct sim_dma dma[SIM_MAX_DMA];
 	int map_calls, unmap_calls;
 	int live_mmaps;
+	/* type1 dirty tracking: offered (VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION,
+	 * 4 KiB pages), on, calls; pages devices wrote (vfio_sim_dma_write),
+	 * reported and cleared by GET_BITMAP; GET_BITMAP fails (EIO) */
+	bool dirty_cap, dirty_on, dirty_get_fail;
+	int dirty_starts, dirty_stops, dirty_gets;
+	int nr_written;
+	u64 written[SIM_MAX_WRITTEN];
 
 	/* iommufd (tests/sim/iommufd_sim.c); IOAS ranges are iova[] */
 	bool iommufd;			/* /dev/iommu exists */
@@ -166,6 +177,9 @@ struct vfio_sim {
 	pthread_t db_thread;
 	bool db_running, db_stop;
 };
+
+/* A device's DMA write to the page at iova (dirty tracking sees it). */
+void vfio_sim_dma_write(struct vfio_sim *s, u64 iova);
 
 /* Sets up an empty host (temp sysfs root, the lab's IOVA ranges and page
  * sizes) and the ops; does not install them. */
@@ -218,6 +232,11 @@ int sim_fstat(void *ctx, int fd, struct stat *st);
  * STOP, STOP <-> STOP_COPY, STOP <-> RESUMING): a caller skipping one
  * fails. A device reset returns it to RUNNING. */
 void vfio_sim_migratable(struct sim_dev *d);
+/* vfio_sim_migratable plus PRE_COPY (6.12's mtty offers it): RUNNING <->
+ * PRE_COPY, PRE_COPY -> STOP_COPY. PRE_COPY's fd has the header ready
+ * (VFIO_MIG_GET_PRECOPY_INFO: its initial_bytes), then reads ENOMSG;
+ * STOP_COPY adds BAR0's bytes as they are then to the same fd. */
+void vfio_sim_precopy(struct sim_dev *d);
 
 /*
  * Gives d a doorbell: the 32-bit register at BAR bar + off, polled by a

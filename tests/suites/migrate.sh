@@ -3,14 +3,17 @@
 # Live migration (kvm/migrate.c, kvm/incoming.c, kvm/migcmd.c): the count
 # guest moves over a unix socket and goes on counting from where it was;
 # the pattern guest (rewrites 16 MiB without pause) moves over TCP on
-# 127.0.0.1 with every page checking; a destination killed mid-stream
+# 127.0.0.1 with every page checking, its dirty log re-armed by
+# KVM_CLEAR_DIRTY_LOG (Linux 5.6+); a destination killed mid-stream
 # leaves the source running and `migrate` failing with the reason; a
 # source killed mid-stream leaves the destination exiting 1 with nothing
 # started; a destination expecting another RAM size, or with another
 # device where the source has its assigned one, refuses at the handshake;
 # the test VMM's simulated migratable nvme moves with its MSI-X
-# interrupts, and a device without VFIO migration is refused up front by
-# name.
+# interrupts (its header through PRE_COPY while the VM runs, the rest at
+# the stop), then onward from a container that tracks DMA dirty pages
+# (VFIO_IOMMU_DIRTY_PAGES: RAM not all resent); a device without VFIO
+# migration is refused up front by name.
 set -u
 cd "$(dirname "$0")/../.."
 source tests/lib.sh
@@ -96,7 +99,8 @@ n=$(passes P | tail -1)
 wait_for 20 lines_ge Q passes 2
 [ $mst = 0 ] && [ "$pst" = 0 ] && [ "$(passes Q | wc -l)" -ge 2 ] &&
 	[ "$(passes Q | head -1)" -gt "${n:-0}" ] &&
-	! grep -q "BAD" $T/P.out $T/Q.out
+	! grep -q "BAD" $T/P.out $T/Q.out &&
+	grep -q "^migrate: dirty log: KVM_GET_DIRTY_LOG and KVM_CLEAR_DIRTY_LOG" $T/m.out
 check mig-tcp-pattern $? "migrate $mst, source $pst at pass $n; destination: $(grep GUEST $T/Q.out | head -3 | tr '\n' ' ') $(cat $T/m.out) $(tail -3 $T/Q.err)"
 note
 kill -TERM $qpid; wait_gone $qpid 10
@@ -156,7 +160,7 @@ check mig-source-killed $? "destination $qst: $(cat $T/Q4.err); $(ls $T/run/lkvm
 
 # ---- the simulated migratable nvme: MSI-X goes on at the destination ----
 SIM=(--sim nvme:0000:01:00.0 --sim-doorbell 0000:01:00.0:0:1000
-     --sim-migratable 0000:01:00.0)
+     --sim-precopy 0000:01:00.0)
 vcounts() { sed -n 's/^GUEST vfio_count \([0-9]*\) irqs=\([0-9]*\)$/\1 \2/p' "$T/$1.out"; }
 $TVMM "${SIM[@]}" run --raw -k $G/vfio_count.bin -m 64 --vfio 01:00.0 \
 	--name V </dev/null >$T/V.out 2>$T/V.err &
@@ -177,25 +181,41 @@ wait_for 20 lines_ge V vcounts $((c + 1))
 	! grep -q "^migrate: pass" $T/m.out && [ "$(vcounts V | wc -l)" -gt "$c" ]
 check mig-vfio-mismatch $? "migrate $mst: $(cat $T/m.out); destination $est: $(tail -3 $T/E.err)"
 note
-$TVMM "${SIM[@]}" run --incoming unix:$T/v.sock --name W </dev/null \
-	>$T/W.out 2>$T/W.err &
-wpid=$!
-wait_for 10 waiting W
-$LKVM migrate --name V unix:$T/v.sock >$T/m.out 2>&1
-mst=$?
-wait_gone $vpid 10
-vst=$st
-vlast=$(vcounts V | tail -1)
-wait_for 20 lines_ge W vcounts 3
-wfirst=$(vcounts W | head -1)
-[ $mst = 0 ] && [ "$vst" = 0 ] && [ -n "$vlast" ] && [ -n "$wfirst" ] &&
-	[ "${wfirst%% *}" -ge $(( ${vlast%% *} + 1 )) ] &&
-	[ "${wfirst%% *}" -le $(( ${vlast%% *} + 2 )) ] &&
-	vcounts W | awk '$1 != $2 { bad = 1 } END { exit bad }' &&
-	grep -q "no DMA dirty tracking for the 1 assigned device (01:00.0)" $T/m.out
-check mig-vfio $? "migrate $mst, source $vst at '$vlast'; destination: $(vcounts W | head -3 | tr '\n' ' ') $(cat $T/m.out) $(tail -3 $T/W.err)"
+# vmove FROM PID TO [SIM-OPTS...]: starts TO (--incoming, the SIM device
+# plus SIM-OPTS; pid in tpid), migrates FROM (pid PID) there; sets mst,
+# sst (FROM's status), vlast, vfirst. 0 when both ended well and TO's
+# count goes on from FROM's, every interrupt with it.
+vmove() {
+	local from=$1 fpid=$2 to=$3
+	shift 3
+	$TVMM "${SIM[@]}" "$@" run --incoming unix:$T/$to.sock --name $to \
+		</dev/null >$T/$to.out 2>$T/$to.err &
+	tpid=$!
+	wait_for 10 waiting $to
+	$LKVM migrate --name $from unix:$T/$to.sock >$T/m.out 2>&1
+	mst=$?
+	wait_gone $fpid 10
+	sst=$st
+	vlast=$(vcounts $from | tail -1)
+	wait_for 20 lines_ge $to vcounts 3
+	vfirst=$(vcounts $to | head -1)
+	[ $mst = 0 ] && [ "$sst" = 0 ] && [ -n "$vlast" ] && [ -n "$vfirst" ] &&
+		[ "${vfirst%% *}" -ge $(( ${vlast%% *} + 1 )) ] &&
+		[ "${vfirst%% *}" -le $(( ${vlast%% *} + 2 )) ] &&
+		vcounts $to | awk '$1 != $2 { bad = 1 } END { exit bad }'
+}
+vmove V $vpid W --sim-dirty 1 &&
+	grep -q "no DMA dirty tracking for the 1 assigned device (01:00.0)" $T/m.out &&
+	grep -q "^migrate: pass 1: 16 bytes of device data sent while the VM runs (PRE_COPY)$" $T/m.out
+check mig-vfio $? "migrate $mst, source $sst at '$vlast'; destination: $(vcounts W | head -3 | tr '\n' ' ') $(cat $T/m.out) $(tail -3 $T/W.err)"
 note
-kill -TERM $wpid; wait_gone $wpid 10
+# on W the type1 container tracks DMA: onward to X without resending all RAM
+vmove W $tpid X &&
+	grep -q "^migrate: DMA dirty tracking: VFIO_IOMMU_DIRTY_PAGES on the type1 container of the 1 assigned device$" $T/m.out &&
+	! grep -q "all guest RAM is sent again" $T/m.out
+check mig-vfio-dirty $? "migrate $mst, source $sst at '$vlast'; destination: $(vcounts X | head -3 | tr '\n' ' ') $(cat $T/m.out) $(tail -3 $T/X.err)"
+note
+kill -TERM $tpid; wait_gone $tpid 10
 
 # ---- a device without VFIO migration: refused up front, runs on ----
 $TVMM --sim nvme:0000:01:00.0 --sim-doorbell 0000:01:00.0:0:1000 run --raw \

@@ -116,9 +116,9 @@ TEST(migproto_preamble)
 
 	mig_preamble(p);
 	EXPECT_EQ(mig_preamble_check(p, err, sizeof(err)), 0);
-	p[8] = 2;
+	p[8] = 1;	/* an lkvm before the devdata record */
 	EXPECT_EQ(mig_preamble_check(p, err, sizeof(err)), -1);
-	EXPECT_CONTAINS(err, "version 2; this lkvm speaks version 1");
+	EXPECT_CONTAINS(err, "version 1; this lkvm speaks version 2");
 	memcpy(p, "GET / HT", 8);
 	EXPECT_EQ(mig_preamble_check(p, err, sizeof(err)), -1);
 	EXPECT_CONTAINS(err, "does not speak");

@@ -1,8 +1,10 @@
 /* Unit tests of the VFIO migration uAPI edge (vfio/migrate.c) against the
  * simulated kernel's mtty-like device: the arcs a save and a load walk,
  * the data fd read to EOF in short reads and refused above the bound, a
- * refused load resetting the device, and the uAPI constants lkvm adds
- * (include/vfio/mig_uapi.h) against <linux/vfio.h> where it has them. */
+ * refused load resetting the device, PRE_COPY's walk (data while running,
+ * the rest at the stop, the abort back to RUNNING on a failure), and the
+ * uAPI constants lkvm adds (include/vfio/mig_uapi.h) against
+ * <linux/vfio.h> where it has them. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 #define HOST_HAS_PRE_COPY	1	/* the build host's header has it */
 #endif
 #include "unit.h"
+#include "kvm/snapshot.h"
 #include "sim/vfio_sim.h"
 #include "vfio/migrate.h"
 
@@ -221,4 +224,101 @@ TEST(vfio_mig_uapi_matches_the_kernel)
 	EXPECT_EQ(LKVM_VFIO_STATE_PRE_COPY_P2P,
 		  VFIO_DEVICE_STATE_PRE_COPY_P2P);
 #endif
+}
+
+/* PRE_COPY (live migration): the header is ready while A runs, BAR0 as it
+ * is at the stop follows on the same fd; both together load into B. */
+TEST(vfio_mig_precopy_walk_moves_the_final_state)
+{
+	static const u32 arcs[] = { LKVM_VFIO_STATE_PRE_COPY,
+		VFIO_DEVICE_STATE_STOP_COPY, VFIO_DEVICE_STATE_STOP };
+	char err[VFIO_ERR_LEN] = "";
+	struct sbuf pre = { 0 };
+	u8 v = 0x11, *rest;
+	u64 total = 0, init, dirty;
+	struct mig_rig g;
+	size_t len;
+	int fd = -1;
+
+	ASSERT_EQ(rig_init(&g), 0);
+	vfio_sim_precopy(g.sa);
+	ASSERT_EQ(vfio_region_write(&g.a, 0, 7, &v, 1), 0);
+	ASSERT_EQ(vfio_mig_precopy_start(&g.a, &fd, err, sizeof(err)), 0);
+	EXPECT(fd >= 0);
+	EXPECT_EQ(g.sa->mig_state, LKVM_VFIO_STATE_PRE_COPY);
+	ASSERT_EQ(vfio_mig_precopy_info(&g.a, fd, &init, &dirty, err,
+					sizeof(err)), 0);
+	EXPECT_EQ(init, sizeof(struct sim_mig_hdr));
+	EXPECT_EQ(dirty, 0);
+	ASSERT_EQ(vfio_mig_precopy_read(&g.a, fd, &pre, &total, 4096, err,
+					sizeof(err)), 0);
+	EXPECT_EQ(pre.len, sizeof(struct sim_mig_hdr));
+	EXPECT_EQ(total, pre.len);
+	/* nothing more ready: no read blocks, nothing added */
+	ASSERT_EQ(vfio_mig_precopy_read(&g.a, fd, &pre, &total, 4096, err,
+					sizeof(err)), 0);
+	EXPECT_EQ(pre.len, sizeof(struct sim_mig_hdr));
+	EXPECT_EQ(g.sa->mig_infos, 3);
+	v = 0xa5;	/* the guest goes on writing while A pre-copies */
+	ASSERT_EQ(vfio_region_write(&g.a, 0, 7, &v, 1), 0);
+	ASSERT_EQ(vfio_mig_precopy_stop(&g.a, err, sizeof(err)), 0);
+	EXPECT_EQ(g.sa->mig_state, VFIO_DEVICE_STATE_STOP_COPY);
+	ASSERT_EQ(vfio_mig_precopy_finish(&g.a, fd, 4096 - total, &rest, &len,
+					  err, sizeof(err)), 0);
+	expect_trace(g.sa, arcs, 3);
+	EXPECT_EQ(len, 8);		/* mtty's BAR0 */
+	sb_put(&pre, rest, len);
+	ASSERT_EQ(vfio_mig_load(&g.b, pre.p, pre.len, err, sizeof(err)), 0);
+	EXPECT_EQ(g.sb->mem[0][7], 0xa5);
+	free(rest);
+	sb_free(&pre);
+	rig_fini(&g);
+}
+
+/* A failing VFIO_MIG_GET_PRECOPY_INFO is named; the abort closes the fd
+ * and A runs again, from PRE_COPY and from STOP_COPY (through STOP); more
+ * data than the bound is refused. */
+TEST(vfio_mig_precopy_failure_resumes_running)
+{
+	static const u32 arcs[] = { LKVM_VFIO_STATE_PRE_COPY,
+		VFIO_DEVICE_STATE_RUNNING, LKVM_VFIO_STATE_PRE_COPY,
+		VFIO_DEVICE_STATE_STOP_COPY, VFIO_DEVICE_STATE_STOP,
+		VFIO_DEVICE_STATE_RUNNING };
+	char err[VFIO_ERR_LEN] = "";
+	struct sbuf pre = { 0 };
+	struct mig_rig g;
+	u64 total = 0;
+	int fd = -1;
+
+	ASSERT_EQ(rig_init(&g), 0);
+	vfio_sim_precopy(g.sa);
+	ASSERT_EQ(vfio_mig_precopy_start(&g.a, &fd, err, sizeof(err)), 0);
+	g.sa->mig_info_fail = true;
+	EXPECT_EQ(vfio_mig_precopy_read(&g.a, fd, &pre, &total, 4096, err,
+					sizeof(err)), -1);
+	EXPECT_STR(err, "vfio " UUID_A ": VFIO_MIG_GET_PRECOPY_INFO: "
+		   "Input/output error");
+	vfio_mig_precopy_abort(&g.a, fd);
+	EXPECT_EQ(g.sa->mig_state, VFIO_DEVICE_STATE_RUNNING);
+	EXPECT_EQ(g.sa->mig_fd, -1);
+	g.sa->mig_info_fail = false;
+	ASSERT_EQ(vfio_mig_precopy_start(&g.a, &fd, err, sizeof(err)), 0);
+	ASSERT_EQ(vfio_mig_precopy_stop(&g.a, err, sizeof(err)), 0);
+	vfio_mig_precopy_abort(&g.a, fd);
+	EXPECT_EQ(g.sa->mig_state, VFIO_DEVICE_STATE_RUNNING);
+	expect_trace(g.sa, arcs, 6);
+	/* more pre-copy data than the bound is refused by name */
+	ASSERT_EQ(vfio_mig_precopy_start(&g.a, &fd, err, sizeof(err)), 0);
+	EXPECT_EQ(vfio_mig_precopy_read(&g.a, fd, &pre, &total, 8, err,
+					sizeof(err)), -1);
+	EXPECT_CONTAINS(err, "more than 8 bytes of pre-copy data");
+	vfio_mig_precopy_abort(&g.a, fd);
+	EXPECT_EQ(g.sa->mig_state, VFIO_DEVICE_STATE_RUNNING);
+	/* a device without PRE_COPY refuses the arc, nothing changes */
+	EXPECT_EQ(vfio_mig_precopy_start(&g.b, &fd, err, sizeof(err)), -1);
+	EXPECT_CONTAINS(err, "migration state RUNNING -> PRE_COPY");
+	EXPECT_EQ(g.sb->mig_state, VFIO_DEVICE_STATE_RUNNING);
+	EXPECT_EQ(g.sb->mig_sets, 0);
+	sb_free(&pre);
+	rig_fini(&g);
 }

@@ -430,7 +430,7 @@ TEST(vfio_snap_check_refuses_without_migration)
 	EXPECT_EQ(vfio_snap_check(&a->pci, err, sizeof(err)), -1);
 	EXPECT_STR(err, "0000:00:02.0 (1b36:0010) does not support VFIO "
 		   "migration (its host driver has no migration support): run "
-		   "the VM without this --vfio device to take snapshots");
+		   "the VM without this --vfio device to snapshot or migrate it");
 	EXPECT_EQ(vfio_snap_save(&a->pci, &buf, err, sizeof(err)), -1);
 	EXPECT_EQ(buf.len, 0);
 	EXPECT_EQ(vfio_snap_check(&m->pci, err, sizeof(err)), -1);
@@ -445,8 +445,8 @@ TEST(vfio_snap_check_refuses_without_migration)
 	sm->mig_pad = VFIO_MIG_MAX_DATA;
 	EXPECT_EQ(vfio_snap_check(&m->pci, err, sizeof(err)), -1);
 	EXPECT_STR(err, "83b8f4f2-509f-382f-3c1e-e6bfe0fa1001: its device data "
-		   "would be 33554456 bytes, more than the 32 MiB a snapshot takes: run "
-		   "the VM without this --vfio device to take snapshots");
+		   "would be 33554456 bytes, more than the 32 MiB lkvm saves: run "
+		   "the VM without this --vfio device to snapshot or migrate it");
 	EXPECT_EQ(sm->mig_sets, 0);
 	sb_free(&buf);
 	vfio_pci_destroy(a);
