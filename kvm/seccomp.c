@@ -139,6 +139,17 @@ const struct sc_rule sc_ioctls[] = {
 	IOC(VFIO_DEVICE_PCI_HOT_RESET, M | V),
 	IOC(VFIO_DEVICE_FEATURE, M),	/* snapshots: migration state */
 	IOC(VFIO_IOMMU_UNMAP_DMA, M), IOC(VFIO_GROUP_UNSET_CONTAINER, M),
+	/* `lkvm vfio add` (vfio/hotplug.c): the main thread sets a device up
+	 * from the fds the client opened (container or iommufd, group or
+	 * cdev) */
+	IOC(VFIO_GET_API_VERSION, M), IOC(VFIO_CHECK_EXTENSION, M),
+	IOC(VFIO_GROUP_GET_STATUS, M), IOC(VFIO_GROUP_SET_CONTAINER, M),
+	IOC(VFIO_SET_IOMMU, M), IOC(VFIO_IOMMU_GET_INFO, M),
+	IOC(VFIO_IOMMU_MAP_DMA, M), IOC(VFIO_GROUP_GET_DEVICE_FD, M),
+	IOC(VFIO_DEVICE_GET_INFO, M), IOC(VFIO_DEVICE_GET_REGION_INFO, M),
+	IOC(VFIO_DEVICE_GET_IRQ_INFO, M), IOC(VFIO_DEVICE_BIND_IOMMUFD, M),
+	IOC(VFIO_DEVICE_ATTACH_IOMMUFD_PT, M), IOC(IOMMU_IOAS_ALLOC, M),
+	IOC(IOMMU_IOAS_IOVA_RANGES, M), IOC(IOMMU_IOAS_MAP, M),
 	/* teardown of the iommufd path (vfio/iommufd.c) at exit */
 	IOC(IOMMU_IOAS_UNMAP, M), IOC(VFIO_DEVICE_DETACH_IOMMUFD_PT, M),
 	IOC(IOMMU_DESTROY, M),

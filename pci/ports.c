@@ -273,6 +273,24 @@ static struct pci_port *port_of(struct vm *vm, int port)
 	return &bus->ports[port];
 }
 
+int pci_dev_port(const struct pci_dev *dev)
+{
+	return dev->port ? dev->port->rp.index : -1;
+}
+
+bool pci_port_powered(struct vm *vm, int port)
+{
+	struct pci_port *p = port_of(vm, port);
+	bool on;
+
+	if (!p)
+		return false;
+	pthread_mutex_lock(&vm->pci->lock);
+	on = rootport_powered(&p->rp);
+	pthread_mutex_unlock(&vm->pci->lock);
+	return on;
+}
+
 int pci_port_button(struct vm *vm, int port)
 {
 	struct pci_port *p = port_of(vm, port);

@@ -5,6 +5,7 @@
 #define LKVM_VFIO_PCI_H
 
 #include <pthread.h>
+#include "kvm/control.h"
 #include "kvm/vm.h"
 #include "pci/pci.h"
 #include "vfio/config.h"
@@ -100,12 +101,47 @@ struct vfio_pci {
 	u64 flrs;		/* guest-initiated FLRs emulated */
 	u8 *rom;		/* romfile= image, padded to rom_size */
 	u64 rom_size;		/* a power of two, 2 KiB or more */
+	bool eject;		/* the host asked for it back (hotplug.c) */
 };
 
-/* vfio/pci.c: the seam for hotplug (not built yet): asks the guest to
- * eject vp after the host's request interrupt, the device then released
- * once the guest let it go; true when asked. Without hotplug it returns
- * false and the request stops the VM. I/O thread, no lock held. */
+/* Everything VFIO in the VM (vm->vfio); with --hotplug-slots also before
+ * any device. */
+struct vfio_vm {
+	struct vfio_container c;
+	struct vfio_spec specs[VFIO_MAX_DEVICES];
+	int nr;
+	struct vfio_pci *devs[VFIO_MAX_DEVICES];
+	int epfd, stop_efd;
+	int sync_efd, synced_efd;	/* vfio_io_sync's barrier */
+	pthread_t thread;
+	bool thread_on;
+	struct control_stat stat;	/* `lkvm stat --vfio` */
+	bool stat_on;			/* registered */
+	/* a device the host asked back, the guest asked to eject it
+	 * (vfio/hotplug.c): the main thread releases it once ejected */
+	struct vfio_pci *ejecting;
+};
+
+/* vfio/pci.c: opens spec's device, DMA-maps guest RAM (the first device
+ * of a backend), sets it up and puts it in vv->devs; hot: behind a root
+ * port of the running guest, its arrival signalled. 0, or -1 after a
+ * message (a device that got into vv->devs stays there for the caller's
+ * teardown). */
+int vfio_device_add(struct vfio_vm *vv, struct vm *vm,
+		    const struct vfio_spec *spec, bool hot);
+/* `lkvm stat --vfio`'s report. */
+void vfio_show_stats(struct vm *vm, FILE *out);
+/* Waits until the I/O thread finished the events it was handling (after
+ * a device's eventfds left its epoll set): 0, or -1 after SYNC_MS. */
+int vfio_io_sync(struct vfio_vm *vv);
+
+/* vfio/hotplug.c: runs a vfio-add or vfio-remove request (main thread);
+ * the answer goes to job->out. */
+void vfio_hotplug_job(struct vm *vm, struct ctl_job *job);
+/* vfio/hotplug.c: after the host's request interrupt, asks the guest to
+ * eject vp (its slot's attention button) when it is behind a root port,
+ * the main thread releasing it once the slot is off; true when asked.
+ * Otherwise false: the request stops the VM. I/O thread, no lock held. */
 bool vfio_pci_request_eject(struct vfio_pci *vp);
 
 /* vfio/pci.c: config space hooks of the PCI device */
