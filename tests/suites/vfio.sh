@@ -263,6 +263,108 @@ expect aer-stop 1 'err:error interrupt fired' \
 	'err:vfio 0000:01:00.0: the device reports an uncorrectable error \(AER\): stopping the VM' \
 	"$CLEAN"
 
+# ---- hotplug: `lkvm vfio add|remove` on a running VM (issue 15) ----
+HPX=$(mktemp -d)
+trap 'rm -f "$OUT" "$ERR"; rm -rf "$HPX"' EXIT
+# hp ARGS...: `lkvm vfio ARGS` against the VMs of $HPX; $hst, $hout
+hp() {
+	hout=$(XDG_RUNTIME_DIR=$HPX timeout 40 "$LKVM" vfio "$@" 2>&1)
+	hst=$?
+}
+# hp_expect NAME STATUS REGEX: the last hp's status and output
+hp_expect() {
+	if [ "$hst" = "$2" ] && grep -Eq -- "$3" <<<"$hout"; then
+		pass "$1"
+	else
+		fail "$1" "lkvm vfio: status $hst (want $2), output: $hout"
+	fi
+}
+# wait_n REGEX N: until $OUT has N lines matching (10 s at most)
+wait_n() {
+	local i
+	for i in $(seq 100); do
+		[ "$(grep -Ec -- "$1" "$OUT")" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# The tiny guest drives the first root port as pciehp does (polling its
+# Slot Status): add, orderly remove (attention button, the guest powers
+# the slot off), add again, --force (a surprise removal); the guest then
+# powers off and every simulated VFIO fd must be closed (teardown clean).
+XDG_RUNTIME_DIR=$HPX timeout -k 5 90 "$VMM" --sim nvme:$NVME run --raw \
+	-k "$GDIR/hotplug.bin" --hotplug-slots 2 --name hp --seccomp=off \
+	</dev/null >"$OUT" 2>"$ERR" &
+pid=$!
+wait_n 'GUEST hotplug ready port 00:1e.0 bus 1' 1 ||
+	fail hotplug-ready "the guest did not report its root port"
+hp add --name hp --vm-opens 01:00.0
+hp_expect hotplug-add 0 '^0000:01:00.0 added behind root port 0'
+wait_n '^GUEST hotplug added [0-9a-f]+:[0-9a-f]+ class 10802$' 1
+check hotplug-guest-sees-it $? "the guest did not see the device: $(tail -3 "$OUT")"
+hp add --name hp --vm-opens 01:00.0
+hp_expect hotplug-add-twice 1 'lkvm vfio add: 0000:01:00.0 is already assigned to this VM'
+hp remove --name hp 02:00.0
+hp_expect hotplug-remove-unknown 1 '0000:02:00.0 is not assigned to this VM'
+hp remove --name hp 01:00.0
+hp_expect hotplug-remove 0 '^01:00.0 removed \(the guest powered its slot off\)'
+wait_n '^GUEST hotplug gone \(slot was off\)$' 1
+check hotplug-guest-ejects $? "the guest did not see the removal: $(tail -3 "$OUT")"
+hp add --name hp --vm-opens 0000:01:00.0,port=1
+hp_expect hotplug-add-port 0 'added behind root port 1'
+hp remove --name hp --timeout 1 01:00.0
+hp_expect hotplug-remove-other-port 1 'did not power off root port 1'
+hp add --name hp --vm-opens 0000:01:00.0
+hp_expect hotplug-add-after-remove 1 'is already assigned'
+kill -TERM $pid
+wait $pid
+st=$?
+expect hotplug-other-port 143 'err:vfio 0000:01:00.0: added behind root port 0' \
+	'err:vfio 0000:01:00.0: removed from root port 0 \(ejected\)' \
+	'err:vfio 0000:01:00.0: added behind root port 1' "$CLEAN"
+# the guest watches port 0 only: add there again, then a surprise removal
+XDG_RUNTIME_DIR=$HPX timeout -k 5 90 "$VMM" --sim nvme:$NVME run --raw \
+	-k "$GDIR/hotplug.bin" --hotplug-slots 1 --name hp --seccomp=off \
+	</dev/null >"$OUT" 2>"$ERR" &
+pid=$!
+wait_n 'GUEST hotplug ready' 1
+for round in 1 2; do
+	hp add --name hp --vm-opens 01:00.0
+	hp_expect hotplug-add-$round 0 'added behind root port 0'
+	wait_n '^GUEST hotplug added ' $round
+	hp remove --name hp --force 01:00.0
+	hp_expect hotplug-force-$round 0 'removed \(surprise removal: --force\)'
+done
+wait $pid
+st=$?
+expect hotplug-surprise 0 'out:^GUEST hotplug gone \(surprise removal\)$' \
+	'out:^GUEST hotplug OK$' 'err:removed from root port 0 \(surprise\)' \
+	"$CLEAN"
+# A confined VM opens no device: --vm-opens is refused, the VM runs on;
+# a VM without root ports has nowhere to put one.
+XDG_RUNTIME_DIR=$HPX timeout -k 5 60 "$VMM" --sim nvme:$NVME run --raw \
+	-k "$GDIR/spin.bin" --hotplug-slots 1 --name conf </dev/null \
+	>"$OUT" 2>"$ERR" &
+pid=$!
+XDG_RUNTIME_DIR=$HPX timeout -k 5 60 "$VMM" --sim nvme:$NVME run --raw \
+	-k "$GDIR/spin.bin" --name flat </dev/null >/dev/null 2>&1 &
+pid2=$!
+wait_n 'GUEST spin running' 1
+hp add --name conf --vm-opens 01:00.0
+hp_expect hotplug-confined 1 'the VM is confined \(seccomp\) and opens no device'
+sleep 0.5
+hp add --name flat --vm-opens 01:00.0
+hp_expect hotplug-no-ports 1 'no hotplug root ports: run it with --hotplug-slots N'
+hp add --name conf 0000:07:00.0
+hp_expect hotplug-client-checks 1 'vfio 0000:07:00.0: no such PCI device'
+hp add --name conf
+hp_expect hotplug-usage 2 'give one device'
+kill -TERM $pid $pid2
+wait $pid
+st=$?
+wait $pid2
+expect hotplug-refusals 143 'out:GUEST spin running' "$CLEAN"
+
 # ---- bad input: clear message naming the device, non-zero exit ----
 run --sim nvme:$NVME -- hello --vfio 01:00
 expect bad-bdf nonzero "err:--vfio '01:00': invalid PCI address"
