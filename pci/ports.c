@@ -26,8 +26,12 @@ static void port_events(struct pci_port *p, u32 ev)
 	}
 	if (ev & RP_EV_INTX)
 		pci_irq_set(d, rootport_intx(&p->rp));
-	if (ev & (RP_EV_POWER_ON | RP_EV_POWER_OFF))
+	if (ev & (RP_EV_POWER_ON | RP_EV_POWER_OFF)) {
 		pthread_cond_broadcast(&p->power_cond);
+		if (p->child && p->child->ops && p->child->ops->slot_power)
+			p->child->ops->slot_power(p->child,
+						  ev & RP_EV_POWER_ON);
+	}
 	if ((ev & RP_EV_RESET) && p->child)
 		pr_debug("pci: root port %u: secondary bus reset", p->rp.index);
 }

@@ -3,7 +3,9 @@
  * as --vfio does, behind a free hotplug root port, and taken back through
  * the guest's orderly removal (attention button, slot powered off) or a
  * surprise removal. */
+#include <errno.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 #include "kvm/ctl_msg.h"
 #include "kvm/json.h"
@@ -54,8 +56,6 @@ static void drop_dev(struct vfio_vm *vv, int i)
 	memmove(&vv->devs[i], &vv->devs[i + 1],
 		(size_t)(vv->nr - i - 1) * sizeof(vv->devs[0]));
 	vv->nr--;
-	if (vv->ejecting == vp)
-		vv->ejecting = NULL;
 	vfio_pci_destroy(vp);
 }
 
@@ -273,8 +273,77 @@ void vfio_hotplug_job(struct vm *vm, struct ctl_job *job)
 
 /* ---- the host's request interrupt ---- */
 
+static void wake_main(struct vfio_vm *vv)
+{
+	if (eventfd_write(vv->eject_efd, 1))
+		pr_warn("vfio: waking the main thread: %s", strerror(errno));
+}
+
 bool vfio_pci_request_eject(struct vfio_pci *vp)
 {
-	(void)vp;
-	return false;
+	struct vfio_vm *vv = vp->vm->vfio;
+	int port = pci_dev_port(&vp->pci);
+
+	if (port < 0 || !vv)
+		return false;
+	if (__atomic_load_n(&vp->eject, __ATOMIC_ACQUIRE)) {
+		if (vp->host_requests - vp->eject_at >= VFIO_EJECT_REQUESTS) {
+			pr_warn("%s: the guest has not let the device go: "
+				"surprise removal", vp->name);
+			__atomic_store_n(&vp->eject_force, true,
+					 __ATOMIC_RELEASE);
+			wake_main(vv);
+		}
+		return true;
+	}
+	vp->eject_at = vp->host_requests;
+	__atomic_store_n(&vp->eject, true, __ATOMIC_RELEASE);
+	if (pci_port_powered(vp->vm, port))
+		pci_port_button(vp->vm, port);
+	else
+		wake_main(vv);	/* off already: it goes now */
+	return true;
+}
+
+void vfio_slot_power(struct pci_dev *dev, bool on)
+{
+	struct vfio_pci *vp = dev->priv;
+
+	if (!on && __atomic_load_n(&vp->eject, __ATOMIC_ACQUIRE))
+		wake_main(vp->vm->vfio);
+}
+
+int vfio_eject_fd(struct vm *vm)
+{
+	return vm->vfio ? vm->vfio->eject_efd : -1;
+}
+
+void vfio_eject_run(struct vm *vm, struct control *ctl)
+{
+	struct vfio_vm *vv = vm->vfio;
+	char err[128], name[VFIO_NAME_LEN];
+	struct vfio_pci *vp;
+	eventfd_t v;
+	bool force;
+	int i, port;
+
+	if (!vv || eventfd_read(vv->eject_efd, &v))
+		return;
+	for (i = vv->nr - 1; i >= 0; i--) {
+		vp = vv->devs[i];
+		port = pci_dev_port(&vp->pci);
+		force = __atomic_load_n(&vp->eject_force, __ATOMIC_ACQUIRE);
+		if (!__atomic_load_n(&vp->eject, __ATOMIC_ACQUIRE) || port < 0 ||
+		    (!force && pci_port_powered(vm, port)))
+			continue;
+		snprintf(name, sizeof(name), "%s", vp->vdev.spec.name);
+		if (unplug(vv, vm, i, port, err, sizeof(err))) {
+			pr_warn("vfio %s: releasing it to the host: %s", name,
+				err);
+			continue;
+		}
+		pr_info("vfio %s: %s: released to the host", name, force ?
+			"surprise removal" : "the guest ejected it");
+		control_event(ctl, "device-removed", name);
+	}
 }

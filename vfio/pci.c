@@ -82,6 +82,7 @@ const struct pci_dev_ops vfio_pci_ops = {
 	.snap_fp_check = vfio_snap_fp_check,
 	.snap_quiesce = vfio_snap_quiesce,
 	.snap_resume = vfio_snap_resume_hook,
+	.slot_power = vfio_slot_power,
 };
 
 /* ---- one device ---- */
@@ -171,6 +172,7 @@ int vfio_pci_setup(struct vfio_pci *vp, int epfd, char *err, size_t errlen)
 	vp->pci.cfg_hook_end = vp->pci.cfg_size;
 	vp->pci.no_intx = !vp->has_intx;
 	vp->pci.want_port = vp->vdev.spec.port;
+	vp->pci.hot = vp->hot;
 	if (vfio_bar_setup(vp, err, errlen))
 		return -1;
 	if (pci_register(vp->vm, &vp->pci))
@@ -271,8 +273,9 @@ static int io_start(struct vfio_vm *vv)
 	vv->stop_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	vv->sync_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	vv->synced_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	vv->eject_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vv->epfd < 0 || vv->stop_efd < 0 || vv->sync_efd < 0 ||
-	    vv->synced_efd < 0 ||
+	    vv->synced_efd < 0 || vv->eject_efd < 0 ||
 	    epoll_ctl(vv->epfd, EPOLL_CTL_ADD, vv->stop_efd, &ev) ||
 	    epoll_ctl(vv->epfd, EPOLL_CTL_ADD, vv->sync_efd, &sev)) {
 		pr_err("vfio: I/O thread setup: %s", strerror(errno));
@@ -305,6 +308,8 @@ static void io_stop(struct vfio_vm *vv)
 		close(vv->sync_efd);
 	if (vv->synced_efd >= 0)
 		close(vv->synced_efd);
+	if (vv->eject_efd >= 0)
+		close(vv->eject_efd);
 	if (vv->epfd >= 0)
 		close(vv->epfd);
 }
@@ -401,7 +406,7 @@ int vfio_device_add(struct vfio_vm *vv, struct vm *vm,
 	vp->irq_stat_fd = -1;
 	vp->page = vm->cfg->vfio_page ? : (u64)sysconf(_SC_PAGESIZE);
 	snprintf(vp->name, sizeof(vp->name), "vfio %s", spec->name);
-	vp->pci.hot = hot;
+	vp->hot = hot;
 	pthread_mutex_init(&vp->lock, NULL);
 	if (vfio_device_open(&vv->c, spec, &vp->vdev, err, sizeof(err))) {
 		pr_err("%s", err);
@@ -444,6 +449,7 @@ static int vfio_init(struct vm *vm)
 	if (!vv)
 		return -1;
 	vv->epfd = vv->stop_efd = vv->sync_efd = vv->synced_efd = -1;
+	vv->eject_efd = -1;
 	vfio_container_init(&vv->c, vm->cfg->vfio_seam);
 	vm->vfio = vv;
 	n = vfio_specs_parse(&vm->cfg->vfio, vv->specs, err, sizeof(err));

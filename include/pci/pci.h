@@ -110,6 +110,9 @@ struct pci_dev_ops {
 			   size_t errlen);
 	int (*snap_fp_check)(struct pci_dev *dev, struct sreader *r, char *err,
 			     size_t errlen);
+	/* Behind a root port: the guest powered the slot on or off (a vCPU
+	 * thread, bus lock held). Optional. */
+	void (*slot_power)(struct pci_dev *dev, bool on);
 };
 
 struct pci_dev {

@@ -101,7 +101,10 @@ struct vfio_pci {
 	u64 flrs;		/* guest-initiated FLRs emulated */
 	u8 *rom;		/* romfile= image, padded to rom_size */
 	u64 rom_size;		/* a power of two, 2 KiB or more */
+	bool hot;		/* added to the running VM (lkvm vfio add) */
 	bool eject;		/* the host asked for it back (hotplug.c) */
+	bool eject_force;	/* ... and the guest kept it: surprise */
+	u64 eject_at;		/* host_requests when the button was pressed */
 };
 
 /* Everything VFIO in the VM (vm->vfio); with --hotplug-slots also before
@@ -117,9 +120,9 @@ struct vfio_vm {
 	bool thread_on;
 	struct control_stat stat;	/* `lkvm stat --vfio` */
 	bool stat_on;			/* registered */
-	/* a device the host asked back, the guest asked to eject it
-	 * (vfio/hotplug.c): the main thread releases it once ejected */
-	struct vfio_pci *ejecting;
+	/* readable when a device the host asked back may go: the guest
+	 * powered its slot off, or it kept it too long (vfio/hotplug.c) */
+	int eject_efd;
 };
 
 /* vfio/pci.c: opens spec's device, DMA-maps guest RAM (the first device
@@ -140,9 +143,19 @@ int vfio_io_sync(struct vfio_vm *vv);
 void vfio_hotplug_job(struct vm *vm, struct ctl_job *job);
 /* vfio/hotplug.c: after the host's request interrupt, asks the guest to
  * eject vp (its slot's attention button) when it is behind a root port,
- * the main thread releasing it once the slot is off; true when asked.
- * Otherwise false: the request stops the VM. I/O thread, no lock held. */
+ * the main thread releasing it once the slot is off (or, when the guest
+ * holds it through VFIO_EJECT_REQUESTS more requests, by a surprise
+ * removal); true when asked. Otherwise false: the request stops the VM.
+ * I/O thread, no lock held. */
+#define VFIO_EJECT_REQUESTS	2	/* the kernel repeats it every 10 s */
 bool vfio_pci_request_eject(struct vfio_pci *vp);
+/* The eventfd the main thread polls for such releases (-1: none), and
+ * what it then runs (events to ctl). */
+int vfio_eject_fd(struct vm *vm);
+void vfio_eject_run(struct vm *vm, struct control *ctl);
+/* pci_dev_ops.slot_power: a slot powered off with an eject pending wakes
+ * the main thread. */
+void vfio_slot_power(struct pci_dev *dev, bool on);
 
 /* vfio/pci.c: config space hooks of the PCI device */
 extern const struct pci_dev_ops vfio_pci_ops;

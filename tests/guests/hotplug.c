@@ -113,10 +113,13 @@ void guest_main(void)
 	if (slot < 0)
 		printf("GUEST hotplug: no root port\n"), poweroff();
 	bus = (rd(0, slot, 0x18) >> 8) & 0xff;
-	wr16(slot, e + SLTCTL, ABPE | PDCE | IND_OFF | PCC);
+	ctl = rd16(slot, e + SLTCTL);		/* a cold-plugged slot is on */
+	wr16(slot, e + SLTCTL, ABPE | PDCE | (ctl & (IND_OFF | PCC)));
 	wr16(slot, e + SLTCTL + 2, 0xffff);		/* W1C every event */
 	printf("GUEST hotplug ready port 00:%x.0 bus %d sltcap %x\n", slot,
 	       bus, rd(0, slot, e + SLTCAP));
+	if (!(ctl & PCC))
+		added(slot, bus);
 	while (gone < 2) {
 		sta = rd16(slot, e + SLTCTL + 2);
 		ctl = rd16(slot, e + SLTCTL);

@@ -340,6 +340,25 @@ st=$?
 expect hotplug-surprise 0 'out:^GUEST hotplug gone \(surprise removal\)$' \
 	'out:^GUEST hotplug OK$' 'err:removed from root port 0 \(surprise\)' \
 	"$CLEAN"
+# The host asks for a device behind a root port back (VFIO request
+# interrupt, as on an unbind from vfio-pci): the guest is asked to eject it
+# (attention button), powers the slot off, and lkvm releases the device
+# while the (confined) VM runs on.
+XDG_RUNTIME_DIR=$HPX timeout -k 5 60 "$VMM" --sim nvme:$NVME \
+	--sim-request $NVME:1500 run --raw -k "$GDIR/hotplug.bin" \
+	--hotplug-slots 1 --vfio 01:00.0,port=0 --name ej </dev/null \
+	>"$OUT" 2>"$ERR" &
+pid=$!
+wait_n '^GUEST hotplug gone' 1
+kill -TERM $pid
+wait $pid
+st=$?
+expect host-request-eject 143 'err:request interrupt fired' \
+	'err:the host asks for the device back: the guest is asked to eject it' \
+	'out:^GUEST hotplug added ' 'out:^GUEST hotplug powered off$' \
+	'out:^GUEST hotplug gone \(slot was off\)$' \
+	'err:vfio 0000:01:00.0: the guest ejected it: released to the host' \
+	"$CLEAN"
 # A confined VM opens no device: --vm-opens is refused, the VM runs on;
 # a VM without root ports has nowhere to put one.
 XDG_RUNTIME_DIR=$HPX timeout -k 5 60 "$VMM" --sim nvme:$NVME run --raw \
