@@ -88,6 +88,7 @@ const struct sc_rule sc_syscalls[] = {
 	SYS(unlink, M), SYS(unlinkat, M | P), SYS(lstat, M), SYS(mincore, M),
 	SYS(epoll_ctl, M | V), SYS(eventfd2, M | V | I),	/* irqfds made lazily */
 	SYS(getrusage, M),	/* --debug's memory report at exit */
+	SYS(prlimit64, M),	/* lkvm vfio add's RLIMIT_MEMLOCK message */
 	/* the 9p worker: files beneath its share (virtio/9p_path.c) */
 	SYS(openat, P), SYS(openat2, P), SYS(mkdirat, P), SYS(renameat, P),
 	SYS(renameat2, P), SYS(linkat, P), SYS(symlinkat, P),
