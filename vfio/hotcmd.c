@@ -112,7 +112,7 @@ static int resolve_cdev(const struct vfio_spec *sp, struct ctl_req *r,
 
 	if (sp->iommu == VFIO_IOMMU_LEGACY)
 		return 0;
-	if (vfio_cdev_find(NULL, sp, r->cdev, sizeof(r->cdev), why,
+	if (vfio_cdev_find(&vfio_seam_real, sp, r->cdev, sizeof(r->cdev), why,
 			   sizeof(why)) != 1 || access("/dev/iommu", F_OK)) {
 		r->cdev[0] = 0;
 		if (sp->iommu == VFIO_IOMMU_AUTO)
@@ -150,6 +150,7 @@ static int resolve_group(const struct vfio_spec *sp, int gid,
 static int resolve(struct ctl_req *r, int *fds, int *nfds, char *err,
 		   size_t errlen)
 {
+	const struct vfio_seam_ops *host = &vfio_seam_real;
 	struct vfio_spec sp;
 	int gid, c;
 
@@ -157,8 +158,8 @@ static int resolve(struct ctl_req *r, int *fds, int *nfds, char *err,
 		return -1;
 	if (sp.has_fd)
 		return set_err(err, errlen, "fd= is for lkvm run");
-	if (sp.mdev ? vfio_host_check_mdev(NULL, &sp, &gid, err, errlen) :
-	    vfio_host_check_device(NULL, sp.name, &gid, err, errlen))
+	if (sp.mdev ? vfio_host_check_mdev(host, &sp, &gid, err, errlen) :
+	    vfio_host_check_device(host, sp.name, &gid, err, errlen))
 		return -1;
 	c = resolve_cdev(&sp, r, fds, err, errlen);
 	if (c < 0)
