@@ -232,7 +232,8 @@ static int cmd_remove(int argc, char **argv)
 		how[0] = 0;
 	printf("%s removed (%s) and released\n", r.dev,
 	       !strcmp(how, "surprise") ? "surprise removal: --force" :
-	       "the guest powered its slot off");
+	       !strcmp(how, "ejected") ? "the guest powered its slot off" :
+	       "its slot was off");
 	free(ans);
 	return 0;
 }

@@ -207,8 +207,9 @@ static int unplug(struct vfio_vm *vv, struct vm *vm, int i, int port,
 	return 0;
 }
 
-/* 0 with *how "ejected" (the guest powered the slot off) or "surprise";
- * -1 with err, the device left as it was. */
+/* 0 with *how "ejected" (the guest powered the slot off on the button),
+ * "slot-off" (it was off already) or "surprise"; -1 with err, the device
+ * left as it was. */
 static int remove_dev(struct vm *vm, struct ctl_job *job, const char **how,
 		      char *err, size_t errlen)
 {
@@ -217,6 +218,7 @@ static int remove_dev(struct vm *vm, struct ctl_job *job, const char **how,
 	struct vfio_spec sp;
 	u32 ms = r->timeout_ms ? r->timeout_ms : REMOVE_DEF_MS;
 	int i, port;
+	bool on;
 
 	if (vfio_spec_parse(r->dev, &sp, err, errlen))
 		return -1;
@@ -229,11 +231,10 @@ static int remove_dev(struct vm *vm, struct ctl_job *job, const char **how,
 		return set_err(err, errlen, "%s is on bus 0, not behind a "
 			       "hotplug root port (--hotplug-slots, port=N): "
 			       "it stays until the VM stops", sp.name);
-	*how = "ejected";
-	if (r->force)
-		*how = pci_port_powered(vm, port) ? "surprise" : "ejected";
-	else if (pci_port_powered(vm, port) &&
-		 (pci_port_button(vm, port) || !wait_off(vm, port, ms)))
+	on = pci_port_powered(vm, port);	/* off: never, or no longer */
+	*how = !on ? "slot-off" : r->force ? "surprise" : "ejected";
+	if (on && !r->force &&
+	    (pci_port_button(vm, port) || !wait_off(vm, port, ms)))
 		return set_err(err, errlen, "%s: the guest did not power off "
 			       "root port %d's slot within %u ms (is pciehp "
 			       "running?); the device stays; --force removes "
