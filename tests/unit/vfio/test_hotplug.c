@@ -15,6 +15,7 @@
 #include "kvm/ctl_msg.h"
 #include "kvm/irq.h"
 #include "kvm/seccomp.h"
+#include "kvm/snapshot.h"
 #include "pci/rootport.h"
 #include "sim/vfio_sim.h"
 #include "unit.h"
@@ -126,9 +127,11 @@ static void slot_ctl(struct hrig *h, int port, u16 v)
 
 TEST(hotplug_add_then_surprise_remove)
 {
+	char err[256];
 	struct hrig h;
 
 	ASSERT_EQ(hrig_init(&h, SC_OFF), 0);
+	EXPECT_EQ(snap_owner_find("pci")->check(&h.vm, err, sizeof(err)), 0);
 	EXPECT_CONTAINS(job(&h, "{\"cmd\": \"vfio-add\", \"dev\": \"01:00.0\"}",
 			    NULL, 0), "\"ok\": true, \"cmd\": \"vfio-add\", "
 			"\"device\": \"0000:01:00.0\", \"port\": 0");
@@ -147,6 +150,9 @@ TEST(hotplug_add_then_surprise_remove)
 			"\"how\": \"surprise\"");
 	EXPECT_EQ(h.vv.nr, 0);
 	EXPECT_EQ(h.s.open_fds, 0);	/* released: group and container */
+	/* the devices differ from the command line: no snapshot */
+	EXPECT_EQ(snap_owner_find("pci")->check(&h.vm, err, sizeof(err)), -1);
+	EXPECT_CONTAINS(err, "added or removed at run time");
 	EXPECT_EQ(exp_rd(&h, 0, PCI_EXP_SLTSTA) & PCI_EXP_SLTSTA_PDS, 0);
 	EXPECT_CONTAINS(job(&h, "{\"cmd\": \"vfio-remove\", \"dev\": "
 			    "\"01:00.0\"}", NULL, 0), "is not assigned");
