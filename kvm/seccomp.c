@@ -111,7 +111,9 @@ const size_t sc_nr_syscalls = ARRAY_SIZE(sc_syscalls);
 const struct sc_rule sc_ioctls[] = {
 	IOC(KVM_RUN, V), IOC(KVM_CHECK_EXTENSION, M | V),
 	IOC(KVM_IRQ_LINE, M | V | I | F),
-	IOC(KVM_SIGNAL_MSI, V | I | F), IOC(KVM_SET_GSI_ROUTING, M | V | I | F),
+	/* main: a root port's hotplug interrupt (lkvm vfio add|remove) */
+	IOC(KVM_SIGNAL_MSI, M | V | I | F),
+	IOC(KVM_SET_GSI_ROUTING, M | V | I | F),
 	IOC(KVM_IRQFD, M | V | I | F), IOC(KVM_IOEVENTFD, M | V),
 	IOC(KVM_SET_USER_MEMORY_REGION, M | V), IOC(KVM_GET_REGS, M | V),
 	/* `lkvm migrate` on the main thread: RAM pre-copy (kvm/migrate.c);

@@ -4,7 +4,8 @@
  * and the slot off powers it on (the added function's ids read through
  * ECAM, its BAR0 inside the port's window); pressed with the slot on, it
  * powers the slot off; presence lost is the removal (a surprise one if the
- * slot was on). After two removals it powers the VM off. */
+ * slot was on). The port's MSI (hotplug interrupt enabled) is counted.
+ * After two removals it powers the VM off. */
 #include "guest.h"
 
 #define MCFG_BASE	44
@@ -20,9 +21,18 @@
 #define PWR_IND_ON	0x0100
 #define PCC		0x0400	/* Power Controller Control: 1 = off */
 #define DLLLA		0x2000
+#define HPIE		0x0020
+#define VEC_HP		0x40
 
 static u64 ecam;
 static int ok = 1;
+static volatile u32 hp_irqs;
+
+static void on_hp(struct intr_frame *f)
+{
+	hp_irqs++;
+	lapic_eoi();
+}
 
 static u64 cfg_addr(int bus, int slot, int reg)
 {
@@ -42,6 +52,33 @@ static u16 rd16(int slot, int reg)
 static void wr16(int slot, int reg, u16 v)
 {
 	*(volatile u16 *)cfg_addr(0, slot, reg) = v;
+}
+
+static void check(int cond, const char *what);
+
+static void wr(int slot, int reg, u32 v)
+{
+	mmio_write32(cfg_addr(0, slot, reg), v);
+}
+
+/* The port's MSI to this CPU's vector VEC_HP. */
+static void port_msi(int slot)
+{
+	int off = rd(0, slot, 0x34) & 0xfc, n;
+
+	for (n = 0; off >= 0x40 && n < 48; n++) {
+		u32 h = rd(0, slot, off);
+
+		if ((h & 0xff) == 0x05) {
+			wr(slot, off + 4, 0xfee00000u);
+			wr(slot, off + 8, 0);
+			wr(slot, off + 12, VEC_HP);
+			wr(slot, off, h | 1 << 16);	/* MSI enable */
+			return;
+		}
+		off = (h >> 8) & 0xfc;
+	}
+	check(0, "root port without MSI");
 }
 
 static void check(int cond, const char *what)
@@ -113,8 +150,12 @@ void guest_main(void)
 	if (slot < 0)
 		printf("GUEST hotplug: no root port\n"), poweroff();
 	bus = (rd(0, slot, 0x18) >> 8) & 0xff;
+	idt_set_handler(VEC_HP, on_hp);
+	lapic_enable();
+	port_msi(slot);
 	ctl = rd16(slot, e + SLTCTL);		/* a cold-plugged slot is on */
-	wr16(slot, e + SLTCTL, ABPE | PDCE | (ctl & (IND_OFF | PCC)));
+	wr16(slot, e + SLTCTL, ABPE | PDCE | HPIE | (ctl & (IND_OFF | PCC)));
+	asm volatile("sti");
 	wr16(slot, e + SLTCTL + 2, 0xffff);		/* W1C every event */
 	printf("GUEST hotplug ready port 00:%x.0 bus %d sltcap %x\n", slot,
 	       bus, rd(0, slot, e + SLTCAP));
@@ -131,20 +172,22 @@ void guest_main(void)
 		if ((sta & PDC) && !(sta & PDS)) {
 			printf("GUEST hotplug gone (%s)\n", ctl & PCC ?
 			       "slot was off" : "surprise removal");
-			wr16(slot, e + SLTCTL, ABPE | PDCE | IND_OFF | PCC);
+			wr16(slot, e + SLTCTL, ABPE | PDCE | HPIE | IND_OFF | PCC);
 			check(rd(bus, 0, 0) == 0xffffffff, "function stays");
+			printf("GUEST hotplug irqs %u\n", hp_irqs);
 			gone++;
 		} else if ((sta & ABP) && (sta & PDS) && (ctl & PCC)) {
-			wr16(slot, e + SLTCTL, ABPE | PDCE | (IND_OFF & ~0x300)
-			     | PWR_IND_ON);
+			wr16(slot, e + SLTCTL, ABPE | PDCE | HPIE |
+			     (IND_OFF & ~0x300) | PWR_IND_ON);
 			wait_link(slot, e, 1);
 			added(slot, bus);
 		} else if ((sta & ABP) && !(ctl & PCC)) {
-			wr16(slot, e + SLTCTL, ABPE | PDCE | IND_OFF | PCC);
+			wr16(slot, e + SLTCTL, ABPE | PDCE | HPIE | IND_OFF | PCC);
 			wait_link(slot, e, 0);
 			printf("GUEST hotplug powered off\n");
 		}
 	}
+	check(hp_irqs > 0, "no hotplug interrupt");
 	printf("GUEST hotplug %s\n", ok ? "OK" : "FAILED");
 	poweroff();
 }

@@ -122,6 +122,10 @@ TEST(seccomp_ioctl_requests_per_kind)
 	EXPECT_EQ(check(SC_VCPU, SC_TRAP, A, __NR_ioctl, TUNSETIFF), TRAP);
 	EXPECT_EQ(check(SC_VCPU, SC_TRAP, A, __NR_ioctl, KVM_CREATE_VCPU), TRAP);
 	EXPECT_EQ(check(SC_IO, SC_TRAP, A, __NR_ioctl, KVM_SIGNAL_MSI), ALLOW);
+	/* a root port's hotplug MSI, sent by the main thread's vfio add */
+	EXPECT_EQ(check(SC_MAIN, SC_TRAP, A, __NR_ioctl, KVM_SIGNAL_MSI), ALLOW);
+	EXPECT_EQ(check(SC_CONTROL, SC_TRAP, A, __NR_ioctl, KVM_SIGNAL_MSI),
+		  TRAP);
 	EXPECT_EQ(check(SC_IO, SC_TRAP, A, __NR_ioctl, KVM_RUN), TRAP);
 	EXPECT_EQ(check(SC_CONTROL, SC_TRAP, A, __NR_ioctl, KVM_RUN), TRAP);
 	EXPECT_EQ(check(SC_MAIN, SC_TRAP, A, __NR_ioctl, KVM_RUN), TRAP);
