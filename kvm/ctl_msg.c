@@ -122,7 +122,8 @@ static int hotplug_value(const struct json_doc *d, int t, u32 m,
 	if (m == M_TIMEOUT) {
 		if (json_int(d, t, 0, CTL_MAX_TIMEOUT_MS, &v))
 			return set_err(err, errlen, "\"timeout_ms\" must be a "
-				       "number from 0 to %d", CTL_MAX_TIMEOUT_MS);
+				       "number from 0 to %d",
+				       CTL_MAX_TIMEOUT_MS);
 		r->timeout_ms = (u32)v;
 	}
 	return 0;

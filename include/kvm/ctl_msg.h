@@ -31,12 +31,13 @@ struct ctl_req {
 	char sysrq;			/* debug: SysRq key to the console */
 	u32 downtime_ms;		/* migrate: budget (0: default) */
 	u32 bandwidth_mbps;		/* migrate: cap (0: none) */
-	char dev[CTL_DEV_MAX];		/* vfio-add: --vfio's value; remove:
-					 * the device's name */
-	bool has_group;			/* vfio-add: "group" given */
-	u32 group;			/* the IOMMU group whose fds it passes */
-	char cdev[CTL_CDEV_MAX];	/* vfio-add: the cdev it passes */
-	u32 timeout_ms;			/* vfio-remove: the guest's time */
+	/* vfio-add: --vfio's value, the IOMMU group or the cdev whose fds
+	 * come with it; vfio-remove: the device, the guest's time (ms) */
+	char dev[CTL_DEV_MAX];
+	bool has_group;
+	u32 group;
+	char cdev[CTL_CDEV_MAX];
+	u32 timeout_ms;
 };
 
 /* Parses one request line (without its '\n'); 0, or -1 with a message

@@ -104,7 +104,7 @@ struct vfio_pci {
 	bool hot;		/* added to the running VM (lkvm vfio add) */
 	bool eject;		/* the host asked for it back (hotplug.c) */
 	bool eject_force;	/* ... and the guest kept it: surprise */
-	u64 eject_at;		/* host_requests when the button was pressed */
+	u64 eject_at;		/* host_requests at the button press */
 };
 
 /* Everything VFIO in the VM (vm->vfio); with --hotplug-slots also before
@@ -147,7 +147,7 @@ void vfio_hotplug_job(struct vm *vm, struct ctl_job *job);
  * holds it through VFIO_EJECT_REQUESTS more requests, by a surprise
  * removal); true when asked. Otherwise false: the request stops the VM.
  * I/O thread, no lock held. */
-#define VFIO_EJECT_REQUESTS	2	/* the kernel repeats it every 10 s */
+#define VFIO_EJECT_REQUESTS	2	/* the kernel asks every 10 s */
 bool vfio_pci_request_eject(struct vfio_pci *vp);
 /* The eventfd the main thread polls for such releases (-1: none), and
  * what it then runs (events to ctl). */

@@ -17,7 +17,7 @@
 #define PDS		0x0040
 #define ABPE		0x0001
 #define PDCE		0x0008
-#define IND_OFF		0x03c0	/* attention and power indicators off */
+#define IND_OFF		0x03c0	/* both indicators off */
 #define PWR_IND_ON	0x0100
 #define PCC		0x0400	/* Power Controller Control: 1 = off */
 #define DLLLA		0x2000
@@ -153,7 +153,7 @@ void guest_main(void)
 	idt_set_handler(VEC_HP, on_hp);
 	lapic_enable();
 	port_msi(slot);
-	ctl = rd16(slot, e + SLTCTL);		/* a cold-plugged slot is on */
+	ctl = rd16(slot, e + SLTCTL);	/* a cold-plugged slot is on */
 	wr16(slot, e + SLTCTL, ABPE | PDCE | HPIE | (ctl & (IND_OFF | PCC)));
 	asm volatile("sti");
 	wr16(slot, e + SLTCTL + 2, 0xffff);		/* W1C every event */

@@ -103,7 +103,8 @@ TEST(ctl_req_hotplug)
 	EXPECT(r.has_group && r.group == 0 && !r.cdev[0]);
 	EXPECT(!req("{\"cmd\": \"vfio-remove\", \"dev\": \"x\"}", &r, err));
 	EXPECT(!r.has_group && !r.force && r.timeout_ms == 0);
-	EXPECT(ctl_cmd_on_main(CTL_VFIO_ADD) && ctl_cmd_on_main(CTL_VFIO_REMOVE));
+	EXPECT(ctl_cmd_on_main(CTL_VFIO_ADD) &&
+	       ctl_cmd_on_main(CTL_VFIO_REMOVE));
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		err[0] = 0;
 		EXPECT_EQ(req(bad[i].in, &r, err), -1);

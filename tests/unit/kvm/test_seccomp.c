@@ -136,7 +136,8 @@ TEST(seccomp_ioctl_requests_per_kind)
 	EXPECT_EQ(check(SC_MAIN, SC_TRAP, A, __NR_ioctl,
 			VFIO_DEVICE_DETACH_IOMMUFD_PT), ALLOW);
 	EXPECT_EQ(check(SC_MAIN, SC_TRAP, A, __NR_ioctl, IOMMU_DESTROY), ALLOW);
-	EXPECT_EQ(check(SC_MAIN, SC_TRAP, A, __NR_ioctl, IOMMU_IOAS_MAP), ALLOW);
+	EXPECT_EQ(check(SC_MAIN, SC_TRAP, A, __NR_ioctl, IOMMU_IOAS_MAP),
+		  ALLOW);
 	EXPECT_EQ(check(SC_MAIN, SC_TRAP, A, __NR_ioctl,
 			VFIO_GROUP_GET_DEVICE_FD), ALLOW);
 	EXPECT_EQ(check(SC_VCPU, SC_TRAP, A, __NR_ioctl, IOMMU_IOAS_MAP), TRAP);
