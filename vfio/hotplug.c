@@ -13,7 +13,7 @@
 #include "kvm/snapshot.h"
 #include "vfio/pci.h"
 
-#define REMOVE_DEF_MS	10000	/* the guest's time to power the slot off */
+#define REMOVE_DEF_MS	10000	/* the guest's time to power off */
 #define WAIT_SLICE_MS	100
 
 /* Parks the vCPUs unless `lkvm pause` holds them; false when they did not
@@ -334,8 +334,8 @@ void vfio_eject_run(struct vm *vm, struct control *ctl)
 		vp = vv->devs[i];
 		port = pci_dev_port(&vp->pci);
 		force = __atomic_load_n(&vp->eject_force, __ATOMIC_ACQUIRE);
-		if (!__atomic_load_n(&vp->eject, __ATOMIC_ACQUIRE) || port < 0 ||
-		    (!force && pci_port_powered(vm, port)))
+		if (!__atomic_load_n(&vp->eject, __ATOMIC_ACQUIRE) ||
+		    port < 0 || (!force && pci_port_powered(vm, port)))
 			continue;
 		snprintf(name, sizeof(name), "%s", vp->vdev.spec.name);
 		if (unplug(vv, vm, i, port, err, sizeof(err))) {

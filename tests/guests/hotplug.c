@@ -18,6 +18,7 @@
 #define ABPE		0x0001
 #define PDCE		0x0008
 #define IND_OFF		0x03c0	/* both indicators off */
+#define OFF_CTL		(ABPE | PDCE | HPIE | IND_OFF | PCC)
 #define PWR_IND_ON	0x0100
 #define PCC		0x0400	/* Power Controller Control: 1 = off */
 #define DLLLA		0x2000
@@ -172,7 +173,7 @@ void guest_main(void)
 		if ((sta & PDC) && !(sta & PDS)) {
 			printf("GUEST hotplug gone (%s)\n", ctl & PCC ?
 			       "slot was off" : "surprise removal");
-			wr16(slot, e + SLTCTL, ABPE | PDCE | HPIE | IND_OFF | PCC);
+			wr16(slot, e + SLTCTL, OFF_CTL);
 			check(rd(bus, 0, 0) == 0xffffffff, "function stays");
 			printf("GUEST hotplug irqs %u\n", hp_irqs);
 			gone++;
@@ -182,7 +183,7 @@ void guest_main(void)
 			wait_link(slot, e, 1);
 			added(slot, bus);
 		} else if ((sta & ABP) && !(ctl & PCC)) {
-			wr16(slot, e + SLTCTL, ABPE | PDCE | HPIE | IND_OFF | PCC);
+			wr16(slot, e + SLTCTL, OFF_CTL);
 			wait_link(slot, e, 0);
 			printf("GUEST hotplug powered off\n");
 		}
