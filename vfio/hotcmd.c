@@ -203,7 +203,7 @@ static int cmd_add(int argc, char **argv)
 	if (control_answer_str(ans, "device", dev, sizeof(dev)))
 		snprintf(dev, sizeof(dev), "%s", r.dev);
 	printf("%s added behind root port %d: the guest's pciehp powers the "
-	       "slot on (after its 5 s grace)\n", dev, answer_int(ans, "port"));
+	       "slot on\n", dev, answer_int(ans, "port"));
 	free(ans);
 out:
 	if (fds[0] >= 0)

@@ -1,6 +1,6 @@
 # L2 side of scenario vfio-hotplug (sourced by l2/init): boots with empty hotplug root ports,
 # says L2-HP-READY, waits for the nvme L1 adds (`lkvm vfio add`: pciehp powers the slot on
-# after its 5 s grace and nvme binds), reads it against lab.md5 ("L2-VFIO hp-read ok"), says
+# and nvme binds), reads it against lab.md5 ("L2-VFIO hp-read ok"), says
 # L2-HP-READ-DONE, then waits for L1's `lkvm vfio remove` (pciehp powers the slot off on the
 # attention button): "L2-VFIO hp-gone ok" once nvme0 is gone.
 bench_l2_setup

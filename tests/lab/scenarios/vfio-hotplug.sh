@@ -19,6 +19,7 @@ hp_wait() {
 if ! nvme=$(vfio_find 1b36 0010) || ! vfio_bind "$nvme"; then
 	lab_result vfio-hotplug FAIL "no bindable nvme 1b36:0010 in L1"
 else
+	_hp_t0=$(lab_uptime)
 	l2_run vfio-hotplug 300 run -k "$L2_KERNEL" -i "$L2_INITRD" -m 256 -c 1 \
 		--name vfio-hotplug --hotplug-slots 2 --debug \
 		-p "$L2_APPEND lab.scenario=vfio-hotplug lab.end=poweroff lab.md5=$(lab_param lab.nvme_md5)" &
@@ -50,6 +51,7 @@ else
 	wait
 	L2_LOG=/tmp/l2-vfio-hotplug.log
 	L2_RC=$(cat /tmp/l2.rc 2>/dev/null)
+	L2_SECS=$(lab_sub "$(lab_uptime)" "$_hp_t0")
 	vfio_sub vfio-hotplug-read hp-read
 	vfio_sub vfio-hotplug-gone hp-gone
 	l2_check vfio-hotplug
