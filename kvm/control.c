@@ -485,6 +485,7 @@ void control_run_job(struct control *c, struct vm *vm,
 	if (!job)
 		return;
 	paused = vm->user_paused;
+	job->ctl = c;
 	run(vm, job);
 	fflush(job->out);
 	if (paused != vm->user_paused)

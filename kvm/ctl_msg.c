@@ -17,6 +17,10 @@
 #define M_SYSRQ	(1u << 4)
 #define M_DOWNTIME	(1u << 5)
 #define M_BANDWIDTH	(1u << 6)
+#define M_DEV	(1u << 7)
+#define M_GROUP	(1u << 8)
+#define M_CDEV	(1u << 9)
+#define M_TIMEOUT	(1u << 10)
 #define MAX_DOWNTIME_MS	600000	/* 10 min */
 #define MAX_MBPS	1000000
 #define TOPIC_CHARS	"abcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -35,11 +39,14 @@ static const struct {
 	[CTL_DEBUG] = { "debug", M_NMI | M_SYSRQ, true },
 	[CTL_SUBSCRIBE] = { "subscribe", 0, false },
 	[CTL_MIGRATE] = { "migrate", M_DOWNTIME | M_BANDWIDTH, true },
+	[CTL_VFIO_ADD] = { "vfio-add", M_DEV | M_GROUP | M_CDEV, true },
+	[CTL_VFIO_REMOVE] = { "vfio-remove", M_DEV | M_FORCE | M_TIMEOUT,
+			      true },
 };
 
 static const char *const member_names[] = {
 	"what", "stop", "force", "nmi", "sysrq", "max_downtime_ms",
-	"bandwidth_mbps",
+	"bandwidth_mbps", "dev", "group", "cdev", "timeout_ms",
 };
 
 const char *ctl_cmd_name(enum ctl_cmd cmd)
@@ -90,6 +97,38 @@ static int number_value(const struct json_doc *d, int t, u32 m,
 	return 0;
 }
 
+/* vfio-add's and vfio-remove's members: the device (a --vfio value, or
+ * a name), the group or cdev whose fds come with it, the guest's time. */
+static int hotplug_value(const struct json_doc *d, int t, u32 m,
+			 struct ctl_req *r, char *err, size_t errlen)
+{
+	long long v;
+
+	if (m == M_DEV && json_string(d, t, r->dev, sizeof(r->dev)) <= 0)
+		return set_err(err, errlen, "\"dev\" must be a device (1-%d "
+			       "bytes)", CTL_DEV_MAX - 1);
+	if (m == M_CDEV && (json_string(d, t, r->cdev, sizeof(r->cdev)) <= 4 ||
+			    strncmp(r->cdev, "vfio", 4) ||
+			    strspn(r->cdev + 4, "0123456789") !=
+			    strlen(r->cdev + 4)))
+		return set_err(err, errlen, "\"cdev\" must be vfioN");
+	if (m == M_GROUP) {
+		if (json_int(d, t, 0, 0x7fffffff, &v))
+			return set_err(err, errlen, "\"group\" must be an "
+				       "IOMMU group number");
+		r->group = (u32)v;
+		r->has_group = true;
+	}
+	if (m == M_TIMEOUT) {
+		if (json_int(d, t, 0, CTL_MAX_TIMEOUT_MS, &v))
+			return set_err(err, errlen, "\"timeout_ms\" must be a "
+				       "number from 0 to %d",
+				       CTL_MAX_TIMEOUT_MS);
+		r->timeout_ms = (u32)v;
+	}
+	return 0;
+}
+
 /* The value of member bit m at token t into r. */
 static int member_value(const struct json_doc *d, int t, u32 m,
 			struct ctl_req *r, char *err, size_t errlen)
@@ -115,6 +154,8 @@ static int member_value(const struct json_doc *d, int t, u32 m,
 	}
 	if (m == M_DOWNTIME || m == M_BANDWIDTH)
 		return number_value(d, t, m, r, err, errlen);
+	if (m & (M_DEV | M_GROUP | M_CDEV | M_TIMEOUT))
+		return hotplug_value(d, t, m, r, err, errlen);
 	b = json_bool(d, t);
 	if (b < 0)
 		return set_err(err, errlen, "\"%s\" must be true or false",
@@ -141,7 +182,7 @@ static int parse_cmd(const struct json_doc *d, struct ctl_req *r, char *err,
 	    !(r->cmd = cmd_by_name(name)))
 		return set_err(err, errlen, "unknown \"cmd\": use one of stat, "
 			       "info, pause, resume, snapshot, stop, debug, "
-			       "subscribe, migrate");
+			       "subscribe, migrate, vfio-add, vfio-remove");
 	return 0;
 }
 
@@ -149,7 +190,7 @@ static int parse_cmd(const struct json_doc *d, struct ctl_req *r, char *err,
 static int parse_members(const struct json_doc *d, struct ctl_req *r,
 			 char *err, size_t errlen)
 {
-	char key[16];
+	char key[24];
 	u32 i, k, m, seen = 0;
 
 	for (i = 0, k = 1; i < d->tok[0].n; i++, k = d->tok[k + 1].next) {
@@ -194,6 +235,22 @@ int ctl_req_parse(const char *line, size_t len, struct ctl_req *r, char *err,
 	return 0;
 }
 
+static void format_hotplug(const struct ctl_req *r, FILE *f)
+{
+	if (r->dev[0]) {
+		fputs(", ", f);
+		json_put_kv(f, "dev", r->dev);
+	}
+	if (r->has_group)
+		fprintf(f, ", \"group\": %u", r->group);
+	if (r->cdev[0]) {
+		fputs(", ", f);
+		json_put_kv(f, "cdev", r->cdev);
+	}
+	if (r->timeout_ms)
+		fprintf(f, ", \"timeout_ms\": %u", r->timeout_ms);
+}
+
 int ctl_req_format(const struct ctl_req *r, char *buf, size_t len)
 {
 	FILE *f = fmemopen(buf, len, "w");
@@ -220,6 +277,7 @@ int ctl_req_format(const struct ctl_req *r, char *buf, size_t len)
 		fputs(", \"sysrq\": ", f);
 		json_put_mem(f, &r->sysrq, 1);
 	}
+	format_hotplug(r, f);
 	fputs("}\n", f);
 	n = ftell(f);
 	if (fclose(f) || n <= 0 || (size_t)n >= len)

@@ -18,7 +18,8 @@
 static void client_fds_close(struct client *cl)
 {
 	while (cl->nfds)
-		close(cl->fds[--cl->nfds]);
+		if (cl->fds[--cl->nfds] >= 0)	/* -1: a job took it */
+			close(cl->fds[cl->nfds]);
 }
 
 static void client_close(struct client *cl)

@@ -20,6 +20,7 @@
 #include "kvm/term.h"
 #include "kvm/vm.h"
 #include "pci/pci.h"
+#include "vfio/pci.h"
 
 #define VCPU_STOP_MS	1000	/* how long stopping vCPUs may take */
 
@@ -53,16 +54,17 @@ static const char *exit_name(const struct vm *vm)
 
 static void wait_for_exit(struct vm *vm, int sfd, struct control *ctl)
 {
-	struct pollfd p[4] = {
+	struct pollfd p[5] = {
 		{ .fd = vm->exit_efd, .events = POLLIN },
 		{ .fd = sfd, .events = POLLIN },
 		{ .fd = STDIN_FILENO, .events = POLLIN },
 		{ .fd = control_job_fd(ctl), .events = POLLIN },
+		{ .fd = vfio_eject_fd(vm), .events = POLLIN },
 	};
 	struct signalfd_siginfo si;
 
 	for (;;) {
-		if (poll(p, 4, -1) < 0) {
+		if (poll(p, 5, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			vm_request_exit(vm, VM_ERROR);
@@ -72,6 +74,8 @@ static void wait_for_exit(struct vm *vm, int sfd, struct control *ctl)
 			return;
 		if (p[3].revents)
 			control_run_job(ctl, vm, ctl_run_job);
+		if (p[4].revents)	/* a device the host asked back */
+			vfio_eject_run(vm, ctl);
 		if (p[1].revents && read(sfd, &si, sizeof(si)) == sizeof(si)) {
 			vm->exit_signal = si.ssi_signo;
 			pr_info("got signal %d, stopping the VM", si.ssi_signo);

@@ -89,6 +89,7 @@ const struct sc_rule sc_syscalls[] = {
 	SYS(unlink, M), SYS(unlinkat, M | P), SYS(lstat, M), SYS(mincore, M),
 	SYS(epoll_ctl, M | V), SYS(eventfd2, M | V | I),	/* irqfds made lazily */
 	SYS(getrusage, M),	/* --debug's memory report at exit */
+	SYS(prlimit64, M),	/* lkvm vfio add's RLIMIT_MEMLOCK message */
 	/* the 9p worker: files beneath its share (virtio/9p_path.c) */
 	SYS(openat, P), SYS(openat2, P), SYS(mkdirat, P), SYS(renameat, P),
 	SYS(renameat2, P), SYS(linkat, P), SYS(symlinkat, P),
@@ -111,7 +112,9 @@ const size_t sc_nr_syscalls = ARRAY_SIZE(sc_syscalls);
 const struct sc_rule sc_ioctls[] = {
 	IOC(KVM_RUN, V), IOC(KVM_CHECK_EXTENSION, M | V),
 	IOC(KVM_IRQ_LINE, M | V | I | F),
-	IOC(KVM_SIGNAL_MSI, V | I | F), IOC(KVM_SET_GSI_ROUTING, M | V | I | F),
+	/* main: a root port's hotplug interrupt (lkvm vfio add|remove) */
+	IOC(KVM_SIGNAL_MSI, M | V | I | F),
+	IOC(KVM_SET_GSI_ROUTING, M | V | I | F),
 	IOC(KVM_IRQFD, M | V | I | F), IOC(KVM_IOEVENTFD, M | V),
 	IOC(KVM_SET_USER_MEMORY_REGION, M | V), IOC(KVM_GET_REGS, M | V),
 	/* `lkvm migrate` on the main thread: RAM pre-copy (kvm/migrate.c);
@@ -143,6 +146,17 @@ const struct sc_rule sc_ioctls[] = {
 	IOC(VFIO_MIG_GET_PRECOPY_INFO, M),	/* live migration: PRE_COPY */
 	IOC(VFIO_IOMMU_DIRTY_PAGES, M),		/* ... and DMA dirty pages */
 	IOC(VFIO_IOMMU_UNMAP_DMA, M), IOC(VFIO_GROUP_UNSET_CONTAINER, M),
+	/* `lkvm vfio add` (vfio/hotplug.c): the main thread sets a device up
+	 * from the fds the client opened (container or iommufd, group or
+	 * cdev) */
+	IOC(VFIO_GET_API_VERSION, M), IOC(VFIO_CHECK_EXTENSION, M),
+	IOC(VFIO_GROUP_GET_STATUS, M), IOC(VFIO_GROUP_SET_CONTAINER, M),
+	IOC(VFIO_SET_IOMMU, M), IOC(VFIO_IOMMU_GET_INFO, M),
+	IOC(VFIO_IOMMU_MAP_DMA, M), IOC(VFIO_GROUP_GET_DEVICE_FD, M),
+	IOC(VFIO_DEVICE_GET_INFO, M), IOC(VFIO_DEVICE_GET_REGION_INFO, M),
+	IOC(VFIO_DEVICE_GET_IRQ_INFO, M), IOC(VFIO_DEVICE_BIND_IOMMUFD, M),
+	IOC(VFIO_DEVICE_ATTACH_IOMMUFD_PT, M), IOC(IOMMU_IOAS_ALLOC, M),
+	IOC(IOMMU_IOAS_IOVA_RANGES, M), IOC(IOMMU_IOAS_MAP, M),
 	/* teardown of the iommufd path (vfio/iommufd.c) at exit */
 	IOC(IOMMU_IOAS_UNMAP, M), IOC(VFIO_DEVICE_DETACH_IOMMUFD_PT, M),
 	IOC(IOMMU_DESTROY, M),

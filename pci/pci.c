@@ -81,9 +81,10 @@ int pci_register(struct vm *vm, struct pci_dev *dev)
 		return -1;
 	}
 	pthread_mutex_lock(&bus->lock);
-	if (dev->want_port) {
+	if (dev->want_port || dev->hot) {
 		dev->vm = vm;
-		r = pci_port_attach(dev, dev->want_port - 1, false) < 0 ? -1 : 0;
+		r = pci_port_attach(dev, dev->want_port - 1, dev->hot) < 0 ?
+		    -1 : 0;
 		goto out;
 	}
 	slot = free_slot(bus, dev);

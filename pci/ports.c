@@ -26,8 +26,12 @@ static void port_events(struct pci_port *p, u32 ev)
 	}
 	if (ev & RP_EV_INTX)
 		pci_irq_set(d, rootport_intx(&p->rp));
-	if (ev & (RP_EV_POWER_ON | RP_EV_POWER_OFF))
+	if (ev & (RP_EV_POWER_ON | RP_EV_POWER_OFF)) {
 		pthread_cond_broadcast(&p->power_cond);
+		if (p->child && p->child->ops && p->child->ops->slot_power)
+			p->child->ops->slot_power(p->child,
+						  ev & RP_EV_POWER_ON);
+	}
 	if ((ev & RP_EV_RESET) && p->child)
 		pr_debug("pci: root port %u: secondary bus reset", p->rp.index);
 }
@@ -243,6 +247,7 @@ int pci_port_attach(struct pci_dev *dev, int port, bool hot)
 	/* Linux's pciehp enables Presence Detect Changed only on slots
 	 * without an attention button (DLL State Changed needs power): a hot
 	 * add also presses the button, and pciehp powers the slot on */
+	bus->hotplugged |= hot;
 	if (hot)
 		port_events(p, rootport_insert(&p->rp) |
 			    rootport_button(&p->rp));
@@ -271,6 +276,24 @@ static struct pci_port *port_of(struct vm *vm, int port)
 	if (!bus || port < 0 || port >= (int)bus->nr_ports)
 		return NULL;
 	return &bus->ports[port];
+}
+
+int pci_dev_port(const struct pci_dev *dev)
+{
+	return dev->port ? dev->port->rp.index : -1;
+}
+
+bool pci_port_powered(struct vm *vm, int port)
+{
+	struct pci_port *p = port_of(vm, port);
+	bool on;
+
+	if (!p)
+		return false;
+	pthread_mutex_lock(&vm->pci->lock);
+	on = rootport_powered(&p->rp);
+	pthread_mutex_unlock(&vm->pci->lock);
+	return on;
 }
 
 int pci_port_button(struct vm *vm, int port)
@@ -317,6 +340,7 @@ void pci_port_unplug(struct vm *vm, int port)
 	if (!p)
 		return;
 	pthread_mutex_lock(&vm->pci->lock);
+	vm->pci->hotplugged = true;
 	port_events(p, rootport_remove(&p->rp));
 	pthread_mutex_unlock(&vm->pci->lock);
 }

@@ -180,6 +180,8 @@ static int backend_open(struct vfio_device *dev, char *err, size_t errlen)
 
 	if (spec->has_fd)
 		return vfio_cdev_open(dev, err, errlen) ? -1 : 0;
+	if (spec->resolved)	/* lkvm vfio add checked it on the host */
+		return legacy_open(dev, spec->group, err, errlen);
 	if (spec->mdev ? vfio_host_check_mdev(dev->ops, spec, &gid, err,
 					      errlen) :
 	    vfio_host_check_device(dev->ops, spec->name, &gid, err, errlen))

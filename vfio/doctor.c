@@ -376,7 +376,9 @@ static const char vfio_usage[] =
 "usage: lkvm vfio list\n"
 "       lkvm vfio bind [--group] <BDF>   hand the device (and, with --group,\n"
 "                                        its IOMMU group) to vfio-pci\n"
-"       lkvm vfio unbind <BDF>           give it back to its host driver\n";
+"       lkvm vfio unbind <BDF>           give it back to its host driver\n"
+"       lkvm vfio add [--name <vm>] <dev>[,opts]   assign it to a running VM\n"
+"       lkvm vfio remove [--name <vm>] [--force] <dev>   take it back\n";
 
 int lkvm_cmd_vfio(int argc, char **argv)
 {
@@ -386,6 +388,8 @@ int lkvm_cmd_vfio(int argc, char **argv)
 	char err[1024];
 	int r;
 
+	if (!strcmp(sub, "add") || !strcmp(sub, "remove"))
+		return vfio_cmd_hotplug(argc - 1, argv + 1);
 	if (!strcmp(sub, "list") && argc == 2)
 		return vfio_doctor_list(&vfio_seam_real, sysconf(_SC_PAGESIZE),
 					stdout) ? 1 : 0;

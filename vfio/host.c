@@ -276,10 +276,58 @@ int vfio_cap_walk(const void *buf, size_t len, u32 first,
 void vfio_container_init(struct vfio_container *c,
 			 const struct vfio_seam_ops *ops)
 {
+	int i;
+
 	memset(c, 0, sizeof(*c));
 	c->ops = ops ? ops : &vfio_seam_real;
 	c->fd = -1;
 	c->ioas.fd = -1;
+	for (i = 0; i < VFIO_MAX_GIVEN; i++)
+		c->given[i].fd = -1;
+}
+
+void vfio_give_fd(struct vfio_container *c, const char *path, int fd)
+{
+	int i;
+
+	for (i = 0; i < VFIO_MAX_GIVEN; i++) {
+		if (c->given[i].fd >= 0)
+			continue;
+		snprintf(c->given[i].path, sizeof(c->given[i].path), "%s",
+			 path);
+		c->given[i].fd = fd;
+		return;
+	}
+	close(fd);
+}
+
+void vfio_given_drop(struct vfio_container *c)
+{
+	int i;
+
+	for (i = 0; i < VFIO_MAX_GIVEN; i++) {
+		if (c->given[i].fd >= 0)
+			close(c->given[i].fd);
+		c->given[i].fd = -1;
+	}
+}
+
+int vfio_open_path(struct vfio_container *c, const char *path, int flags)
+{
+	int i, fd;
+
+	for (i = 0; i < VFIO_MAX_GIVEN; i++) {
+		if (c->given[i].fd < 0 || strcmp(c->given[i].path, path))
+			continue;
+		fd = c->given[i].fd;
+		c->given[i].fd = -1;
+		return fd;
+	}
+	if (c->no_open) {
+		errno = EPERM;
+		return -1;
+	}
+	return seam_open(c->ops, path, flags);
 }
 
 static int err_open(const char *path, const char *what, int e, char *err,
@@ -306,7 +354,7 @@ static int container_open(struct vfio_container *c, char *err, size_t errlen)
 	const char *path = "/dev/vfio/vfio";
 	int fd, v;
 
-	fd = seam_open(ops, path, O_RDWR);
+	fd = vfio_open_path(c, path, O_RDWR);
 	if (fd < 0)
 		return err_open(path, "", errno, err, errlen);
 	v = seam_ioctl(ops, fd, VFIO_GET_API_VERSION, NULL);
@@ -466,7 +514,7 @@ struct vfio_group *vfio_group_get(struct vfio_container *c, int id,
 	if (c->fd < 0 && container_open(c, err, errlen))
 		return NULL;
 	snprintf(path, sizeof(path), "/dev/vfio/%d", id);
-	fd = seam_open(c->ops, path, O_RDWR);
+	fd = vfio_open_path(c, path, O_RDWR);
 	if (fd < 0) {
 		err_open(path, " or the device is not bound to vfio-pci", errno,
 			 err, errlen);

@@ -534,7 +534,8 @@ int vfio_intr_setup(struct vfio_pci *vp, int epfd, char *err, size_t errlen)
 	u32 n;
 
 	vp->epfd = epfd;
-	vp->irq_stat_fd = irqstat_open(vp->vdev.ops);	/* -1: counts unknown */
+	/* -1: counts unknown; a device added at run time opens no file */
+	vp->irq_stat_fd = vp->pci.hot ? -1 : irqstat_open(vp->vdev.ops);
 	host_irq_setup(vp, &vp->req, VFIO_PCI_REQ_IRQ_INDEX, "request "
 		       "interrupt: a host unbind will wait until lkvm exits");
 	host_irq_setup(vp, &vp->errq, VFIO_PCI_ERR_IRQ_INDEX, "error "

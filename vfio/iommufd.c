@@ -115,6 +115,11 @@ static int fd_check(struct vfio_device *dev, char *err, size_t errlen)
 	struct vfio_spec *sp = &dev->spec;
 	struct stat st;
 
+	if (sp->resolved) {	/* lkvm vfio add named it and checked */
+		snprintf(dev->cdev_name, sizeof(dev->cdev_name), "%s",
+			 sp->cdev);
+		return 0;
+	}
 	if (seam_fstat(dev->ops, sp->fd, &st))
 		return set_err(err, errlen, "vfio %s: %s: the launcher must "
 			       "leave it open across exec (no O_CLOEXEC)",
@@ -195,7 +200,7 @@ static int ioas_get(struct vfio_device *dev, char *err, size_t errlen)
 		c->ioas.users++;
 		return 0;
 	}
-	fd = seam_open(c->ops, IOMMU_DEV, O_RDWR);
+	fd = vfio_open_path(c, IOMMU_DEV, O_RDWR);
 	if (fd < 0) {
 		err_no_iommufd(dev->spec.name, errno, err, errlen);
 		return dev->spec.iommu == VFIO_IOMMU_AUTO && !dev->spec.has_fd ?
@@ -287,6 +292,16 @@ static int cdev_choose(struct vfio_device *dev, char *err, size_t errlen)
 		       "group/container path", dev->spec.name, why);
 }
 
+/* A passed cdev (fd=N, lkvm vfio add) the device did not take is closed:
+ * nothing is left behind. -1. */
+static int fd_drop(struct vfio_device *dev)
+{
+	if (dev->spec.has_fd && dev->spec.fd >= 0)
+		seam_close(dev->ops, dev->spec.fd);
+	dev->spec.fd = -1;
+	return -1;
+}
+
 int vfio_cdev_open(struct vfio_device *dev, char *err, size_t errlen)
 {
 	char path[64];
@@ -294,10 +309,10 @@ int vfio_cdev_open(struct vfio_device *dev, char *err, size_t errlen)
 
 	r = cdev_choose(dev, err, errlen);
 	if (r <= 0)
-		return r < 0 ? -1 : 1;
+		return r < 0 ? fd_drop(dev) : 1;
 	r = ioas_get(dev, err, errlen);
 	if (r)
-		return r;
+		return r < 0 ? fd_drop(dev) : r;
 	dev->cdev = true;
 	if (dev->spec.has_fd) {
 		dev->fd = dev->spec.fd;

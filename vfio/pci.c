@@ -2,6 +2,7 @@
  * guest RAM, building each device's virtual config space and PCI device,
  * the I/O thread for masked vectors, counters and teardown on every path. */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,18 +17,8 @@
 #include "vfio/snapshot.h"
 
 #define VFIO_EP_STOP	((void *)1)	/* epoll tag of the stop eventfd */
-
-/* Everything VFIO in the VM (vm->vfio). */
-struct vfio_vm {
-	struct vfio_container c;
-	struct vfio_spec specs[VFIO_MAX_DEVICES];
-	int nr;
-	struct vfio_pci *devs[VFIO_MAX_DEVICES];
-	int epfd, stop_efd;
-	pthread_t thread;
-	bool thread_on;
-	struct control_stat stat;	/* `lkvm stat --vfio`, once registered */
-};
+#define VFIO_EP_SYNC	((void *)2)	/* ... of the sync eventfd */
+#define SYNC_MS		1000
 
 /* ---- config space ---- */
 
@@ -94,15 +85,8 @@ const struct pci_dev_ops vfio_pci_ops = {
 	.snap_precopy = vfio_snap_precopy,
 	.snap_precopy_abort = vfio_snap_precopy_abort,
 	.snap_precopy_load = vfio_snap_precopy_load,
+	.slot_power = vfio_slot_power,
 };
-
-/* ---- hotplug seam ---- */
-
-bool vfio_pci_request_eject(struct vfio_pci *vp)
-{
-	(void)vp;		/* no PCI hotplug on lkvm's bus yet */
-	return false;
-}
 
 /* ---- one device ---- */
 
@@ -191,6 +175,7 @@ int vfio_pci_setup(struct vfio_pci *vp, int epfd, char *err, size_t errlen)
 	vp->pci.cfg_hook_end = vp->pci.cfg_size;
 	vp->pci.no_intx = !vp->has_intx;
 	vp->pci.want_port = vp->vdev.spec.port;
+	vp->pci.hot = vp->hot;
 	if (vfio_bar_setup(vp, err, errlen))
 		return -1;
 	if (pci_register(vp->vm, &vp->pci))
@@ -253,7 +238,9 @@ static void *io_thread(void *arg)
 {
 	struct vfio_vm *vv = arg;
 	struct epoll_event ev[16];
+	eventfd_t v;
 	int n, i;
+	bool sync;
 
 	sc_enter(SC_VFIO);
 	for (;;) {
@@ -264,11 +251,16 @@ static void *io_thread(void *arg)
 			pr_err("vfio: epoll_wait: %s", strerror(errno));
 			return NULL;
 		}
-		for (i = 0; i < n; i++) {
+		for (i = 0, sync = false; i < n; i++) {
 			if (ev[i].data.ptr == VFIO_EP_STOP)
 				return NULL;
-			vfio_intr_event(ev[i].data.ptr);
+			if (ev[i].data.ptr == VFIO_EP_SYNC)
+				sync = !eventfd_read(vv->sync_efd, &v);
+			else
+				vfio_intr_event(ev[i].data.ptr);
 		}
+		if (sync)	/* the whole batch is done */
+			eventfd_write(vv->synced_efd, 1);
 	}
 }
 
@@ -276,13 +268,20 @@ static int io_start(struct vfio_vm *vv)
 {
 	struct epoll_event ev = { .events = EPOLLIN,
 				  .data.ptr = VFIO_EP_STOP };
+	struct epoll_event sev = { .events = EPOLLIN,
+				   .data.ptr = VFIO_EP_SYNC };
 	sigset_t all, old;
 	int r;
 
 	vv->epfd = epoll_create1(EPOLL_CLOEXEC);
 	vv->stop_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (vv->epfd < 0 || vv->stop_efd < 0 ||
-	    epoll_ctl(vv->epfd, EPOLL_CTL_ADD, vv->stop_efd, &ev)) {
+	vv->sync_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	vv->synced_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	vv->eject_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vv->epfd < 0 || vv->stop_efd < 0 || vv->sync_efd < 0 ||
+	    vv->synced_efd < 0 || vv->eject_efd < 0 ||
+	    epoll_ctl(vv->epfd, EPOLL_CTL_ADD, vv->stop_efd, &ev) ||
+	    epoll_ctl(vv->epfd, EPOLL_CTL_ADD, vv->sync_efd, &sev)) {
 		pr_err("vfio: I/O thread setup: %s", strerror(errno));
 		return -1;
 	}
@@ -309,13 +308,33 @@ static void io_stop(struct vfio_vm *vv)
 	}
 	if (vv->stop_efd >= 0)
 		close(vv->stop_efd);
+	if (vv->sync_efd >= 0)
+		close(vv->sync_efd);
+	if (vv->synced_efd >= 0)
+		close(vv->synced_efd);
+	if (vv->eject_efd >= 0)
+		close(vv->eject_efd);
 	if (vv->epfd >= 0)
 		close(vv->epfd);
 }
 
+int vfio_io_sync(struct vfio_vm *vv)
+{
+	struct pollfd p = { .fd = vv->synced_efd, .events = POLLIN };
+	eventfd_t v;
+
+	if (!vv->thread_on)
+		return 0;
+	if (eventfd_write(vv->sync_efd, 1))
+		return -1;
+	while (poll(&p, 1, SYNC_MS) < 0 && errno == EINTR)
+		;
+	return eventfd_read(vv->synced_efd, &v) ? -1 : 0;
+}
+
 /* ---- lkvm stat --vfio ---- */
 
-static void show_stats(struct vm *vm, FILE *out)
+void vfio_show_stats(struct vm *vm, FILE *out)
 {
 	int i;
 
@@ -367,7 +386,7 @@ static void vfio_exit(struct vm *vm)
 
 	if (!vv)
 		return;
-	if (vv->stat.show)
+	if (vv->stat_on)
 		control_unregister_stat(&vv->stat);
 	bus_resets(vv, true);
 	for (i = 0; lkvm_debug && i < vv->nr; i++)
@@ -380,15 +399,14 @@ static void vfio_exit(struct vm *vm)
 	vm->vfio = NULL;
 }
 
-/* Opens, DMA-maps (the first device of each backend maps guest RAM into
- * the container or the IOAS) and sets up device i of the specs. */
-static int device_add(struct vfio_vm *vv, struct vm *vm, int i)
+int vfio_device_add(struct vfio_vm *vv, struct vm *vm,
+		    const struct vfio_spec *spec, bool hot)
 {
 	struct vfio_pci *vp = calloc(1, sizeof(*vp));
 	char err[VFIO_ERR_LEN];
 
 	if (!vp) {
-		pr_err("vfio %s: out of memory", vv->specs[i].name);
+		pr_err("vfio %s: out of memory", spec->name);
 		return -1;
 	}
 	vp->vm = vm;
@@ -396,10 +414,10 @@ static int device_add(struct vfio_vm *vv, struct vm *vm, int i)
 	vp->intx_efd = vp->intx_rfd = vp->req.efd = vp->errq.efd = -1;
 	vp->irq_stat_fd = -1;
 	vp->page = vm->cfg->vfio_page ? : (u64)sysconf(_SC_PAGESIZE);
-	snprintf(vp->name, sizeof(vp->name), "vfio %s", vv->specs[i].name);
+	snprintf(vp->name, sizeof(vp->name), "vfio %s", spec->name);
+	vp->hot = hot;
 	pthread_mutex_init(&vp->lock, NULL);
-	if (vfio_device_open(&vv->c, &vv->specs[i], &vp->vdev, err,
-			     sizeof(err))) {
+	if (vfio_device_open(&vv->c, spec, &vp->vdev, err, sizeof(err))) {
 		pr_err("%s", err);
 		vfio_pci_destroy(vp);
 		return -1;
@@ -414,9 +432,10 @@ static int device_add(struct vfio_vm *vv, struct vm *vm, int i)
 		return -1;
 	}
 	vfio_device_backend(&vp->vdev, err, sizeof(err));
-	pr_info("%s: %04x:%04x at guest 00:%02x.0%s, %s", vp->name,
+	pr_info("%s: %04x:%04x at guest %02x:%02x.0%s, %s", vp->name,
 		vcfg_get(&vp->cfg, PCI_VENDOR_ID, 2),
-		vcfg_get(&vp->cfg, PCI_DEVICE_ID, 2), vp->pci.slot,
+		vcfg_get(&vp->cfg, PCI_DEVICE_ID, 2), PCI_BDF_BUS(vp->pci.bdf),
+		vp->pci.slot,
 		vp->reloc.relocate ? ", MSI-X relocated" : "", err);
 	if (vp->reloc.trapped_bytes)
 		pr_info("%s: 0x%llx bytes of registers share a %llu KiB host "
@@ -432,12 +451,14 @@ static int vfio_init(struct vm *vm)
 	struct vfio_vm *vv;
 	int n, i;
 
-	if (!vm->cfg->vfio.nr)
+	/* with root ports: devices may come later (vfio/hotplug.c) */
+	if (!vm->cfg->vfio.nr && !vm->cfg->hotplug_slots)
 		return 0;
 	vv = calloc(1, sizeof(*vv));
 	if (!vv)
 		return -1;
-	vv->epfd = vv->stop_efd = -1;
+	vv->epfd = vv->stop_efd = vv->sync_efd = vv->synced_efd = -1;
+	vv->eject_efd = -1;
 	vfio_container_init(&vv->c, vm->cfg->vfio_seam);
 	vm->vfio = vv;
 	n = vfio_specs_parse(&vm->cfg->vfio, vv->specs, err, sizeof(err));
@@ -448,11 +469,14 @@ static int vfio_init(struct vm *vm)
 	if (io_start(vv))
 		goto fail;
 	for (i = 0; i < n; i++)
-		if (device_add(vv, vm, i))
+		if (vfio_device_add(vv, vm, &vv->specs[i], false))
 			goto fail;
 	bus_resets(vv, false);
-	vv->stat = (struct control_stat){ .topic = "vfio", .show = show_stats };
-	control_register_stat(&vv->stat);
+	vv->stat = (struct control_stat){ .topic = "vfio",
+					  .show = vfio_show_stats };
+	if (n)		/* else with the first device added */
+		control_register_stat(&vv->stat);
+	vv->stat_on = n > 0;
 	return 0;
 fail:
 	vfio_exit(vm);

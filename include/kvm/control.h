@@ -34,9 +34,11 @@ struct ctl_req;
  * (ctl_put_ok ... ctl_put_end, or ctl_put_error). */
 struct ctl_job {
 	const struct ctl_req *req;
-	const int *fds;		/* passed with it; closed by control.c */
+	int *fds;		/* passed with it; closed by control.c
+				 * unless a job takes one (sets it -1) */
 	int nfds;
 	FILE *out;
+	struct control *ctl;	/* for events (control_event) */
 };
 
 /* Main thread: an eventfd readable while a job waits (-1 for NULL c). */

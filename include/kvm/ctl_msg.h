@@ -14,8 +14,13 @@
 
 enum ctl_cmd {
 	CTL_NONE = 0, CTL_STAT, CTL_INFO, CTL_PAUSE, CTL_RESUME, CTL_SNAPSHOT,
-	CTL_STOP, CTL_DEBUG, CTL_SUBSCRIBE, CTL_MIGRATE,
+	CTL_STOP, CTL_DEBUG, CTL_SUBSCRIBE, CTL_MIGRATE, CTL_VFIO_ADD,
+	CTL_VFIO_REMOVE,
 };
+
+#define CTL_DEV_MAX	256	/* vfio-add's device and options */
+#define CTL_CDEV_MAX	16	/* "vfio12345" */
+#define CTL_MAX_TIMEOUT_MS	600000
 
 struct ctl_req {
 	enum ctl_cmd cmd;
@@ -26,6 +31,13 @@ struct ctl_req {
 	char sysrq;			/* debug: SysRq key to the console */
 	u32 downtime_ms;		/* migrate: budget (0: default) */
 	u32 bandwidth_mbps;		/* migrate: cap (0: none) */
+	/* vfio-add: --vfio's value, the IOMMU group or the cdev whose fds
+	 * come with it; vfio-remove: the device, the guest's time (ms) */
+	char dev[CTL_DEV_MAX];
+	bool has_group;
+	u32 group;
+	char cdev[CTL_CDEV_MAX];
+	u32 timeout_ms;
 };
 
 /* Parses one request line (without its '\n'); 0, or -1 with a message

@@ -120,6 +120,9 @@ struct pci_dev_ops {
 	void (*snap_precopy_abort)(struct pci_dev *dev);
 	int (*snap_precopy_load)(struct pci_dev *dev, const u8 *p, u32 len,
 				 char *err, size_t errlen);
+	/* Behind a root port: the guest powered the slot on or off (a vCPU
+	 * thread, bus lock held). Optional. */
+	void (*slot_power)(struct pci_dev *dev, bool on);
 };
 
 struct pci_dev {
@@ -137,6 +140,9 @@ struct pci_dev {
 	bool no_intx;			/* set before pci_register: pin 0 */
 	int want_slot;			/* > 0: ask for this slot; 0: any */
 	int want_port;			/* > 0: behind root port want_port - 1 */
+	bool hot;			/* added to a running guest: behind
+					 * want_port or the first free port,
+					 * its arrival signalled (hotplug) */
 
 	/* Assigned by pci_register(). */
 	struct vm *vm;
@@ -218,7 +224,8 @@ bool pci_cfg_store(struct pci_dev *dev, u32 off, const u8 *data, u32 len);
 
 /*
  * Puts dev on bus 0 (slot want_slot or the first free one), or with
- * want_port behind that root port (pci_port_attach), assigns its
+ * want_port behind that root port (pci_port_attach; hot: also with
+ * want_port 0, behind the first free port), assigns its
  * INTx GSI and allocates an address for every BAR from the bus windows,
  * writing it to the BAR registers (decode stays off until the guest sets
  * the command bits). Returns 0, or -1 after an error naming the device and
@@ -312,6 +319,7 @@ struct pci_bus {
 	struct pci_dev host_bridge;
 	struct pci_port *ports;		/* hotplug root ports (pci/ports.c) */
 	u32 nr_ports;			/* port i's secondary bus is i + 1 */
+	bool hotplugged;		/* a device came or went at run time */
 };
 
 /*
@@ -346,6 +354,10 @@ u8 pci_last_bus(struct vm *vm);
  * link up.
  * Returns the port number, or -1 after a message. Under the bus lock. */
 int pci_port_attach(struct pci_dev *dev, int port, bool hot);
+/* The root port dev is behind, or -1 (bus 0). */
+int pci_dev_port(const struct pci_dev *dev);
+/* Whether port's slot is powered (the guest's Power Controller Control). */
+bool pci_port_powered(struct vm *vm, int port);
 /* Presses port's attention button (the guest's orderly removal). 0/-1. */
 int pci_port_button(struct vm *vm, int port);
 /* Waits up to timeout_ms for the guest to power port's slot off. True

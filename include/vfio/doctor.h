@@ -20,6 +20,15 @@ int vfio_doctor_bind(const struct vfio_seam_ops *ops, const char *bdf,
  * bind (or to whichever driver the kernel probes). 0, or -1 with err. */
 int vfio_doctor_unbind(const struct vfio_seam_ops *ops, const char *bdf,
 		       char *err, size_t errlen);
+/* vfio/hotcmd.c: `lkvm vfio add|remove` (argv[0] "add" or "remove"):
+ * 0, 1 on failure, 2 on bad usage. */
+int vfio_cmd_hotplug(int argc, char **argv);
+struct ctl_req;
+/* Their arguments into r (the request), *vm_opens (add --vm-opens) and
+ * *name (--name or NULL): -1 to go on, else the exit status (usage
+ * printed for --help, 2 for bad use). */
+int vfio_hot_args(bool add, int argc, char **argv, struct ctl_req *r,
+		  bool *vm_opens, const char **name);
 /* `lkvm vfio ...` (argv[0] is "vfio"): 0, 1 on failure, 2 on bad usage. */
 int lkvm_cmd_vfio(int argc, char **argv);
 

@@ -5,6 +5,7 @@
 #define LKVM_VFIO_PCI_H
 
 #include <pthread.h>
+#include "kvm/control.h"
 #include "kvm/vm.h"
 #include "pci/pci.h"
 #include "vfio/config.h"
@@ -107,13 +108,61 @@ struct vfio_pci {
 	int pre_fd;
 	u64 pre_sent;
 	struct sbuf *pre_in;
+	bool hot;		/* added to the running VM (lkvm vfio add) */
+	bool eject;		/* the host asked for it back (hotplug.c) */
+	bool eject_force;	/* ... and the guest kept it: surprise */
+	u64 eject_at;		/* host_requests at the button press */
 };
 
-/* vfio/pci.c: the seam for hotplug (not built yet): asks the guest to
- * eject vp after the host's request interrupt, the device then released
- * once the guest let it go; true when asked. Without hotplug it returns
- * false and the request stops the VM. I/O thread, no lock held. */
+/* Everything VFIO in the VM (vm->vfio); with --hotplug-slots also before
+ * any device. */
+struct vfio_vm {
+	struct vfio_container c;
+	struct vfio_spec specs[VFIO_MAX_DEVICES];
+	int nr;
+	struct vfio_pci *devs[VFIO_MAX_DEVICES];
+	int epfd, stop_efd;
+	int sync_efd, synced_efd;	/* vfio_io_sync's barrier */
+	pthread_t thread;
+	bool thread_on;
+	struct control_stat stat;	/* `lkvm stat --vfio` */
+	bool stat_on;			/* registered */
+	/* readable when a device the host asked back may go: the guest
+	 * powered its slot off, or it kept it too long (vfio/hotplug.c) */
+	int eject_efd;
+};
+
+/* vfio/pci.c: opens spec's device, DMA-maps guest RAM (the first device
+ * of a backend), sets it up and puts it in vv->devs; hot: behind a root
+ * port of the running guest, its arrival signalled. 0, or -1 after a
+ * message (a device that got into vv->devs stays there for the caller's
+ * teardown). */
+int vfio_device_add(struct vfio_vm *vv, struct vm *vm,
+		    const struct vfio_spec *spec, bool hot);
+/* `lkvm stat --vfio`'s report. */
+void vfio_show_stats(struct vm *vm, FILE *out);
+/* Waits until the I/O thread finished the events it was handling (after
+ * a device's eventfds left its epoll set): 0, or -1 after SYNC_MS. */
+int vfio_io_sync(struct vfio_vm *vv);
+
+/* vfio/hotplug.c: runs a vfio-add or vfio-remove request (main thread);
+ * the answer goes to job->out. */
+void vfio_hotplug_job(struct vm *vm, struct ctl_job *job);
+/* vfio/hotplug.c: after the host's request interrupt, asks the guest to
+ * eject vp (its slot's attention button) when it is behind a root port,
+ * the main thread releasing it once the slot is off (or, when the guest
+ * holds it through VFIO_EJECT_REQUESTS more requests, by a surprise
+ * removal); true when asked. Otherwise false: the request stops the VM.
+ * I/O thread, no lock held. */
+#define VFIO_EJECT_REQUESTS	2	/* the kernel asks every 10 s */
 bool vfio_pci_request_eject(struct vfio_pci *vp);
+/* The eventfd the main thread polls for such releases (-1: none), and
+ * what it then runs (events to ctl). */
+int vfio_eject_fd(struct vm *vm);
+void vfio_eject_run(struct vm *vm, struct control *ctl);
+/* pci_dev_ops.slot_power: a slot powered off with an eject pending wakes
+ * the main thread. */
+void vfio_slot_power(struct pci_dev *dev, bool on);
 
 /* The VM's container (its --vfio devices' DMA mappings), or NULL. */
 struct vfio_container *vfio_vm_container(struct vm *vm);

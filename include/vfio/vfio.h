@@ -39,6 +39,11 @@ struct vfio_spec {
 	int port;		/* port=N: N + 1, behind that root port; 0: bus 0 */
 	bool has_fd;		/* fd=N: a cdev opened by a launcher */
 	int fd;
+	/* `lkvm vfio add` resolved the device on the host and passed its
+	 * fds: its IOMMU group (legacy) or cdev; no sysfs is read here */
+	bool resolved;
+	int group;
+	char cdev[16];
 };
 
 /*
@@ -99,8 +104,17 @@ struct vfio_ioas {
  * (type1v2, else type1), shared by every later group. When the last group
  * leaves, DMA is unmapped and the container fd closed.
  */
+#define VFIO_MAX_GIVEN	2
+
 struct vfio_container {
 	const struct vfio_seam_ops *ops;
+	/* fds a client opened for a device added at run time (`lkvm vfio
+	 * add`), taken instead of opening their paths; fd -1: none */
+	struct {
+		char path[48];
+		int fd;
+	} given[VFIO_MAX_GIVEN];
+	bool no_open;		/* confined: open nothing but given fds */
 	int fd;			/* -1 while no group is attached */
 	int iommu_type;		/* VFIO_TYPE1v2_IOMMU / VFIO_TYPE1_IOMMU / 0 */
 	u64 pgsizes;		/* IOMMU page size bitmap, 0: unknown */
@@ -120,6 +134,12 @@ struct vfio_container {
 /* ops NULL: the real kernel (vfio_seam_real). */
 void vfio_container_init(struct vfio_container *c,
 			 const struct vfio_seam_ops *ops);
+/* Gives fd (owned from now on) for the next open of path. */
+void vfio_give_fd(struct vfio_container *c, const char *path, int fd);
+/* Closes the given fds no open took. */
+void vfio_given_drop(struct vfio_container *c);
+/* The fd given for path, or seam_open's (with no_open: -1, EPERM). */
+int vfio_open_path(struct vfio_container *c, const char *path, int flags);
 /* Unmaps DMA, closes groups left open and the container fd. */
 void vfio_container_exit(struct vfio_container *c);
 

@@ -52,6 +52,26 @@ if [ -n "$dev" ]; then
 		[ "$(readlink "/sys/bus/pci/devices/$dev/driver")" = "$before" ] && echo 0 || echo 1)" \
 		"exit $st: $(cat "$work/err")"
 fi
+# `lkvm vfio add|remove`: the client checks the device on the host before any
+# VM is asked; usage errors exit 2; with no VM running, remove says so.
+$LKVM vfio add 0000:ff:1f.7 2>"$work/err"
+st=$?
+check add-missing "$([ $st = 1 ] && grep -q 'lkvm vfio add: vfio 0000:ff:1f.7: no such PCI device' "$work/err" && echo 0 || echo 1)" \
+	"exit $st: $(cat "$work/err")"
+$LKVM vfio add 2>"$work/err"
+st=$?
+check add-usage "$([ $st = 2 ] && grep -q 'usage: lkvm vfio add' "$work/err" && echo 0 || echo 1)" "exit $st"
+$LKVM vfio add 01:00 2>"$work/err"
+st=$?
+check add-bad-device "$([ $st = 1 ] && grep -q "invalid PCI address" "$work/err" && echo 0 || echo 1)" \
+	"exit $st: $(cat "$work/err")"
+$LKVM vfio remove --timeout 0 01:00.0 2>"$work/err"
+st=$?
+check remove-usage "$([ $st = 2 ] && echo 0 || echo 1)" "exit $st: $(cat "$work/err")"
+$LKVM vfio remove 01:00.0 2>"$work/err"
+st=$?
+check remove-no-vm "$([ $st = 1 ] && grep -q 'no running VM' "$work/err" && echo 0 || echo 1)" \
+	"exit $st: $(cat "$work/err")"
 check nothing-left "$([ -z "$(ls -A "$XDG_RUNTIME_DIR")" ] || [ -z "$(ls -A "$XDG_RUNTIME_DIR/lkvm" 2>/dev/null)" ] && echo 0 || echo 1)" \
 	"$(ls -R "$XDG_RUNTIME_DIR")"
 summary vfio-host

@@ -263,6 +263,166 @@ expect aer-stop 1 'err:error interrupt fired' \
 	'err:vfio 0000:01:00.0: the device reports an uncorrectable error \(AER\): stopping the VM' \
 	"$CLEAN"
 
+# ---- hotplug: `lkvm vfio add|remove` on a running VM (issue 15) ----
+HPX=$(mktemp -d)
+trap 'rm -f "$OUT" "$ERR"; rm -rf "$HPX"' EXIT
+# hp ARGS...: `lkvm vfio ARGS` against the VMs of $HPX; $hst, $hout
+hp() {
+	hout=$(XDG_RUNTIME_DIR=$HPX timeout 40 "$LKVM" vfio "$@" 2>&1)
+	hst=$?
+}
+# hp_expect NAME STATUS REGEX: the last hp's status and output
+hp_expect() {
+	if [ "$hst" = "$2" ] && grep -Eq -- "$3" <<<"$hout"; then
+		pass "$1"
+	else
+		fail "$1" "lkvm vfio: status $hst (want $2), output: $hout"
+	fi
+}
+# wait_n REGEX N: until $OUT has N lines matching (10 s at most)
+wait_n() {
+	local i
+	for i in $(seq 100); do
+		[ "$(grep -Ec -- "$1" "$OUT")" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# The tiny guest drives the first root port as pciehp does (polling its
+# Slot Status): add, orderly remove (attention button, the guest powers
+# the slot off), add again, --force (a surprise removal); the guest then
+# powers off and every simulated VFIO fd must be closed (teardown clean).
+XDG_RUNTIME_DIR=$HPX timeout -k 5 90 "$VMM" --sim nvme:$NVME run --raw \
+	-k "$GDIR/hotplug.bin" --hotplug-slots 2 --name hp --seccomp=off \
+	</dev/null >"$OUT" 2>"$ERR" &
+pid=$!
+wait_n 'GUEST hotplug ready port 00:1e.0 bus 1' 1 ||
+	fail hotplug-ready "the guest did not report its root port"
+# a subscriber collects the VM's events until the socket closes
+python3 - "$HPX/lkvm/hp.sock" "$HPX/events" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b'{"cmd": "subscribe"}\n')
+s.settimeout(60)
+with open(sys.argv[2], "wb") as f:
+	while True:
+		d = s.recv(4096)
+		if not d:
+			break
+		f.write(d)
+		f.flush()
+PY
+# subscribed (its answer came) before the first add: python starts slowly
+for _ in $(seq 200); do
+	grep -q '"cmd": "subscribe"' "$HPX/events" 2>/dev/null && break
+	sleep 0.1
+done
+hp add --name hp --vm-opens 01:00.0
+hp_expect hotplug-add 0 '^0000:01:00.0 added behind root port 0'
+wait_n '^GUEST hotplug added [0-9a-f]+:[0-9a-f]+ class 10802$' 1
+check hotplug-guest-sees-it $? "the guest did not see the device: $(tail -3 "$OUT")"
+hp add --name hp --vm-opens 01:00.0
+hp_expect hotplug-add-twice 1 'lkvm vfio add: 0000:01:00.0 is already assigned to this VM'
+hp remove --name hp 02:00.0
+hp_expect hotplug-remove-unknown 1 '0000:02:00.0 is not assigned to this VM'
+hp remove --name hp 01:00.0
+hp_expect hotplug-remove 0 '^01:00.0 removed \(the guest powered its slot off\)'
+wait_n '^GUEST hotplug gone \(slot was off\)$' 1
+check hotplug-guest-ejects $? "the guest did not see the removal: $(tail -3 "$OUT")"
+hp add --name hp --vm-opens 0000:01:00.0,port=1
+hp_expect hotplug-add-port 0 'added behind root port 1'
+# the guest leaves port 1's slot off: no wait
+hp remove --name hp --timeout 1 01:00.0
+hp_expect hotplug-remove-slot-off 0 'removed \(its slot was off\)'
+hp add --name hp --vm-opens 0000:01:00.0
+hp_expect hotplug-add-again 0 'added behind root port 0'
+wait_n '^GUEST hotplug added ' 2
+# a paused guest cannot answer the button: bounded, the device stays
+XDG_RUNTIME_DIR=$HPX "$LKVM" pause --name hp >/dev/null 2>&1
+hp remove --name hp --timeout 1 01:00.0
+hp_expect hotplug-remove-bounded 1 'did not power off root port 0.s slot within 1000 ms.*--force'
+XDG_RUNTIME_DIR=$HPX "$LKVM" resume --name hp >/dev/null 2>&1
+python3 - "$HPX/events" <<'PY'
+import json, sys
+got = [json.loads(l) for l in open(sys.argv[1]) if '"event"' in l]
+want = [("device-added", "0000:01:00.0"), ("device-removed", "0000:01:00.0"),
+	("device-added", "0000:01:00.0"), ("device-removed", "0000:01:00.0"),
+	("device-added", "0000:01:00.0")]
+dev = [(e["event"], e.get("detail")) for e in got if e["event"].startswith("device-")]
+sys.exit(0 if dev == want and all(e["vm"] == "hp" for e in got) else 1)
+PY
+check hotplug-events $? "events: $(tr '\n' ' ' < "$HPX/events")"
+kill -TERM $pid
+wait $pid
+st=$?
+expect hotplug-other-port 143 'err:vfio 0000:01:00.0: added behind root port 0' \
+	'err:vfio 0000:01:00.0: removed from root port 0 \(ejected\)' \
+	'err:vfio 0000:01:00.0: added behind root port 1' \
+	'err:removed from root port 1 \(slot-off\)' "$CLEAN"
+# the guest watches port 0 only: add there again, then a surprise removal
+XDG_RUNTIME_DIR=$HPX timeout -k 5 90 "$VMM" --sim nvme:$NVME run --raw \
+	-k "$GDIR/hotplug.bin" --hotplug-slots 1 --name hp --seccomp=off \
+	</dev/null >"$OUT" 2>"$ERR" &
+pid=$!
+wait_n 'GUEST hotplug ready' 1
+for round in 1 2; do
+	hp add --name hp --vm-opens 01:00.0
+	hp_expect hotplug-add-$round 0 'added behind root port 0'
+	wait_n '^GUEST hotplug added ' $round
+	hp remove --name hp --force 01:00.0
+	hp_expect hotplug-force-$round 0 'removed \(surprise removal: --force\)'
+done
+wait $pid
+st=$?
+expect hotplug-surprise 0 'out:^GUEST hotplug gone \(surprise removal\)$' \
+	'out:^GUEST hotplug OK$' 'err:removed from root port 0 \(surprise\)' \
+	"$CLEAN"
+# The host asks for a device behind a root port back (VFIO request
+# interrupt, as on an unbind from vfio-pci): the guest is asked to eject it
+# (attention button), powers the slot off, and lkvm releases the device
+# while the (confined) VM runs on; the port's MSIs reach the guest, the
+# last one sent by the confined main thread.
+XDG_RUNTIME_DIR=$HPX timeout -k 5 60 "$VMM" --sim nvme:$NVME \
+	--sim-request $NVME:1500 run --raw -k "$GDIR/hotplug.bin" \
+	--hotplug-slots 1 --vfio 01:00.0,port=0 --name ej </dev/null \
+	>"$OUT" 2>"$ERR" &
+pid=$!
+wait_n '^GUEST hotplug gone' 1
+kill -TERM $pid
+wait $pid
+st=$?
+expect host-request-eject 143 'err:request interrupt fired' \
+	'err:the host asks for the device back: the guest is asked to eject it' \
+	'out:^GUEST hotplug added ' 'out:^GUEST hotplug powered off$' \
+	'out:^GUEST hotplug gone \(slot was off\)$' 'out:^GUEST hotplug irqs [1-9]' \
+	'err:vfio 0000:01:00.0: the guest ejected it: released to the host' \
+	"$CLEAN"
+# A confined VM opens no device: --vm-opens is refused, the VM runs on;
+# a VM without root ports has nowhere to put one.
+XDG_RUNTIME_DIR=$HPX timeout -k 5 60 "$VMM" --sim nvme:$NVME run --raw \
+	-k "$GDIR/spin.bin" --hotplug-slots 1 --name conf </dev/null \
+	>"$OUT" 2>"$ERR" &
+pid=$!
+XDG_RUNTIME_DIR=$HPX timeout -k 5 60 "$VMM" --sim nvme:$NVME run --raw \
+	-k "$GDIR/spin.bin" --name flat </dev/null >/dev/null 2>&1 &
+pid2=$!
+wait_n 'GUEST spin running' 1
+hp add --name conf --vm-opens 01:00.0
+hp_expect hotplug-confined 1 'the VM is confined \(seccomp\) and opens no device'
+sleep 0.5
+hp add --name flat --vm-opens 01:00.0
+hp_expect hotplug-no-ports 1 'no hotplug root ports: run it with --hotplug-slots N'
+hp add --name conf 0000:07:00.0
+hp_expect hotplug-client-checks 1 'vfio 0000:07:00.0: no such PCI device'
+hp add --name conf
+hp_expect hotplug-usage 2 'give one device'
+kill -TERM $pid $pid2
+wait $pid
+st=$?
+wait $pid2
+expect hotplug-refusals 143 'out:GUEST spin running' "$CLEAN"
+
 # ---- bad input: clear message naming the device, non-zero exit ----
 run --sim nvme:$NVME -- hello --vfio 01:00
 expect bad-bdf nonzero "err:--vfio '01:00': invalid PCI address"

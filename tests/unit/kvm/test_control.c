@@ -5,6 +5,7 @@
  * clients do not delay others, and a peer's bytes are escaped. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include "kvm/control.h"
+#include "kvm/ctl_msg.h"
 #include "kvm/vm.h"
 #include "fake_vm.h"
 #include "unit.h"
@@ -530,4 +532,95 @@ TEST(control_shared_options)
 	fclose(stdout);
 	stdout = saved;
 	quiet(false);
+}
+
+/* The main thread's side for control_jobs_post_events: runs jobs until
+ * told to stop, each posting an event named after its request. */
+struct jobber {
+	struct control *c;
+	struct vm *vm;
+	volatile bool stop;
+};
+
+static void post_job(struct vm *vm, struct ctl_job *job)
+{
+	control_event(job->ctl, job->req->cmd == CTL_VFIO_ADD ?
+		      "device-added" : "device-removed", job->req->dev);
+	ctl_put_ok(job->out, job->req->cmd);
+	ctl_put_end(job->out);
+}
+
+static void *jobber(void *arg)
+{
+	struct jobber *j = arg;
+	struct pollfd p = { .fd = control_job_fd(j->c), .events = POLLIN };
+
+	while (!j->stop)
+		if (poll(&p, 1, 50) > 0)
+			control_run_job(j->c, j->vm, post_job);
+	return NULL;
+}
+
+/* Events a job posts reach a subscriber, every one and in order, however
+ * many clients came and went meanwhile. */
+TEST(control_jobs_post_events)
+{
+	static const char *const reqs[] = {
+		"{\"cmd\": \"vfio-add\", \"dev\": \"a\"}\n",
+		"{\"cmd\": \"vfio-remove\", \"dev\": \"a\"}\n",
+		"{\"cmd\": \"vfio-add\", \"dev\": \"b\"}\n",
+		"{\"cmd\": \"vfio-remove\", \"dev\": \"b\"}\n",
+		"{\"cmd\": \"vfio-add\", \"dev\": \"c\"}\n",
+		"{\"cmd\": \"vfio-remove\", \"dev\": \"c\"}\n",
+	};
+	struct jobber j = { 0 };
+	char buf[2048], *p;
+	struct control *c;
+	struct vm vm;
+	pthread_t t;
+	size_t i, got = 0;
+	int sub, n;
+
+	ASSERT(setup());
+	vm_named(&vm, "ev1");
+	ASSERT(!control_open(&vm, &c) && c);
+	control_start(c);
+	j.c = c;
+	j.vm = &vm;
+	ASSERT(!pthread_create(&t, NULL, jobber, &j));
+	sub = connect_to("ev1");
+	ASSERT(sub >= 0);
+	EXPECT(write(sub, "{\"cmd\": \"subscribe\"}\n", 21) == 21);
+	EXPECT(read_all(sub, buf, sizeof(buf)) > 0);
+	for (i = 0; i < ARRAY_SIZE(reqs); i++) {
+		EXPECT(ask("ev1", reqs[i], buf, sizeof(buf)) > 0);
+		EXPECT_CONTAINS(buf, "\"ok\": true");
+	}
+	buf[0] = 0;
+	while (got < sizeof(buf) - 1 &&
+	       (n = read(sub, buf + got, sizeof(buf) - 1 - got)) > 0) {
+		got += n;
+		buf[got] = 0;
+		if (strstr(buf, "\"detail\": \"c\"}\n{\"event\": \"device-removed\""))
+			break;
+		if (strstr(buf, "device-removed\", \"vm\": \"ev1\", \"detail\": \"c\""))
+			break;
+	}
+	for (i = 0, p = buf; i < ARRAY_SIZE(reqs); i++) {
+		char want[96];
+
+		snprintf(want, sizeof(want), "{\"event\": \"%s\", \"vm\": \"ev1\", "
+			 "\"detail\": \"%c\"}\n", i % 2 ? "device-removed" :
+			 "device-added", "abc"[i / 2]);
+		p = p ? strstr(p, want) : NULL;
+		if (!EXPECT(p != NULL))
+			fprintf(stderr, "  event %zu missing from: %s\n", i, buf);
+		if (p)
+			p += strlen(want);
+	}
+	j.stop = true;
+	pthread_join(t, NULL);
+	close(sub);
+	control_stop(c);
+	teardown();
 }

@@ -26,6 +26,13 @@ TEST(ctl_req_shapes)
 		"{\"cmd\": \"migrate\", \"max_downtime_ms\": 50, "
 		"\"bandwidth_mbps\": 100}",
 		"{\"cmd\": \"migrate\"}",
+		"{\"cmd\": \"vfio-add\", \"dev\": \"0000:01:00.0,port=2\", "
+		"\"group\": 0}",
+		"{\"cmd\": \"vfio-add\", \"dev\": \"01:00.0\", \"cdev\": "
+		"\"vfio12\"}",
+		"{\"cmd\": \"vfio-add\", \"dev\": \"01:00.0\"}",
+		"{\"cmd\": \"vfio-remove\", \"force\": true, \"dev\": "
+		"\"01:00.0\", \"timeout_ms\": 2500}",
 	};
 	char err[160], line[128];
 	struct ctl_req r, r2;
@@ -63,6 +70,46 @@ TEST(ctl_req_shapes)
 		   &r, err));
 	EXPECT_CONTAINS(err, "\"bandwidth_mbps\" must be a number");
 	EXPECT(req("{\"cmd\": \"stop\", \"bandwidth_mbps\": 9}", &r, err));
+}
+
+/* vfio-add and vfio-remove (lkvm vfio add|remove): the device, the group
+ * (0 is a group) or cdev whose fds come along, the guest's time */
+TEST(ctl_req_hotplug)
+{
+	static const struct { const char *in, *why; } bad[] = {
+		{ "{\"cmd\": \"vfio-add\", \"dev\": \"\"}", "\"dev\" must be" },
+		{ "{\"cmd\": \"vfio-add\", \"dev\": 1}", "\"dev\" must be" },
+		{ "{\"cmd\": \"vfio-add\", \"group\": -1}",
+		  "\"group\" must be" },
+		{ "{\"cmd\": \"vfio-add\", \"cdev\": \"vfio\"}",
+		  "\"cdev\" must be vfioN" },
+		{ "{\"cmd\": \"vfio-add\", \"cdev\": \"vfio1/../x\"}",
+		  "\"cdev\" must be vfioN" },
+		{ "{\"cmd\": \"vfio-add\", \"force\": true}",
+		  "\"vfio-add\" takes no member \"force\"" },
+		{ "{\"cmd\": \"vfio-remove\", \"group\": 3}",
+		  "\"vfio-remove\" takes no member \"group\"" },
+		{ "{\"cmd\": \"vfio-remove\", \"timeout_ms\": 600001}",
+		  "\"timeout_ms\" must be a number from 0 to 600000" },
+	};
+	char err[160];
+	struct ctl_req r;
+	size_t i;
+
+	EXPECT(!req("{\"cmd\": \"vfio-add\", \"dev\": \"01:00.0\", "
+		    "\"group\": 0}", &r, err));
+	EXPECT_EQ(r.cmd, CTL_VFIO_ADD);
+	EXPECT_STR(r.dev, "01:00.0");
+	EXPECT(r.has_group && r.group == 0 && !r.cdev[0]);
+	EXPECT(!req("{\"cmd\": \"vfio-remove\", \"dev\": \"x\"}", &r, err));
+	EXPECT(!r.has_group && !r.force && r.timeout_ms == 0);
+	EXPECT(ctl_cmd_on_main(CTL_VFIO_ADD) &&
+	       ctl_cmd_on_main(CTL_VFIO_REMOVE));
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		err[0] = 0;
+		EXPECT_EQ(req(bad[i].in, &r, err), -1);
+		EXPECT_CONTAINS(err, bad[i].why);
+	}
 }
 
 TEST(ctl_req_errors)
