@@ -17,9 +17,11 @@
 #include "kvm/run.h"
 #include "kvm/vm.h"
 #include "pci/pci.h"
+#include "virtio/blk.h"
 
 #define HELLO_MS	60000	/* the source sends the hello at once */
 #define STREAM_MS	30000	/* then something at least this often */
+#define LOCK_MS		5000	/* the source lets go of the disks */
 
 static int listen_unix(const struct mig_addr *a, char *err, size_t errlen)
 {
@@ -273,6 +275,9 @@ int mig_receive(struct vm *vm)
 			free(p);
 	}
 	free(state);
+	/* the source released its disks' locks before its last record */
+	if (r >= 0 && blk_locks_take(vm, LOCK_MS, err, sizeof(err)))
+		r = -1;
 	if (r < 0) {
 		send_status(fd, MIG_ACK, MIG_FAILED, err);
 		pr_err("--incoming %s: %s; the VM was discarded, nothing was "

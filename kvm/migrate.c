@@ -22,9 +22,11 @@
 #include "lkvm/version.h"
 #include "pci/pci.h"
 #include "vfio/pci.h"
+#include "virtio/blk.h"
 
 #define IO_MS		10000	/* a peer silent this long is gone */
 #define ACK_MS		60000	/* the destination loads the state */
+#define RELOCK_MS	5000	/* a failed destination lets go of the disks */
 #define FLUSH_BYTES	(1u << 20)
 #define STATE_GUESS	(64u << 10)	/* state bytes before it is built */
 
@@ -40,6 +42,7 @@ struct mig_src {
 	bool logging;
 	bool manual;		/* KVM_CLEAR_DIRTY_LOG re-arms the log */
 	bool dma_all;		/* device writes: resend all RAM stopped */
+	bool unlocked;		/* the disks' locks released to the destination */
 	struct vfio_container *dma;	/* its DMA dirty tracking is on */
 	char err[512];
 };
@@ -501,6 +504,9 @@ static int stop_and_copy(struct mig_src *m)
 		return -1;
 	mig_rec_end(&m->b, h);
 	mig_rec_end(&m->b, mig_rec_begin(&m->b, MIG_END));
+	/* the disks are quiet: the destination takes their locks */
+	blk_locks_release(m->vm);
+	m->unlocked = true;
 	if (flush(m))
 		return -1;
 	return get_status(m, MIG_ACK, ACK_MS);
@@ -541,6 +547,8 @@ static int src_setup(struct mig_src *m)
  * has the VM (its vCPUs stay stopped), else -1 with it running again. */
 static int final_phase(struct mig_src *m)
 {
+	char why[256];
+
 	if (vcpus_pause(m->vm, SNAP_PAUSE_MS))
 		return set_err(m->err, sizeof(m->err), "a vCPU did not stop "
 			       "within %d ms", SNAP_PAUSE_MS);
@@ -548,6 +556,8 @@ static int final_phase(struct mig_src *m)
 	if (!snap_quiesce_all(m->vm, m->err, sizeof(m->err)) &&
 	    !stop_and_copy(m))
 		return 0;
+	if (m->unlocked && blk_locks_take(m->vm, RELOCK_MS, why, sizeof(why)))
+		pr_warn("migrate: %s", why);
 	snap_resume_owners(m->vm);
 	vcpus_resume(m->vm);
 	return -1;

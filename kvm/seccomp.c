@@ -95,7 +95,7 @@ const struct sc_rule sc_syscalls[] = {
 	SYS(renameat2, P), SYS(linkat, P), SYS(symlinkat, P),
 	SYS(readlinkat, P), SYS(mknodat, P), SYS(fchmodat, P),
 	SYS(fchownat, P), SYS(utimensat, P), SYS(fstatfs, P),
-	SYS(getdents64, P | SAN), SYS(fcntl, P), SYS(dup, P),
+	SYS(getdents64, P | SAN), SYS(fcntl, P | M), SYS(dup, P),
 	SYS(open, SAN), SYS(openat, SAN), SYS(clone, SAN), SYS(ptrace, SAN),
 	SYS(wait4, SAN), SYS(prctl, SAN),
 	SYS(readlink, SAN), SYS(sched_getaffinity, SAN),

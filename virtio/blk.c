@@ -517,8 +517,10 @@ int blk_setup(struct blk_dev *b, struct vm *vm, const char *path, bool ro,
 		return -1;
 	}
 	snprintf(b->name, sizeof(b->name), "virtio-blk%d", index);
+	/* A migration's destination locks once the source let go (below) */
+	b->lock_later = vm && vm->cfg && vm->cfg->incoming;
 	if (blk_open(b, &b->st) || blk_check_twice(vm, b, &b->st) ||
-	    blk_lock(b) || blk_size(b))
+	    (!b->lock_later && blk_lock(b)) || blk_size(b))
 		goto fail;
 	blk_probe_discard(b);
 	blk_set_id(b);
@@ -583,6 +585,45 @@ int blk_init_all(struct vm *vm)
 	if (ret)
 		blk_exit_all(vm);
 	return ret;
+}
+
+/* ---- live migration: the images' locks change hands ---- */
+
+static int set_lock(struct blk_dev *b, short type)
+{
+	struct flock fl = { .l_type = type, .l_whence = SEEK_SET };
+
+	return fcntl(b->fd, F_OFD_SETLK, &fl);
+}
+
+void blk_locks_release(struct vm *vm)
+{
+	struct virtio_dev *v = NULL;
+
+	while ((v = virtio_dev_next(vm, VIRTIO_ID_BLOCK, v)))
+		set_lock(v->priv, F_UNLCK);
+}
+
+int blk_locks_take(struct vm *vm, int wait_ms, char *err, size_t errlen)
+{
+	struct virtio_dev *v = NULL;
+	struct blk_dev *b;
+	int ms;
+
+	while ((v = virtio_dev_next(vm, VIRTIO_ID_BLOCK, v))) {
+		b = v->priv;
+		for (ms = 0; set_lock(b, b->ro ? F_RDLCK : F_WRLCK); ms += 10) {
+			if ((errno != EAGAIN && errno != EACCES) || ms >= wait_ms)
+				return set_err(err, errlen, "disk image '%s' is "
+					       "still locked by another process "
+					       "(%s): it must be released to "
+					       "this VM", b->path,
+					       strerror(errno));
+			usleep(10000);
+		}
+		b->lock_later = false;
+	}
+	return 0;
 }
 
 void blk_exit_all(struct vm *vm)

@@ -19,6 +19,7 @@ struct blk_dev {
 	bool ro;
 	bool is_bdev;
 	bool can_discard;	/* DISCARD and WRITE_ZEROES offered */
+	bool lock_later;	/* --incoming: locked once the source let go */
 	u64 sectors;
 	char id[VIRTIO_BLK_ID_BYTES];
 	char name[24];
@@ -37,6 +38,13 @@ void blk_teardown(struct blk_dev *b);
  * every disk is released again: no fd, lock or PCI slot is left. */
 int blk_init_all(struct vm *vm);
 void blk_exit_all(struct vm *vm);
+/* Live migration, main thread: the source releases its images' locks
+ * once its devices are quiet and the last state is on its way (and takes
+ * them again, blk_locks_take, if the move fails); the destination takes
+ * them before it acknowledges, waiting up to wait_ms for the source.
+ * 0, or -1 with the image named in err. */
+void blk_locks_release(struct vm *vm);
+int blk_locks_take(struct vm *vm, int wait_ms, char *err, size_t errlen);
 /* Runs every available request of queue q (device lock held). */
 void blk_process(struct blk_dev *b, unsigned int q);
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # needs: /dev/kvm
 # Live migration (kvm/migrate.c, kvm/incoming.c, kvm/migcmd.c): the count
-# guest moves over a unix socket and goes on counting from where it was;
+# guest moves over a unix socket and goes on counting from where it was,
+# its disk's lock handed over (then held by the destination);
 # the pattern guest (rewrites 16 MiB without pause) moves over TCP on
 # 127.0.0.1 with every page checking, its dirty log re-armed by
 # KVM_CLEAR_DIRTY_LOG (Linux 5.6+); a destination killed mid-stream
@@ -56,7 +57,10 @@ alive() { kill -0 "$1" 2>/dev/null; }
 note() { echo "     t=${SECONDS}s: $(tail -1 $T/m.out)"; }
 
 # ---- the count guest over a unix socket ----
-start A "$LKVM" --raw -k $G/count.bin -m 64 -c 2
+# with a disk: the destination opens the image the source holds locked and
+# takes the lock when the source lets go
+dd if=/dev/zero of=$T/disk.img bs=1M count=1 2>/dev/null
+start A "$LKVM" --raw -k $G/count.bin -m 64 -c 2 -d $T/disk.img
 apid=$pid
 if ! wait_for 30 count_ge A 3; then
 	fail mig-boot "the count guest did not count: $(cat $T/A.out $T/A.err)"
@@ -81,6 +85,11 @@ first=$(counts B | head -1)
 	[ ! -e $T/m.sock ]
 check mig-unix-count $? "migrate $mst, source $ast, source at $c, destination from '$first' to $(last_count B): $(cat $T/m.out) $(tail -3 $T/B.err)"
 note
+# the destination took the image's lock: another VM is refused it
+out=$($LKVM run --raw -k $G/hello.bin -m 64 -d $T/disk.img 2>&1 </dev/null)
+st=$?
+[ $st = 1 ] && grep -q "disk image '$T/disk.img' is in use by another process" <<<"$out"
+check mig-disk-lock $? "a third VM on the disk: status $st: $out"
 kill -TERM $bpid; wait_gone $bpid 10
 
 # ---- the pattern guest over TCP ----

@@ -1,6 +1,7 @@
 /* Unit tests of virtio-blk (virtio/blk.c): --disk syntax, image open/lock
  * errors, and requests on hand-built rings over a temporary image: IN, OUT,
- * FLUSH, GET_ID, DISCARD/WRITE_ZEROES, read-only disks, bad requests. */
+ * FLUSH, GET_ID, DISCARD/WRITE_ZEROES, read-only disks, bad requests; the
+ * image lock handed from a migration's source to its destination. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -389,6 +390,43 @@ TEST(virtio_blk_init_failure_unwinds)
 	EXPECT_EQ(open_fds(), fds);
 	EXPECT(img_free());
 	fake_vm_fini(&vm);
+	unlink(img);
+	h_fini(&H);
+}
+
+/* Live migration's hand-over of an image's lock: a destination
+ * (--incoming) opens the image the source still holds without locking it,
+ * and takes the lock only once the source released it, waiting a bounded
+ * time (the image named when it stays held); the source, its move failed,
+ * takes its lock back. */
+TEST(virtio_blk_lock_handover)
+{
+	struct lkvm_config scfg = { 0 }, dcfg = { 0 };
+	struct vm src, dst;
+	char err[256] = "";
+
+	h_init(&H);
+	make_image();
+	scfg.disks.v[scfg.disks.nr++] = img;
+	dcfg.disks.v[dcfg.disks.nr++] = img;
+	dcfg.incoming = "unix:/nonexistent";
+	fake_vm_init(&src, &scfg, true);
+	fake_vm_init(&dst, &dcfg, true);
+	ASSERT_EQ(blk_init_all(&src), 0);
+	ASSERT_EQ(blk_init_all(&dst), 0);	/* the source's lock: no matter */
+	EXPECT_EQ(blk_locks_take(&dst, 50, err, sizeof(err)), -1);
+	EXPECT_CONTAINS(err, img);
+	EXPECT_CONTAINS(err, "still locked by another process");
+	blk_locks_release(&src);
+	EXPECT_EQ(blk_locks_take(&dst, 50, err, sizeof(err)), 0);
+	EXPECT_EQ(blk_locks_take(&src, 50, err, sizeof(err)), -1); /* dst's */
+	blk_exit_all(&dst);
+	EXPECT_EQ(blk_locks_take(&src, 50, err, sizeof(err)), 0);
+	EXPECT(!img_free());
+	blk_exit_all(&src);
+	EXPECT(img_free());
+	fake_vm_fini(&dst);
+	fake_vm_fini(&src);
 	unlink(img);
 	h_fini(&H);
 }
