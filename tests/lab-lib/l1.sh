@@ -16,6 +16,28 @@ lab_sub() { awk "BEGIN { printf \"%.2f\", $1 - $2 }"; }
 # lab_pagesize: the L1 kernel's page size in bytes (what getpagesize() returns).
 lab_pagesize() { echo $(( $(sed -n 's/^KernelPageSize: *\([0-9]*\) kB/\1/p' /proc/self/smaps | head -n 1) * 1024 )); }
 
+# lab_wait TENTHS CMD...: runs CMD (output discarded) every 0.1 s until it succeeds; 1 when
+# TENTHS tries all failed.
+lab_wait() {
+	_lw=$1; shift
+	while ! "$@" >/dev/null 2>&1; do
+		_lw=$((_lw - 1)); [ $_lw -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+# lab_tap TAP [GONE]: once lkvm made TAP (and the tap GONE is no more), L1's end of an L2
+# network on it: 10.0.2.1/24 and the same MAC each time, so L2's ARP entry stays right
+# across lkvm processes (snapshot restores, migrations).
+lab_tap() {
+	lab_wait 1800 ip link show "$1" || { echo "no $1 appeared"; return; }
+	[ -z "${2:-}" ] || lab_wait 1800 sh -c "! ip link show $2" || { echo "$2 stayed"; return; }
+	ip link set "$1" down
+	ip link set "$1" address 02:00:00:00:5a:01
+	ip addr add 10.0.2.1/24 dev "$1"
+	ip link set "$1" up
+	echo "$1 up"
+}
+
 # l2_threads PID: "TID:STATE:WCHAN" of each of the process's threads, the first is main.
 l2_threads() {
 	for _tk in /proc/"$1"/task/*; do

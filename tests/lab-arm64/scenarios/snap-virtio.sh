@@ -18,23 +18,6 @@ mkdir -p $D
 dd if=/dev/zero of=$D/disk.img bs=1M count=8 2>/dev/null
 tok=$(head -c 16 /dev/urandom | md5sum | cut -c1-16)
 
-# snapv_wait TENTHS CMD...: runs CMD every 0.1 s until it succeeds.
-snapv_wait() {
-	_w=$1; shift
-	while ! "$@" >/dev/null 2>&1; do
-		_w=$((_w - 1)); [ $_w -gt 0 ] || return 1
-		sleep 0.1
-	done
-}
-# Each lkvm process makes the tap anew: the same address and MAC each time.
-snapv_tap() {
-	snapv_wait 1800 ip link show $TAP || { echo "no $TAP appeared"; return; }
-	ip link set $TAP down
-	ip link set $TAP address 02:00:00:00:5a:01
-	ip addr add 10.0.2.1/24 dev $TAP
-	ip link set $TAP up
-	echo "$TAP up"
-}
 snapv_counted() { grep -qE "L2-SNAPV count ($1) up=" /tmp/l2-$NAME.log; }
 # snapv_take DIR [--stop]: `lkvm snapshot` into DIR; DIR.rc its status.
 snapv_take() {
@@ -46,9 +29,9 @@ snapv_take() {
 		"$(cat "$1.out") $(du -k "$1" 2>/dev/null | tail -n 1 | tr '\t' ' ')"
 }
 snapv_snap() {
-	snapv_wait 3000 snapv_counted '[4-9]|[1-9][0-9]' || { echo "L2 never counted to 4"; return; }
+	lab_wait 3000 snapv_counted '[4-9]|[1-9][0-9]' || { echo "L2 never counted to 4"; return; }
 	snapv_take $D/snap0
-	snapv_wait 3000 snapv_counted '[89]|[1-9][0-9]' || { echo "L2 never counted to 8"; return; }
+	lab_wait 3000 snapv_counted '[89]|[1-9][0-9]' || { echo "L2 never counted to 8"; return; }
 	snapv_take $D/snap --stop
 }
 # snapv_count LOG first|last: the first or last count L2 printed into LOG.
@@ -58,12 +41,12 @@ snapv_count() {
 }
 # snapv_first: L1's uptime when the restored L2 printed its first count, into $D/t2.
 snapv_first() {
-	snapv_wait 600 grep -q 'L2-SNAPV count' /tmp/l2-$NAME-restore.log && lab_uptime > $D/t2
+	lab_wait 600 grep -q 'L2-SNAPV count' /tmp/l2-$NAME-restore.log && lab_uptime > $D/t2
 }
 # snapv_up LOG N: L2's uptime at count N.
 snapv_up() { sed -n "s/.*L2-SNAPV count $2 up=\([0-9.]*\).*/\1/p" "$1" | head -n 1; }
 
-snapv_tap > $D/tap1.log 2>&1 &
+lab_tap $TAP > $D/tap1.log 2>&1 &
 snapv_snap > $D/side.log 2>&1 &
 spid=$!
 l2_run $NAME 240 run --name $NAME -k "$L2_KERNEL" -i "$L2_INITRD" -m 256 -c 2 \
@@ -90,7 +73,7 @@ else
 		"count $last1, ${bad1:-no L2 failure}: $(tail -n 1 $D/side.log)"
 fi
 
-snapv_tap > $D/tap2.log 2>&1 &
+lab_tap $TAP > $D/tap2.log 2>&1 &
 tpid=$!
 rm -f /tmp/l2-$NAME-restore.log
 snapv_first > /dev/null 2>&1 &

@@ -16,25 +16,6 @@ mkdir -p $D
 dd if=/dev/zero of=$D/disk.img bs=1M count=8 2>/dev/null
 tok=$(head -c 16 /dev/urandom | md5sum | cut -c1-16)
 
-# migv_wait TENTHS CMD...: runs CMD every 0.1 s until it succeeds.
-migv_wait() {
-	_w=$1; shift
-	while ! "$@" >/dev/null 2>&1; do
-		_w=$((_w - 1)); [ $_w -gt 0 ] || return 1
-		sleep 0.1
-	done
-}
-# migv_tap TAP [GONE]: once TAP exists (and the tap GONE no longer does), L1's end of the
-# L2 network on it: 10.0.2.1, the same MAC each time.
-migv_tap() {
-	migv_wait 1800 ip link show "$1" || { echo "no $1 appeared"; return; }
-	[ -z "${2:-}" ] || migv_wait 1800 sh -c "! ip link show $2" || { echo "$2 stayed"; return; }
-	ip link set "$1" down
-	ip link set "$1" address 02:00:00:00:5a:01
-	ip addr add 10.0.2.1/24 dev "$1"
-	ip link set "$1" up
-	echo "$1 up"
-}
 # migv_count LOG first|last: the first or last count L2 printed into LOG.
 migv_count() {
 	sed -n 's/.*L2-SNAPV count \([0-9]*\)$/\1/p' "$1" | if [ "$2" = first ]; then
@@ -42,15 +23,15 @@ migv_count() {
 }
 
 rm -f $SRC_LOG $DST_LOG $D/src.rc $D/mig.out
-migv_tap lkvmmig0 > $D/tap1.log 2>&1 &
+lab_tap lkvmmig0 > $D/tap1.log 2>&1 &
 ( l2_run migv 300 run --name migv -k "$L2_KERNEL" -i "$L2_INITRD" -m 256 -c 1 \
 	-d $D/disk.img -n mode=tap,tapif=lkvmmig0 \
 	-p "$L2_APPEND lab.scenario=snap-virtio lab.token=$tok lab.end=poweroff"
   echo "$L2_RC" > $D/src.rc ) &
 _src=$!
-if migv_wait 3000 grep -qE 'L2-SNAPV count ([5-9]|[1-9][0-9])$' $SRC_LOG; then
-	migv_tap lkvmmig1 lkvmmig0 > $D/tap2.log 2>&1 &
-	( migv_wait 3000 grep -q 'waiting for an incoming VM' $DST_LOG
+if lab_wait 3000 grep -qE 'L2-SNAPV count ([5-9]|[1-9][0-9])$' $SRC_LOG; then
+	lab_tap lkvmmig1 lkvmmig0 > $D/tap2.log 2>&1 &
+	( lab_wait 3000 grep -q 'waiting for an incoming VM' $DST_LOG
 	  "$LKVM" migrate --name migv "unix:$D/mig.sock" > $D/mig.out 2>&1
 	  echo "status $?" >> $D/mig.out ) &
 	_mcmd=$!

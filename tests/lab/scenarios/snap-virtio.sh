@@ -16,23 +16,6 @@ mkdir -p $D
 dd if=/dev/zero of=$D/disk.img bs=1M count=8 2>/dev/null
 tok=$(head -c 16 /dev/urandom | md5sum | cut -c1-16)
 
-# snapv_wait TENTHS CMD...: runs CMD every 0.1 s until it succeeds.
-snapv_wait() {
-	_w=$1; shift
-	while ! "$@" >/dev/null 2>&1; do
-		_w=$((_w - 1)); [ $_w -gt 0 ] || return 1
-		sleep 0.1
-	done
-}
-# Each lkvm process makes the tap anew: the same address and MAC each time.
-snapv_tap() {
-	snapv_wait 1800 ip link show $TAP || { echo "no $TAP appeared"; return; }
-	ip link set $TAP down
-	ip link set $TAP address 02:00:00:00:5a:01
-	ip addr add 10.0.2.1/24 dev $TAP
-	ip link set $TAP up
-	echo "$TAP up"
-}
 # snapv_counted RE: L2 printed a count matching RE.
 snapv_counted() { grep -qE "L2-SNAPV count ($1)\$" /tmp/l2-$NAME.log; }
 # snapv_take DIR [--stop]: `lkvm snapshot` into DIR; DIR.rc its status.
@@ -46,9 +29,9 @@ snapv_take() {
 # From count 5 on a snapshot the VM runs on after, from count 10 on one
 # with --stop, ending the first lkvm.
 snapv_snap() {
-	snapv_wait 3000 snapv_counted '[5-9]|[1-9][0-9]' || { echo "L2 never counted to 5"; return; }
+	lab_wait 3000 snapv_counted '[5-9]|[1-9][0-9]' || { echo "L2 never counted to 5"; return; }
 	snapv_take $D/snap0
-	snapv_wait 3000 snapv_counted '[1-9][0-9]' || { echo "L2 never counted to 10"; return; }
+	lab_wait 3000 snapv_counted '[1-9][0-9]' || { echo "L2 never counted to 10"; return; }
 	snapv_take $D/snap --stop
 }
 # snapv_until LOG RE OUT: L1 seconds from now until LOG has a line matching RE, into OUT
@@ -56,7 +39,7 @@ snapv_snap() {
 snapv_until() {
 	_u0=$(lab_uptime)
 	rm -f "$3"
-	snapv_wait 3000 grep -q "$2" "$1" && lab_sub "$(lab_uptime)" "$_u0" > "$3"
+	lab_wait 3000 grep -q "$2" "$1" && lab_sub "$(lab_uptime)" "$_u0" > "$3"
 }
 # snapv_count LOG first|last: the first or last count L2 printed into LOG.
 snapv_count() {
@@ -69,7 +52,7 @@ snapv_count() {
 
 rm -f /tmp/l2-$NAME.log /tmp/l2-$NAME-restore.log
 snapv_until /tmp/l2-$NAME.log L2-BOOT-OK $D/boot.secs &
-snapv_tap > $D/tap1.log 2>&1 &
+lab_tap $TAP > $D/tap1.log 2>&1 &
 snapv_snap > $D/side.log 2>&1 &
 spid=$!
 l2_run $NAME 300 run --name $NAME -k "$L2_KERNEL" -i "$L2_INITRD" -m 256 -c 1 \
@@ -95,7 +78,7 @@ else
 		"count $last1, ${bad1:-no L2 failure}: $(tail -n 1 $D/side.log)"
 fi
 
-snapv_tap > $D/tap2.log 2>&1 &
+lab_tap $TAP > $D/tap2.log 2>&1 &
 tpid=$!
 snapv_until /tmp/l2-$NAME-restore.log 'L2-SNAPV count' $D/restore.secs &
 l2_run $NAME-restore 300 run --restore $D/snap
