@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/kvm.h>
+#include <linux/virtio_ids.h>
 #include "kvm/control.h"
 #include "kvm/config.h"
 #include "kvm/ctl_msg.h"
@@ -23,6 +24,7 @@
 #include "pci/pci.h"
 #include "vfio/pci.h"
 #include "virtio/blk.h"
+#include "virtio/pci.h"
 
 #define IO_MS		10000	/* a peer silent this long is gone */
 #define ACK_MS		60000	/* the destination loads the state */
@@ -43,6 +45,7 @@ struct mig_src {
 	bool manual;		/* KVM_CLEAR_DIRTY_LOG re-arms the log */
 	bool dma_all;		/* device writes: resend all RAM stopped */
 	bool unlocked;		/* the disks' locks released to the destination */
+	bool ulog;		/* virtio writes logged (guest_mem's log) */
 	struct vfio_container *dma;	/* its DMA dirty tracking is on */
 	char err[512];
 };
@@ -225,6 +228,8 @@ static s64 fetch_dirty(struct mig_src *m)
 			mig_merge_dirty(m->dirty[i], tmp, words);
 			dma_dirty(m, i, tmp, words);
 		}
+		if (!r && m->ulog)	/* and what lkvm's virtio devices wrote */
+			guest_mem_log_take(&m->vm->mem, i, m->dirty[i], words);
 		if (!r)
 			n += mig_merge_dirty(m->dirty[i], tmp, words);
 		free(tmp);
@@ -456,11 +461,27 @@ static int precopy(struct mig_src *m)
 	}
 }
 
+/* lkvm's virtio devices write guest RAM from its own threads: their
+ * virtqueues log it (guest_mem's write log) unless a device's data path is
+ * in the kernel (vhost: vsock); true when logged. */
+static bool virtio_logged(struct mig_src *m)
+{
+	if (m->ulog)
+		return true;
+	if (virtio_dev_next(m->vm, VIRTIO_ID_VSOCK, NULL) ||
+	    guest_mem_log_start(&m->vm->mem, m->page))
+		return false;
+	m->ulog = true;
+	progress(m, "migrate: the writes of virtio devices to guest RAM are "
+		 "logged by their queues");
+	return true;
+}
+
 /* KVM's log misses what devices write into guest RAM: assigned devices
  * by DMA (type1's VFIO_IOMMU_DIRTY_PAGES tracks it where the container
- * can) and lkvm's own virtio devices. With untracked ones, every page
- * they can reach (all of RAM) goes again once they stopped, and pre-copy
- * does one pass; said so. */
+ * can) and lkvm's own virtio devices (logged by their queues, except
+ * vhost's). With untracked ones, every page they can reach (all of RAM)
+ * goes again once they stopped, and pre-copy does one pass; said so. */
 static void dma_untracked(struct mig_src *m)
 {
 	struct vfio_container *c = vfio_vm_container(m->vm);
@@ -481,11 +502,11 @@ static void dma_untracked(struct mig_src *m)
 			 "device%s (%s%s): %s: all guest RAM is sent again while "
 			 "the VM is stopped", v->nr, v->nr > 1 ? "s" : "",
 			 v->v[0], v->nr > 1 ? ", ..." : "", why);
-	else if (m->vm->virtio)
+	else if (m->vm->virtio && !virtio_logged(m))
 		progress(m, "migrate: the writes of virtio devices to guest RAM "
-			 "are not tracked: all guest RAM is sent again while the "
-			 "VM is stopped");
-	m->dma_all = vfio_all || m->vm->virtio;
+			 "are not tracked (vhost-vsock writes from the kernel): "
+			 "all guest RAM is sent again while the VM is stopped");
+	m->dma_all = vfio_all || (m->vm->virtio && !m->ulog);
 	if (m->dma_all)
 		m->pol.max_passes = 1;
 }
@@ -520,6 +541,8 @@ static void src_free(struct mig_src *m)
 		set_logging(m, false);
 	if (m->dma)
 		vfio_dirty_stop(m->dma);
+	if (m->ulog)
+		guest_mem_log_stop(&m->vm->mem);
 	for (i = 0; i < GUEST_MEM_MAX_REGIONS; i++)
 		free(m->dirty[i]);
 	sb_free(&m->b);

@@ -357,6 +357,7 @@ void vm_debug_exit_io(void *opaque, u64 off, u8 *data, u32 len, bool wr)
 
 void vm_close(struct vm *vm)
 {
+	guest_mem_log_free(&vm->mem);	/* no device thread runs any more */
 	if (vm->ram)
 		munmap(vm->ram, vm->ram_size);
 	if (vm->ram_fd >= 0)

@@ -1,6 +1,7 @@
 /* Split virtqueue engine (see include/virtio/virtqueue.h): chain walking
  * with loop/bounds checks, used ring updates with barriers, and EVENT_IDX /
- * NO_INTERRUPT notification decisions. All ring memory goes via guest_ptr. */
+ * NO_INTERRUPT notification decisions. All ring memory goes via guest_ptr;
+ * what the device wrote is marked in a migration's write log. */
 
 /* Zero-length descriptor policy: accepted (their flags still count for the
  * readable-before-writable rule and chain length) but never turned into a
@@ -29,12 +30,13 @@ struct desc {
 	u16 next;
 };
 
-/* State of one vq_pop walk. */
+/* State of one vq_pop walk (mark: only log the writable buffers). */
 struct walk {
 	struct virtqueue *vq;
 	const struct guest_mem *mem;
 	struct vq_chain *c;
 	bool seen_write;
+	bool mark;
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -102,6 +104,13 @@ static int add_seg(struct walk *w, const struct desc *d)
 	struct vq_chain *c = w->c;
 	bool write = d->flags & VRING_DESC_F_WRITE;
 	void *p;
+
+	if (w->mark) {
+		p = write ? guest_ptr(w->mem, d->addr, d->len) : NULL;
+		if (p)
+			guest_mem_mark(w->mem, p, d->len);
+		return 0;
+	}
 
 	if (!write && w->seen_write)
 		return vq_fail(w->vq, "head %u: readable descriptor after a writable one",
@@ -272,6 +281,28 @@ void vq_unpop(struct virtqueue *vq)
 	vq->last_avail_idx--;
 }
 
+/* While a migration logs lkvm's writes to guest RAM: the writable buffers
+ * of the chain at head (walked again: a descriptor the guest changed since
+ * marks what it names now, and a broken walk breaks only a copy of the
+ * queue) and the used ring. */
+static void mark_written(const struct virtqueue *vq,
+			 const struct guest_mem *mem, u16 head)
+{
+	struct virtqueue copy = *vq;
+	struct vq_chain c = { .head = head };
+	struct walk w = { .vq = &copy, .mem = mem, .c = &c, .mark = true };
+	void *desc, *used;
+
+	if (!__atomic_load_n(&mem->logging, __ATOMIC_RELAXED))
+		return;
+	desc = guest_ptr(mem, vq->desc_gpa, VQ_DESC_BYTES(vq->size));
+	if (desc)
+		walk_table(&w, desc, vq->size, head, false);
+	used = guest_ptr(mem, vq->used_gpa, VQ_USED_BYTES(vq->size));
+	if (used)
+		guest_mem_mark(mem, used, VQ_USED_BYTES(vq->size));
+}
+
 int vq_push(struct virtqueue *vq, const struct guest_mem *mem, u16 head,
 	    u32 written)
 {
@@ -285,6 +316,7 @@ int vq_push(struct virtqueue *vq, const struct guest_mem *mem, u16 head,
 	used = ring_ptr(vq, mem, vq->used_gpa, VQ_USED_BYTES(vq->size), "used");
 	if (!used)
 		return -EIO;
+	mark_written(vq, mem, head);
 	off = USED_ELEM(vq->used_idx & (vq->size - 1));
 	st32(used, off, head);
 	st32(used, off + 4, written);
@@ -314,6 +346,7 @@ int vq_push_many(struct virtqueue *vq, const struct guest_mem *mem,
 	for (i = 0; i < n; i++) {
 		u64 off = USED_ELEM((u16)(vq->used_idx + i) & (vq->size - 1));
 
+		mark_written(vq, mem, e[i].head);
 		st32(used, off, e[i].head);
 		st32(used, off + 4, e[i].len);
 	}
@@ -364,6 +397,7 @@ int vq_set_avail_event(struct virtqueue *vq, const struct guest_mem *mem,
 	if (!used)
 		return -EIO;
 	st16(used, USED_ELEM(vq->size), idx);
+	guest_mem_mark(mem, used, VQ_USED_BYTES(vq->size));
 	/* Publish before re-reading avail->idx (see vq_set_notify). */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	return 0;
@@ -389,6 +423,7 @@ int vq_set_notify(struct virtqueue *vq, const struct guest_mem *mem, bool on)
 	else
 		flags |= VRING_USED_F_NO_NOTIFY;
 	st16(used, USED_FLAGS, flags);
+	guest_mem_mark(mem, used, VQ_USED_BYTES(vq->size));
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	return 0;
 }

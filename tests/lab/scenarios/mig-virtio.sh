@@ -3,7 +3,8 @@
 # virtio-net, then a count to 60 every 0.5 s, each count synced to sector 16) moves live to a
 # second lkvm in L1 at count 5: `lkvm run --incoming unix:SOCK` with the same disk and a tap of
 # its own (lkvmmig1, given L1's address once the source's lkvmmig0 is gone), `lkvm migrate`.
-# Results: mig-virtio-send (migrate and the source exit 0; its summary), mig-virtio-count (the
+# Results: mig-virtio-send (migrate and the source exit 0; its summary), mig-virtio-logged
+# (the virtio devices' writes to RAM were logged, not all of RAM sent again), mig-virtio-count (the
 # count goes on at the destination from where the source left it, no new boot), mig-virtio-
 # disk-read / -disk-write (the token written before the move read back after it, a second one
 # written; L1 finds both and the last count in the image), mig-virtio-net (the moved L2 pings
@@ -51,6 +52,14 @@ if grep -q '^status 0$' $D/mig.out 2>/dev/null && [ "$_rc" = 0 ] && [ -n "$_sum"
 	lab_result mig-virtio-send PASS "${_sum#migrate: }; source lkvm exit 0"
 elif [ -f $D/mig.out ]; then
 	lab_result mig-virtio-send FAIL "migrate: $(tail -n 2 $D/mig.out | tr '\n' ' '); source lkvm exit $_rc"
+fi
+# the virtio devices' writes to RAM were logged: not all of RAM sent again at the stop
+_dn=$(sed -n 's/^migrate: done in .*downtime \([0-9]*\) ms.*/\1/p' $D/mig.out 2>/dev/null)
+if grep -q 'writes of virtio devices to guest RAM are logged' $D/mig.out 2>/dev/null &&
+	! grep -q 'all guest RAM is sent again' $D/mig.out; then
+	lab_result mig-virtio-logged PASS "virtio writes logged by their queues; downtime ${_dn:-?} ms"
+else
+	lab_result mig-virtio-logged FAIL "$(grep -m 1 'virtio devices' $D/mig.out 2>/dev/null || echo 'no word on the virtio devices'); downtime ${_dn:-?} ms"
 fi
 last1=$(migv_count $SRC_LOG last)
 first2=$(migv_count $DST_LOG first)

@@ -924,3 +924,36 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t len)
 	return 0;
 }
 #endif
+
+/* While a migration logs lkvm's writes: a push marks the pages of the
+ * chain's writable buffers (walked again, indirect ones too) and of the used
+ * ring, not its readable ones; without the log it marks nothing. */
+TEST(vq_push_logs_written_pages)
+{
+	/* pages 50 and 51 (the write across them), 32 (used), 97 (indirect's) */
+	u64 buf = (BUF_GPA - RAM_BASE) / 4096, bits[2] = { 0 };
+	u64 want0 = (1ull << (buf + 2)) | (1ull << (buf + 3)) |
+		    (1ull << ((USED_GPA - RAM_BASE) / 4096));
+	u64 want1 = 1ull << ((IND_GPA - RAM_BASE) / 4096 + 1 - 64);
+	struct ring r;
+
+	ring_setup(&r, 8, F_INDIRECT);
+	desc(0, BUF_GPA, 16, VRING_DESC_F_NEXT, 1);		/* read */
+	desc(1, BUF_GPA + 0x2ff0, 32, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 2);
+	desc(2, IND_GPA, 32, VRING_DESC_F_INDIRECT, 0);
+	desc_at(IND_GPA, 0, IND_GPA + 0x1000, 8, VRING_DESC_F_WRITE, 0);
+	desc_at(IND_GPA, 1, BUF_GPA + 0x8000, 8, 0, 0);	/* unused */
+	avail_add(&r, 0);
+	ASSERT_EQ(vq_pop(&r.vq, &r.mem, &r.c), 1);
+	EXPECT_EQ(vq_push(&r.vq, &r.mem, r.c.head, 40), 0);	/* no log */
+	ASSERT_EQ(guest_mem_log_start(&r.mem, 4096), 0);
+	EXPECT_EQ(guest_mem_log_take(&r.mem, 0, bits, 2), 0);
+	avail_add(&r, 0);
+	ASSERT_EQ(vq_pop(&r.vq, &r.mem, &r.c), 1);
+	EXPECT_EQ(vq_push(&r.vq, &r.mem, r.c.head, 40), 0);
+	EXPECT_EQ(guest_mem_log_take(&r.mem, 0, bits, 2), 4);
+	EXPECT_EQ(bits[0], want0);
+	EXPECT_EQ(bits[1], want1);
+	EXPECT(!r.vq.broken);
+	guest_mem_log_free(&r.mem);
+}
