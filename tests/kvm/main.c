@@ -71,15 +71,19 @@ static ssize_t pwrite_socket(void *ctx, int fd, const void *buf, size_t len,
 	return sim_pwrite(ctx, fd, buf, len, off);
 }
 
-/* --sim-slow-write MS: a vCPU spins in the write, as in a slow device
- * (lkvm's own writes at set-up, from the main thread, go at full speed) */
+/* --sim-slow-write MS: a vCPU spins in the write, as in a slow device,
+ * saying on stderr when it begins (lkvm's own writes at set-up, from the
+ * main thread, go at full speed) */
 static long slow_ms;
 
 static ssize_t pwrite_slow(void *ctx, int fd, const void *buf, size_t len,
 			   off_t off)
 {
+	static const char begins[] = "sim: a slow write begins\n";
 	u64 end = now_ns() + slow_ms * 1000000ull;
 
+	if (gettid() != getpid() && write(2, begins, sizeof(begins) - 1) < 0)
+		end = 0;
 	while (gettid() != getpid() && now_ns() < end)
 		;
 	return sim_pwrite(ctx, fd, buf, len, off);
