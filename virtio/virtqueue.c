@@ -285,19 +285,26 @@ void vq_unpop(struct virtqueue *vq)
  * of the chain at head (walked again: a descriptor the guest changed since
  * marks what it names now, and a broken walk breaks only a copy of the
  * queue) and the used ring. */
-static void mark_written(const struct virtqueue *vq,
-			 const struct guest_mem *mem, u16 head)
+static void mark_chain(const struct virtqueue *vq,
+		       const struct guest_mem *mem, u16 head)
 {
 	struct virtqueue copy = *vq;
 	struct vq_chain c = { .head = head };
 	struct walk w = { .vq = &copy, .mem = mem, .c = &c, .mark = true };
-	void *desc, *used;
+	void *desc = guest_ptr(mem, vq->desc_gpa, VQ_DESC_BYTES(vq->size));
 
-	if (!__atomic_load_n(&mem->logging, __ATOMIC_RELAXED))
-		return;
-	desc = guest_ptr(mem, vq->desc_gpa, VQ_DESC_BYTES(vq->size));
 	if (desc)
 		walk_table(&w, desc, vq->size, head, false);
+}
+
+static void mark_written(const struct virtqueue *vq,
+			 const struct guest_mem *mem, u16 head)
+{
+	void *used;
+
+	if (!__atomic_load_n(&mem->logging, __ATOMIC_RELAXED))
+		return;	/* the push path pays nothing without a migration */
+	mark_chain(vq, mem, head);
 	used = guest_ptr(mem, vq->used_gpa, VQ_USED_BYTES(vq->size));
 	if (used)
 		guest_mem_mark(mem, used, VQ_USED_BYTES(vq->size));
