@@ -189,8 +189,17 @@ l2_sub() {
 		lab_result "$1" PASS "${_ok:-ok}"
 	else
 		_why=$(grep -m 1 "L2-CHECK-FAIL $2" "$L2_LOG" | sed 's/.*L2-CHECK-FAIL //')
-		lab_result "$1" FAIL "${_why:-L2 printed neither '$3 $2 ok' nor a reason (lkvm exit $L2_RC)$(l2_hang)}"
+		lab_result "$1" FAIL "${_why:-L2 printed neither '$3 $2 ok' nor a reason (lkvm exit $L2_RC)$(l2_hang)$(l2_gone)}"
 	fi
+}
+
+# l2_gone: for a run that ended (exit 0 too: a guest panic with panic=-1 resets, and lkvm
+# ends) without its script's "L2-END": "; L2 ended early, last lines: ..." so the reason
+# (a panic, an oops) is in the result line, not only in L1's console.
+l2_gone() {
+	[ "$L2_RC" != 137 ] || return 0
+	grep -q 'L2-END' "$L2_LOG" && return 0
+	printf %s "; L2 ended without L2-END, last lines: $(grep -v '^ *$' "$L2_LOG" | grep -v 'lkvm: debug' | tail -n 4 | tr '\n' ' ' | cut -c1-320)"
 }
 
 # l2_await NAME MARK: waits (150 s at most) until the L2 run NAME's output
