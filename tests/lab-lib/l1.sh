@@ -169,6 +169,8 @@ l2_check() {
 	_n=$1; _m=${2:-L2-BOOT-OK}
 	_line=$(grep -m 1 "$_m" "$L2_LOG" | sed "s/.*\($_m\)/\1/")
 	_bad=$(grep -m 1 'L2-CHECK-FAIL' "$L2_LOG" | sed 's/.*L2-CHECK-FAIL/L2-CHECK-FAIL/')
+	# a panic with panic=-1 resets the guest and lkvm exits 0: not a pass
+	[ -n "$_bad" ] || _bad=$(grep -m 1 'Kernel panic - not syncing' "$L2_LOG" | sed 's/.*\(Kernel panic\)/L2 \1/' | cut -c1-200)
 	if [ -z "$_line" ]; then
 		_last=$(grep -v '^ *$' "$L2_LOG" | tail -n 3 | tr '\n' ' ' | cut -c1-240)
 		lab_result "$_n" FAIL "no $_m from L2; lkvm exit $L2_RC after ${L2_SECS}s; last output: $_last$(l2_hang)"

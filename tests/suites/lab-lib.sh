@@ -68,6 +68,10 @@ sh -c "LKVM=$t/lkvm; LAB_PREFIX=; . tests/lab-lib/l1.sh; L2_LOG=$t/log; L2_RC=0
 grep -q "^LAB-RESULT lablib-e-read FAIL .*L2 ended without L2-END, last lines: .*Kernel panic - not syncing" "$t/sub" &&
 	! grep -q "guest reset" "$t/sub"
 check ended-early-reason $? "want the panic in the FAIL line: $(cat "$t/sub")"
+sh -c "LKVM=$t/lkvm; LAB_PREFIX=; . tests/lab-lib/l1.sh; L2_LOG=$t/log; L2_RC=0; L2_SECS=1
+	l2_check lablib-e-vm" > "$t/vm" 2>&1
+grep -q "^LAB-RESULT lablib-e-vm FAIL L2 Kernel panic - not syncing: Attempted to kill init" "$t/vm"
+check panic-after-boot-fails $? "L2-BOOT-OK, a panic, exit 0: want FAIL: $(cat "$t/vm")"
 
 # qemu-monitor (run.sh's answer to a scenario's LAB-MONITOR line) against a fake human
 # monitor that echoes the command as QEMU does and answers late: the command arrives whole
