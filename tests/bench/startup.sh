@@ -46,6 +46,8 @@ for _ in 1 2 3; do	# the threads' interleaving moves the count by some 10
 	read -r sys kvmsys _ < <(awk -f tests/bench/strace-startup.awk "$T/trace")
 	echo "$sys" >>"$T/sys"; echo "$kvmsys" >>"$T/kvmsys"
 done
+names=$(awk -v names=1 -f tests/bench/strace-startup.awk "$T/trace" | sort -rn | head -12 |
+	awk '{ printf "%s%s %s", NR > 1 ? ", " : "", $2, $1 }')
 : >"$T/kvmms"; : >"$T/own"
 for _ in $(seq "$NT"); do
 	strace -f --seccomp-bpf -e trace=ioctl -ttt -T -o "$T/trace" \
@@ -58,6 +60,7 @@ for _ in $(seq "$NT"); do
 done
 echo "system calls before the first KVM_RUN (all threads, the dynamic loader's too), median:" \
 	"$(median <"$T/sys"), of which KVM ioctls $(median <"$T/kvmsys")"
+echo "the most frequent of them (last traced run): $names"
 echo "KVM ioctls until the first exit (that KVM_RUN too), median of $NT: $(median <"$T/kvmms") ms"
 echo "lkvm's own time to the first exit (first exit - KVM ioctls), median: $(median <"$T/own") ms" \
 	"(target <= 1 ms)"
