@@ -47,7 +47,7 @@ for _ in 1 2 3; do	# the threads' interleaving moves the count by some 10
 	echo "$sys" >>"$T/sys"; echo "$kvmsys" >>"$T/kvmsys"
 done
 names=$(awk -v names=1 -f tests/bench/strace-startup.awk "$T/trace" | sort -rn | head -12 |
-	awk '{ printf "%s%s %s", NR > 1 ? ", " : "", $2, $1 }')
+	awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $2, $1 }')
 : >"$T/kvmms"; : >"$T/own"
 for _ in $(seq "$NT"); do
 	strace -f --seccomp-bpf -e trace=ioctl -ttt -T -o "$T/trace" \
