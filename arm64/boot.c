@@ -164,7 +164,7 @@ static int arm64_boot_init(struct vm *vm)
 	if (i.len && bfile_read(vm, &i, 0, guest_ptr(&vm->mem, l.initrd, i.len),
 				i.len))
 		goto out;
-	cmdline = boot_cmdline(vm->cfg);
+	cmdline = boot_cmdline(vm->cfg, NULL);
 	if (!cmdline || place_dtb(vm, &l, cmdline))
 		goto out;
 	a->entry = l.kernel;

@@ -91,14 +91,28 @@ int boot_read_into(const char *what, const char *path, u64 max, int fd,
 	return ret;
 }
 
-char *boot_cmdline(const struct lkvm_config *cfg)
+char *boot_cmdline(const struct lkvm_config *cfg, const char *arch)
 {
-	const char *cons = cfg->console == CONSOLE_SERIAL ? "console=ttyS0" : "";
-	const char *p = cfg->params ? cfg->params : "";
-	size_t n = strlen(cons) + strlen(p) + 2;
-	char *s = malloc(n);
+	const char *part[3] = {
+		cfg->console == CONSOLE_SERIAL ? "console=ttyS0" : "",
+		arch ? arch : "",
+		cfg->params ? cfg->params : "",
+	};
+	size_t n = 1, len = 0;
+	unsigned int i;
+	char *s;
 
-	if (s)
-		snprintf(s, n, "%s%s%s", cons, *cons && *p ? " " : "", p);
+	for (i = 0; i < ARRAY_SIZE(part); i++)
+		n += strlen(part[i]) + 1;
+	s = malloc(n);
+	if (!s)
+		return NULL;
+	*s = 0;
+	for (i = 0; i < ARRAY_SIZE(part); i++) {
+		if (!*part[i])
+			continue;
+		len += snprintf(s + len, n - len, "%s%s", len ? " " : "",
+				part[i]);
+	}
 	return s;
 }

@@ -1,5 +1,6 @@
 /* The console serial port (include/kvm/serial.h): one 16550A behind a lock,
- * its interrupt line driven on every state change. */
+ * its interrupt line driven on every state change, its output written to
+ * the terminal a line (or a pause in the guest's writing) at a time. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
@@ -11,8 +12,19 @@
 #include "kvm/uart.h"
 #include "kvm/vm.h"
 
+/* A guest writes its console a byte per exit (an LSR read, a THR write);
+ * one write(2) per byte cost a syscall and woke the reader of a pipe each
+ * time. Output waits here until a newline, a full buffer or a pause. */
+#define TX_BATCH	512
+#define REG_THR		0
+#define REG_LSR		5
+#define LCR_DLAB	0x80
+
 struct serial_dev {
 	struct uart uart;
+	u8 tx[TX_BATCH];
+	u32 tx_len;
+	bool lsr_polled;	/* LSR read since the last THR write */
 	struct vm *vm;
 	struct iobus *bus;
 	u64 base;
@@ -32,9 +44,39 @@ static void update_irq(struct serial_dev *s)
 	vm_irq_line(s->vm, s->irq, level);
 }
 
+static void tx_flush(struct serial_dev *s)
+{
+	if (!s->tx_len)
+		return;
+	term_write(s->tx, s->tx_len);
+	s->tx_len = 0;
+}
+
 static void serial_tx(void *opaque, u8 byte)
 {
-	term_write(&byte, 1);
+	struct serial_dev *s = opaque;
+
+	s->tx[s->tx_len++] = byte;
+	if (byte == '\n' || s->tx_len == sizeof(s->tx))
+		tx_flush(s);
+}
+
+/* Output in progress is an LSR read before each THR write (8250 console,
+ * earlycon) or THR writes in a row (an interrupt-driven burst). Anything
+ * else is a pause, held output goes out: a second LSR read in a row (a
+ * wait for input, the final wait for TEMT), IER (the console's restore,
+ * the tty's stop_tx), IIR, any other register. */
+static void tx_note_access(struct serial_dev *s, u64 reg, bool wr)
+{
+	if (wr && reg == REG_THR && !(s->uart.lcr & LCR_DLAB)) {
+		s->lsr_polled = false;
+		return;
+	}
+	if (!wr && reg == REG_LSR && !s->lsr_polled) {
+		s->lsr_polled = true;
+		return;
+	}
+	tx_flush(s);
 }
 
 /* Registers are bytes 0-7; wider ranges (an MMIO page) read as zero. */
@@ -50,6 +92,7 @@ static void serial_io(void *opaque, u64 off, u8 *data, u32 len, bool wr)
 				data[i] = 0;
 			continue;
 		}
+		tx_note_access(s, off + i, wr);
 		if (wr)
 			uart_write(&s->uart, off + i, data[i]);
 		else
@@ -140,6 +183,9 @@ void serial_console_exit(struct vm *vm)
 	term_set_input(NULL, NULL);
 	if (!s)
 		return;
+	pthread_mutex_lock(&s->lock);
+	tx_flush(s);
+	pthread_mutex_unlock(&s->lock);
 	iobus_unregister(s->bus, s->base);
 	free(s);
 	vm->serial = NULL;

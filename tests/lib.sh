@@ -13,6 +13,16 @@ pass() { PASSED=$((PASSED + 1)); _took; echo "ok   $1$_tk"; }
 fail() { FAILED=$((FAILED + 1)); _took; echo "FAIL $1: $2$_tk"; }
 # check NAME STATUS WHY: pass when STATUS is 0, else fail (and return 1)
 check() { if [ "$2" = 0 ]; then pass "$1"; else fail "$1" "$3"; return 1; fi; }
+# The guest command line lkvm (x86) starts with on this CPU: console=ttyS0,
+# and pci=noearly where Linux would scan for an AMD GART (family 0xf, 0x10,
+# 0x15 below model 0x10: x86/boot.c).
+x86_cmdline_head() {
+	awk -F'\t*: *' '$1 == "vendor_id" { v = $2 } $1 == "cpu family" { f = $2 }
+		$1 == "model" { m = $2 } /^$/ { exit }
+		END { g = v == "AuthenticAMD" && (f == 15 || f == 16 ||
+					 (f == 21 && m < 16))
+		      print "console=ttyS0" (g ? " pci=noearly" : "") }' /proc/cpuinfo
+}
 summary() {
 	echo "$1: $PASSED passed, $FAILED failed"
 	[ "$FAILED" = 0 ]

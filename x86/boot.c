@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "kvm/boot.h"
 #include "x86/arch.h"
+#include "x86/cpuid.h"
 #include "x86/pvh.h"
 
 static const u64 boot_gdt[4] = {
@@ -181,10 +182,35 @@ static int load_initrd(struct vm *vm, const struct bzimage_info *info,
 	return r;
 }
 
+/* The guest sees the host's vendor and family (KVM passes them on). */
+static void host_cpuid(u32 leaf, u32 r[4])
+{
+	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]),
+			 "=d"(r[3]) : "a"(leaf), "c"(0));
+}
+
+static bool host_amd_gart_family(void)
+{
+	u32 vendor[4], sig[4];
+
+	host_cpuid(0, vendor);
+	host_cpuid(1, sig);
+	return cpuid_amd_gart_family(vendor[1], vendor[2], vendor[3], sig[0]);
+}
+
+/* The VMM's own options. On a GART-family CPU, Linux scans 256 PCI buses
+ * for an AGP bridge twice (early_gart_iommu_check, gart_iommu_hole_init),
+ * 32768 exits, seconds of a nested boot. The VM has no GART, AGP bridge
+ * or chipset an early PCI quirk is for: pci=noearly skips them. */
+static const char *x86_cmdline_options(void)
+{
+	return host_amd_gart_family() ? "pci=noearly" : NULL;
+}
+
 /* Writes the command line and the boot GDT; returns the line (to free). */
 static char *put_cmdline(struct vm *vm, struct x86_boot_args *a)
 {
-	char *cmdline = boot_cmdline(vm->cfg);
+	char *cmdline = boot_cmdline(vm->cfg, x86_cmdline_options());
 
 	if (!cmdline)
 		return NULL;

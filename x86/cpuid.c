@@ -225,3 +225,18 @@ void cpuid_filter(struct kvm_cpuid_entry2 *entries, int n, int cpu, int nr_cpus)
 	for (i = 0; i < n; i++)
 		fix_entry(&entries[i], &t);
 }
+
+bool cpuid_amd_gart_family(u32 ebx, u32 ecx, u32 edx, u32 leaf1_eax)
+{
+	u32 family = (leaf1_eax >> 8) & 0xf;
+	u32 model = (leaf1_eax >> 4) & 0xf;
+
+	if (ebx != 0x68747541 || edx != 0x69746e65 || ecx != 0x444d4163)
+		return false;	/* not AuthenticAMD */
+	if (family == 0xf) {
+		family += (leaf1_eax >> 20) & 0xff;
+		model |= ((leaf1_eax >> 16) & 0xf) << 4;
+	}
+	return family == 0xf || family == 0x10 ||
+	       (family == 0x15 && model < 0x10);
+}

@@ -31,7 +31,8 @@ int boot_read_into(const char *what, const char *path, u64 max, int fd,
 		   u64 off, void *dst, size_t len);
 
 /* The guest command line, malloc'ed: "console=ttyS0" for the serial
- * console, then -p. NULL when out of memory. */
-char *boot_cmdline(const struct lkvm_config *cfg);
+ * console, then the architecture's own options (arch: NULL or ""
+ * for none), then -p. NULL when out of memory. */
+char *boot_cmdline(const struct lkvm_config *cfg, const char *arch);
 
 #endif

@@ -5,8 +5,15 @@
 #define LKVM_X86_CPUID_H
 
 #include <linux/kvm.h>
+#include "lkvm/util.h"
 
 /* Rewrites entries[0..n) in place for vCPU `cpu` of `nr_cpus`. */
 void cpuid_filter(struct kvm_cpuid_entry2 *entries, int n, int cpu, int nr_cpus);
+
+/* Whether a guest with this CPU (leaf 0's vendor EBX, ECX, EDX; leaf 1's
+ * EAX) is one Linux takes for an AMD K8-era part with a GART: family 0xf,
+ * 0x10, or 0x15 below model 0x10. Such a guest scans all 256 PCI buses
+ * twice at boot for an AGP bridge, 16384 port accesses (exits) each. */
+bool cpuid_amd_gart_family(u32 ebx, u32 ecx, u32 edx, u32 leaf1_eax);
 
 #endif

@@ -138,7 +138,7 @@ if [ -f "$G/pvh_hello.vmlinux" ]; then
 	head -c 2000 "$G/pvh_hello.vmlinux" >"$T/vmlinux"
 	run vmlinux-truncated 1 "kernel '$T/vmlinux': ELF kernel is truncated: 2000 bytes.*copy the whole vmlinux" -- \
 		$LKVM run -k "$T/vmlinux" -m 64
-	run vmlinux-pipe 0 "GUEST pvh cmdline=<console=ttyS0>" -- $LKVM run -k <(cat "$G/pvh_hello.vmlinux") -m 64
+	run vmlinux-pipe 0 "GUEST pvh cmdline=<$(x86_cmdline_head)>" -- $LKVM run -k <(cat "$G/pvh_hello.vmlinux") -m 64
 else
 	fail vmlinux-truncated "$G/pvh_hello.vmlinux missing (make -C tests/guests)"
 fi

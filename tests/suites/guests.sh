@@ -196,8 +196,9 @@ expect pci-testdev-highmem 0 '^GUEST pci testdev bar0=c0000000 bar1=c001 bar2=18
 	'^GUEST pci OK'
 
 # ELF vmlinux: 32-bit entry with %ebx at the hvm_start_info lkvm built.
+CMDLINE_HEAD=$(x86_cmdline_head)
 PVH_RE=('^GUEST pvh info=7000 magic=336ec578 version=1$'
-	'^GUEST pvh cmdline=<console=ttyS0 pvh-test x=1>$'
+	"^GUEST pvh cmdline=<$CMDLINE_HEAD pvh-test x=1>\$"
 	'^GUEST pvh module 0 size=11 data=<pvh-initrd>$'
 	'^GUEST pvh memmap 0-9fc00 type 1$' '^GUEST pvh memmap 9fc00-100000 type 2$'
 	'^GUEST pvh memmap 100000-4000000 type 1$'
@@ -209,7 +210,7 @@ printf 'pvh-initrd\0' >"$INITRD"
 run_pvh pvh_hello -m 64 -p "pvh-test x=1" -i "$INITRD"
 expect pvh-hello-initrd-file 0 "${PVH_RE[@]}"
 run_pvh pvh_hello -m 64
-expect pvh-hello-no-initrd 0 '^GUEST pvh cmdline=<console=ttyS0>$' '^GUEST pvh rsdp=e0000 OK$'
+expect pvh-hello-no-initrd 0 "^GUEST pvh cmdline=<$CMDLINE_HEAD>\$" '^GUEST pvh rsdp=e0000 OK$'
 grep -q "GUEST pvh module" "$OUT"
 check pvh-hello-no-module $((!$?)) "a module reported without -i"
 run_pvh pvh_hello -m 4608

@@ -1,12 +1,14 @@
 /* Unit tests of boot_load_file() (kvm/boot.c): errors name the file, an
  * empty file is an error, the size limit holds for endless devices; and of
- * boot_open_sized()/boot_read_into(), reading a file into guest RAM. */
+ * boot_open_sized()/boot_read_into(), reading a file into guest RAM; and
+ * of boot_cmdline()'s order: console, the VMM's own options, -p. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "kvm/boot.h"
+#include "kvm/config.h"
 #include "lkvm/util.h"
 #include "unit.h"
 
@@ -86,4 +88,33 @@ TEST(boot_read_into_reads_and_sees_shrinking)
 		  -ESTALE);
 	close(fd);
 	unlink(path);
+}
+
+static void expect_cmdline(const struct lkvm_config *cfg, const char *arch,
+			   const char *want)
+{
+	char *s = boot_cmdline(cfg, arch);
+
+	if (EXPECT(s))
+		EXPECT_STR(s, want);
+	free(s);
+}
+
+TEST(boot_cmdline_joins_console_vmm_options_and_params)
+{
+	struct lkvm_config cfg = { .console = CONSOLE_SERIAL,
+				   .params = "quiet root=/dev/vda" };
+
+	expect_cmdline(&cfg, "pci=noearly",
+		       "console=ttyS0 pci=noearly quiet root=/dev/vda");
+	expect_cmdline(&cfg, NULL, "console=ttyS0 quiet root=/dev/vda");
+	expect_cmdline(&cfg, "", "console=ttyS0 quiet root=/dev/vda");
+	cfg.params = NULL;
+	expect_cmdline(&cfg, "pci=noearly", "console=ttyS0 pci=noearly");
+	cfg.console = CONSOLE_VIRTIO;
+	expect_cmdline(&cfg, "pci=noearly", "pci=noearly");
+	expect_cmdline(&cfg, NULL, "");
+	cfg.params = "init=/bin/sh";
+	expect_cmdline(&cfg, "a=1", "a=1 init=/bin/sh");
+	expect_cmdline(&cfg, NULL, "init=/bin/sh");
 }

@@ -1,6 +1,8 @@
 /* Unit tests of the console serial port (kvm/serial.c) on a VM without KVM:
- * guest THR writes reach stdout, host input reaches RBR only when the serial
- * port is the console, registers beyond the 8 read as zero, exit unplugs. */
+ * guest THR writes reach stdout a line (or a pause) at a time, host input
+ * reaches RBR only when the serial port is the console, registers beyond
+ * the 8 read as zero, exit unplugs. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
 #include "kvm/config.h"
@@ -44,30 +46,121 @@ static void host_types(const char *s)
 	close(p[1]);
 }
 
-TEST(serial_output_reaches_stdout)
+/* stdout into a pipe whose read end does not block: what the guest's
+ * output has reached the terminal so far. */
+struct capture {
+	int rd, saved;
+};
+
+static void capture_start(struct capture *c)
+{
+	int p[2];
+
+	c->rd = c->saved = -1;
+	if (pipe(p))
+		return;
+	fflush(stdout);
+	c->saved = dup(STDOUT_FILENO);
+	dup2(p[1], STDOUT_FILENO);
+	close(p[1]);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	c->rd = p[0];
+}
+
+/* Bytes written so far (NUL-terminated), 0 when none. */
+static ssize_t captured(struct capture *c, char *buf, size_t len)
+{
+	ssize_t n = read(c->rd, buf, len - 1);
+
+	if (n < 0)
+		n = 0;
+	buf[n] = 0;
+	return n;
+}
+
+static void capture_end(struct capture *c)
+{
+	dup2(c->saved, STDOUT_FILENO);
+	close(c->saved);
+	close(c->rd);
+}
+
+/* The 8250 console's way: an LSR read before each THR write. */
+static void guest_prints(struct iobus *b, const char *s)
+{
+	while (*s) {
+		EXPECT(rd(b, BASE + LSR) & LSR_THRE);
+		wr(b, BASE, (u8)*s++);
+	}
+}
+
+TEST(serial_output_reaches_stdout_a_line_at_a_time)
 {
 	struct lkvm_config cfg = { .console = CONSOLE_SERIAL };
+	struct capture c;
 	struct vm vm;
-	char back[8] = { 0 };
-	int p[2], out;
+	char back[64];
 
 	fake_vm_init(&vm, &cfg, false);
 	ASSERT_EQ(serial_console_init(&vm, &vm.pio, BASE, 8, 4), 0);
+	capture_start(&c);
+	guest_prints(&vm.pio, "ok");
+	EXPECT_EQ(captured(&c, back, sizeof(back)), 0);	/* held */
+	guest_prints(&vm.pio, " line\nnext");
+	EXPECT_EQ(captured(&c, back, sizeof(back)), 8);
+	EXPECT_STR(back, "ok line\n");
+	/* the final LSR wait, then the console's IER restore: a pause */
 	EXPECT(rd(&vm.pio, BASE + LSR) & LSR_THRE);
-	ASSERT_EQ(pipe(p), 0);
-	fflush(stdout);
-	out = dup(STDOUT_FILENO);
-	dup2(p[1], STDOUT_FILENO);
-	wr(&vm.pio, BASE, 'o');
-	wr(&vm.pio, BASE, 'k');
-	dup2(out, STDOUT_FILENO);
-	close(out);
-	close(p[1]);
-	EXPECT_EQ(read(p[0], back, sizeof(back)), 2);
-	EXPECT_STR(back, "ok");
-	close(p[0]);
+	EXPECT_EQ(captured(&c, back, sizeof(back)), 0);
+	wr(&vm.pio, BASE + 1, 0);
+	EXPECT_EQ(captured(&c, back, sizeof(back)), 4);
+	EXPECT_STR(back, "next");
+	/* a guest polling LSR for input shows its prompt */
+	guest_prints(&vm.pio, "login: ");
+	EXPECT(!(rd(&vm.pio, BASE + LSR) & LSR_DR));
+	EXPECT_EQ(captured(&c, back, sizeof(back)), 0);
+	EXPECT(!(rd(&vm.pio, BASE + LSR) & LSR_DR));
+	EXPECT_EQ(captured(&c, back, sizeof(back)), 7);
+	EXPECT_STR(back, "login: ");
+	/* what is held when the VM ends is written */
+	wr(&vm.pio, BASE, '!');
 	serial_console_exit(&vm);
+	EXPECT_EQ(captured(&c, back, sizeof(back)), 1);
+	EXPECT_STR(back, "!");
+	capture_end(&c);
 	EXPECT(!iobus_dispatch(&vm.pio, BASE, (u8[1]){ 0 }, 1, false));
+	fake_vm_fini(&vm);
+}
+
+TEST(serial_output_burst_without_newline_goes_out_when_buffer_fills)
+{
+	struct lkvm_config cfg = { .console = CONSOLE_SERIAL };
+	struct capture c;
+	struct vm vm;
+	char back[1024];
+	int i;
+
+	fake_vm_init(&vm, &cfg, false);
+	ASSERT_EQ(serial_console_init(&vm, &vm.pio, BASE, 8, 4), 0);
+	capture_start(&c);
+	/* THR writes in a row, as the tty's interrupt handler sends them */
+	for (i = 0; i < 511; i++)
+		wr(&vm.pio, BASE, 'a' + i % 26);
+	EXPECT_EQ(captured(&c, back, sizeof(back)), 0);
+	wr(&vm.pio, BASE, 'z');
+	EXPECT_EQ(captured(&c, back, sizeof(back)), 512);
+	EXPECT_EQ(back[0], 'a');
+	EXPECT_EQ(back[511], 'z');
+	/* divisor latch writes are not output, and flush what is held */
+	wr(&vm.pio, BASE, 'x');
+	wr(&vm.pio, BASE + 3, 0x83);
+	wr(&vm.pio, BASE, 0x01);
+	wr(&vm.pio, BASE + 3, 0x03);
+	EXPECT_EQ(captured(&c, back, sizeof(back)), 1);
+	EXPECT_STR(back, "x");
+	serial_console_exit(&vm);
+	EXPECT_EQ(captured(&c, back, sizeof(back)), 0);
+	capture_end(&c);
 	fake_vm_fini(&vm);
 }
 

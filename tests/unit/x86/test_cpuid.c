@@ -275,3 +275,32 @@ TEST(cpuid_hygon_is_amd)
 	EXPECT_EQ(e[A_X8].ecx, 0x30000 | 1u << 12 | 1);
 	EXPECT_EQ(e[A_X1E].eax, 1);
 }
+
+/* leaf 1 EAX: stepping 1; family as base 0xf + extended when >= 0xf */
+static u32 sig(u32 family, u32 model)
+{
+	u32 base = family < 0xf ? family : 0xf;
+	u32 ext = family < 0xf ? 0 : family - 0xf;
+
+	return ext << 20 | (model >> 4) << 16 | base << 8 | (model & 0xf) << 4 | 1;
+}
+
+TEST(cpuid_amd_gart_family_k8_to_early_bulldozer)
+{
+	/* QEMU's TCG "AMD Hammer" (family 0xf, model 0x6b): the lab's L1 */
+	EXPECT(cpuid_amd_gart_family(AMD_EBX, AMD_ECX, AMD_EDX, sig(0xf, 0x6b)));
+	EXPECT(cpuid_amd_gart_family(AMD_EBX, AMD_ECX, AMD_EDX, sig(0x10, 0x2)));
+	EXPECT(cpuid_amd_gart_family(AMD_EBX, AMD_ECX, AMD_EDX, sig(0x15, 0x1)));
+	EXPECT(cpuid_amd_gart_family(AMD_EBX, AMD_ECX, AMD_EDX, sig(0x15, 0xf)));
+	/* later Bulldozers, Zen, Hygon and Intel have no GART */
+	EXPECT(!cpuid_amd_gart_family(AMD_EBX, AMD_ECX, AMD_EDX, sig(0x15, 0x10)));
+	EXPECT(!cpuid_amd_gart_family(AMD_EBX, AMD_ECX, AMD_EDX, sig(0x17, 0x31)));
+	EXPECT(!cpuid_amd_gart_family(AMD_EBX, AMD_ECX, AMD_EDX, sig(0x19, 0x1)));
+	EXPECT(!cpuid_amd_gart_family(AMD_EBX, AMD_ECX, AMD_EDX, sig(0x14, 0x1)));
+	EXPECT(!cpuid_amd_gart_family(HYGON_EBX, HYGON_ECX, HYGON_EDX,
+				      sig(0x18, 0x1)));
+	EXPECT(!cpuid_amd_gart_family(INTEL_EBX, INTEL_ECX, INTEL_EDX,
+				      sig(0xf, 0x6)));
+	EXPECT(!cpuid_amd_gart_family(INTEL_EBX, INTEL_ECX, INTEL_EDX,
+				      sig(0x6, 0x55)));
+}
