@@ -1,7 +1,6 @@
 /* Unit tests of `lkvm disk add|remove`'s arguments (virtio/blk_cmd.c): the
  * request each builds (the image's path made absolute with its options,
  * portN kept, --force, --timeout in ms, --name) and the usage errors. */
-#include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
 #include "kvm/ctl_msg.h"
@@ -10,21 +9,13 @@
 
 static int args(bool add, char **argv, struct ctl_req *r, const char **name)
 {
-	int argc = 0, st, e = dup(2), o = dup(1);
-	int nul = open("/dev/null", O_WRONLY);
+	int argc = 0, st, saved[2];
 
 	while (argv[argc])
 		argc++;
-	fflush(stdout);
-	dup2(nul, 2);		/* the usage lines of bad uses */
-	dup2(nul, 1);
+	unit_mute(saved);	/* the usage lines of bad uses */
 	st = blk_cmd_args(add, argc, argv, r, name);
-	fflush(stdout);
-	dup2(e, 2);
-	dup2(o, 1);
-	close(e);
-	close(o);
-	close(nul);
+	unit_unmute(saved);
 	return st;
 }
 
