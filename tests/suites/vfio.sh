@@ -456,16 +456,17 @@ XDG_RUNTIME_DIR=$HPX timeout -k 5 90 "$LKVM" run --raw \
 	-k "$GDIR/spin.bin" --name dkflat </dev/null >/dev/null 2>&1 &
 pid2=$!
 wait_n 'GUEST hotplug ready' 1
-spares=$(grep -l '^virtio-spare$' /proc/$pid/task/*/comm 2>/dev/null | wc -l)
+lpid=$(pgrep -P $pid | head -1)	# lkvm, under timeout
+spares=$(grep -l '^virtio-spare$' /proc/$lpid/task/*/comm 2>/dev/null | wc -l)
 check disk-spare-threads "$([ "$spares" = 2 ] && echo 0 || echo 1)" \
 	"spare I/O threads: $spares, want 2 (one per hotplug slot)"
 dk add --name dk "$IMG"
 hp_expect disk-add 0 "^disk $IMG added behind root port 0 \(virtio-blk0\)"
 wait_n '^GUEST hotplug added 1af4:1042 class 18000$' 1
 check disk-guest-sees-it $? "the guest did not see the disk: $(tail -3 "$OUT")"
-confined $pid
+confined $lpid
 check disk-threads-confined $? "a thread of the VM has no seccomp filter"
-holds $pid "$IMG"
+holds $lpid "$IMG"
 check disk-vm-holds-image $? "the VM has no fd of $IMG"
 # locked against another VM, and refusals that change nothing
 timeout 20 "$LKVM" run --raw -k "$GDIR/hello.bin" --disk "$IMG" \
@@ -486,7 +487,7 @@ dk add --name dk
 hp_expect disk-usage 2 'give one disk'
 dk remove --name dk "$HPX/other.img"
 hp_expect disk-remove-unknown 1 "$HPX/other.img: no such disk in this VM"
-holds $pid "$HPX/other.img"
+holds $lpid "$HPX/other.img"
 check disk-refusals-leave-nothing "$([ $? != 0 ] && echo 0 || echo 1)" \
 	"the VM holds $HPX/other.img after refusing it"
 # orderly removal: the guest powers the slot off; the image is released
@@ -494,7 +495,7 @@ dk remove --name dk "$IMG"
 hp_expect disk-remove 0 "^disk $IMG removed \(the guest powered its slot off\); its image is flushed, unlocked and closed"
 wait_n '^GUEST hotplug gone \(slot was off\)$' 1
 check disk-guest-ejects $? "the guest did not see the removal: $(tail -3 "$OUT")"
-holds $pid "$IMG"
+holds $lpid "$IMG"
 check disk-image-closed "$([ $? != 0 ] && echo 0 || echo 1)" \
 	"the VM still holds $IMG"
 timeout 20 "$LKVM" run --raw -k "$GDIR/hello.bin" --disk "$IMG" \
