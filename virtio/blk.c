@@ -1,6 +1,7 @@
 /* virtio-blk (-d/--disk <file>[,ro][,port=N]): raw images and block
- * devices, locked against a second writer; IN, OUT, FLUSH, GET_ID, and DISCARD/WRITE_ZEROES
- * where the host file can punch holes. One request queue. */
+ * devices, locked against a second writer; IN, OUT, FLUSH, GET_ID, and
+ * DISCARD/WRITE_ZEROES where the host file can punch holes. One request
+ * queue. */
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>

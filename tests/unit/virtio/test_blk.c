@@ -116,15 +116,15 @@ TEST(virtio_blk_parse)
 	EXPECT_CONTAINS(err, "port= takes a root port number");
 	EXPECT_EQ(PARSE("d.img,port=1,port=2"), -1);
 	EXPECT_CONTAINS(err, "option 'port' given twice");
-	EXPECT_EQ(blk_parse("/x/d.img,ro", &path, &ro, &port, err, sizeof(err)), 0);
+	EXPECT_EQ(PARSE("/x/d.img,ro"), 0);
 	EXPECT_STR(path, "/x/d.img");
 	EXPECT(ro);
 	free(path);
-	EXPECT_EQ(blk_parse("d.img,rw", &path, &ro, &port, err, sizeof(err)), -1);
+	EXPECT_EQ(PARSE("d.img,rw"), -1);
 	EXPECT_CONTAINS(err, "unknown option 'rw' (valid: ro, port=N)");
-	EXPECT_EQ(blk_parse(",ro", &path, &ro, &port, err, sizeof(err)), -1);
+	EXPECT_EQ(PARSE(",ro"), -1);
 	EXPECT_CONTAINS(err, "no file name");
-	EXPECT_EQ(blk_parse("d.img,ro,ro", &path, &ro, &port, err, sizeof(err)), -1);
+	EXPECT_EQ(PARSE("d.img,ro,ro"), -1);
 	EXPECT_CONTAINS(err, "option 'ro' given twice");
 }
 
