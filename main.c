@@ -9,6 +9,7 @@
 #include "lkvm/util.h"
 #include "lkvm/version.h"
 #include "vfio/doctor.h"
+#include "virtio/blk.h"
 
 static const char usage[] =
 "usage: lkvm <command> [options]\n"
@@ -28,6 +29,7 @@ static const char usage[] =
 "            --help)\n"
 "  vfio      host devices for passthrough: list, bind, unbind; add,\n"
 "            remove: on a running VM (lkvm vfio add --help)\n"
+"  disk      add, remove: virtio-blk disks on a running VM (lkvm disk --help)\n"
 "  version   print the version\n"
 "  help      this text\n"
 "\n"
@@ -61,6 +63,8 @@ int main(int argc, char **argv)
 		return lkvm_cmd_migrate(argc - 1, argv + 1);
 	if (!strcmp(cmd, "vfio"))
 		return lkvm_cmd_vfio(argc - 1, argv + 1);
+	if (!strcmp(cmd, "disk"))
+		return blk_cmd(argc - 1, argv + 1);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		printf("lkvm version %s\n", LKVM_VERSION);
 		return 0;
@@ -70,6 +74,6 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	fprintf(stderr, "lkvm: unknown command '%s'; valid commands: run, "
-		"list, stat, stop, debug, pause, resume, snapshot, migrate, vfio, version, help (see 'lkvm --help')\n", cmd);
+		"list, stat, stop, debug, pause, resume, snapshot, migrate, vfio, disk, version, help (see 'lkvm --help')\n", cmd);
 	return 2;
 }

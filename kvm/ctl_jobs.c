@@ -1,7 +1,7 @@
 /* The control socket's requests that the main thread runs (kvm/control.h's
  * jobs): `stop` (the power button, or a hard stop), `debug` (vCPU
- * registers, NMI, SysRq), device hotplug (vfio/hotplug.c) and the snapshot
- * family (kvm/snapshot.c). */
+ * registers, NMI, SysRq), device hotplug (vfio/hotplug.c, virtio/blk_hot.c)
+ * and the snapshot family (kvm/snapshot.c). */
 #include <errno.h>
 #include <string.h>
 #include "kvm/control.h"
@@ -13,6 +13,7 @@
 #include "kvm/snapshot.h"
 #include "kvm/vm.h"
 #include "vfio/pci.h"
+#include "virtio/blk.h"
 
 /* {"how": "power-button"}: the guest was asked; "hard": it stops now;
  * "none": no orderly way here (the client stops it hard). */
@@ -109,6 +110,9 @@ void ctl_run_job(struct vm *vm, struct ctl_job *job)
 	else if (job->req->cmd == CTL_VFIO_ADD ||
 		 job->req->cmd == CTL_VFIO_REMOVE)
 		vfio_hotplug_job(vm, job);
+	else if (job->req->cmd == CTL_DISK_ADD ||
+		 job->req->cmd == CTL_DISK_REMOVE)
+		blk_hot_job(vm, job);
 	else
 		snap_control(vm, job);
 }

@@ -42,6 +42,9 @@ static const struct {
 	[CTL_VFIO_ADD] = { "vfio-add", M_DEV | M_GROUP | M_CDEV, true },
 	[CTL_VFIO_REMOVE] = { "vfio-remove", M_DEV | M_FORCE | M_TIMEOUT,
 			      true },
+	[CTL_DISK_ADD] = { "disk-add", M_DEV, true },
+	[CTL_DISK_REMOVE] = { "disk-remove", M_DEV | M_FORCE | M_TIMEOUT,
+			      true },
 };
 
 static const char *const member_names[] = {
@@ -182,7 +185,8 @@ static int parse_cmd(const struct json_doc *d, struct ctl_req *r, char *err,
 	    !(r->cmd = cmd_by_name(name)))
 		return set_err(err, errlen, "unknown \"cmd\": use one of stat, "
 			       "info, pause, resume, snapshot, stop, debug, "
-			       "subscribe, migrate, vfio-add, vfio-remove");
+			       "subscribe, migrate, vfio-add, vfio-remove, "
+			       "disk-add, disk-remove");
 	return 0;
 }
 

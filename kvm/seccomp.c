@@ -14,6 +14,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 #include <linux/audit.h>
+#include <linux/fs.h>
 #include <linux/if_tun.h>
 #include <linux/kvm.h>
 #include <linux/seccomp.h>
@@ -83,7 +84,8 @@ const struct sc_rule sc_syscalls[] = {
 	SYS(ioctl, M | V | I | F), SYS(tgkill, M | W),
 	SYS(pread64, M | V | I | F | C), SYS(pwrite64, M | V | I | F),
 	SYS(preadv, I), SYS(pwritev, I), SYS(fdatasync, M | I),
-	SYS(fsync, M | I), SYS(fallocate, I), SYS(ftruncate, M | P),
+	/* main: `lkvm disk add` probes hole punching past the image's end */
+	SYS(fsync, M | I), SYS(fallocate, M | I), SYS(ftruncate, M | P),
 	SYS(accept4, C), SYS(recvfrom, C), SYS(recvmsg, C), SYS(sendto, C),
 	SYS(getsockopt, C),
 	SYS(unlink, M), SYS(unlinkat, M | P), SYS(lstat, M), SYS(mincore, M),
@@ -160,6 +162,7 @@ const struct sc_rule sc_ioctls[] = {
 	/* teardown of the iommufd path (vfio/iommufd.c) at exit */
 	IOC(IOMMU_IOAS_UNMAP, M), IOC(VFIO_DEVICE_DETACH_IOMMUFD_PT, M),
 	IOC(IOMMU_DESTROY, M),
+	IOC(BLKGETSIZE64, M),	/* `lkvm disk add` of a block device */
 	IOC(TUNSETOFFLOAD, V | I), IOC(TCGETS, M), IOC(TCSETS, M),
 	/* --vsock: a vCPU's DRIVER_OK starts vhost-vsock, a reset stops it */
 	IOC(VHOST_SET_FEATURES, V), IOC(VHOST_SET_VRING_NUM, V),

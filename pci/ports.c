@@ -181,27 +181,42 @@ struct pci_dev *pci_port_find(struct pci_bus *bus, u16 bdf, bool guest)
 	return NULL;
 }
 
+static bool port_free(const struct pci_port *p)
+{
+	return !p->child && !p->rp.present;
+}
+
+int pci_port_pick(const struct pci_bus *bus, int port, char *err,
+		  size_t errlen)
+{
+	u32 i, n = bus ? bus->nr_ports : 0;
+
+	if (!n)
+		return set_err(err, errlen, "the VM has no hotplug root ports: "
+			       "run it with --hotplug-slots N");
+	if (port >= (int)n)
+		return set_err(err, errlen, "no root port %d (--hotplug-slots "
+			       "%u: 0..%u)", port, n, n - 1);
+	if (port >= 0)
+		return port_free(&bus->ports[port]) ? port :
+		       set_err(err, errlen, "root port %d is taken", port);
+	for (i = 0; i < n; i++)
+		if (port_free(&bus->ports[i]))
+			return (int)i;
+	return set_err(err, errlen, "all %u root ports are taken: remove a "
+		       "device (lkvm disk|vfio remove) or run the VM with more "
+		       "--hotplug-slots", n);
+}
+
 static struct pci_port *free_port(struct pci_bus *bus, struct pci_dev *dev,
 				  int port)
 {
-	u32 i;
+	char err[160];
+	int i = pci_port_pick(bus, port, err, sizeof(err));
 
-	if (port >= (int)bus->nr_ports) {
-		pr_err("pci: %s: no root port %d (--hotplug-slots %u: 0..%u)",
-		       dev->name, port, bus->nr_ports, bus->nr_ports - 1);
-		return NULL;
-	}
-	if (port >= 0) {
-		if (!bus->ports[port].child && !bus->ports[port].rp.present)
-			return &bus->ports[port];
-		pr_err("pci: %s: root port %d is taken", dev->name, port);
-		return NULL;
-	}
-	for (i = 0; i < bus->nr_ports; i++)
-		if (!bus->ports[i].child && !bus->ports[i].rp.present)
-			return &bus->ports[i];
-	pr_err("pci: %s: all %u root ports are taken (--hotplug-slots)",
-	       dev->name, bus->nr_ports);
+	if (i >= 0)
+		return &bus->ports[i];
+	pr_err("pci: %s: %s", dev->name, err);
 	return NULL;
 }
 

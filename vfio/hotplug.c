@@ -11,28 +11,10 @@
 #include "kvm/json.h"
 #include "kvm/seccomp.h"
 #include "kvm/snapshot.h"
+#include "pci/hotslot.h"
 #include "vfio/pci.h"
 
 #define REMOVE_DEF_MS	10000	/* the guest's time to power off */
-#define WAIT_SLICE_MS	100
-
-/* Parks the vCPUs unless `lkvm pause` holds them; false when they did not
- * park (err set). */
-static bool hold_vcpus(struct vm *vm, bool *held, char *err, size_t errlen)
-{
-	*held = vm->user_paused;
-	if (*held || !vcpus_pause(vm, SNAP_PAUSE_MS))
-		return true;
-	set_err(err, errlen, "a vCPU did not stop within %d ms; nothing was "
-		"changed", SNAP_PAUSE_MS);
-	return false;
-}
-
-static void release_vcpus(struct vm *vm, bool held)
-{
-	if (!held)
-		vcpus_resume(vm);
-}
 
 static int find_dev(struct vfio_vm *vv, const char *name)
 {
@@ -122,7 +104,7 @@ static int add_dev(struct vfio_vm *vv, struct vm *vm,
 	int n = vv->nr, port;
 	bool held;
 
-	if (!hold_vcpus(vm, &held, err, errlen))
+	if (!hot_hold_vcpus(vm, &held, err, errlen))
 		return -1;
 	vv->c.no_open = vm->cfg->seccomp != SC_OFF;
 	if (vfio_device_add(vv, vm, sp, true)) {
@@ -134,7 +116,7 @@ static int add_dev(struct vfio_vm *vv, struct vm *vm,
 			drop_dev(vv, n);
 		}
 		vv->c.no_open = false;
-		release_vcpus(vm, held);
+		hot_release_vcpus(vm, held);
 		return set_err(err, errlen, "%s: could not be added (see the "
 			       "VM's log); nothing was left behind", sp->name);
 	}
@@ -142,7 +124,7 @@ static int add_dev(struct vfio_vm *vv, struct vm *vm,
 	if (!vv->stat_on)
 		control_register_stat(&vv->stat);
 	vv->stat_on = true;
-	release_vcpus(vm, held);
+	hot_release_vcpus(vm, held);
 	return 0;
 }
 
@@ -180,30 +162,17 @@ static void do_add(struct vm *vm, struct ctl_job *job)
 
 /* ---- remove ---- */
 
-/* Waits up to ms for the guest to power port's slot off; false if it did
- * not (or the VM is stopping). */
-static bool wait_off(struct vm *vm, int port, u32 ms)
-{
-	u32 waited;
-
-	for (waited = 0; waited < ms && !vm_stopping(vm);
-	     waited += WAIT_SLICE_MS)
-		if (pci_port_wait_off(vm, port, WAIT_SLICE_MS))
-			return true;
-	return !pci_port_powered(vm, port);
-}
-
 /* The adapter leaves the slot and the device goes, vCPUs parked. */
 static int unplug(struct vfio_vm *vv, struct vm *vm, int i, int port,
 		  char *err, size_t errlen)
 {
 	bool held;
 
-	if (!hold_vcpus(vm, &held, err, errlen))
+	if (!hot_hold_vcpus(vm, &held, err, errlen))
 		return -1;
 	pci_port_unplug(vm, port);
 	drop_dev(vv, i);
-	release_vcpus(vm, held);
+	hot_release_vcpus(vm, held);
 	return 0;
 }
 
@@ -218,7 +187,6 @@ static int remove_dev(struct vm *vm, struct ctl_job *job, const char **how,
 	struct vfio_spec sp;
 	u32 ms = r->timeout_ms ? r->timeout_ms : REMOVE_DEF_MS;
 	int i, port;
-	bool on;
 
 	if (vfio_spec_parse(r->dev, &sp, err, errlen))
 		return -1;
@@ -231,14 +199,8 @@ static int remove_dev(struct vm *vm, struct ctl_job *job, const char **how,
 		return set_err(err, errlen, "%s is on bus 0, not behind a "
 			       "hotplug root port (--hotplug-slots, port=N): "
 			       "it stays until the VM stops", sp.name);
-	on = pci_port_powered(vm, port);	/* off: never, or no longer */
-	*how = !on ? "slot-off" : r->force ? "surprise" : "ejected";
-	if (on && !r->force &&
-	    (pci_port_button(vm, port) || !wait_off(vm, port, ms)))
-		return set_err(err, errlen, "%s: the guest did not power off "
-			       "root port %d's slot within %u ms (is pciehp "
-			       "running?); the device stays; --force removes "
-			       "it anyway", sp.name, port, ms);
+	if (hot_eject(vm, port, r->force, ms, sp.name, how, err, errlen))
+		return -1;
 	if (unplug(vv, vm, i, port, err, errlen))
 		return -1;
 	pr_info("vfio %s: removed from root port %d (%s)", sp.name, port,

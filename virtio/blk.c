@@ -1,6 +1,7 @@
-/* virtio-blk (-d/--disk <file>[,ro]): raw images and block devices, locked
- * against a second writer; IN, OUT, FLUSH, GET_ID, and DISCARD/WRITE_ZEROES
- * where the host file can punch holes. One request queue. */
+/* virtio-blk (-d/--disk <file>[,ro][,port=N]): raw images and block
+ * devices, locked against a second writer; IN, OUT, FLUSH, GET_ID, and
+ * DISCARD/WRITE_ZEROES where the host file can punch holes. One request
+ * queue. */
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -40,7 +41,36 @@ struct blk_req {
 	u32 written;		/* bytes written into the writable part */
 };
 
-int blk_parse(const char *arg, char **path, bool *ro, char *err,
+/* One option of a --disk value (after its file name). */
+static int parse_opt(const char *arg, const char *opt, bool *ro, int *port,
+		     char *err, size_t errlen)
+{
+	char *end;
+	long v;
+
+	if (!strncmp(opt, "port=", 5)) {
+		v = strtol(opt + 5, &end, 10);
+		if (*port >= 0)
+			return set_err(err, errlen, "invalid --disk '%s': option "
+				       "'port' given twice", arg);
+		if (end == opt + 5 || *end || v < 0 || v >= PCI_MAX_PORTS)
+			return set_err(err, errlen, "invalid --disk '%s': port= "
+				       "takes a root port number 0..%d (see "
+				       "--hotplug-slots)", arg, PCI_MAX_PORTS - 1);
+		*port = (int)v;
+		return 0;
+	}
+	if (strcmp(opt, "ro"))
+		return set_err(err, errlen, "invalid --disk '%s': unknown option "
+			       "'%s' (valid: ro, port=N)", arg, opt);
+	if (*ro)
+		return set_err(err, errlen, "invalid --disk '%s': option 'ro' "
+			       "given twice", arg);
+	*ro = true;
+	return 0;
+}
+
+int blk_parse(const char *arg, char **path, bool *ro, int *port, char *err,
 	      size_t errlen)
 {
 	char *s = strdup(arg), *opt, *save;
@@ -48,26 +78,18 @@ int blk_parse(const char *arg, char **path, bool *ro, char *err,
 	if (!s)
 		return set_err(err, errlen, "out of memory");
 	*ro = false;
+	*port = -1;
 	strtok_r(s, ",", &save);
 	if (!*s || *arg == ',') {
 		free(s);
 		return set_err(err, errlen, "invalid --disk '%s': no file name "
-			       "(use <file>[,ro])", arg);
+			       "(use <file>[,ro][,port=N])", arg);
 	}
 	while ((opt = strtok_r(NULL, ",", &save))) {
-		if (strcmp(opt, "ro")) {
-			set_err(err, errlen, "invalid --disk '%s': unknown option "
-				"'%s' (valid: ro)", arg, opt);
+		if (parse_opt(arg, opt, ro, port, err, errlen)) {
 			free(s);
 			return -1;
 		}
-		if (*ro) {
-			set_err(err, errlen, "invalid --disk '%s': option 'ro' "
-				"given twice", arg);
-			free(s);
-			return -1;
-		}
-		*ro = true;
 	}
 	*path = s;
 	return 0;
@@ -325,22 +347,21 @@ static const struct virtio_dev_ops blk_ops = {
 	.snap_load = blk_snap_load,
 };
 
-static int blk_lock(struct blk_dev *b)
+static int blk_lock(struct blk_dev *b, char *err, size_t errlen)
 {
 	struct flock fl = { .l_type = b->ro ? F_RDLCK : F_WRLCK,
 			    .l_whence = SEEK_SET };
 
 	if (!fcntl(b->fd, F_OFD_SETLK, &fl))
 		return 0;
-	if (errno == EAGAIN || errno == EACCES) {
-		pr_err("disk image '%s' is in use by another process (it holds "
-		       "a lock on it); use it %s", b->path, b->ro ?
-		       "after that process is done" :
-		       "read-only (,ro) or after that process is done");
-		return -1;
-	}
-	pr_err("cannot lock disk image '%s': %s", b->path, strerror(errno));
-	return -1;
+	if (errno == EAGAIN || errno == EACCES)
+		return set_err(err, errlen, "disk image '%s' is in use by "
+			       "another process (it holds a lock on it); use "
+			       "it %s", b->path, b->ro ?
+			       "after that process is done" :
+			       "read-only (,ro) or after that process is done");
+	return set_err(err, errlen, "cannot lock disk image '%s': %s",
+		       b->path, strerror(errno));
 }
 
 static const char *file_kind(mode_t mode)
@@ -356,17 +377,17 @@ static const char *file_kind(mode_t mode)
 	return "not a regular file";
 }
 
-static int blk_check_kind(const char *path, mode_t mode)
+static int blk_check_kind(const char *path, mode_t mode, char *err,
+			  size_t errlen)
 {
 	if (S_ISREG(mode) || S_ISBLK(mode))
 		return 0;
-	pr_err("disk image '%s' is %s: a disk must be a regular file or a "
-	       "block device (make one with: truncate -s 1G disk.img)", path,
-	       file_kind(mode));
-	return -1;
+	return set_err(err, errlen, "disk image '%s' is %s: a disk must be a "
+		       "regular file or a block device (make one with: "
+		       "truncate -s 1G disk.img)", path, file_kind(mode));
 }
 
-static const char *open_hint(int err, bool ro)
+static const char *blk_open_hint(int err, bool ro)
 {
 	switch (err) {
 	case ENOENT:
@@ -387,25 +408,31 @@ static const char *open_hint(int err, bool ro)
 
 /* Opens the image without blocking (a FIFO would wait for a writer) and
  * checks it is a regular file or block device before using it. */
-static int blk_open(struct blk_dev *b, struct stat *st)
+int blk_open_image(const char *path, bool ro, char *err, size_t errlen)
 {
-	int flags = (b->ro ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NOCTTY;
+	int flags = (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NOCTTY;
+	struct stat st;
+	int fd;
 
-	if (!stat(b->path, st) && blk_check_kind(b->path, st->st_mode))
+	if (!stat(path, &st) && blk_check_kind(path, st.st_mode, err, errlen))
 		return -1;
-	b->fd = open(b->path, flags | O_NONBLOCK);
-	if (b->fd < 0) {
-		pr_err("cannot open disk image '%s'%s: %s%s", b->path,
-		       b->ro ? "" : " for reading and writing",
-		       strerror(errno), open_hint(errno, b->ro));
-		return -1;
-	}
+	fd = open(path, flags | O_NONBLOCK);
+	if (fd < 0)
+		return set_err(err, errlen, "cannot open disk image '%s'%s: "
+			       "%s%s", path, ro ? "" : " for reading and writing",
+			       strerror(errno), blk_open_hint(errno, ro));
 	/* F_SETFL 0: O_NONBLOCK off again for the I/O */
-	if (fstat(b->fd, st) || fcntl(b->fd, F_SETFL, 0)) {
-		pr_err("disk image '%s': %s", b->path, strerror(errno));
+	if (fstat(fd, &st) || fcntl(fd, F_SETFL, 0)) {
+		set_err(err, errlen, "disk image '%s': %s", path,
+			strerror(errno));
+		close(fd);
 		return -1;
 	}
-	return blk_check_kind(b->path, st->st_mode);
+	if (blk_check_kind(path, st.st_mode, err, errlen)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 static bool same_file(const struct stat *a, const struct stat *b)
@@ -417,38 +444,39 @@ static bool same_file(const struct stat *a, const struct stat *b)
 
 /* The same image twice would be locked against itself: say what it is. */
 static int blk_check_twice(struct vm *vm, const struct blk_dev *b,
-			   const struct stat *st)
+			   char *err, size_t errlen)
 {
 	struct virtio_dev *v = NULL;
 	const struct blk_dev *d;
 
 	while ((v = virtio_dev_next(vm, VIRTIO_ID_BLOCK, v))) {
 		d = v->priv;
-		if (!same_file(&d->st, st))
+		if (!same_file(&d->st, &b->st))
 			continue;
 		if (!strcmp(b->path, d->path))
-			pr_err("disk image '%s' is given twice: a disk can be "
-			       "attached only once", b->path);
-		else
-			pr_err("disk image '%s' is the same file as '%s', given "
-			       "before: a disk can be attached only once",
-			       b->path, d->path);
-		return -1;
+			return set_err(err, errlen, "disk image '%s' is %s: a "
+				       "disk can be attached only once",
+				       b->path, b->hot ? "attached already "
+				       "(lkvm disk remove takes it away)" :
+				       "given twice");
+		return set_err(err, errlen, "disk image '%s' is the same file "
+			       "as '%s', %s: a disk can be attached only once",
+			       b->path, d->path, b->hot ? "attached already" :
+			       "given before");
 	}
 	return 0;
 }
 
-static int blk_size(struct blk_dev *b)
+static int blk_size(struct blk_dev *b, char *err, size_t errlen)
 {
 	u64 bytes;
 
 	if (S_ISBLK(b->st.st_mode)) {
 		b->is_bdev = true;
-		if (ioctl(b->fd, BLKGETSIZE64, &bytes)) {
-			pr_err("cannot get the size of disk image '%s': %s",
-			       b->path, strerror(errno));
-			return -1;
-		}
+		if (ioctl(b->fd, BLKGETSIZE64, &bytes))
+			return set_err(err, errlen, "cannot get the size of "
+				       "disk image '%s': %s", b->path,
+				       strerror(errno));
 	} else {
 		bytes = b->st.st_size;
 	}
@@ -506,29 +534,80 @@ static void blk_set_id(struct blk_dev *b)
 	free(tmp);
 }
 
-int blk_setup(struct blk_dev *b, struct vm *vm, const char *path, bool ro,
-	      int index)
+/* b's image is open (b->fd): checks it and fills b as a device of vm. */
+static int blk_finish(struct blk_dev *b, struct vm *vm, char *err,
+		      size_t errlen)
 {
-	b->fd = -1;
-	b->ro = ro;
-	b->path = strdup(path);
-	if (!b->path) {
-		pr_err("out of memory");
+	if (fstat(b->fd, &b->st))
+		return set_err(err, errlen, "disk image '%s': %s", b->path,
+			       strerror(errno));
+	if (blk_check_kind(b->path, b->st.st_mode, err, errlen) ||
+	    blk_check_twice(vm, b, err, errlen) ||
+	    (!b->lock_later && blk_lock(b, err, errlen)) ||
+	    blk_size(b, err, errlen))
 		return -1;
-	}
-	snprintf(b->name, sizeof(b->name), "virtio-blk%d", index);
-	/* A migration's destination locks once the source let go (below) */
-	b->lock_later = vm && vm->cfg && vm->cfg->incoming;
-	if (blk_open(b, &b->st) || blk_check_twice(vm, b, &b->st) ||
-	    (!b->lock_later && blk_lock(b)) || blk_size(b))
-		goto fail;
 	blk_probe_discard(b);
 	blk_set_id(b);
 	b->v.priv = b;
 	if (virtio_dev_init(&b->v, vm, b->name, VIRTIO_ID_BLOCK, BLK_CLASS, 1,
 			    BLK_QUEUE_SIZE, &blk_ops))
-		goto fail;
+		return set_err(err, errlen, "%s: cannot set it up", b->name);
 	blk_config(b);
+	return 0;
+}
+
+static int blk_init(struct blk_dev *b, struct vm *vm, const char *path,
+		    bool ro, int index)
+{
+	b->fd = -1;
+	b->ro = ro;
+	b->index = index;
+	b->path = strdup(path);
+	snprintf(b->name, sizeof(b->name), "virtio-blk%d", index);
+	return b->path ? 0 : -1;
+}
+
+int blk_setup(struct blk_dev *b, struct vm *vm, const char *path, bool ro,
+	      int index)
+{
+	char err[512];
+
+	if (blk_init(b, vm, path, ro, index)) {
+		pr_err("out of memory");
+		return -1;
+	}
+	/* A migration's destination locks once the source let go (below) */
+	b->lock_later = vm && vm->cfg && vm->cfg->incoming;
+	b->fd = blk_open_image(b->path, ro, err, sizeof(err));
+	if (b->fd < 0 || blk_finish(b, vm, err, sizeof(err)))
+		goto fail;
+	return 0;
+fail:
+	pr_err("%s", err);
+	blk_teardown(b);
+	return -1;
+}
+
+int blk_setup_fd(struct blk_dev *b, struct vm *vm, const char *path, int fd,
+		 bool ro, int index, char *err, size_t errlen)
+{
+	int fl;
+
+	if (blk_init(b, vm, path, ro, index)) {
+		close(fd);
+		return set_err(err, errlen, "out of memory");
+	}
+	b->fd = fd;
+	b->hot = true;
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || (!ro && (fl & O_ACCMODE) != O_RDWR)) {
+		set_err(err, errlen, "disk image '%s' came open %s: it must "
+			"be open for reading and writing (or add ,ro)", path,
+			fl < 0 ? "badly" : "read-only");
+		goto fail;
+	}
+	if (blk_finish(b, vm, err, errlen))
+		goto fail;
 	return 0;
 fail:
 	blk_teardown(b);
@@ -549,7 +628,8 @@ void blk_teardown(struct blk_dev *b)
 
 /* One -d: on failure, everything it set up is undone (vm->virtio holds
  * the ones before it, for the caller to unwind). */
-static int blk_add(struct vm *vm, const char *path, bool ro, int index)
+static int blk_add(struct vm *vm, const char *path, bool ro, int port,
+		   int index)
 {
 	struct blk_dev *b = calloc(1, sizeof(*b));
 
@@ -561,6 +641,7 @@ static int blk_add(struct vm *vm, const char *path, bool ro, int index)
 		free(b);
 		return -1;
 	}
+	b->v.pci.want_port = port + 1;	/* port=N: behind root port N */
 	return virtio_dev_start(&b->v);	/* frees b on failure */
 }
 
@@ -569,17 +650,19 @@ int blk_init_all(struct vm *vm)
 	const struct dev_args *a = &vm->cfg->disks;
 	char *paths[MAX_DEV_ARGS] = { 0 };
 	bool ro[MAX_DEV_ARGS];
+	int port[MAX_DEV_ARGS];
 	char err[256];
 	int i, ret = 0;
 
 	/* Every -d is checked before any disk is opened. */
 	for (i = 0; i < a->nr && !ret; i++) {
-		ret = blk_parse(a->v[i], &paths[i], &ro[i], err, sizeof(err));
+		ret = blk_parse(a->v[i], &paths[i], &ro[i], &port[i], err,
+				sizeof(err));
 		if (ret)
 			pr_err("%s", err);
 	}
 	for (i = 0; i < a->nr && !ret; i++)
-		ret = blk_add(vm, paths[i], ro[i], i);
+		ret = blk_add(vm, paths[i], ro[i], port[i], i);
 	for (i = 0; i < a->nr; i++)
 		free(paths[i]);
 	if (ret)

@@ -17,6 +17,7 @@
 #include "kvm/seccomp.h"
 #include "kvm/vm.h"
 #include "virtio/pci.h"
+#include "virtio/spare.h"
 #include "vp-internal.h"
 
 #define VIRTIO_PCI_VENDOR	0x1af4
@@ -274,15 +275,13 @@ static void run_held(struct virtio_dev *v)
 			virtio_dev_process(v, q);
 }
 
-static void *io_thread(void *arg)
+void vp_io_loop(struct virtio_dev *v)
 {
-	struct virtio_dev *v = arg;
 	struct pollfd p[VIRTIO_MAX_QUEUES + 1];
 	unsigned int q, n = v->nr_queues;
 	eventfd_t val;
 	u32 held;
 
-	sc_enter(v->thread_kind);
 	for (q = 0; q < n; q++)
 		p[q] = (struct pollfd){ .fd = v->queue_efd[q], .events = POLLIN };
 	p[n] = (struct pollfd){ .fd = v->stop_efd, .events = POLLIN };
@@ -293,10 +292,10 @@ static void *io_thread(void *arg)
 			if (errno == EINTR)
 				continue;
 			pr_err("%s: poll: %s", v->name, strerror(errno));
-			return NULL;
+			return;
 		}
 		if (p[n].revents)
-			return NULL;
+			return;
 		for (q = 0; q < n; q++) {
 			if (!p[q].revents || eventfd_read(p[q].fd, &val))
 				continue;
@@ -304,6 +303,38 @@ static void *io_thread(void *arg)
 		}
 		run_held(v);
 	}
+}
+
+static void *io_thread(void *arg)
+{
+	struct virtio_dev *v = arg;
+
+	sc_enter(v->thread_kind);
+	vp_io_loop(v);
+	return NULL;
+}
+
+/* Its own thread, or (a device added at run time, by the confined main
+ * thread) a spare one made at start (virtio/spare.c). */
+static int start_thread(struct virtio_dev *v)
+{
+	char tname[16];
+
+	if (v->pci.hot) {
+		if (v->thread_kind == SC_IO && !vp_spare_run(v))
+			return 0;
+		pr_err("%s: no spare I/O thread left (one per hotplug root "
+		       "port)", v->name);
+		return -1;
+	}
+	if (pthread_create(&v->thread, NULL, io_thread, v)) {
+		pr_err("%s: cannot start its I/O thread", v->name);
+		return -1;
+	}
+	v->thread_started = true;
+	snprintf(tname, sizeof(tname), "%s", v->name);
+	pthread_setname_np(v->thread, tname);
+	return 0;
 }
 
 /* Where v is on its VM's list, or the list's end when it is not on it. */
@@ -337,7 +368,6 @@ void virtio_devs_destroy(struct vm *vm, u16 device_id)
 int virtio_dev_start(struct virtio_dev *v)
 {
 	unsigned int q;
-	char tname[16];
 
 	if (virtio_dev_setup_caps(v))
 		goto fail;
@@ -349,15 +379,8 @@ int virtio_dev_start(struct virtio_dev *v)
 	v->stop_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (v->stop_efd < 0)
 		goto fail_efd;
-	if (pci_register(v->vm, &v->pci))
+	if (pci_register(v->vm, &v->pci) || start_thread(v))
 		goto fail;
-	if (pthread_create(&v->thread, NULL, io_thread, v)) {
-		pr_err("%s: cannot start its I/O thread", v->name);
-		goto fail;
-	}
-	v->thread_started = true;
-	snprintf(tname, sizeof(tname), "%s", v->name);
-	pthread_setname_np(v->thread, tname);
 	*vm_slot(v) = v;
 	return 0;
 fail_efd:
@@ -371,10 +394,12 @@ void virtio_dev_destroy(struct virtio_dev *v)
 {
 	unsigned int q;
 
-	if (v->thread_started) {
+	if (v->thread_started || v->spare)
 		eventfd_write(v->stop_efd, 1);
+	if (v->thread_started)
 		pthread_join(v->thread, NULL);
-	}
+	else if (v->spare)
+		vp_spare_wait(v);
 	if (v->vm)
 		*vm_slot(v) = v->next;
 	pci_unregister(&v->pci);

@@ -15,7 +15,7 @@
 enum ctl_cmd {
 	CTL_NONE = 0, CTL_STAT, CTL_INFO, CTL_PAUSE, CTL_RESUME, CTL_SNAPSHOT,
 	CTL_STOP, CTL_DEBUG, CTL_SUBSCRIBE, CTL_MIGRATE, CTL_VFIO_ADD,
-	CTL_VFIO_REMOVE,
+	CTL_VFIO_REMOVE, CTL_DISK_ADD, CTL_DISK_REMOVE,
 };
 
 #define CTL_DEV_MAX	256	/* vfio-add's device and options */
@@ -31,7 +31,9 @@ struct ctl_req {
 	char sysrq;			/* debug: SysRq key to the console */
 	u32 downtime_ms;		/* migrate: budget (0: default) */
 	u32 bandwidth_mbps;		/* migrate: cap (0: none) */
-	/* vfio-add: --vfio's value, the IOMMU group or the cdev whose fds
+	/* disk-add: --disk's value (the image's fd comes with it);
+	 * disk-remove: the image's path or "portN", force, timeout_ms.
+	 * vfio-add: --vfio's value, the IOMMU group or the cdev whose fds
 	 * come with it; vfio-remove: the device, the guest's time (ms) */
 	char dev[CTL_DEV_MAX];
 	bool has_group;

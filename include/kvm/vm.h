@@ -15,6 +15,7 @@
 struct pci_bus;
 struct vfio_vm;
 struct serial_dev;
+struct vp_spares;
 
 struct vcpu {
 	struct vm *vm;
@@ -71,6 +72,7 @@ struct vm {
 	struct testdev *testdev;	/* pci/testdev.c */
 	struct serial_dev *serial;	/* kvm/serial.c: the console */
 	struct virtio_dev *virtio;	/* started, on ->next (virtio/io.c) */
+	struct vp_spares *spares;	/* hotplug I/O threads (spare.c) */
 
 	/* pause (kvm/vcpu.c): vCPUs park while pause_req is set */
 	pthread_mutex_t pause_lock;

@@ -354,6 +354,12 @@ u8 pci_last_bus(struct vm *vm);
  * link up.
  * Returns the port number, or -1 after a message. Under the bus lock. */
 int pci_port_attach(struct pci_dev *dev, int port, bool hot);
+/* The root port a device would go behind: port if free (>= 0), else the
+ * first free one; or -1 with err naming why (no ports, no such port, taken,
+ * all taken) and the fix. Under the bus lock, or on the main thread (the
+ * only one that adds). */
+int pci_port_pick(const struct pci_bus *bus, int port, char *err,
+		  size_t errlen);
 /* The root port dev is behind, or -1 (bus 0). */
 int pci_dev_port(const struct pci_dev *dev);
 /* Whether port's slot is powered (the guest's Power Controller Control). */

@@ -14,6 +14,7 @@ struct vm;
 struct virtio_dev;
 struct sbuf;
 struct state_desc;
+struct vp_spare;
 
 #define VIRTIO_MAX_QUEUES	8
 #define VIRTIO_MSIX_VECTORS	(VIRTIO_MAX_QUEUES + 1)
@@ -130,6 +131,8 @@ struct virtio_dev {
 				 * unless the device sets another before start */
 	pthread_t thread;
 	bool thread_started;
+	struct vp_spare *spare;	/* added at run time: the spare thread
+				 * serving it (virtio/spare.c) */
 	u16 pci_cfg_cap;	/* offset of VIRTIO_PCI_CAP_PCI_CFG */
 	struct virtio_dev *next;	/* on vm->virtio once started */
 };

@@ -423,6 +423,100 @@ st=$?
 wait $pid2
 expect hotplug-refusals 143 'out:GUEST spin running' "$CLEAN"
 
+# ---- disks: `lkvm disk add|remove` on a running, confined VM (issue 15) ----
+# dk ARGS...: `lkvm disk ARGS` against the VMs of $HPX; $hst, $hout
+dk() {
+	hout=$(XDG_RUNTIME_DIR=$HPX timeout 40 "$LKVM" disk "$@" 2>&1)
+	hst=$?
+}
+# confined PID: every thread has a seccomp filter (Seccomp: 2)
+confined() {
+	local f n=0
+	for f in /proc/$1/task/*/status; do
+		grep -q '^Seccomp:[[:space:]]*2' "$f" || return 1
+		n=$((n + 1))
+	done
+	[ $n -gt 1 ]
+}
+# holds PID FILE: the process has FILE open
+holds() {
+	ls -l /proc/$1/fd 2>/dev/null | grep -qF -- " -> $2"
+}
+IMG=$HPX/disk.img
+truncate -s 1M "$IMG"
+truncate -s 1M "$HPX/other.img"
+# The tiny guest powers port 0's slot on and off as pciehp does; the
+# image is opened by `lkvm disk add`, locked and served by a spare I/O
+# thread made (and confined) at start; after two removals it powers off.
+XDG_RUNTIME_DIR=$HPX timeout -k 5 90 "$LKVM" run --raw \
+	-k "$GDIR/hotplug.bin" --hotplug-slots 2 --name dk </dev/null \
+	>"$OUT" 2>"$ERR" &
+pid=$!
+XDG_RUNTIME_DIR=$HPX timeout -k 5 90 "$LKVM" run --raw \
+	-k "$GDIR/spin.bin" --name dkflat </dev/null >/dev/null 2>&1 &
+pid2=$!
+wait_n 'GUEST hotplug ready' 1
+lpid=$(pgrep -P $pid | head -1)	# lkvm, under timeout
+spares=$(grep -l '^virtio-spare$' /proc/$lpid/task/*/comm 2>/dev/null | wc -l)
+check disk-spare-threads "$([ "$spares" = 2 ] && echo 0 || echo 1)" \
+	"spare I/O threads: $spares, want 2 (one per hotplug slot)"
+dk add --name dk "$IMG"
+hp_expect disk-add 0 "^disk $IMG added behind root port 0 \(virtio-blk0\)"
+wait_n '^GUEST hotplug added 1af4:1042 class 18000$' 1
+check disk-guest-sees-it $? "the guest did not see the disk: $(tail -3 "$OUT")"
+confined $lpid
+check disk-threads-confined $? "a thread of the VM has no seccomp filter"
+holds $lpid "$IMG"
+check disk-vm-holds-image $? "the VM has no fd of $IMG"
+# locked against another VM, and refusals that change nothing
+timeout 20 "$LKVM" run --raw -k "$GDIR/hello.bin" --disk "$IMG" \
+	</dev/null >/dev/null 2>"$HPX/lockerr"
+grep -q "disk image '$IMG' is in use by another process" "$HPX/lockerr"
+check disk-locked $? "another VM got $IMG: $(cat "$HPX/lockerr")"
+dk add --name dk "$IMG"
+hp_expect disk-add-twice 1 "lkvm disk add: disk image '$IMG' is attached already"
+dk add --name dk "$HPX/other.img,port=0"
+hp_expect disk-port-taken 1 'lkvm disk add: root port 0 is taken'
+dk add --name dk /dev/null
+hp_expect disk-not-a-disk 1 "disk image '/dev/null' is a character device: a disk must be a regular file or a block device"
+dk add --name dk "$HPX/none.img"
+hp_expect disk-no-image 1 "cannot open disk image '$HPX/none.img' for reading and writing: No such file"
+dk add --name dkflat "$HPX/other.img"
+hp_expect disk-no-ports 1 'no hotplug root ports: run it with --hotplug-slots N'
+dk add --name dk
+hp_expect disk-usage 2 'give one disk'
+dk remove --name dk "$HPX/other.img"
+hp_expect disk-remove-unknown 1 "$HPX/other.img: no such disk in this VM"
+holds $lpid "$HPX/other.img"
+check disk-refusals-leave-nothing "$([ $? != 0 ] && echo 0 || echo 1)" \
+	"the VM holds $HPX/other.img after refusing it"
+# orderly removal: the guest powers the slot off; the image is released
+dk remove --name dk "$IMG"
+hp_expect disk-remove 0 "^disk $IMG removed \(the guest powered its slot off\); its image is flushed, unlocked and closed"
+wait_n '^GUEST hotplug gone \(slot was off\)$' 1
+check disk-guest-ejects $? "the guest did not see the removal: $(tail -3 "$OUT")"
+holds $lpid "$IMG"
+check disk-image-closed "$([ $? != 0 ] && echo 0 || echo 1)" \
+	"the VM still holds $IMG"
+timeout 20 "$LKVM" run --raw -k "$GDIR/hello.bin" --disk "$IMG" \
+	</dev/null >/dev/null 2>"$HPX/lockerr"
+check disk-lock-released $? "another VM could not use $IMG: $(cat "$HPX/lockerr")"
+# again, read-only on port 0 by name, then a surprise removal by port
+dk add --name dk "$IMG,ro,port=0"
+hp_expect disk-add-ro 0 "^disk $IMG \(read-only\) added behind root port 0"
+wait_n '^GUEST hotplug added 1af4:1042 ' 2
+dk remove --name dk --force port0
+hp_expect disk-remove-force 0 'removed \(surprise removal: --force\)'
+wait $pid
+st=$?
+kill -TERM $pid2
+wait $pid2
+expect disk-hotplug 0 'out:^GUEST hotplug gone \(surprise removal\)$' \
+	'out:^GUEST hotplug OK$' \
+	"err:virtio-blk0: disk '$IMG' added behind root port 0" \
+	"err:disk '$IMG': removed from root port 0 \\(ejected\\), released" \
+	"err:disk '$IMG': removed from root port 0 \\(surprise\\), released"
+
 # ---- bad input: clear message naming the device, non-zero exit ----
 run --sim nvme:$NVME -- hello --vfio 01:00
 expect bad-bdf nonzero "err:--vfio '01:00': invalid PCI address"

@@ -1,7 +1,9 @@
 /* Runs every registered unit test (or those whose name contains argv[1])
  * and prints failures plus a closing "unit: N passed, N failed" line. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include "unit.h"
 
 static struct unit_test *tests;
@@ -16,6 +18,29 @@ void unit_register(struct unit_test *t)
 	while (*p)
 		p = &(*p)->next;
 	*p = t;
+}
+
+void unit_mute(int saved[2])
+{
+	int nul = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	fflush(stdout);
+	fflush(stderr);
+	saved[0] = dup(1);
+	saved[1] = dup(2);
+	dup2(nul, 1);
+	dup2(nul, 2);
+	close(nul);
+}
+
+void unit_unmute(const int saved[2])
+{
+	fflush(stdout);
+	fflush(stderr);
+	dup2(saved[0], 1);
+	dup2(saved[1], 2);
+	close(saved[0]);
+	close(saved[1]);
 }
 
 bool unit_check(bool ok, const char *expr, const char *file, int line)

@@ -23,6 +23,10 @@ bool unit_check_str(const char *a, const char *b, const char *ea,
 		    const char *eb, const char *file, int line);
 bool unit_check_contains(const char *hay, const char *needle, const char *eh,
 			 const char *file, int line);
+/* stdout and stderr to /dev/null (a command's usage lines) until
+ * unit_unmute(saved); runner.c. */
+void unit_mute(int saved[2]);
+void unit_unmute(const int saved[2]);
 
 #define TEST(n)								\
 	static void n(void);						\

@@ -5,7 +5,11 @@
 # L2 powers the slot off) and L1 can unbind it from vfio-pci at once (nothing holds it).
 # Results: vfio-hotplug-add, vfio-hotplug-read (md5 in L2), vfio-hotplug-remove,
 # vfio-hotplug-gone (L2 saw it go), vfio-hotplug-back (L1's unbind completes with the VM
-# still running), vfio-hotplug (lkvm exit status and L2 marker).
+# still running), vfio-hotplug (lkvm exit status and L2 marker). The same L2 then gets a disk
+# (`lkvm disk add` of an image of random bytes, opened here and passed, locked by the VM):
+# disk-hotplug-add (added, its lock in /proc/locks), disk-hotplug-read (L2's md5 of /dev/vda
+# is the image's), disk-hotplug-remove (`lkvm disk remove`: L2 powers the slot off, the lock
+# is gone and the VM holds no fd of it), disk-hotplug-gone (L2 saw vda go).
 VFIO_LIB_ONLY=1 . /lab/scenarios/vfio-nvme.sh
 # hp_wait MARK SECS: until L2's log has MARK
 hp_wait() {
@@ -15,6 +19,40 @@ hp_wait() {
 		_w=$((_w + 1))
 	done
 	grep -q "$1" /tmp/l2-vfio-hotplug.log 2>/dev/null
+}
+# hp_locks INODE: lines of /proc/locks on the file with that inode
+hp_locks() { grep -c ":$1 " /proc/locks; }
+# hp_disk: a disk added to the running L2 and removed again (lkvm disk add|remove)
+hp_disk() {
+	_img=/tmp/hp-disk.img
+	dd if=/dev/urandom of=$_img bs=1M count=8 2>/dev/null
+	_md5=$(md5sum < $_img | cut -d' ' -f1)
+	set -- $(ls -i $_img)
+	_ino=$1
+	if ! hp_wait L2-HP-DISK-WAIT 120; then
+		lab_result disk-hotplug-add FAIL "L2 never said L2-HP-DISK-WAIT"
+		return
+	fi
+	_out=$("$LKVM" disk add --name vfio-hotplug $_img 2>&1)
+	_rc=$?
+	_lk=$(hp_locks "$_ino")
+	[ "$_rc" = 0 ] && [ "$_lk" -ge 1 ] && lab_result disk-hotplug-add PASS "$_out; locked" ||
+		lab_result disk-hotplug-add FAIL "lkvm disk add: exit $_rc, $_lk locks: $_out"
+	hp_wait L2-HP-DISK-READ-DONE 150
+	if grep -q "L2-HP-DISK md5 $_md5" /tmp/l2-vfio-hotplug.log; then
+		lab_result disk-hotplug-read PASS "md5 $_md5 in L2"
+	else
+		lab_result disk-hotplug-read FAIL "want md5 $_md5: $(grep -m1 -E 'L2-HP-DISK md5|hp-disk:' /tmp/l2-vfio-hotplug.log)"
+	fi
+	_out=$("$LKVM" disk remove --name vfio-hotplug --timeout 30 $_img 2>&1)
+	_rc=$?
+	_lk=$(hp_locks "$_ino")
+	_fds=$(ls -l /proc/[0-9]*/fd 2>/dev/null | grep -c hp-disk.img)
+	[ "$_rc" = 0 ] && [ "$_lk" = 0 ] && [ "$_fds" = 0 ] &&
+		lab_result disk-hotplug-remove PASS "$_out; lock released" ||
+		lab_result disk-hotplug-remove FAIL "lkvm disk remove: exit $_rc, $_lk locks, $_fds fds: $_out"
+	hp_wait hp-disk-gone 60
+	rm -f $_img
 }
 if ! nvme=$(vfio_find 1b36 0010) || ! vfio_bind "$nvme"; then
 	lab_result vfio-hotplug FAIL "no bindable nvme 1b36:0010 in L1"
@@ -45,6 +83,7 @@ else
 			lab_result vfio-hotplug-back FAIL "unbind exit $_ur after ${_secs}s, driver '${_drv:-none}', VM listed $_live"
 		fi
 		vfio_bind "$nvme" > /dev/null
+		hp_disk
 	else
 		lab_result vfio-hotplug-add FAIL "L2 never said L2-HP-READY"
 	fi
@@ -54,5 +93,6 @@ else
 	L2_SECS=$(lab_sub "$(lab_uptime)" "$_hp_t0")
 	vfio_sub vfio-hotplug-read hp-read
 	vfio_sub vfio-hotplug-gone hp-gone
+	vfio_sub disk-hotplug-gone hp-disk-gone
 	l2_check vfio-hotplug
 fi

@@ -33,6 +33,9 @@ TEST(ctl_req_shapes)
 		"{\"cmd\": \"vfio-add\", \"dev\": \"01:00.0\"}",
 		"{\"cmd\": \"vfio-remove\", \"force\": true, \"dev\": "
 		"\"01:00.0\", \"timeout_ms\": 2500}",
+		"{\"cmd\": \"disk-add\", \"dev\": \"/d.img,ro,port=1\"}",
+		"{\"cmd\": \"disk-remove\", \"force\": true, \"dev\": "
+		"\"port1\", \"timeout_ms\": 2000}",
 	};
 	char err[160], line[128];
 	struct ctl_req r, r2;
@@ -62,7 +65,8 @@ TEST(ctl_req_shapes)
 	EXPECT(!req("{\"cmd\": \"migrate\", \"max_downtime_ms\": 7}", &r,
 		    err));
 	EXPECT_EQ(r.downtime_ms, 7);
-	EXPECT(ctl_cmd_on_main(CTL_MIGRATE));
+	EXPECT(ctl_cmd_on_main(CTL_MIGRATE) && ctl_cmd_on_main(CTL_DISK_ADD) &&
+	       ctl_cmd_on_main(CTL_DISK_REMOVE));
 	EXPECT(req("{\"cmd\": \"migrate\", \"max_downtime_ms\": 0}", &r,
 		   err));
 	EXPECT_CONTAINS(err, "\"max_downtime_ms\" must be a number from 1");
@@ -91,6 +95,10 @@ TEST(ctl_req_hotplug)
 		  "\"vfio-remove\" takes no member \"group\"" },
 		{ "{\"cmd\": \"vfio-remove\", \"timeout_ms\": 600001}",
 		  "\"timeout_ms\" must be a number from 0 to 600000" },
+		{ "{\"cmd\": \"disk-add\", \"force\": true}",
+		  "\"disk-add\" takes no member \"force\"" },
+		{ "{\"cmd\": \"disk-remove\", \"cdev\": \"vfio1\"}",
+		  "\"disk-remove\" takes no member \"cdev\"" },
 	};
 	char err[160];
 	struct ctl_req r;

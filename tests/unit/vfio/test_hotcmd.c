@@ -2,9 +2,7 @@
  * request each builds (device, --force, --timeout in ms, --vm-opens,
  * --name) and the usage errors (no device, two, bad --timeout). */
 #include <stdio.h>
-#include <fcntl.h>
 #include <stdlib.h>
-#include <unistd.h>
 #include "kvm/ctl_msg.h"
 #include "unit.h"
 #include "vfio/doctor.h"
@@ -12,21 +10,13 @@
 static int args(bool add, char **argv, struct ctl_req *r, bool *opens,
 		const char **name)
 {
-	int argc = 0, st, e = dup(2), o = dup(1);
-	int nul = open("/dev/null", O_WRONLY);
+	int argc = 0, st, saved[2];
 
 	while (argv[argc])
 		argc++;
-	fflush(stdout);
-	dup2(nul, 2);		/* the usage lines of bad uses and --help */
-	dup2(nul, 1);
+	unit_mute(saved);	/* the usage lines of bad uses and --help */
 	st = vfio_hot_args(add, argc, argv, r, opens, name);
-	fflush(stdout);
-	dup2(e, 2);
-	dup2(o, 1);
-	close(e);
-	close(o);
-	close(nul);
+	unit_unmute(saved);
 	return st;
 }
 

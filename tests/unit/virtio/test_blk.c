@@ -92,24 +92,39 @@ static u8 status(void)
 	return *(u8 *)h_ptr(&H, STATUS);
 }
 
+#define PARSE(s)	blk_parse(s, &path, &ro, &port, err, sizeof(err))
+
 TEST(virtio_blk_parse)
 {
-	char err[128], *path;
+	char err[160], *path;
 	bool ro;
+	int port;
 
-	EXPECT_EQ(blk_parse("disk.img", &path, &ro, err, sizeof(err)), 0);
+	EXPECT_EQ(PARSE("disk.img"), 0);
 	EXPECT_STR(path, "disk.img");
 	EXPECT(!ro);
+	EXPECT_EQ(port, -1);
 	free(path);
-	EXPECT_EQ(blk_parse("/x/d.img,ro", &path, &ro, err, sizeof(err)), 0);
+	EXPECT_EQ(PARSE("/x/d.img,port=3,ro"), 0);
+	EXPECT_STR(path, "/x/d.img");
+	EXPECT(ro);
+	EXPECT_EQ(port, 3);
+	free(path);
+	EXPECT_EQ(PARSE("d.img,port=16"), -1);
+	EXPECT_CONTAINS(err, "port= takes a root port number 0..15");
+	EXPECT_EQ(PARSE("d.img,port=x"), -1);
+	EXPECT_CONTAINS(err, "port= takes a root port number");
+	EXPECT_EQ(PARSE("d.img,port=1,port=2"), -1);
+	EXPECT_CONTAINS(err, "option 'port' given twice");
+	EXPECT_EQ(PARSE("/x/d.img,ro"), 0);
 	EXPECT_STR(path, "/x/d.img");
 	EXPECT(ro);
 	free(path);
-	EXPECT_EQ(blk_parse("d.img,rw", &path, &ro, err, sizeof(err)), -1);
-	EXPECT_CONTAINS(err, "unknown option 'rw'");
-	EXPECT_EQ(blk_parse(",ro", &path, &ro, err, sizeof(err)), -1);
+	EXPECT_EQ(PARSE("d.img,rw"), -1);
+	EXPECT_CONTAINS(err, "unknown option 'rw' (valid: ro, port=N)");
+	EXPECT_EQ(PARSE(",ro"), -1);
 	EXPECT_CONTAINS(err, "no file name");
-	EXPECT_EQ(blk_parse("d.img,ro,ro", &path, &ro, err, sizeof(err)), -1);
+	EXPECT_EQ(PARSE("d.img,ro,ro"), -1);
 	EXPECT_CONTAINS(err, "option 'ro' given twice");
 }
 

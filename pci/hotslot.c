@@ -1,0 +1,54 @@
+/* The main thread's part in a hot add or removal behind a root port, for
+ * `lkvm vfio` and `lkvm disk`: vCPUs parked while a device comes or goes,
+ * and the guest's orderly removal (attention button, then a bounded wait
+ * for it to power the slot off). */
+#include "kvm/snapshot.h"
+#include "kvm/vm.h"
+#include "pci/hotslot.h"
+#include "pci/pci.h"
+
+#define WAIT_SLICE_MS	100
+
+bool hot_hold_vcpus(struct vm *vm, bool *held, char *err, size_t errlen)
+{
+	*held = vm->user_paused;
+	if (*held || !vcpus_pause(vm, SNAP_PAUSE_MS))
+		return true;
+	set_err(err, errlen, "a vCPU did not stop within %d ms; nothing was "
+		"changed", SNAP_PAUSE_MS);
+	return false;
+}
+
+void hot_release_vcpus(struct vm *vm, bool held)
+{
+	if (!held)
+		vcpus_resume(vm);
+}
+
+/* Waits up to ms for the guest to power port's slot off; false if it did
+ * not (or the VM is stopping). */
+static bool wait_off(struct vm *vm, int port, u32 ms)
+{
+	u32 waited;
+
+	for (waited = 0; waited < ms && !vm_stopping(vm);
+	     waited += WAIT_SLICE_MS)
+		if (pci_port_wait_off(vm, port, WAIT_SLICE_MS))
+			return true;
+	return !pci_port_powered(vm, port);
+}
+
+int hot_eject(struct vm *vm, int port, bool force, u32 ms, const char *what,
+	      const char **how, char *err, size_t errlen)
+{
+	bool on = pci_port_powered(vm, port);
+
+	*how = !on ? "slot-off" : force ? "surprise" : "ejected";
+	if (on && !force &&
+	    (pci_port_button(vm, port) || !wait_off(vm, port, ms)))
+		return set_err(err, errlen, "%s: the guest did not power off "
+			       "root port %d's slot within %u ms (is pciehp "
+			       "running?); the device stays; --force removes "
+			       "it anyway", what, port, ms);
+	return 0;
+}
