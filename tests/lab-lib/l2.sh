@@ -277,10 +277,13 @@ nvme_hp_read() {
 }
 
 # l2_gone_wait CHECK PATH SECS: waits up to SECS for PATH to go (L1's `lkvm vfio remove`:
-# pciehp's removal on the attention button): "L2-VFIO CHECK ok after N s" or L2-CHECK-FAIL.
+# pciehp's removal on the attention button): "L2-VFIO CHECK ok after N s" or L2-CHECK-FAIL,
+# a second later (lkvm's line about the removal, which shares L1's log, is out by then,
+# not in the middle of this one).
 l2_gone_wait() {
 	_i=0
 	while [ -e "$2" ] && [ $_i -lt $(($3 * 10)) ]; do sleep 0.1; _i=$((_i + 1)); done
+	sleep 1
 	if [ ! -e "$2" ]; then
 		echo "L2-VFIO $1 ok after $((_i / 10)) s"
 	else

@@ -13,6 +13,7 @@
 vport_hotplug() {
 	l2_await vfio-port L2-HP-READY || { lab_result vfio-port-hp-add FAIL "L2 never said L2-HP-READY"; return; }
 	vfio_hp vfio-port-hp-cold-remove vfio-port remove "$1"
+	l2_await vfio-port hp-cold-gone	# before the add's lines
 	vfio_hp vfio-port-hp-add vfio-port add "$1"
 	l2_await vfio-port L2-HP-READ-DONE
 	vfio_hp vfio-port-hp-remove vfio-port remove "$1"

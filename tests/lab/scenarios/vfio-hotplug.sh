@@ -25,10 +25,12 @@ else
 		l2_await vfio-hotplug L2-HP-READ-DONE
 		vfio_hp vfio-hotplug-remove vfio-hotplug remove "$nvme"
 		vfio_hp_back vfio-hotplug-back vfio-hotplug "$nvme"
+		l2_await vfio-hotplug hp-gone	# L2's line before the add's
 		if nic=$(vfio_find 8086 10d3) && vfio_bind "$nic"; then
 			vfio_hp vfio-hotplug-nic-add vfio-hotplug add "$nic"
 			l2_await vfio-hotplug L2-HP-LINK-DONE
 			vfio_hp vfio-hotplug-nic-remove vfio-hotplug remove "$nic"
+			l2_await vfio-hotplug hp-nic-gone
 		else
 			lab_result vfio-hotplug-nic-add FAIL "no bindable e1000e 8086:10d3 in L1"
 		fi
