@@ -2,7 +2,7 @@
  * add|remove`, run by the main thread as control jobs): the device set up
  * as --vfio does, behind a free hotplug root port, and taken back through
  * the guest's orderly removal (attention button, slot powered off) or a
- * surprise removal. */
+ * surprise removal; the run arguments snapshots record follow both. */
 #include <errno.h>
 #include <string.h>
 #include <sys/eventfd.h>

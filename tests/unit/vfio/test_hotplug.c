@@ -180,6 +180,33 @@ TEST(hotplug_add_then_surprise_remove)
 	hrig_fini(&h);
 }
 
+/* A change the recorded arguments cannot take (no room for the added
+ * device's option) still happens, but snapshots and migrations are refused
+ * from then on: they would rebuild another set of devices. */
+TEST(hotplug_unrecorded_change_refuses_snapshots)
+{
+	char *many[SNAP_MAX_ARGS - 1], err[256];
+	struct hrig h;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(many); i++)
+		many[i] = i ? "--debug" : "run";
+	ASSERT_EQ(hrig_init(&h, SC_OFF), 0);
+	h.cfg.argc = ARRAY_SIZE(many);
+	h.cfg.argv = many;
+	EXPECT_CONTAINS(job(&h, "{\"cmd\": \"vfio-add\", \"dev\": \"01:00.0\"}",
+			    NULL, 0), "\"port\": 0");
+	EXPECT_EQ(h.vv.nr, 1);
+	EXPECT(h.vm.args.lost);
+	EXPECT_EQ(snap_check_all(&h.vm, err, sizeof(err)), -1);
+	EXPECT_CONTAINS(err, "could not be recorded");
+	EXPECT_CONTAINS(job(&h, "{\"cmd\": \"vfio-remove\", \"dev\": "
+			    "\"01:00.0\", \"force\": true}", NULL, 0),
+			"\"how\": \"slot-off\"");
+	EXPECT_EQ(snap_check_all(&h.vm, err, sizeof(err)), -1);	/* for good */
+	hrig_fini(&h);
+}
+
 static void *power_off_later(void *arg)
 {
 	struct hrig *h = arg;
