@@ -2,8 +2,15 @@
 # Source it, call `pass NAME` / `fail NAME WHY`, end with `summary SUITE`.
 PASSED=0
 FAILED=0
-pass() { PASSED=$((PASSED + 1)); echo "ok   $1"; }
-fail() { FAILED=$((FAILED + 1)); echo "FAIL $1: $2"; }
+# LKVM_CHECK_TIMES=1 (kvm-l1 sets it) adds " [Ns]": the seconds since the previous verdict.
+_t_last=$SECONDS
+_took() {
+	_tk=
+	[ "${LKVM_CHECK_TIMES:-0}" = 1 ] || return 0
+	_tk=" [$((SECONDS - _t_last))s]"; _t_last=$SECONDS
+}
+pass() { PASSED=$((PASSED + 1)); _took; echo "ok   $1$_tk"; }
+fail() { FAILED=$((FAILED + 1)); _took; echo "FAIL $1: $2$_tk"; }
 # check NAME STATUS WHY: pass when STATUS is 0, else fail (and return 1)
 check() { if [ "$2" = 0 ]; then pass "$1"; else fail "$1" "$3"; return 1; fi; }
 summary() {

@@ -169,6 +169,8 @@ l2_check() {
 	_n=$1; _m=${2:-L2-BOOT-OK}
 	_line=$(grep -m 1 "$_m" "$L2_LOG" | sed "s/.*\($_m\)/\1/")
 	_bad=$(grep -m 1 'L2-CHECK-FAIL' "$L2_LOG" | sed 's/.*L2-CHECK-FAIL/L2-CHECK-FAIL/')
+	# a panic with panic=-1 resets the guest and lkvm exits 0: not a pass
+	[ -n "$_bad" ] || _bad=$(grep -m 1 'Kernel panic - not syncing' "$L2_LOG" | sed 's/.*\(Kernel panic\)/L2 \1/' | cut -c1-200)
 	if [ -z "$_line" ]; then
 		_last=$(grep -v '^ *$' "$L2_LOG" | tail -n 3 | tr '\n' ' ' | cut -c1-240)
 		lab_result "$_n" FAIL "no $_m from L2; lkvm exit $L2_RC after ${L2_SECS}s; last output: $_last$(l2_hang)"
@@ -189,8 +191,17 @@ l2_sub() {
 		lab_result "$1" PASS "${_ok:-ok}"
 	else
 		_why=$(grep -m 1 "L2-CHECK-FAIL $2" "$L2_LOG" | sed 's/.*L2-CHECK-FAIL //')
-		lab_result "$1" FAIL "${_why:-L2 printed neither '$3 $2 ok' nor a reason (lkvm exit $L2_RC)$(l2_hang)}"
+		lab_result "$1" FAIL "${_why:-L2 printed neither '$3 $2 ok' nor a reason (lkvm exit $L2_RC)$(l2_hang)$(l2_gone)}"
 	fi
+}
+
+# l2_gone: for a run that ended (exit 0 too: a guest panic with panic=-1 resets, and lkvm
+# ends) without its script's "L2-END": "; L2 ended early, last lines: ..." so the reason
+# (a panic, an oops) is in the result line, not only in L1's console.
+l2_gone() {
+	[ "$L2_RC" != 137 ] || return 0
+	grep -q 'L2-END' "$L2_LOG" && return 0
+	printf %s "; L2 ended without L2-END, last lines: $(grep -v '^ *$' "$L2_LOG" | grep -v 'lkvm: debug' | tail -n 4 | tr '\n' ' ' | cut -c1-320)"
 }
 
 # l2_await NAME MARK: waits (150 s at most) until the L2 run NAME's output

@@ -23,6 +23,8 @@ case \$(cat "$t/mode") in
 stall) echo "Run /init as init process"; exec sleep 300 ;;
 late) echo "L2-BOOT-OK scenario=x"; exec sleep 300 ;;
 exit3) echo "lkvm: error: something"; exit 3 ;;
+panic) echo "L2-BOOT-OK scenario=x"; echo "Kernel panic - not syncing: Attempted to kill init!"
+	echo "lkvm: debug: guest reset"; exit 0 ;;
 esac
 EOF
 chmod +x "$t/lkvm"
@@ -57,6 +59,19 @@ check stall-not-restore $? "a restore prints nothing new at first: $(tr '\n' ' '
 run exit3 lablib-d 30 run -k x --name lablib-d
 [ "$(cat "$t/count")" = 1 ] && grep -q "^rc=3$" "$t/out"
 check exit-status $? "want rc=3 once: $(tr '\n' ' ' < "$t/out")"
+
+# A guest that panics after L2-BOOT-OK (panic=-1: it resets, lkvm exits 0) before its check:
+# the check's FAIL line carries the panic, not only "printed neither".
+run panic lablib-e 30 run -k x --name lablib-e
+sh -c "LKVM=$t/lkvm; LAB_PREFIX=; . tests/lab-lib/l1.sh; L2_LOG=$t/log; L2_RC=0
+	l2_sub lablib-e-read nvme-read L2-VFIO" > "$t/sub" 2>&1
+grep -q "^LAB-RESULT lablib-e-read FAIL .*L2 ended without L2-END, last lines: .*Kernel panic - not syncing" "$t/sub" &&
+	! grep -q "guest reset" "$t/sub"
+check ended-early-reason $? "want the panic in the FAIL line: $(cat "$t/sub")"
+sh -c "LKVM=$t/lkvm; LAB_PREFIX=; . tests/lab-lib/l1.sh; L2_LOG=$t/log; L2_RC=0; L2_SECS=1
+	l2_check lablib-e-vm" > "$t/vm" 2>&1
+grep -q "^LAB-RESULT lablib-e-vm FAIL L2 Kernel panic - not syncing: Attempted to kill init" "$t/vm"
+check panic-after-boot-fails $? "L2-BOOT-OK, a panic, exit 0: want FAIL: $(cat "$t/vm")"
 
 # qemu-monitor (run.sh's answer to a scenario's LAB-MONITOR line) against a fake human
 # monitor that echoes the command as QEMU does and answers late: the command arrives whole
