@@ -1,8 +1,11 @@
-/* The arguments of `lkvm run --restore DIR [options]`, pure: the snapshot's
- * own run arguments, with the n-th --vfio, --disk or --network given again
- * replacing the snapshot's n-th of that kind (another host resource of the
- * same kind), and --name, --debug, --seccomp, --user added. */
+/* The run arguments snapshots record, pure: a VM's own copy that follows
+ * devices added and removed at run time (an added one as its option, a
+ * removed one's option gone), and the arguments of `lkvm run --restore DIR
+ * [options]`: the snapshot's, with the n-th --vfio, --disk or --network
+ * given again replacing the snapshot's n-th of that kind (another host
+ * resource of the same kind), and --name, --debug, --seccomp, --user added. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "kvm/snapshot.h"
 
@@ -133,4 +136,78 @@ int snap_restore_args(int sargc, char **sargv, int nargc, char **nargv,
 		return set_err(err, errlen, "too many arguments");
 	memcpy(out + n, extra, nx * sizeof(*out));
 	return n + nx;
+}
+
+/* ---- the VM's recorded arguments ---- */
+
+void snap_args_free(struct snap_args *a)
+{
+	int i;
+
+	for (i = 0; i < a->argc; i++)
+		free(a->argv[i]);
+	memset(a, 0, sizeof(*a));
+}
+
+static int push(struct snap_args *a, const char *s)
+{
+	if (a->argc >= SNAP_MAX_ARGS)
+		return -1;
+	a->argv[a->argc] = strdup(s);
+	if (!a->argv[a->argc])
+		return -1;
+	a->argc++;
+	return 0;
+}
+
+int snap_args_init(struct snap_args *a, int argc, char *const *argv)
+{
+	int i;
+
+	memset(a, 0, sizeof(*a));
+	for (i = 0; i < argc; i++)
+		if (push(a, argv[i])) {
+			snap_args_free(a);
+			return -1;
+		}
+	return 0;
+}
+
+int snap_args_add(struct snap_args *a, const char *opt, const char *val)
+{
+	if (a->argc + 2 > SNAP_MAX_ARGS || push(a, opt))
+		return -1;
+	if (!push(a, val))
+		return 0;
+	free(a->argv[--a->argc]);
+	return -1;
+}
+
+int snap_args_drop(struct snap_args *a, const char *opt,
+		   bool (*match)(const char *val, void *arg), void *arg)
+{
+	const char *val, *o;
+	enum kind k = classify(opt, &val, &o), c;
+	int i, n;
+
+	for (i = 1; i < a->argc; i++) {
+		c = classify(a->argv[i], &val, &o);
+		if (c == K_NONE || c == K_FLAG)
+			continue;
+		n = val ? 1 : 2;
+		if (!val && i + 1 >= a->argc)
+			return -1;
+		if (c != k || !match(val ? val : a->argv[i + 1], arg)) {
+			i += n - 1;
+			continue;
+		}
+		free(a->argv[i]);
+		if (n == 2)
+			free(a->argv[i + 1]);
+		memmove(&a->argv[i], &a->argv[i + n],
+			(a->argc - i - n) * sizeof(a->argv[0]));
+		a->argc -= n;
+		return 0;
+	}
+	return -1;
 }

@@ -33,10 +33,54 @@ int snap_check_all(struct vm *vm, char *err, size_t errlen)
 	if (!arch_can_snapshot())
 		return set_err(err, errlen, "snapshots are not supported on %s "
 			       "yet", SNAP_ARCH);
+	if (vm->args.lost)
+		return set_err(err, errlen, "a device added or removed at run "
+			       "time could not be recorded in the VM's run "
+			       "arguments (see the VM's log): a snapshot or "
+			       "migration would rebuild other devices");
 	for (o = snap_owner_first(); o; o = o->next)
 		if (o->check && o->check(vm, err, errlen))
 			return -1;
 	return 0;
+}
+
+/* The VM's recorded arguments, copied from its command line at the first
+ * change; NULL (lost set) when they could not be. */
+static struct snap_args *args_to_change(struct vm *vm)
+{
+	if (vm->args.lost)
+		return NULL;
+	if (vm->args.argc)
+		return &vm->args;
+	if (!snap_args_init(&vm->args, vm->cfg->argc, vm->cfg->argv))
+		return &vm->args;
+	vm->args.lost = true;
+	return NULL;
+}
+
+void snap_note_added(struct vm *vm, const char *opt, const char *val)
+{
+	struct snap_args *a = args_to_change(vm);
+
+	if (a && !snap_args_add(a, opt, val))
+		return;
+	pr_warn("%s %s: not recorded in the run arguments (more than %d, or "
+		"out of memory): snapshots and migrations are refused", opt,
+		val, SNAP_MAX_ARGS);
+	vm->args.lost = true;
+}
+
+void snap_note_removed(struct vm *vm, const char *opt,
+		       bool (*match)(const char *val, void *arg), void *arg,
+		       const char *what)
+{
+	struct snap_args *a = args_to_change(vm);
+
+	if (a && !snap_args_drop(a, opt, match, arg))
+		return;
+	pr_warn("%s: its %s option could not be taken out of the run "
+		"arguments: snapshots and migrations are refused", what, opt);
+	vm->args.lost = true;
 }
 
 int snap_put_manifest(struct vm *vm, struct sbuf *b, char *err,
@@ -48,16 +92,18 @@ int snap_put_manifest(struct vm *vm, struct sbuf *b, char *err,
 		.ram_size = vm->ram_size,
 		.nr_cpus = vm->nr_cpus,
 	};
+	const int argc = vm->args.argc ? vm->args.argc : vm->cfg->argc;
+	char *const *argv = vm->args.argc ? vm->args.argv : vm->cfg->argv;
 	int i;
 
 	snprintf(m.arch, sizeof(m.arch), "%s", SNAP_ARCH);
 	snprintf(m.version, sizeof(m.version), "%s", LKVM_VERSION);
-	if (vm->cfg->argc > SNAP_MAX_ARGS)
+	if (argc > SNAP_MAX_ARGS)
 		return set_err(err, errlen, "more than %d run arguments",
 			       SNAP_MAX_ARGS);
-	m.argc = vm->cfg->argc;
+	m.argc = argc;
 	for (i = 0; i < m.argc; i++)
-		m.argv[i] = vm->cfg->argv[i];
+		m.argv[i] = argv[i];
 	return snap_manifest_put(b, &m, err, errlen);
 }
 

@@ -373,4 +373,5 @@ void vm_close(struct vm *vm)
 	vm->vm_fd = vm->sys_fd = vm->exit_efd = -1;
 	iobus_destroy(&vm->pio);
 	iobus_destroy(&vm->mmio);
+	snap_args_free(&vm->args);
 }

@@ -262,7 +262,6 @@ int pci_port_attach(struct pci_dev *dev, int port, bool hot)
 	/* Linux's pciehp enables Presence Detect Changed only on slots
 	 * without an attention button (DLL State Changed needs power): a hot
 	 * add also presses the button, and pciehp powers the slot on */
-	bus->hotplugged |= hot;
 	if (hot)
 		port_events(p, rootport_insert(&p->rp) |
 			    rootport_button(&p->rp));
@@ -355,7 +354,6 @@ void pci_port_unplug(struct vm *vm, int port)
 	if (!p)
 		return;
 	pthread_mutex_lock(&vm->pci->lock);
-	vm->pci->hotplugged = true;
 	port_events(p, rootport_remove(&p->rp));
 	pthread_mutex_unlock(&vm->pci->lock);
 }

@@ -37,12 +37,6 @@ static int pci_snap_check(struct vm *vm, char *err, size_t errlen)
 {
 	struct errbuf e = { err, errlen, NULL };
 
-	/* --restore and a migration's destination build the devices of
-	 * the run command line */
-	if (vm->pci && vm->pci->hotplugged)
-		return set_err(err, errlen, "PCI devices were added or removed "
-			       "at run time (lkvm vfio add|remove): a snapshot "
-			       "or migration of this VM is not supported yet");
 	return pci_each_dev(vm, check_dev, &e);
 }
 

@@ -2,7 +2,7 @@
  * add|remove`, run by the main thread as control jobs): the device set up
  * as --vfio does, behind a free hotplug root port, and taken back through
  * the guest's orderly removal (attention button, slot powered off) or a
- * surprise removal. */
+ * surprise removal; the run arguments snapshots record follow both. */
 #include <errno.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -39,6 +39,32 @@ static void drop_dev(struct vfio_vm *vv, int i)
 		(size_t)(vv->nr - i - 1) * sizeof(vv->devs[0]));
 	vv->nr--;
 	vfio_pci_destroy(vp);
+}
+
+/* ---- the run arguments snapshots record (kvm/snapshot.h) ---- */
+
+/* An added device: its request's value behind the port it took, as
+ * --restore and a migration's destination cold-plug it. */
+static void note_added(struct vm *vm, const char *arg, int port)
+{
+	char val[CTL_DEV_MAX + 16];
+
+	if (!vfio_spec_at_port(arg, port, val, sizeof(val))) {
+		snap_note_added(vm, "--vfio", val);
+		return;
+	}
+	pr_warn("vfio %s: its --vfio option does not fit: snapshots and "
+		"migrations are refused", arg);
+	vm->args.lost = true;
+}
+
+static bool names_dev(const char *val, void *name)
+{
+	struct vfio_spec sp;
+	char err[8];
+
+	return !vfio_spec_parse(val, &sp, err, sizeof(err)) &&
+	       !strcmp(sp.name, name);
 }
 
 /* ---- add ---- */
@@ -152,6 +178,7 @@ static void do_add(struct vm *vm, struct ctl_job *job)
 	vp = vv->devs[vv->nr - 1];
 	pr_info("%s: added behind root port %d (lkvm vfio add)", vp->name,
 		pci_dev_port(&vp->pci));
+	note_added(vm, job->req->dev, pci_dev_port(&vp->pci));
 	control_event(job->ctl, "device-added", sp.name);
 	ctl_put_ok(job->out, CTL_VFIO_ADD);
 	fputs(", ", job->out);
@@ -166,13 +193,16 @@ static void do_add(struct vm *vm, struct ctl_job *job)
 static int unplug(struct vfio_vm *vv, struct vm *vm, int i, int port,
 		  char *err, size_t errlen)
 {
+	char name[VFIO_NAME_LEN];
 	bool held;
 
 	if (!hot_hold_vcpus(vm, &held, err, errlen))
 		return -1;
+	snprintf(name, sizeof(name), "%s", vv->devs[i]->vdev.spec.name);
 	pci_port_unplug(vm, port);
 	drop_dev(vv, i);
 	hot_release_vcpus(vm, held);
+	snap_note_removed(vm, "--vfio", names_dev, name, name);
 	return 0;
 }
 

@@ -275,6 +275,29 @@ int vfio_spec_parse(const char *arg, struct vfio_spec *spec, char *err,
 	return 0;
 }
 
+int vfio_spec_at_port(const char *arg, int port, char *out, size_t len)
+{
+	const char *p = strchrnul(arg, ','), *end;
+	size_t n = 0;
+	int w;
+
+	if ((size_t)(p - arg) >= len)
+		return -1;
+	memcpy(out, arg, p - arg);
+	n = p - arg;
+	for (; *p; p = end) {
+		end = strchrnul(p + 1, ',');
+		if (!strncmp(p, ",port=", 6))
+			continue;
+		if ((size_t)(end - p) >= len - n)
+			return -1;
+		memcpy(out + n, p, end - p);
+		n += end - p;
+	}
+	w = snprintf(out + n, len - n, ",port=%d", port);
+	return w < 0 || (size_t)w >= len - n ? -1 : 0;
+}
+
 static bool same_device(const struct vfio_spec *a, const struct vfio_spec *b)
 {
 	return !strcmp(a->name, b->name);

@@ -142,6 +142,25 @@ int snap_manifest_check(const struct snap_manifest *m, const char *arch,
 int snap_restore_args(int sargc, char **sargv, int nargc, char **nargv,
 		      char **out, int max, char *err, size_t errlen);
 
+/* A VM's run arguments as snapshots record them once its devices changed
+ * at run time (kvm/snapargs.c): its own copies of the strings. */
+struct snap_args {
+	int argc;
+	char *argv[SNAP_MAX_ARGS];
+	bool lost;		/* a change could not be recorded */
+};
+
+/* Copies argv[argc]: 0, or -1 (more than SNAP_MAX_ARGS, out of memory). */
+int snap_args_init(struct snap_args *a, int argc, char *const *argv);
+void snap_args_free(struct snap_args *a);
+/* Appends "OPT VAL" (a device added): 0, or -1 with a unchanged. */
+int snap_args_add(struct snap_args *a, const char *opt, const char *val);
+/* Removes the first option of OPT's kind (--vfio and --vfio-pci are one
+ * kind; any spelling: "--vfio V", "--vfio=V") whose value match() accepts
+ * (a device removed): 0, or -1 when none does. */
+int snap_args_drop(struct snap_args *a, const char *opt,
+		   bool (*match)(const char *val, void *arg), void *arg);
+
 /* ---- state owners ---- */
 
 /* Load order of the owners' sections (save writes them in this order). */
@@ -210,6 +229,15 @@ int snap_take(struct vm *vm, int state_fd, int ram_fd, bool stop, char *err,
  * command. Return the exit status: 0, 1 (failed), 2 (usage). */
 int lkvm_cmd_pause(int argc, char **argv);
 int lkvm_cmd_snapshot(int argc, char **argv);
+
+/* A device added (its option OPT VAL, as --restore and a migration's
+ * destination build it) or removed (the first OPT whose value match()
+ * accepts; what names it in a warning) at run time: vm->args follow.
+ * When they cannot, snapshots and migrations are refused. Main thread. */
+void snap_note_added(struct vm *vm, const char *opt, const char *val);
+void snap_note_removed(struct vm *vm, const char *opt,
+		       bool (*match)(const char *val, void *arg), void *arg,
+		       const char *what);
 
 /* Runs a control request of the main thread: pause, resume, snapshot. */
 struct ctl_job;

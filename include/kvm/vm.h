@@ -8,6 +8,7 @@
 #include <linux/kvm.h>
 #include "kvm/config.h"
 #include "kvm/privdrop.h"
+#include "kvm/snapshot.h"
 #include "kvm/guest_mem.h"
 #include "kvm/iobus.h"
 #include "lkvm/util.h"
@@ -84,6 +85,9 @@ struct vm {
 	int ram_fd;		/* --restore: the snapshot's RAM file, else -1 */
 	struct priv_user user;	/* --user: every thread switches to it */
 	int reaper_fd;		/* --user: the control files' reaper, else -1 */
+	/* the run arguments snapshots and migrations record once a device
+	 * was added or removed at run time (argc 0: cfg's; main thread) */
+	struct snap_args args;
 };
 
 /* Opens /dev/kvm (or $LKVM_KVM_DEVICE), checks the API and capabilities,

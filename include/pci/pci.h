@@ -319,7 +319,6 @@ struct pci_bus {
 	struct pci_dev host_bridge;
 	struct pci_port *ports;		/* hotplug root ports (pci/ports.c) */
 	u32 nr_ports;			/* port i's secondary bus is i + 1 */
-	bool hotplugged;		/* a device came or went at run time */
 };
 
 /*

@@ -56,6 +56,10 @@ struct vfio_spec {
  */
 int vfio_spec_parse(const char *arg, struct vfio_spec *spec, char *err,
 		    size_t errlen);
+/* The --vfio value ARG with its device behind root port PORT: ARG's port=
+ * options left out, ",port=PORT" appended, into out[len]. 0, or -1 when it
+ * does not fit. */
+int vfio_spec_at_port(const char *arg, int port, char *out, size_t len);
 /* Parses every --vfio value into specs[VFIO_MAX_DEVICES]; the same device
  * twice is an error. Returns the count, or -1 with err. */
 int vfio_specs_parse(const struct dev_args *args, struct vfio_spec *specs,

@@ -264,6 +264,33 @@ virtio_9p_l2_checks() {
 	echo "L2-VIRTIO 9p-time $(awk -v a="$_t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "%.2f", b - a }')"
 }
 
+# nvme_hp_read CHECK SECS: waits up to SECS for /dev/nvme0n1 (a device hot-added by L1's
+# `lkvm vfio add`), then nvme_read_check reported as CHECK.
+nvme_hp_read() {
+	_i=0
+	while [ ! -b /dev/nvme0n1 ] && [ $_i -lt $(($2 * 10)) ]; do sleep 0.1; _i=$((_i + 1)); done
+	if [ -b /dev/nvme0n1 ]; then
+		nvme_read_check 2>&1 | sed "s/nvme-read/$1/"
+	else
+		echo "L2-CHECK-FAIL $1: no /dev/nvme0n1 within $2 s"
+	fi
+}
+
+# l2_gone_wait CHECK PATH SECS: waits up to SECS for PATH to go (L1's `lkvm vfio remove`:
+# pciehp's removal on the attention button): "L2-VFIO CHECK ok after N s" or L2-CHECK-FAIL,
+# a second later (lkvm's line about the removal, which shares L1's log, is out by then,
+# not in the middle of this one).
+l2_gone_wait() {
+	_i=0
+	while [ -e "$2" ] && [ $_i -lt $(($3 * 10)) ]; do sleep 0.1; _i=$((_i + 1)); done
+	sleep 1
+	if [ ! -e "$2" ]; then
+		echo "L2-VFIO $1 ok after $((_i / 10)) s"
+	else
+		echo "L2-CHECK-FAIL $1: $2 still there after $3 s"
+	fi
+}
+
 # nvme_port_checks: with nvme0 behind a hotplug root port (scenario vfio-port): "L2-VFIO
 # port-topo ok ..." when its parent is a root port bound to pcieport with a pciehp slot;
 # then the slot's power off through pciehp ("port-off": the nvme is gone) and on again

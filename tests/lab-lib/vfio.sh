@@ -104,3 +104,33 @@ vfio_fds_watch() {
 	: > "$3"
 	( l2_await "$1" "$2" && vfio_fds "$1" > "$3" ) < /dev/null > /dev/null 2>&1 &
 }
+
+# vfio_hp RESULT VM add|remove BDF: `lkvm vfio add|remove --name VM BDF` (remove waits 60 s
+# at most for L2 to power the slot off): PASS with its output, FAIL with its status.
+vfio_hp() {
+	if [ "$3" = add ]; then
+		_ho=$("$LKVM" vfio add --name "$2" "$4" 2>&1)
+	else
+		_ho=$("$LKVM" vfio remove --name "$2" --timeout 60 "$4" 2>&1)
+	fi
+	_hr=$?
+	[ "$_hr" = 0 ] && lab_result "$1" PASS "$_ho" ||
+		lab_result "$1" FAIL "lkvm vfio $3: exit $_hr: $_ho"
+}
+
+# vfio_hp_back RESULT VM BDF: after `lkvm vfio remove` of BDF, L1 unbinds it from vfio-pci
+# at once (20 s at most: nothing holds it) while the VM runs on; then binds it again.
+vfio_hp_back() {
+	_t0=$(lab_uptime)
+	timeout 20 sh -c "echo $3 > /sys/bus/pci/drivers/vfio-pci/unbind"
+	_ur=$?
+	_secs=$(lab_sub "$(lab_uptime)" "$_t0")
+	_drv=$(basename "$(readlink "/sys/bus/pci/devices/$3/driver" 2>/dev/null)" 2>/dev/null)
+	_live=$("$LKVM" list 2>/dev/null | grep -c -- "$2")
+	if [ "$_ur" = 0 ] && [ -z "$_drv" ] && [ "$_live" -ge 1 ]; then
+		lab_result "$1" PASS "unbind done in ${_secs}s, the VM runs on"
+	else
+		lab_result "$1" FAIL "unbind exit $_ur after ${_secs}s, driver '${_drv:-none}', VM listed $_live"
+	fi
+	vfio-bind "$3" > /dev/null 2>&1
+}

@@ -14,7 +14,8 @@
 # interrupts (its header through PRE_COPY while the VM runs, the rest at
 # the stop), then onward from a container that tracks DMA dirty pages
 # (VFIO_IOMMU_DIRTY_PAGES: RAM not all resent); a device without VFIO
-# migration is refused up front by name.
+# migration is refused up front by name; one added at run time (lkvm vfio
+# add) moves too, behind its port.
 set -u
 cd "$(dirname "$0")/../.."
 source tests/lib.sh
@@ -247,5 +248,37 @@ wait_for 20 lines_ge V3 vcounts $((c + 1))
 check mig-vfio-refused $? "migrate $mst: $(cat $T/m.out); destination $dst: $(cat $T/D.err)"
 note
 kill -TERM $vpid; wait_gone $vpid 10
+
+# ---- a device added at run time (lkvm vfio add) moves with the VM: the
+# destination builds it behind its port (the guest takes its removal
+# there, then an add and a second removal, and powers off) ----
+HSIM=(--sim nvme:0000:01:00.0 --sim-migratable 0000:01:00.0)
+hgrep() { grep -Eq -- "$2" "$T/$1.out"; }
+$TVMM "${HSIM[@]}" run --raw -k $G/hotplug.bin -m 64 --hotplug-slots 1 \
+	--seccomp=off --name H </dev/null >$T/H.out 2>$T/H.err &
+vpid=$!
+wait_for 20 hgrep H '^GUEST hotplug ready'
+$LKVM vfio add --name H --vm-opens 01:00.0 >$T/h.out 2>&1
+ast=$?
+wait_for 20 hgrep H '^GUEST hotplug added '
+$TVMM "${HSIM[@]}" run --incoming unix:$T/hd.sock --name HD </dev/null \
+	>$T/HD.out 2>$T/HD.err &
+tpid=$!
+wait_for 10 waiting HD
+$LKVM migrate --name H unix:$T/hd.sock >$T/m.out 2>&1
+mst=$?
+wait_gone $vpid 10
+$LKVM vfio remove --name HD --timeout 10 01:00.0 >$T/h2.out 2>&1
+rst=$?
+wait_for 20 hgrep HD '^GUEST hotplug gone \(slot was off\)$'
+gst=$?
+$LKVM vfio add --name HD --vm-opens 01:00.0 >>$T/h2.out 2>&1
+wait_for 20 hgrep HD '^GUEST hotplug added '
+$LKVM vfio remove --name HD --timeout 10 01:00.0 >>$T/h2.out 2>&1
+wait_gone $tpid 10
+[ $ast = 0 ] && [ $mst = 0 ] && [ $rst = 0 ] && [ $gst = 0 ] &&
+	[ "$st" = 0 ] && hgrep HD '^GUEST hotplug OK$'
+check mig-hotplug-added $? "add $ast: $(cat $T/h.out); migrate $mst: $(tail -2 $T/m.out); destination: remove $rst $(cat $T/h2.out); exit $st; guest: $(tail -3 $T/HD.out | tr '\n' ' '); $(tail -2 $T/HD.err)"
+note
 
 summary migrate

@@ -7,7 +7,8 @@
 # count, with time and the AP's work continuing; a snapshot of a running VM
 # lets it run on. With the test VMM's simulated nvme assigned, its MSI-X
 # vector interrupts the restored guest, and without VFIO migration the
-# snapshot is refused by name while the VM runs on. Bad input: an existing or uncreatable directory, a full
+# snapshot is refused by name while the VM runs on; one added at run time
+# (lkvm vfio add) is restored behind its port, one removed is not. Bad input: an existing or uncreatable directory, a full
 # disk, a truncated, corrupt, other-arch or other-format snapshot, options
 # that cannot change: the documented status, the VM untouched, nothing left.
 set -u
@@ -255,6 +256,68 @@ done
 [ "$pst" = 1 ] && grep -q "did not stop within" $T/p.out && [ "$(loops)" -ge $((c + 2)) ]
 check snap-pause-timeout $? "pause status $pst: $(cat $T/p.out); loop $c -> $(loops)"
 kill -TERM $vpid; wait_gone $vpid 10
+
+# ---- devices added and removed at run time (issue 15): a snapshot
+# records them as the command line would (an added one behind its port,
+# a removed one gone); the restored VM has the device behind its port (the
+# guest takes the removal), or not (adding it again works, the guest sees
+# it and powers off after its second removal) ----
+HSIM=(--sim nvme:0000:01:00.0 --sim-migratable 0000:01:00.0)
+# hwait NAME REGEX [N]: until $T/NAME.out has N (1) lines matching (20 s)
+hwait() {
+	local i
+	for i in $(seq 200); do
+		[ "$(grep -Ec -- "$2" "$T/$1.out")" -ge "${3:-1}" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+$TVMM "${HSIM[@]}" run --raw -k $G/hotplug.bin -m 64 --hotplug-slots 1 \
+	--seccomp=off --name H </dev/null >$T/H.out 2>$T/H.err &
+vpid=$!
+hwait H '^GUEST hotplug ready'
+$LKVM vfio add --name H --vm-opens 01:00.0 >$T/h.out 2>&1
+ast=$?
+hwait H '^GUEST hotplug added '
+$LKVM snapshot --stop --name H $T/sh1 >$T/s.out 2>&1
+sst=$?
+wait_gone $vpid 10
+[ $ast = 0 ] && [ $sst = 0 ] && grep -aq '^arg=01:00.0,port=0$' $T/sh1/state
+check snap-hotplug-added-recorded $? "add $ast: $(cat $T/h.out); snapshot $sst: $(cat $T/s.out); $(grep -a '^arg=' $T/sh1/state 2>/dev/null | tr '\n' ' ')"
+$TVMM "${HSIM[@]}" run --restore $T/sh1 --name H2 </dev/null >$T/H2.out \
+	2>$T/H2.err &
+vpid=$!
+for _ in $(seq 100); do [ -S $T/run/lkvm/H2.sock ] && break; sleep 0.1; done
+$LKVM vfio remove --name H2 --timeout 10 01:00.0 >$T/h.out 2>&1
+rst=$?
+hwait H2 '^GUEST hotplug gone \(slot was off\)$'
+gst=$?
+[ $rst = 0 ] && grep -q 'removed (the guest powered its slot off)' $T/h.out &&
+	[ $gst = 0 ]
+check snap-hotplug-restored-present $? "remove $rst: $(cat $T/h.out); guest: $(tail -2 $T/H2.out | tr '\n' ' '); $(tail -2 $T/H2.err)"
+$LKVM snapshot --stop --name H2 $T/sh2 >$T/s.out 2>&1
+sst=$?
+wait_gone $vpid 10
+[ $sst = 0 ] && ! grep -aq -e '^arg=--vfio' -e 'port=0$' $T/sh2/state
+check snap-hotplug-removed-recorded $? "snapshot $sst: $(cat $T/s.out); $(grep -a '^arg=' $T/sh2/state 2>/dev/null | tr '\n' ' ')"
+$TVMM "${HSIM[@]}" run --restore $T/sh2 --name H3 </dev/null >$T/H3.out \
+	2>$T/H3.err &
+vpid=$!
+for _ in $(seq 100); do [ -S $T/run/lkvm/H3.sock ] && break; sleep 0.1; done
+$LKVM vfio remove --name H3 01:00.0 >$T/h.out 2>&1
+rst=$?
+grep -q 'is not assigned to this VM' $T/h.out
+nst=$?
+$LKVM vfio add --name H3 --vm-opens 01:00.0 >$T/h2.out 2>&1
+ast=$?
+hwait H3 '^GUEST hotplug added '
+$LKVM vfio remove --name H3 --timeout 10 01:00.0 >>$T/h2.out 2>&1
+wait_gone $vpid 10
+vst=$st
+[ $rst = 1 ] && [ $nst = 0 ] && [ $ast = 0 ] && [ $vst = 0 ] &&
+	grep -q 'added behind root port 0' $T/h2.out &&
+	grep -q '^GUEST hotplug OK$' $T/H3.out
+check snap-hotplug-restored-absent $? "remove $rst: $(cat $T/h.out); add $ast: $(cat $T/h2.out); exit $vst; guest: $(tail -3 $T/H3.out | tr '\n' ' '); $(tail -2 $T/H3.err)"
 
 # ---- bad input: the VM keeps running, nothing is left behind ----
 mkdir $T/exists

@@ -46,6 +46,7 @@ static inline void fake_vm_fini(struct vm *vm)
 	iobus_destroy(&vm->mmio);
 	free(vm->arch);
 	vm->arch = NULL;
+	snap_args_free(&vm->args);
 }
 
 /* Open fds of this process (the directory's own fd excluded). */

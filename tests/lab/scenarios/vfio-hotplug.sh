@@ -3,23 +3,20 @@
 # this shell opens the IOMMU group and the container and passes them to the confined VM),
 # L2's pciehp binds nvme and reads it; `lkvm vfio remove` takes it back (attention button,
 # L2 powers the slot off) and L1 can unbind it from vfio-pci at once (nothing holds it).
+# In the same boot, L1 then adds the e1000e (L2 brings its link up), removes it, and adds
+# the nvme again (L2 reads it again), each time on the port the last device left.
 # Results: vfio-hotplug-add, vfio-hotplug-read (md5 in L2), vfio-hotplug-remove,
 # vfio-hotplug-gone (L2 saw it go), vfio-hotplug-back (L1's unbind completes with the VM
-# still running), vfio-hotplug (lkvm exit status and L2 marker). The same L2 then gets a disk
+# still running), vfio-hotplug-nic-add, vfio-hotplug-link (carrier 1 in L2),
+# vfio-hotplug-nic-remove, vfio-hotplug-nic-gone, vfio-hotplug-readd, vfio-hotplug-reread
+# (md5 again), vfio-hotplug (lkvm exit status and L2 marker). The same L2 then gets a disk
 # (`lkvm disk add` of an image of random bytes, opened here and passed, locked by the VM):
 # disk-hotplug-add (added, its lock in /proc/locks), disk-hotplug-read (L2's md5 of /dev/vda
 # is the image's), disk-hotplug-remove (`lkvm disk remove`: L2 powers the slot off, the lock
 # is gone and the VM holds no fd of it), disk-hotplug-gone (L2 saw vda go).
 VFIO_LIB_ONLY=1 . /lab/scenarios/vfio-nvme.sh
-# hp_wait MARK SECS: until L2's log has MARK
-hp_wait() {
-	_w=0
-	while ! grep -q "$1" /tmp/l2-vfio-hotplug.log 2>/dev/null && [ $_w -lt $(($2 * 2)) ]; do
-		sleep 0.5
-		_w=$((_w + 1))
-	done
-	grep -q "$1" /tmp/l2-vfio-hotplug.log 2>/dev/null
-}
+. /lab/lib/bench.sh
+. /lab/lib/vfio.sh
 # hp_locks INODE: lines of /proc/locks on the file with that inode
 hp_locks() { grep -c ":$1 " /proc/locks; }
 # hp_disk: a disk added to the running L2 and removed again (lkvm disk add|remove)
@@ -29,7 +26,7 @@ hp_disk() {
 	_md5=$(md5sum < $_img | cut -d' ' -f1)
 	set -- $(ls -i $_img)
 	_ino=$1
-	if ! hp_wait L2-HP-DISK-WAIT 120; then
+	if ! l2_await vfio-hotplug L2-HP-DISK-WAIT; then
 		lab_result disk-hotplug-add FAIL "L2 never said L2-HP-DISK-WAIT"
 		return
 	fi
@@ -38,7 +35,7 @@ hp_disk() {
 	_lk=$(hp_locks "$_ino")
 	[ "$_rc" = 0 ] && [ "$_lk" -ge 1 ] && lab_result disk-hotplug-add PASS "$_out; locked" ||
 		lab_result disk-hotplug-add FAIL "lkvm disk add: exit $_rc, $_lk locks: $_out"
-	hp_wait L2-HP-DISK-READ-DONE 150
+	l2_await vfio-hotplug L2-HP-DISK-READ-DONE
 	if grep -q "L2-HP-DISK md5 $_md5" /tmp/l2-vfio-hotplug.log; then
 		lab_result disk-hotplug-read PASS "md5 $_md5 in L2"
 	else
@@ -51,38 +48,31 @@ hp_disk() {
 	[ "$_rc" = 0 ] && [ "$_lk" = 0 ] && [ "$_fds" = 0 ] &&
 		lab_result disk-hotplug-remove PASS "$_out; lock released" ||
 		lab_result disk-hotplug-remove FAIL "lkvm disk remove: exit $_rc, $_lk locks, $_fds fds: $_out"
-	hp_wait hp-disk-gone 60
+	l2_await vfio-hotplug hp-disk-gone
 	rm -f $_img
 }
 if ! nvme=$(vfio_find 1b36 0010) || ! vfio_bind "$nvme"; then
 	lab_result vfio-hotplug FAIL "no bindable nvme 1b36:0010 in L1"
 else
 	_hp_t0=$(lab_uptime)
-	l2_run vfio-hotplug 300 run -k "$L2_KERNEL" -i "$L2_INITRD" -m 256 -c 1 \
+	l2_run vfio-hotplug 420 run -k "$L2_KERNEL" -i "$L2_INITRD" -m 256 -c 1 \
 		--name vfio-hotplug --hotplug-slots 2 --debug \
 		-p "$L2_APPEND lab.scenario=vfio-hotplug lab.end=poweroff lab.md5=$(lab_param lab.nvme_md5)" &
-	if hp_wait L2-HP-READY 150; then
-		_out=$("$LKVM" vfio add --name vfio-hotplug "$nvme" 2>&1)
-		_rc=$?
-		[ "$_rc" = 0 ] && lab_result vfio-hotplug-add PASS "$_out" ||
-			lab_result vfio-hotplug-add FAIL "lkvm vfio add: exit $_rc: $_out"
-		hp_wait L2-HP-READ-DONE 150
-		_out=$("$LKVM" vfio remove --name vfio-hotplug --timeout 30 "$nvme" 2>&1)
-		_rc=$?
-		[ "$_rc" = 0 ] && lab_result vfio-hotplug-remove PASS "$_out" ||
-			lab_result vfio-hotplug-remove FAIL "lkvm vfio remove: exit $_rc: $_out"
-		_t0=$(lab_uptime)
-		timeout 20 sh -c "echo $nvme > /sys/bus/pci/drivers/vfio-pci/unbind"
-		_ur=$?
-		_secs=$(lab_sub "$(lab_uptime)" "$_t0")
-		_drv=$(basename "$(readlink "/sys/bus/pci/devices/$nvme/driver" 2>/dev/null)" 2>/dev/null)
-		_live=$("$LKVM" list 2>/dev/null | grep -c vfio-hotplug)
-		if [ "$_ur" = 0 ] && [ -z "$_drv" ] && [ "$_live" -ge 1 ]; then
-			lab_result vfio-hotplug-back PASS "unbind done in ${_secs}s, the VM runs on"
+	if l2_await vfio-hotplug L2-HP-READY; then
+		vfio_hp vfio-hotplug-add vfio-hotplug add "$nvme"
+		l2_await vfio-hotplug L2-HP-READ-DONE
+		vfio_hp vfio-hotplug-remove vfio-hotplug remove "$nvme"
+		vfio_hp_back vfio-hotplug-back vfio-hotplug "$nvme"
+		l2_await vfio-hotplug hp-gone	# L2's line before the add's
+		if nic=$(vfio_find 8086 10d3) && vfio_bind "$nic"; then
+			vfio_hp vfio-hotplug-nic-add vfio-hotplug add "$nic"
+			l2_await vfio-hotplug L2-HP-LINK-DONE
+			vfio_hp vfio-hotplug-nic-remove vfio-hotplug remove "$nic"
+			l2_await vfio-hotplug hp-nic-gone
 		else
-			lab_result vfio-hotplug-back FAIL "unbind exit $_ur after ${_secs}s, driver '${_drv:-none}', VM listed $_live"
+			lab_result vfio-hotplug-nic-add FAIL "no bindable e1000e 8086:10d3 in L1"
 		fi
-		vfio_bind "$nvme" > /dev/null
+		vfio_hp vfio-hotplug-readd vfio-hotplug add "$nvme"
 		hp_disk
 	else
 		lab_result vfio-hotplug-add FAIL "L2 never said L2-HP-READY"
@@ -93,6 +83,9 @@ else
 	L2_SECS=$(lab_sub "$(lab_uptime)" "$_hp_t0")
 	vfio_sub vfio-hotplug-read hp-read
 	vfio_sub vfio-hotplug-gone hp-gone
+	vfio_sub vfio-hotplug-link hp-link
+	vfio_sub vfio-hotplug-nic-gone hp-nic-gone
+	vfio_sub vfio-hotplug-reread hp-reread
 	vfio_sub disk-hotplug-gone hp-disk-gone
 	l2_check vfio-hotplug
 fi

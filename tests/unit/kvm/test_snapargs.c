@@ -70,3 +70,54 @@ TEST(snapargs_option_prefixes_are_not_confused)
 	EXPECT_EQ(merge(saved, 3, bad, 1, out, err), -1);
 	EXPECT_CONTAINS(err, "'--debugx' cannot be given");
 }
+
+static bool is_b(const char *val, void *arg)
+{
+	return !strncmp(val, arg, strlen(arg));
+}
+
+/* The VM's recorded arguments: an added device appended with its option,
+ * a removed one's option taken out whatever its spelling, the others and
+ * the non-device options kept. */
+TEST(snapargs_follow_added_and_removed_devices)
+{
+	char *argv[] = { "run", "-p", "quiet", "--vfio=A", "-dd.img",
+			 "--vfio-pci", "B,port=1", "--debug" };
+	struct snap_args a;
+
+	ASSERT_EQ(snap_args_init(&a, 8, argv), 0);
+	EXPECT(a.argv[1] != argv[1]);	/* copies */
+	EXPECT_EQ(snap_args_add(&a, "--vfio", "C,port=0"), 0);
+	ASSERT_EQ(a.argc, 10);
+	EXPECT_STR(a.argv[8], "--vfio");
+	EXPECT_STR(a.argv[9], "C,port=0");
+	EXPECT_EQ(snap_args_drop(&a, "--vfio", is_b, "B"), 0);
+	ASSERT_EQ(a.argc, 8);
+	EXPECT_STR(a.argv[3], "--vfio=A");
+	EXPECT_STR(a.argv[5], "--debug");
+	EXPECT_STR(a.argv[6], "--vfio");
+	EXPECT_EQ(snap_args_drop(&a, "--vfio", is_b, "B"), -1);
+	EXPECT_EQ(snap_args_drop(&a, "--vfio", is_b, "C"), 0);
+	EXPECT_EQ(snap_args_drop(&a, "--disk", is_b, "d.img"), 0);
+	EXPECT_EQ(snap_args_drop(&a, "--vfio", is_b, "A"), 0);
+	ASSERT_EQ(a.argc, 4);
+	EXPECT_STR(a.argv[3], "--debug");
+	snap_args_free(&a);
+	EXPECT_EQ(a.argc, 0);
+}
+
+TEST(snapargs_recorded_arguments_are_bounded)
+{
+	char *argv[SNAP_MAX_ARGS + 1];
+	struct snap_args a;
+	int i;
+
+	for (i = 0; i <= SNAP_MAX_ARGS; i++)
+		argv[i] = "run";
+	EXPECT_EQ(snap_args_init(&a, SNAP_MAX_ARGS + 1, argv), -1);
+	EXPECT_EQ(a.argc, 0);
+	ASSERT_EQ(snap_args_init(&a, SNAP_MAX_ARGS - 1, argv), 0);
+	EXPECT_EQ(snap_args_add(&a, "--vfio", "A"), -1);	/* not half */
+	EXPECT_EQ(a.argc, SNAP_MAX_ARGS - 1);
+	snap_args_free(&a);
+}

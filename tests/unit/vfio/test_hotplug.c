@@ -3,7 +3,8 @@
  * vfio-add puts the device behind a free root port and signals it, the
  * refusals leave nothing behind (fds passed included), vfio-remove waits
  * for the guest's power-off or removes by surprise (--force), and the
- * host's request interrupt ejects a device behind a port. */
+ * host's request interrupt ejects a device behind a port; the run
+ * arguments snapshots record follow the adds and removes. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -23,6 +24,8 @@
 
 #define T_ECAM	0xe0000000ULL
 #define NVME	"0000:01:00.0"
+
+static char *hargv[] = { "run", "--hotplug-slots", "2", "--vfio=02:00.0" };
 
 struct hrig {
 	struct lkvm_config cfg;
@@ -47,6 +50,8 @@ static int hrig_init(struct hrig *h, int seccomp)
 		return -1;
 	h->cfg.seccomp = seccomp;
 	h->cfg.vfio_page = 4096;
+	h->cfg.argc = ARRAY_SIZE(hargv);
+	h->cfg.argv = hargv;
 	fake_vm_init(&h->vm, &h->cfg, false);
 	pci_bus_init(&h->vm, &w);
 	irq_routing_init(&h->vm);
@@ -81,6 +86,19 @@ static void hrig_fini(struct hrig *h)
 	EXPECT_EQ(h->s.open_fds, 0);
 	EXPECT_EQ(h->s.bad_calls, 0);
 	vfio_sim_destroy(&h->s);
+}
+
+/* The VM's recorded run arguments: n of them, the last one last. */
+static void expect_args(struct hrig *h, int n, const char *last)
+{
+	int i;
+
+	if (!EXPECT_EQ(h->vm.args.argc, n))
+		return;
+	for (i = 0; i < 3; i++)
+		EXPECT_STR(h->vm.args.argv[i], hargv[i]);
+	EXPECT_STR(h->vm.args.argv[n - 1], last);
+	EXPECT(!h->vm.args.lost);
 }
 
 /* Runs request line (with fds) as the main thread would; the answer. */
@@ -137,6 +155,9 @@ TEST(hotplug_add_then_surprise_remove)
 			"\"device\": \"0000:01:00.0\", \"port\": 0");
 	ASSERT_EQ(h.vv.nr, 1);
 	EXPECT(h.vv.devs[0]->pci.hot && h.vv.stat_on);
+	/* a snapshot records it as cold-plugged behind its port */
+	expect_args(&h, 6, "01:00.0,port=0");
+	EXPECT_STR(h.vm.args.argv[4], "--vfio");
 	/* presence and the button, as pciehp wants them; slot still off */
 	EXPECT_EQ(exp_rd(&h, 0, PCI_EXP_SLTSTA) & (PCI_EXP_SLTSTA_PDS |
 		  PCI_EXP_SLTSTA_PDC | PCI_EXP_SLTSTA_ABP), PCI_EXP_SLTSTA_PDS |
@@ -150,12 +171,39 @@ TEST(hotplug_add_then_surprise_remove)
 			"\"how\": \"surprise\"");
 	EXPECT_EQ(h.vv.nr, 0);
 	EXPECT_EQ(h.s.open_fds, 0);	/* released: group and container */
-	/* the devices differ from the command line: no snapshot */
-	EXPECT_EQ(snap_owner_find("pci")->check(&h.vm, err, sizeof(err)), -1);
-	EXPECT_CONTAINS(err, "added or removed at run time");
+	/* the recorded arguments lost it again: the command line's */
+	expect_args(&h, 4, "--vfio=02:00.0");
+	EXPECT_EQ(snap_owner_find("pci")->check(&h.vm, err, sizeof(err)), 0);
 	EXPECT_EQ(exp_rd(&h, 0, PCI_EXP_SLTSTA) & PCI_EXP_SLTSTA_PDS, 0);
 	EXPECT_CONTAINS(job(&h, "{\"cmd\": \"vfio-remove\", \"dev\": "
 			    "\"01:00.0\"}", NULL, 0), "is not assigned");
+	hrig_fini(&h);
+}
+
+/* A change the recorded arguments cannot take (no room for the added
+ * device's option) still happens, but snapshots and migrations are refused
+ * from then on: they would rebuild another set of devices. */
+TEST(hotplug_unrecorded_change_refuses_snapshots)
+{
+	char *many[SNAP_MAX_ARGS - 1], err[256];
+	struct hrig h;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(many); i++)
+		many[i] = i ? "--debug" : "run";
+	ASSERT_EQ(hrig_init(&h, SC_OFF), 0);
+	h.cfg.argc = ARRAY_SIZE(many);
+	h.cfg.argv = many;
+	EXPECT_CONTAINS(job(&h, "{\"cmd\": \"vfio-add\", \"dev\": \"01:00.0\"}",
+			    NULL, 0), "\"port\": 0");
+	EXPECT_EQ(h.vv.nr, 1);
+	EXPECT(h.vm.args.lost);
+	EXPECT_EQ(snap_check_all(&h.vm, err, sizeof(err)), -1);
+	EXPECT_CONTAINS(err, "could not be recorded");
+	EXPECT_CONTAINS(job(&h, "{\"cmd\": \"vfio-remove\", \"dev\": "
+			    "\"01:00.0\", \"force\": true}", NULL, 0),
+			"\"how\": \"slot-off\"");
+	EXPECT_EQ(snap_check_all(&h.vm, err, sizeof(err)), -1);	/* for good */
 	hrig_fini(&h);
 }
 

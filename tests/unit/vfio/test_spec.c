@@ -1,7 +1,7 @@
 /* Unit tests for --vfio value parsing (vfio/spec.c): addresses with and
  * without a domain, msix-relocation options, and the error messages for
  * malformed addresses, unknown options and a device given twice; mediated
- * devices by UUID or sysfs path. */
+ * devices by UUID or sysfs path; a value moved behind a root port. */
 #include "unit.h"
 #include "vfio/vfio.h"
 
@@ -48,6 +48,30 @@ TEST(vfio_spec_options)
 	EXPECT_EQ(s.port, 4);
 	ASSERT_EQ(vfio_spec_parse("01:00.0,port=0", &s, err, sizeof(err)), 0);
 	EXPECT_EQ(s.port, 1);
+}
+
+/* A hot-added device's value as snapshots record it: behind its port,
+ * any port= of its own left out, the other options kept in order. */
+TEST(vfio_spec_moved_behind_a_port)
+{
+	struct vfio_spec s;
+	char out[64];
+
+	ASSERT_EQ(vfio_spec_at_port("01:00.0", 1, out, sizeof(out)), 0);
+	EXPECT_STR(out, "01:00.0,port=1");
+	ASSERT_EQ(vfio_spec_at_port("01:00.0,port=3,rombar=off,port=2,"
+				    "iommu=legacy", 0, out, sizeof(out)), 0);
+	EXPECT_STR(out, "01:00.0,rombar=off,iommu=legacy,port=0");
+	ASSERT_EQ(vfio_spec_parse(out, &s, err, sizeof(err)), 0);
+	EXPECT_EQ(s.port, 1);
+	EXPECT(s.rombar_off);
+	ASSERT_EQ(vfio_spec_at_port("/sys/bus/pci/devices/0000:01:00.0,port=1",
+				    7, out, sizeof(out)), 0);
+	EXPECT_STR(out, "/sys/bus/pci/devices/0000:01:00.0,port=7");
+	/* what does not fit is refused, never cut */
+	EXPECT_EQ(vfio_spec_at_port("01:00.0,rombar=off", 1, out, 20), -1);
+	EXPECT_EQ(vfio_spec_at_port("01:00.0,rombar=off", 1, out, 26), 0);
+	EXPECT_EQ(vfio_spec_at_port("0123456789", 1, out, 10), -1);
 }
 
 TEST(vfio_spec_bad_bdf)
