@@ -2,13 +2,15 @@
  * main-thread control jobs): a virtio-blk function made from the image fd
  * the client opened, behind a free hotplug root port, served by a spare
  * I/O thread (virtio/spare.c); removed through the guest's orderly removal
- * (or a surprise one), then flushed, unlocked and closed. */
+ * (or a surprise one), then flushed, unlocked and closed. Snapshots and
+ * migrations record what came and went (kvm/snapshot.c snap_note_*). */
 #include <stdlib.h>
 #include <string.h>
 #include <linux/virtio_ids.h>
 #include "kvm/control.h"
 #include "kvm/ctl_msg.h"
 #include "kvm/json.h"
+#include "kvm/snapshot.h"
 #include "kvm/vm.h"
 #include "pci/hotslot.h"
 #include "virtio/blk.h"
@@ -95,6 +97,30 @@ static struct blk_dev *add_disk(struct vm *vm, struct ctl_job *job,
 	return b;
 }
 
+/* Snapshots and migrations record the disk as --disk PATH[,ro],port=N
+ * (restored cold-plugged behind its port). */
+static void note_added(struct vm *vm, const struct blk_dev *b, int port)
+{
+	char val[CTL_DEV_MAX + 32];
+
+	if (snprintf(val, sizeof(val), "%s%s,port=%d", b->path,
+		     b->ro ? ",ro" : "", port) < (int)sizeof(val)) {
+		snap_note_added(vm, "--disk", val);
+		return;
+	}
+	pr_warn("disk '%s': its --disk option does not fit: snapshots and "
+		"migrations are refused", b->path);
+	vm->args.lost = true;
+}
+
+/* A --disk value names PATH: its image, the part before any option. */
+static bool names_disk(const char *val, void *path)
+{
+	size_t n = strcspn(val, ",");
+
+	return n == strlen(path) && !strncmp(val, path, n);
+}
+
 static void do_add(struct vm *vm, struct ctl_job *job)
 {
 	char err[ERR_LEN];
@@ -108,6 +134,7 @@ static void do_add(struct vm *vm, struct ctl_job *job)
 	port = pci_dev_port(&b->v.pci);
 	pr_info("%s: disk '%s'%s added behind root port %d (lkvm disk add)",
 		b->name, b->path, b->ro ? " (read-only)" : "", port);
+	note_added(vm, b, port);
 	control_event(job->ctl, "device-added", b->path);
 	ctl_put_ok(job->out, CTL_DISK_ADD);
 	fputs(", ", job->out);
@@ -147,6 +174,7 @@ static int remove_disk(struct vm *vm, const struct ctl_req *r,
 	hot_release_vcpus(vm, held);
 	pr_info("disk '%s': removed from root port %d (%s), released", path,
 		port, *how);
+	snap_note_removed(vm, "--disk", names_disk, path, path);
 	return 0;
 }
 

@@ -318,6 +318,34 @@ vst=$st
 	grep -q 'added behind root port 0' $T/h2.out &&
 	grep -q '^GUEST hotplug OK$' $T/H3.out
 check snap-hotplug-restored-absent $? "remove $rst: $(cat $T/h.out); add $ast: $(cat $T/h2.out); exit $vst; guest: $(tail -3 $T/H3.out | tr '\n' ' '); $(tail -2 $T/H3.err)"
+# A disk added at run time likewise: recorded as --disk IMAGE,port=0, the
+# restored VM has it behind port 0 (its removal by port is the guest's)
+# and a snapshot after that removal no longer names it.
+truncate -s 1M $T/hd.img
+$LKVM run --raw -k $G/hotplug.bin -m 64 --hotplug-slots 1 --name HD \
+	</dev/null >$T/HD.out 2>$T/HD.err &
+vpid=$!
+hwait HD '^GUEST hotplug ready'
+$LKVM disk add --name HD $T/hd.img >$T/h.out 2>&1
+ast=$?
+hwait HD '^GUEST hotplug added 1af4:1042'
+$LKVM snapshot --stop --name HD $T/shd >$T/s.out 2>&1
+sst=$?
+wait_gone $vpid 10
+[ $ast = 0 ] && [ $sst = 0 ] && grep -aq "^arg=$T/hd.img,port=0\$" $T/shd/state
+check snap-hotplug-disk-recorded $? "add $ast: $(cat $T/h.out); snapshot $sst: $(cat $T/s.out); $(grep -a '^arg=' $T/shd/state 2>/dev/null | tr '\n' ' ')"
+$LKVM run --restore $T/shd --name HD2 </dev/null >$T/HD2.out 2>$T/HD2.err &
+vpid=$!
+for _ in $(seq 100); do [ -S $T/run/lkvm/HD2.sock ] && break; sleep 0.1; done
+$LKVM disk remove --name HD2 --timeout 10 port0 >$T/h.out 2>&1
+rst=$?
+hwait HD2 '^GUEST hotplug gone'
+gst=$?
+$LKVM snapshot --stop --name HD2 $T/shd2 >$T/s.out 2>&1
+sst=$?
+wait_gone $vpid 10
+[ $rst = 0 ] && [ $gst = 0 ] && [ $sst = 0 ] && ! grep -aq "hd.img" $T/shd2/state
+check snap-hotplug-disk-restored $? "remove $rst: $(cat $T/h.out); guest $gst: $(tail -2 $T/HD2.out | tr '\n' ' '); snapshot $sst: $(cat $T/s.out); $(grep -a '^arg=' $T/shd2/state 2>/dev/null | tr '\n' ' '); $(tail -2 $T/HD2.err)"
 
 # ---- bad input: the VM keeps running, nothing is left behind ----
 mkdir $T/exists
