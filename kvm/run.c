@@ -349,6 +349,8 @@ int lkvm_run(const struct lkvm_config *cfg)
 	}
 	if (vm_open(&vm, cfg) || restore_open(&vm))
 		goto fail_vm;
+	vm.sig_fd = sfd;
+	vm.sig_watch = true;
 	snprintf(name, sizeof(name), "guest-%d", (int)getpid());
 	vm.name = cfg->name ? cfg->name : name;
 	if (control_open(&vm, &ctl) || user_setup(&vm, ctl, &user) ||

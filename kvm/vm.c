@@ -1,6 +1,7 @@
 /* VM lifetime: opening /dev/kvm with capability checks and clear errors,
  * guest RAM and memslots, interrupt lines, and the exit request. */
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,6 +137,13 @@ static int check_config(struct vm *vm, const struct lkvm_config *cfg)
 		}
 	}
 	return 0;
+}
+
+bool vm_signal_pending(const struct vm *vm)
+{
+	struct pollfd p = { .fd = vm->sig_fd, .events = POLLIN };
+
+	return vm->sig_watch && poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
 }
 
 int vm_open(struct vm *vm, const struct lkvm_config *cfg)

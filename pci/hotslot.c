@@ -26,13 +26,14 @@ void hot_release_vcpus(struct vm *vm, bool held)
 }
 
 /* Waits up to ms for the guest to power port's slot off; false if it did
- * not (or the VM is stopping). */
+ * not (or the VM is stopping, or a stop signal waits: SIGTERM during a
+ * removal's wait stops the VM at once, not after the wait). */
 static bool wait_off(struct vm *vm, int port, u32 ms)
 {
 	u32 waited;
 
-	for (waited = 0; waited < ms && !vm_stopping(vm);
-	     waited += WAIT_SLICE_MS)
+	for (waited = 0; waited < ms && !vm_stopping(vm) &&
+	     !vm_signal_pending(vm); waited += WAIT_SLICE_MS)
 		if (pci_port_wait_off(vm, port, WAIT_SLICE_MS))
 			return true;
 	return !pci_port_powered(vm, port);
@@ -44,11 +45,14 @@ int hot_eject(struct vm *vm, int port, bool force, u32 ms, const char *what,
 	bool on = pci_port_powered(vm, port);
 
 	*how = !on ? "slot-off" : force ? "surprise" : "ejected";
-	if (on && !force &&
-	    (pci_port_button(vm, port) || !wait_off(vm, port, ms)))
-		return set_err(err, errlen, "%s: the guest did not power off "
-			       "root port %d's slot within %u ms (is pciehp "
-			       "running?); the device stays; --force removes "
-			       "it anyway", what, port, ms);
-	return 0;
+	if (!on || force ||
+	    (!pci_port_button(vm, port) && wait_off(vm, port, ms)))
+		return 0;
+	if (vm_stopping(vm) || vm_signal_pending(vm))
+		return set_err(err, errlen, "%s: the VM is stopping; the device "
+			       "stays until it has", what);
+	return set_err(err, errlen, "%s: the guest did not power off root "
+		       "port %d's slot within %u ms (is pciehp running?); the "
+		       "device stays; --force removes it anyway", what, port,
+		       ms);
 }

@@ -60,6 +60,8 @@ struct vm {
 	struct vcpu *vcpus;
 
 	int exit_efd;		/* written once when the VM must stop */
+	int sig_fd;		/* the main loop's signalfd (SIGTERM...) */
+	bool sig_watch;		/* sig_fd is set (lkvm run's main loop) */
 	enum vm_exit_reason exit_reason;
 	u8 exit_value;		/* set by the request that won exit_reason */
 	int exit_signal;
@@ -114,6 +116,9 @@ static inline bool vm_stopping(const struct vm *vm)
 {
 	return __atomic_load_n(&vm->exit_reason, __ATOMIC_SEQ_CST) != VM_RUNNING;
 }
+/* True when a stop signal waits for the main loop (which reads it once the
+ * main thread's current job returns): a long wait in a job gives up. */
+bool vm_signal_pending(const struct vm *vm);
 
 int vcpus_create(struct vm *vm);
 int vcpus_start(struct vm *vm);

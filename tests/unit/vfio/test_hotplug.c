@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <time.h>
 #include <stdio.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -237,6 +238,40 @@ TEST(hotplug_orderly_remove_waits_for_the_guest)
 	pthread_join(t, NULL);
 	EXPECT_EQ(h.vv.nr, 0);
 	EXPECT_EQ(h.s.open_fds, 0);
+	hrig_fini(&h);
+}
+
+/* A stop signal waiting for the main loop ends a removal's wait at once:
+ * SIGTERM during `lkvm vfio remove` did not stop the VM until the wait's
+ * end (up to --timeout, 600 s). The device stays; the signal is not read. */
+TEST(hotplug_remove_wait_gives_way_to_a_stop_signal)
+{
+	struct timespec t0, t1;
+	struct hrig h;
+	int sig[2];
+	char c;
+
+	ASSERT_EQ(hrig_init(&h, SC_OFF), 0);
+	ASSERT_EQ(pipe(sig), 0);
+	EXPECT_CONTAINS(job(&h, "{\"cmd\": \"vfio-add\", \"dev\": "
+			    "\"01:00.0,port=1\"}", NULL, 0), "\"port\": 1");
+	slot_ctl(&h, 1, SLOT_ON);
+	h.vm.sig_fd = sig[0];
+	h.vm.sig_watch = true;
+	EXPECT(!vm_signal_pending(&h.vm));
+	ASSERT_EQ(write(sig[1], "T", 1), 1);	/* stands for SIGTERM */
+	EXPECT(vm_signal_pending(&h.vm));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	EXPECT_CONTAINS(job(&h, "{\"cmd\": \"vfio-remove\", \"dev\": "
+			    "\"01:00.0\", \"timeout_ms\": 20000}", NULL, 0),
+			"the VM is stopping; the device stays");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	EXPECT(t1.tv_sec - t0.tv_sec < 5);
+	EXPECT_EQ(h.vv.nr, 1);
+	EXPECT_EQ(read(sig[0], &c, 1), 1);	/* still there for the loop */
+	h.vm.sig_watch = false;
+	close(sig[0]);
+	close(sig[1]);
 	hrig_fini(&h);
 }
 
