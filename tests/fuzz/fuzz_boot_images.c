@@ -8,7 +8,7 @@
 #include "x86/pvh.h"
 
 /* fuzz-sources: x86/bzimage.c x86/pvh.c x86/layout.c arm64/image.c kvm/util.c
- * fuzz-runs: 2500000
+ * fuzz-runs: 1000000
  * fuzz-max-len: 8192 */
 
 /* Input: [RAM MiB u16][initrd bytes u32][cmdline length u16][page u8]

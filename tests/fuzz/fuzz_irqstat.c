@@ -6,7 +6,7 @@
 #include "vfio/irqstat.h"
 
 /* fuzz-sources: vfio/irqstat.c kvm/util.c
- * fuzz-runs: 1200000
+ * fuzz-runs: 500000
  * fuzz-max-len: 4096 */
 
 static u32 count_lines(const char *t)

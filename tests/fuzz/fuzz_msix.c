@@ -11,7 +11,7 @@
 #include "virtio/pci.h"
 
 /* fuzz-sources: pci/msix.c virtio/pci.c virtio/io.c virtio/spare.c virtio/virtqueue.c pci/pci.c pci/ports.c pci/rootport.c pci/rootport_plan.c pci/config.c pci/bar.c kvm/msi_route.c kvm/irq.c kvm/util.c kvm/guest_mem.c kvm/iobus.c kvm/init.c kvm/guest_log.c kvm/state.c kvm/seccomp.c kvm/privdrop.c virtio/snapshot.c kvm/snapfmt.c
- * fuzz-runs: 120000
+ * fuzz-runs: 60000
  * fuzz-max-len: 2048 */
 
 enum {

@@ -7,7 +7,7 @@
 #include "pci/rootport.h"
 
 /* fuzz-sources: pci/rootport.c pci/rootport_plan.c pci/config.c kvm/util.c
- * fuzz-runs: 400000
+ * fuzz-runs: 200000
  * fuzz-max-len: 1024 */
 
 enum { OP_WRITE, OP_INSERT, OP_REMOVE, OP_BUTTON, NR_OPS };

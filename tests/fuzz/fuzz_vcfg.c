@@ -8,7 +8,7 @@
 #include "vfio/config.h"
 
 /* fuzz-sources: vfio/config.c vfio/msix_reloc.c vfio/bar_plan.c kvm/util.c pci/config.c pci/bar.c kvm/iobus.c kvm/guest_log.c kvm/state.c
- * fuzz-runs: 150000
+ * fuzz-runs: 80000
  * fuzz-max-len: 6144 */
 
 /*

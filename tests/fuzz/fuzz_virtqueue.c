@@ -8,7 +8,7 @@
 #include "virtio/virtqueue.h"
 
 /* fuzz-sources: virtio/virtqueue.c kvm/guest_mem.c kvm/util.c
- * fuzz-runs: 800000
+ * fuzz-runs: 400000
  * fuzz-max-len: 8192 */
 
 /* Region 1 starts where region 0 ends: a buffer across both is refused. */
