@@ -113,6 +113,8 @@ static int check_host(struct vm *vm, const char *path)
 				      KVM_CAP_NR_VCPUS);
 	if (vm->max_vcpus <= 0)
 		vm->max_vcpus = 4;
+	vm->readonly_mem = ioctl(vm->sys_fd, KVM_CHECK_EXTENSION,
+				 KVM_CAP_READONLY_MEM) > 0;
 	return 0;
 }
 
@@ -305,7 +307,8 @@ static void memslot_put(struct vm *vm, int slot)
 	pthread_mutex_unlock(&vm->memslot_lock);
 }
 
-int vm_map_memory(struct vm *vm, u64 gpa, u64 size, void *hva)
+static int map_memory(struct vm *vm, u64 gpa, u64 size, void *hva,
+		      u32 flags)
 {
 	int slot = memslot_get(vm);
 
@@ -314,11 +317,23 @@ int vm_map_memory(struct vm *vm, u64 gpa, u64 size, void *hva)
 		       (unsigned long long)size, (unsigned long long)gpa);
 		return -1;
 	}
-	if (vm_set_memslot(vm, slot, gpa, size, hva, 0)) {
+	if (vm_set_memslot(vm, slot, gpa, size, hva, flags)) {
 		memslot_put(vm, slot);
 		return -1;
 	}
 	return slot;
+}
+
+int vm_map_memory(struct vm *vm, u64 gpa, u64 size, void *hva)
+{
+	return map_memory(vm, gpa, size, hva, 0);
+}
+
+int vm_map_memory_ro(struct vm *vm, u64 gpa, u64 size, void *hva)
+{
+	if (!vm->readonly_mem)
+		return -1;
+	return map_memory(vm, gpa, size, hva, KVM_MEM_READONLY);
 }
 
 void vm_unmap_memory(struct vm *vm, int slot)

@@ -1,6 +1,7 @@
 /* BARs of an assigned device in the guest: per-BAR plans, MAP ranges mmapped
- * from the VFIO region into KVM memslots, and one trap per live region that
- * dispatches MSI-X table/PBA, forwarded registers, padding and the ROM. */
+ * from the VFIO region into KVM memslots, the ROM in a read-only one, and one
+ * trap per live region that dispatches MSI-X table/PBA, forwarded registers,
+ * padding and the ROM (its writes, and all of it without a memslot). */
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -117,11 +118,28 @@ static void map_range(struct vfio_bar *b, u32 i, u64 gpa)
 			(unsigned long long)(gpa + r->offset));
 }
 
+/* The ROM as a read-only memslot over a copy read once (vfio/rom.c): the
+ * guest's reads stop trapping, its writes still exit (ignored by bar_trap).
+ * A ROM smaller than a page, no KVM_CAP_READONLY_MEM or a failed read:
+ * every access traps as before. */
+static void map_rom(struct vfio_bar *b, u64 gpa)
+{
+	struct vfio_pci *vp = b->vp;
+	void *copy;
+
+	if (b->size < vp->page || (gpa & (vp->page - 1)) ||
+	    !vp->vm->readonly_mem)
+		return;
+	copy = vfio_rom_map_get(vp, b->size);
+	if (copy)
+		b->slot[0] = vm_map_memory_ro(vp->vm, gpa, b->size, copy);
+}
+
 static void unmap_ranges(struct vfio_bar *b)
 {
-	u32 i;
+	u32 i, n = b->bar == PCI_ROM_SLOT ? 1 : b->plan.nr;
 
-	for (i = 0; i < b->plan.nr; i++) {
+	for (i = 0; i < n; i++) {
 		if (b->slot[i] < 0)
 			continue;
 		vm_unmap_memory(b->vp->vm, b->slot[i]);
@@ -140,6 +158,8 @@ int vfio_bar_map(struct pci_dev *dev, int bar, u64 gpa)
 	for (i = 0; bar != PCI_ROM_SLOT && !b->is_io && i < b->plan.nr; i++)
 		if (b->plan.r[i].kind == BAR_RANGE_MAP)
 			map_range(b, i, gpa);
+	if (bar == PCI_ROM_SLOT)
+		map_rom(b, gpa);
 	if (iobus_register(bar_bus(b), gpa, b->size, bar_trap, b)) {
 		pr_guest(vp->vm, "%s: %s%d at 0x%llx overlaps another device",
 			 vp->name, bar == PCI_ROM_SLOT ? "ROM" : "BAR", bar,

@@ -228,6 +228,7 @@ void vfio_pci_destroy(struct vfio_pci *vp)
 	vfio_device_close(&vp->vdev);
 	free(vp->msix);
 	free(vp->rom);
+	vfio_rom_map_free(vp);
 	pthread_mutex_destroy(&vp->lock);
 	free(vp);
 }

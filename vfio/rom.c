@@ -1,10 +1,12 @@
 /* The expansion ROM image of romfile=PATH: read once at start into memory
  * and served read-only through the ROM BAR instead of the device's ROM
- * region (vfio/bar.c), sized up to a power of two as a ROM BAR must be. */
+ * region (vfio/bar.c), sized up to a power of two as a ROM BAR must be; and
+ * the copy of the ROM (either) that a read-only memslot maps. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "vfio/pci.h"
@@ -71,4 +73,50 @@ int vfio_rom_load(struct vfio_pci *vp, char *err, size_t errlen)
 out:
 	close(fd);
 	return r;
+}
+
+/* The device's ROM region into buf, a page at a time. */
+static int read_region(struct vfio_pci *vp, u8 *buf, u64 size)
+{
+	u64 off, n;
+
+	for (off = 0; off < size; off += n) {
+		n = MIN(size - off, (u64)4096);
+		if (vfio_region_read(&vp->vdev, PCI_ROM_SLOT, off, buf + off,
+				     n))
+			return -1;
+	}
+	return 0;
+}
+
+void *vfio_rom_map_get(struct vfio_pci *vp, u64 size)
+{
+	u8 *buf;
+
+	if (vp->rom_map || vp->rom_map_failed)
+		return vp->rom_map;
+	vp->rom_map_failed = true;
+	buf = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED)
+		return NULL;
+	if (vp->rom)
+		memcpy(buf, vp->rom, MIN(size, vp->rom_size));
+	else if (read_region(vp, buf, size)) {
+		pr_debug("%s: the ROM region could not be read whole: its "
+			 "reads trap", vp->name);
+		munmap(buf, size);
+		return NULL;
+	}
+	vp->rom_map = buf;
+	vp->rom_map_size = size;
+	vp->rom_map_failed = false;
+	return buf;
+}
+
+void vfio_rom_map_free(struct vfio_pci *vp)
+{
+	if (vp->rom_map)
+		munmap(vp->rom_map, vp->rom_map_size);
+	vp->rom_map = NULL;
 }

@@ -45,6 +45,7 @@ struct vm {
 	int vm_fd;
 	int vcpu_mmap_size;
 	int max_vcpus;
+	bool readonly_mem;	/* KVM_CAP_READONLY_MEM: read-only memslots */
 
 	u8 *ram;		/* one mapping holding all guest RAM */
 	u64 ram_size;
@@ -104,6 +105,9 @@ bool vm_check_cap(struct vm *vm, long cap);
 /* Device memory (e.g. a VFIO BAR mmap) mapped straight into the guest:
  * returns the slot used, or -1. vm_unmap_memory removes it. */
 int vm_map_memory(struct vm *vm, u64 gpa, u64 size, void *hva);
+/* The same, read-only for the guest (its writes exit as MMIO): the slot, or
+ * -1 (no KVM_CAP_READONLY_MEM, no slot, the ioctl failed). */
+int vm_map_memory_ro(struct vm *vm, u64 gpa, u64 size, void *hva);
 void vm_unmap_memory(struct vm *vm, int slot);
 /* Requests the VM to stop: first reason wins. Safe from any thread. */
 void vm_request_exit(struct vm *vm, enum vm_exit_reason why);

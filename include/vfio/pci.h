@@ -100,6 +100,10 @@ struct vfio_pci {
 	int irq_stat_fd;	/* /proc/interrupts, for the host's counts */
 	u64 flrs;		/* guest-initiated FLRs emulated */
 	u8 *rom;		/* romfile= image, padded to rom_size */
+	u8 *rom_map;		/* the ROM read once, behind a read-only
+				 * memslot while it decodes (vfio/bar.c) */
+	u64 rom_map_size;
+	bool rom_map_failed;	/* then every ROM read traps */
 	u64 rom_size;		/* a power of two, 2 KiB or more */
 	/* live migration's PRE_COPY (vfio/precopy.c): the source's data
 	 * fd while pre_on, the bytes read from it; the destination's
@@ -185,6 +189,11 @@ void vfio_pci_flr(struct vfio_pci *vp);
 /* vfio/rom.c: romfile= read at start: vp->rom and rom_size (the next
  * power of two, 2 KiB at least, zero-padded). 0, or -1 with err. */
 int vfio_rom_load(struct vfio_pci *vp, char *err, size_t errlen);
+/* The ROM BAR's content (romfile='s, else the device's ROM region read
+ * once), size bytes of page-aligned memory for a read-only memslot: the
+ * copy, or NULL (a failed read, no memory: it is not tried again). */
+void *vfio_rom_map_get(struct vfio_pci *vp, u64 size);
+void vfio_rom_map_free(struct vfio_pci *vp);
 
 /* vfio/bar.c */
 int vfio_bar_setup(struct vfio_pci *vp, char *err, size_t errlen);

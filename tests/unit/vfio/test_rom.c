@@ -100,6 +100,76 @@ TEST(vfio_rom_romfile_without_device_rom)
 	rig_fini(&g);
 }
 
+/* The copy a read-only memslot maps: the device's ROM region read once, or
+ * romfile='s image padded; kept for the next enable. Without a memslot
+ * (here: the fake VM's ioctls fail) the ROM's reads trap as before. */
+TEST(vfio_rom_map_copy)
+{
+	const u64 gpa = 0xc8000000;
+	char path[64], spec[96];
+	struct vfio_pci *vp;
+	struct sim_dev *d;
+	struct rig g;
+	u8 *copy;
+	u32 v;
+
+	ASSERT_EQ(rig_init(&g), 0);
+	d = vfio_sim_add(&g.s, SIM_E1000E, "0000:02:00.0", 12);
+	d->irq_count[VFIO_PCI_INTX_IRQ_INDEX] = 0;
+	vp = dev_open(&g, "02:00.0");
+	ASSERT(vp != NULL);
+	g.vm.readonly_mem = true;	/* its memslot ioctl fails: trapped */
+	EXPECT_EQ(rom_bar(vp, gpa), 256 * 1024);
+	copy = vp->rom_map;
+	ASSERT(copy != NULL);
+	EXPECT_EQ(vp->rom_map_size, 256 * 1024);
+	EXPECT(!memcmp(copy, d->mem[6], d->rom_size));
+	memcpy(&v, copy + 0x1230, 4);
+	EXPECT_EQ(rom_rd(vp, gpa, 0x1230), v);		/* the trap agrees */
+	cfg_wr(vp, PCI_ROM_ADDRESS, (u32)gpa, 4);	/* off and on again */
+	cfg_wr(vp, PCI_ROM_ADDRESS, (u32)gpa | PCI_ROM_ADDRESS_ENABLE, 4);
+	EXPECT(vp->rom_map == copy);			/* read once */
+	vfio_pci_destroy(vp);
+	rig_fini(&g);
+
+	ASSERT_EQ(rig_init(&g), 0);
+	d = vfio_sim_add(&g.s, SIM_E1000E, "0000:02:00.0", 12);
+	d->irq_count[VFIO_PCI_INTX_IRQ_INDEX] = 0;
+	make_rom(path, sizeof(path), 3000);
+	snprintf(spec, sizeof(spec), "02:00.0,romfile=%s", path);
+	vp = dev_open(&g, spec);
+	ASSERT(vp != NULL);
+	g.vm.readonly_mem = true;
+	EXPECT_EQ(rom_bar(vp, gpa), 4096);
+	ASSERT(vp->rom_map != NULL);
+	EXPECT(!memcmp(vp->rom_map, vp->rom, 4096));
+	EXPECT_EQ(vp->rom_map[1], 0xaa);
+	vfio_pci_destroy(vp);
+	unlink(path);
+	rig_fini(&g);
+}
+
+/* No KVM_CAP_READONLY_MEM: no copy is made, every read traps. */
+TEST(vfio_rom_map_needs_readonly_memslots)
+{
+	const u64 gpa = 0xc8000000;
+	struct vfio_pci *vp;
+	struct sim_dev *d;
+	struct rig g;
+
+	ASSERT_EQ(rig_init(&g), 0);
+	d = vfio_sim_add(&g.s, SIM_E1000E, "0000:02:00.0", 12);
+	d->irq_count[VFIO_PCI_INTX_IRQ_INDEX] = 0;
+	vp = dev_open(&g, "02:00.0");
+	ASSERT(vp != NULL);
+	g.vm.readonly_mem = false;
+	EXPECT_EQ(rom_bar(vp, gpa), 256 * 1024);
+	EXPECT(vp->rom_map == NULL);
+	EXPECT_EQ(rom_rd(vp, gpa, 0) & 0xffff, 0xaa55);
+	vfio_pci_destroy(vp);
+	rig_fini(&g);
+}
+
 TEST(vfio_rom_romfile_refused)
 {
 	char path[64], spec[96], err[VFIO_ERR_LEN];
