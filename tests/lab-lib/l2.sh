@@ -391,3 +391,20 @@ snapv_l2() {
 	esac
 	echo "L2-SNAPV done count=$i"
 }
+
+# disk_hp_l2: L2's side of tests/lab-lib/vfio.sh disk_hp: says L2-HP-DISK-WAIT, waits (90 s) for
+# the /dev/vda L1 adds (`lkvm disk add`), prints its md5 ("L2-HP-DISK md5 SUM"), says
+# L2-HP-DISK-READ-DONE, and "L2-VFIO hp-disk-gone ok" once L1's `lkvm disk remove` took it away.
+disk_hp_l2() {
+	echo "L2-HP-DISK-WAIT"
+	_i=0
+	while [ ! -b /dev/vda ] && [ $_i -lt 900 ]; do sleep 0.1; _i=$((_i + 1)); done
+	if [ -b /dev/vda ]; then
+		echo "L2-HP-DISK md5 $(md5sum < /dev/vda | cut -d' ' -f1) ($(cat /sys/block/vda/size) sectors)"
+	else
+		echo "L2-CHECK-FAIL hp-disk: no /dev/vda within 90 s of L2-HP-DISK-WAIT"
+	fi
+	echo "L2-HP-DISK-READ-DONE"
+	l2_gone_wait hp-disk-gone /sys/block/vda 60
+	dmesg | grep -i -E 'pciehp|virtio_blk|vda' | tail -4 | sed 's/^/L2: /'
+}

@@ -134,3 +134,40 @@ vfio_hp_back() {
 	fi
 	vfio-bind "$3" > /dev/null 2>&1
 }
+
+# hp_locks INODE: lines of /proc/locks on the file with that inode
+hp_locks() { grep -c ":$1 " /proc/locks; }
+# disk_hp PREFIX VM: a disk (8 MiB of random bytes) added to the running L2 of VM and removed
+# again (lkvm disk add|remove), L2's side being tests/lab-lib/l2.sh disk_hp_l2: PREFIX-add (added,
+# its lock in /proc/locks), PREFIX-read (L2's md5 of /dev/vda is the image's), PREFIX-remove (L2
+# powers the slot off, the lock is gone and no process holds the image).
+disk_hp() {
+	_img=/tmp/hp-disk.img
+	dd if=/dev/urandom of=$_img bs=1M count=8 2>/dev/null
+	_md5=$(md5sum < $_img | cut -d' ' -f1)
+	_ino=$(set -- $(ls -i $_img); echo $1)
+	if ! l2_await $2 L2-HP-DISK-WAIT; then
+		lab_result $1-add FAIL "L2 never said L2-HP-DISK-WAIT"
+		return
+	fi
+	_out=$("$LKVM" disk add --name $2 $_img 2>&1)
+	_rc=$?
+	_lk=$(hp_locks "$_ino")
+	[ "$_rc" = 0 ] && [ "$_lk" -ge 1 ] && lab_result $1-add PASS "$_out; locked" ||
+		lab_result $1-add FAIL "lkvm disk add: exit $_rc, $_lk locks: $_out"
+	l2_await $2 L2-HP-DISK-READ-DONE
+	if grep -q "L2-HP-DISK md5 $_md5" "/tmp/l2-$2.log"; then
+		lab_result $1-read PASS "md5 $_md5 in L2"
+	else
+		lab_result $1-read FAIL "want md5 $_md5: $(grep -m1 -E 'L2-HP-DISK md5|hp-disk:' "/tmp/l2-$2.log")"
+	fi
+	_out=$("$LKVM" disk remove --name $2 --timeout 30 $_img 2>&1)
+	_rc=$?
+	_lk=$(hp_locks "$_ino")
+	_fds=$(ls -l /proc/[0-9]*/fd 2>/dev/null | grep -c hp-disk.img)
+	[ "$_rc" = 0 ] && [ "$_lk" = 0 ] && [ "$_fds" = 0 ] &&
+		lab_result $1-remove PASS "$_out; lock released" ||
+		lab_result $1-remove FAIL "lkvm disk remove: exit $_rc, $_lk locks, $_fds fds: $_out"
+	l2_await $2 hp-disk-gone
+	rm -f $_img
+}

@@ -3,7 +3,7 @@
 # (tests/lab-lib/l2.sh): topology, pciehp slot power off and on. Then says L2-HP-READY and
 # follows L1's hotplug: the nvme goes (`lkvm vfio remove`: "hp-cold-gone"), comes back on
 # another port (`lkvm vfio add`: read against lab.md5, "hp-read"; L2-HP-READ-DONE) and goes
-# again ("hp-gone").
+# again ("hp-gone"); then a disk (tests/lab-lib/l2.sh disk_hp_l2).
 bench_l2_setup
 nvme_wait
 nvme_read_check
@@ -15,3 +15,4 @@ ls /sys/bus/pci/devices | tr '\n' ' ' | sed 's/^/L2: devices /'; echo
 echo "L2-HP-READ-DONE"
 l2_gone_wait hp-gone /sys/class/nvme/nvme0 90
 dmesg | grep -i -E 'pciehp|nvme' | tail -6 | sed 's/^/L2: /'
+disk_hp_l2

@@ -7,7 +7,9 @@
 # remove` takes the nvme back (vfio-port-hp-cold-remove; L2 saw it go: -cold-gone), `lkvm
 # vfio add` hands it to the empty first port (vfio-port-hp-add; L2's pciehp binds it and reads
 # it: -hp-read), `lkvm vfio remove` again (-hp-remove, -hp-gone) and L1 unbinds it from
-# vfio-pci at once with the VM running (-hp-back). vfio-port: lkvm exit status, L2 marker.
+# vfio-pci at once with the VM running (-hp-back). Then a disk comes and goes (`lkvm disk
+# add|remove`: vfio-port-disk-add, -read, -remove, -gone; tests/lab-lib's disk_hp). vfio-port:
+# lkvm exit status, L2 marker.
 . /lab/lib/vfio.sh
 # vport_hotplug BDF: L1's side of the hotplug part, in the background (results on stdout)
 vport_hotplug() {
@@ -18,6 +20,7 @@ vport_hotplug() {
 	l2_await vfio-port L2-HP-READ-DONE
 	vfio_hp vfio-port-hp-remove vfio-port remove "$1"
 	vfio_hp_back vfio-port-hp-back vfio-port "$1"
+	disk_hp vfio-port-disk vfio-port
 }
 if b=$(vfio-bind 1b36:0010 2>&1); then
 	bdf=${b%% *}
@@ -25,8 +28,9 @@ if b=$(vfio-bind 1b36:0010 2>&1); then
 	l2_boot vfio-port 300 "lab.scenario=vfio-port lab.md5=$(lab_param lab.nvme_md5)" -- \
 		--name vfio-port --hotplug-slots 2 --vfio "$bdf,port=1" --debug
 	wait
-	for _c in read topo off on hp-cold-gone hp-read hp-gone; do
+	for _c in read topo off on hp-cold-gone hp-read hp-gone hp-disk-gone; do
 		case $_c in read) _k=nvme-read ;; hp-*) _k=$_c ;; *) _k=port-$_c ;; esac
+		[ $_c = hp-disk-gone ] && _c=disk-gone
 		l2_sub vfio-port-$_c $_k L2-VFIO
 	done
 	l2_check vfio-port

@@ -28,14 +28,4 @@ echo "L2-HP-LINK-DONE"
 l2_gone_wait hp-nic-gone /sys/class/net/eth0 60
 nvme_hp_read hp-reread 90
 dmesg | grep -i -E 'pciehp|nvme|e1000e' | tail -6 | sed 's/^/L2: /'
-echo "L2-HP-DISK-WAIT"
-_i=0
-while [ ! -b /dev/vda ] && [ $_i -lt 900 ]; do sleep 0.1; _i=$((_i + 1)); done
-if [ -b /dev/vda ]; then
-	echo "L2-HP-DISK md5 $(md5sum < /dev/vda | cut -d' ' -f1) ($(cat /sys/block/vda/size) sectors)"
-else
-	echo "L2-CHECK-FAIL hp-disk: no /dev/vda within 90 s of L2-HP-DISK-WAIT"
-fi
-echo "L2-HP-DISK-READ-DONE"
-l2_gone_wait hp-disk-gone /sys/block/vda 60
-dmesg | grep -i -E 'pciehp|virtio_blk|vda' | tail -4 | sed 's/^/L2: /'
+disk_hp_l2

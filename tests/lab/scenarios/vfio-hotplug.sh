@@ -17,40 +17,6 @@
 VFIO_LIB_ONLY=1 . /lab/scenarios/vfio-nvme.sh
 . /lab/lib/bench.sh
 . /lab/lib/vfio.sh
-# hp_locks INODE: lines of /proc/locks on the file with that inode
-hp_locks() { grep -c ":$1 " /proc/locks; }
-# hp_disk: a disk added to the running L2 and removed again (lkvm disk add|remove)
-hp_disk() {
-	_img=/tmp/hp-disk.img
-	dd if=/dev/urandom of=$_img bs=1M count=8 2>/dev/null
-	_md5=$(md5sum < $_img | cut -d' ' -f1)
-	set -- $(ls -i $_img)
-	_ino=$1
-	if ! l2_await vfio-hotplug L2-HP-DISK-WAIT; then
-		lab_result disk-hotplug-add FAIL "L2 never said L2-HP-DISK-WAIT"
-		return
-	fi
-	_out=$("$LKVM" disk add --name vfio-hotplug $_img 2>&1)
-	_rc=$?
-	_lk=$(hp_locks "$_ino")
-	[ "$_rc" = 0 ] && [ "$_lk" -ge 1 ] && lab_result disk-hotplug-add PASS "$_out; locked" ||
-		lab_result disk-hotplug-add FAIL "lkvm disk add: exit $_rc, $_lk locks: $_out"
-	l2_await vfio-hotplug L2-HP-DISK-READ-DONE
-	if grep -q "L2-HP-DISK md5 $_md5" /tmp/l2-vfio-hotplug.log; then
-		lab_result disk-hotplug-read PASS "md5 $_md5 in L2"
-	else
-		lab_result disk-hotplug-read FAIL "want md5 $_md5: $(grep -m1 -E 'L2-HP-DISK md5|hp-disk:' /tmp/l2-vfio-hotplug.log)"
-	fi
-	_out=$("$LKVM" disk remove --name vfio-hotplug --timeout 30 $_img 2>&1)
-	_rc=$?
-	_lk=$(hp_locks "$_ino")
-	_fds=$(ls -l /proc/[0-9]*/fd 2>/dev/null | grep -c hp-disk.img)
-	[ "$_rc" = 0 ] && [ "$_lk" = 0 ] && [ "$_fds" = 0 ] &&
-		lab_result disk-hotplug-remove PASS "$_out; lock released" ||
-		lab_result disk-hotplug-remove FAIL "lkvm disk remove: exit $_rc, $_lk locks, $_fds fds: $_out"
-	l2_await vfio-hotplug hp-disk-gone
-	rm -f $_img
-}
 if ! nvme=$(vfio_find 1b36 0010) || ! vfio_bind "$nvme"; then
 	lab_result vfio-hotplug FAIL "no bindable nvme 1b36:0010 in L1"
 else
@@ -73,7 +39,7 @@ else
 			lab_result vfio-hotplug-nic-add FAIL "no bindable e1000e 8086:10d3 in L1"
 		fi
 		vfio_hp vfio-hotplug-readd vfio-hotplug add "$nvme"
-		hp_disk
+		disk_hp disk-hotplug vfio-hotplug
 	else
 		lab_result vfio-hotplug-add FAIL "L2 never said L2-HP-READY"
 	fi
