@@ -11,6 +11,11 @@ _took() {
 }
 pass() { PASSED=$((PASSED + 1)); _took; echo "ok   $1$_tk"; }
 fail() { FAILED=$((FAILED + 1)); _took; echo "FAIL $1: $2$_tk"; }
+# whole_lines FILE: FILE without a last line that a VM's stop cut short (no
+# newline at its end: "GUEST vfio_count 18 irqs=1" of "... irqs=18")
+whole_lines() {
+	if [ -n "$(tail -c 1 "$1")" ]; then sed '$d' "$1"; else cat "$1"; fi
+}
 # check NAME STATUS WHY: pass when STATUS is 0, else fail (and return 1)
 check() { if [ "$2" = 0 ]; then pass "$1"; else fail "$1" "$3"; return 1; fi; }
 # The guest command line lkvm (x86) starts with on this CPU: console=ttyS0,

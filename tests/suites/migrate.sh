@@ -171,7 +171,11 @@ check mig-source-killed $? "destination $qst: $(cat $T/Q4.err); $(ls $T/run/lkvm
 # ---- the simulated migratable nvme: MSI-X goes on at the destination ----
 SIM=(--sim nvme:0000:01:00.0 --sim-doorbell 0000:01:00.0:0:1000
      --sim-precopy 0000:01:00.0)
-vcounts() { sed -n 's/^GUEST vfio_count \([0-9]*\) irqs=\([0-9]*\)$/\1 \2/p' "$T/$1.out"; }
+# vcounts NAME: "count irqs" of each whole line of the guest's output
+vcounts() {
+	whole_lines "$T/$1.out" |
+		sed -n 's/^GUEST vfio_count \([0-9]*\) irqs=\([0-9]*\)$/\1 \2/p'
+}
 $TVMM "${SIM[@]}" run --raw -k $G/vfio_count.bin -m 64 --vfio 01:00.0 \
 	--name V </dev/null >$T/V.out 2>$T/V.err &
 vpid=$!

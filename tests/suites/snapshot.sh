@@ -183,7 +183,11 @@ check snap-runs-on $? "status $st: $(cat $T/s.out); count $(last_count R2)"
 TVMM=${TVMM:-${B:-build/x86_64}/lkvm-vfio-test}
 SIM=(--sim nvme:0000:01:00.0 --sim-doorbell 0000:01:00.0:0:1000
      --sim-migratable 0000:01:00.0)
-vcounts() { sed -n 's/^GUEST vfio_count \([0-9]*\) irqs=\([0-9]*\)$/\1 \2/p' "$T/$1.out"; }
+# vcounts NAME: "count irqs" of each whole line of the guest's output
+vcounts() {
+	whole_lines "$T/$1.out" |
+		sed -n 's/^GUEST vfio_count \([0-9]*\) irqs=\([0-9]*\)$/\1 \2/p'
+}
 $TVMM "${SIM[@]}" run --raw -k $G/vfio_count.bin -m 64 --vfio 01:00.0 \
 	--name V </dev/null >$T/V.out 2>$T/V.err &
 vpid=$!
@@ -205,7 +209,7 @@ vfirst=$(vcounts V2 | head -1)
 	[ "${vfirst%% *}" -ge $(( ${vlast%% *} + 1 )) ] &&
 	[ "${vfirst%% *}" -le $(( ${vlast%% *} + 2 )) ] &&
 	vcounts V2 | awk '$1 != $2 { bad = 1 } END { exit bad }'
-check snap-vfio-msix $? "snapshot $sst, saved at '$vlast', restored: $(vcounts V2 | head -3 | tr '\n' ' ') $(tail -3 $T/V2.err)"
+check snap-vfio-msix $? "snapshot $sst, saved at '$vlast', restored: $(vcounts V2 | head -3 | tr '\n' ' '); counts without their irqs: $(vcounts V2 | awk '$1 != $2' | head -3 | tr '\n' ' ') $(tail -3 $T/V2.err)"
 $TVMM --sim nvme:0000:01:00.0 --sim-doorbell 0000:01:00.0:0:1000 run --raw \
 	-k $G/vfio_count.bin -m 64 --vfio 01:00.0 --name V3 </dev/null \
 	>$T/V3.out 2>$T/V3.err &
