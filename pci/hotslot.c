@@ -2,12 +2,21 @@
  * `lkvm vfio` and `lkvm disk`: vCPUs parked while a device comes or goes,
  * and the guest's orderly removal (attention button, then a bounded wait
  * for it to power the slot off). */
+#include <stdlib.h>
 #include "kvm/snapshot.h"
 #include "kvm/vm.h"
 #include "pci/hotslot.h"
 #include "pci/pci.h"
 
 #define WAIT_SLICE_MS	100
+
+int hot_parse_timeout(const char *arg, long *s)
+{
+	char *end;
+
+	*s = strtol(arg, &end, 10);
+	return *end || end == arg || *s < 1 || *s > HOT_REMOVE_MAX_S ? -1 : 0;
+}
 
 bool hot_hold_vcpus(struct vm *vm, bool *held, char *err, size_t errlen)
 {
@@ -44,6 +53,8 @@ int hot_eject(struct vm *vm, int port, bool force, u32 ms, const char *what,
 {
 	bool on = pci_port_powered(vm, port);
 
+	if (!ms)
+		ms = HOT_REMOVE_DEF_S * 1000;
 	*how = !on ? "slot-off" : force ? "surprise" : "ejected";
 	if (!on || force ||
 	    (!pci_port_button(vm, port) && wait_off(vm, port, ms)))

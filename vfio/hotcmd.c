@@ -12,12 +12,10 @@
 #include <unistd.h>
 #include "kvm/control.h"
 #include "kvm/ctl_msg.h"
+#include "pci/hotslot.h"
 #include "vfio/doctor.h"
 #include "vfio/vfio.h"
 
-#define ADD_SECS	30
-#define REMOVE_DEF_S	10
-#define REMOVE_MAX_S	600
 
 static const char add_usage[] =
 "usage: lkvm vfio add [--name <vm>] [--vm-opens] <BDF|UUID|path>[,opts]\n"
@@ -42,18 +40,13 @@ struct hot_args {
 static int hot_opt(void *arg, int val, const char *optarg)
 {
 	struct hot_args *a = arg;
-	char *end;
 
 	if (val == 'o')
 		a->vm_opens = true;
 	else if (val == 'f')
 		a->r.force = true;
-	else if (val == 't') {
-		a->timeout = strtol(optarg, &end, 10);
-		if (*end || end == optarg || a->timeout < 1 ||
-		    a->timeout > REMOVE_MAX_S)
-			return -1;
-	}
+	else if (val == 't')
+		return hot_parse_timeout(optarg, &a->timeout);
 	return 0;
 }
 
@@ -67,7 +60,7 @@ int vfio_hot_args(bool add, int argc, char **argv, struct ctl_req *r,
 		{ "force", no_argument, NULL, 'f' },
 		{ "timeout", required_argument, NULL, 't' }, { 0 }
 	};
-	struct hot_args a = { .timeout = REMOVE_DEF_S };
+	struct hot_args a = { .timeout = HOT_REMOVE_DEF_S };
 	struct ctl_opts o = {
 		.cmd = add ? "lkvm vfio add" : "lkvm vfio remove",
 		.usage = add ? add_usage : remove_usage,
@@ -196,7 +189,7 @@ static int cmd_add(int argc, char **argv)
 		st = 1;
 		goto out;
 	}
-	st = control_request("lkvm vfio add", name, &r, fds, nfds, ADD_SECS,
+	st = control_request("lkvm vfio add", name, &r, fds, nfds, HOT_ADD_SECS,
 			     &ans);
 	if (st)
 		goto out;
@@ -225,7 +218,7 @@ static int cmd_remove(int argc, char **argv)
 	if (st >= 0)
 		return st;
 	st = control_request("lkvm vfio remove", name, &r, NULL, 0,
-			     r.timeout_ms / 1000 + ADD_SECS, &ans);
+			     r.timeout_ms / 1000 + HOT_ADD_SECS, &ans);
 	if (st)
 		return st;
 	if (control_answer_str(ans, "how", how, sizeof(how)))

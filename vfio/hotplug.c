@@ -14,8 +14,6 @@
 #include "pci/hotslot.h"
 #include "vfio/pci.h"
 
-#define REMOVE_DEF_MS	10000	/* the guest's time to power off */
-
 static int find_dev(struct vfio_vm *vv, const char *name)
 {
 	int i;
@@ -215,7 +213,6 @@ static int remove_dev(struct vm *vm, struct ctl_job *job, const char **how,
 	const struct ctl_req *r = job->req;
 	struct vfio_vm *vv = vm->vfio;
 	struct vfio_spec sp;
-	u32 ms = r->timeout_ms ? r->timeout_ms : REMOVE_DEF_MS;
 	int i, port;
 
 	if (vfio_spec_parse(r->dev, &sp, err, errlen))
@@ -229,7 +226,7 @@ static int remove_dev(struct vm *vm, struct ctl_job *job, const char **how,
 		return set_err(err, errlen, "%s is on bus 0, not behind a "
 			       "hotplug root port (--hotplug-slots, port=N): "
 			       "it stays until the VM stops", sp.name);
-	if (hot_eject(vm, port, r->force, ms, sp.name, how, err, errlen))
+	if (hot_eject(vm, port, r->force, r->timeout_ms, sp.name, how, err, errlen))
 		return -1;
 	if (unplug(vv, vm, i, port, err, errlen))
 		return -1;

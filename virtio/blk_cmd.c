@@ -11,11 +11,9 @@
 #include <unistd.h>
 #include "kvm/control.h"
 #include "kvm/ctl_msg.h"
+#include "pci/hotslot.h"
 #include "virtio/blk.h"
 
-#define ADD_SECS	30
-#define REMOVE_DEF_S	10
-#define REMOVE_MAX_S	600
 
 static const char disk_usage[] =
 "usage: lkvm disk add [--name <vm>] <image>[,ro][,port=N]\n"
@@ -36,15 +34,12 @@ struct disk_args {
 static int disk_opt(void *arg, int val, const char *optarg)
 {
 	struct disk_args *a = arg;
-	char *end;
 
 	if (val == 'f') {
 		a->r.force = true;
 		return 0;
 	}
-	a->timeout = strtol(optarg, &end, 10);
-	return *end || end == optarg || a->timeout < 1 ||
-	       a->timeout > REMOVE_MAX_S ? -1 : 0;
+	return hot_parse_timeout(optarg, &a->timeout);
 }
 
 /* The image's absolute path with the options after it ("p,ro,port=1"):
@@ -80,7 +75,7 @@ int blk_cmd_args(bool add, int argc, char **argv, struct ctl_req *r,
 		{ "force", no_argument, NULL, 'f' },
 		{ "timeout", required_argument, NULL, 't' }, { 0 }
 	};
-	struct disk_args a = { .timeout = REMOVE_DEF_S };
+	struct disk_args a = { .timeout = HOT_REMOVE_DEF_S };
 	struct ctl_opts o = {
 		.cmd = add ? "lkvm disk add" : "lkvm disk remove",
 		.usage = disk_usage, .extra = add ? add_opts : rm_opts,
@@ -139,7 +134,7 @@ static int cmd_add(int argc, char **argv)
 		free(path);
 		return 1;
 	}
-	st = control_request("lkvm disk add", name, &r, &fd, 1, ADD_SECS,
+	st = control_request("lkvm disk add", name, &r, &fd, 1, HOT_ADD_SECS,
 			     &ans);
 	close(fd);	/* the VM holds it now, or nothing does */
 	if (!st) {
@@ -165,7 +160,7 @@ static int cmd_remove(int argc, char **argv)
 	if (st >= 0)
 		return st;
 	st = control_request("lkvm disk remove", name, &r, NULL, 0,
-			     r.timeout_ms / 1000 + ADD_SECS, &ans);
+			     r.timeout_ms / 1000 + HOT_ADD_SECS, &ans);
 	if (st)
 		return st;
 	if (control_answer_str(ans, "how", how, sizeof(how)))

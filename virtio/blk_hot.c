@@ -15,7 +15,6 @@
 #include "pci/hotslot.h"
 #include "virtio/blk.h"
 
-#define REMOVE_DEF_MS	10000	/* the guest's time to power off */
 #define ERR_LEN		512
 
 /* The next free N of virtio-blkN. */
@@ -151,7 +150,6 @@ static int remove_disk(struct vm *vm, const struct ctl_req *r,
 		       const char **how, char *path, size_t len, char *err,
 		       size_t errlen)
 {
-	u32 ms = r->timeout_ms ? r->timeout_ms : REMOVE_DEF_MS;
 	struct blk_dev *b = blk_hot_find(vm, r->dev);
 	bool held;
 	int port;
@@ -166,7 +164,7 @@ static int remove_disk(struct vm *vm, const struct ctl_req *r,
 			       "...,port=N): it stays until the VM stops",
 			       b->path);
 	snprintf(path, len, "%s", b->path);
-	if (hot_eject(vm, port, r->force, ms, path, how, err, errlen) ||
+	if (hot_eject(vm, port, r->force, r->timeout_ms, path, how, err, errlen) ||
 	    !hot_hold_vcpus(vm, &held, err, errlen))
 		return -1;
 	pci_port_unplug(vm, port);

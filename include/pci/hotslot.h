@@ -9,6 +9,13 @@
 
 struct vm;
 
+#define HOT_ADD_SECS		30	/* a client's wait for an add's answer */
+#define HOT_REMOVE_DEF_S	10	/* the guest's time to power off */
+#define HOT_REMOVE_MAX_S	600
+
+/* A removal's --timeout S: 1..HOT_REMOVE_MAX_S into *s; -1 otherwise. */
+int hot_parse_timeout(const char *arg, long *s);
+
 /* Parks the vCPUs unless `lkvm pause` holds them (*held); false when they
  * did not park (err set, nothing changed). */
 bool hot_hold_vcpus(struct vm *vm, bool *held, char *err, size_t errlen);
@@ -16,7 +23,8 @@ void hot_release_vcpus(struct vm *vm, bool held);
 /* Before taking what is behind port away: *how is "slot-off" (the slot
  * is off: never powered, or no longer), "surprise" (force) or "ejected"
  * (the attention button pressed, and the guest powered the slot off
- * within ms). 0, or -1 with err naming what and the fix. */
+ * within ms; 0: HOT_REMOVE_DEF_S). 0, or -1 with err naming what and the
+ * fix. */
 int hot_eject(struct vm *vm, int port, bool force, u32 ms, const char *what,
 	      const char **how, char *err, size_t errlen);
 
