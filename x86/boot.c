@@ -183,18 +183,12 @@ static int load_initrd(struct vm *vm, const struct bzimage_info *info,
 }
 
 /* The guest sees the host's vendor and family (KVM passes them on). */
-static void host_cpuid(u32 leaf, u32 r[4])
-{
-	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]),
-			 "=d"(r[3]) : "a"(leaf), "c"(0));
-}
-
 static bool host_amd_gart_family(void)
 {
 	u32 vendor[4], sig[4];
 
-	host_cpuid(0, vendor);
-	host_cpuid(1, sig);
+	x86_host_cpuid(0, vendor);
+	x86_host_cpuid(1, sig);
 	return cpuid_amd_gart_family(vendor[1], vendor[2], vendor[3], sig[0]);
 }
 

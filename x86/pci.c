@@ -7,6 +7,7 @@
 #include "kvm/vm.h"
 #include "pci/pci.h"
 #include "x86/arch.h"
+#include "x86/cpuid.h"
 #include "x86/legacy.h"
 
 #define CONF1_ADDR_PORT		0xcf8
@@ -17,15 +18,13 @@
 
 static unsigned int host_phys_bits(void)
 {
-	u32 a, b, c, d;
+	u32 r[4];
 
-	asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
-		     : "a"(0x80000000u), "c"(0));
-	if (a < 0x80000008u)
+	x86_host_cpuid(0x80000000u, r);
+	if (r[0] < 0x80000008u)
 		return DEFAULT_PHYS_BITS;
-	asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
-		     : "a"(0x80000008u), "c"(0));
-	return (a & 0xff) ? (a & 0xff) : DEFAULT_PHYS_BITS;
+	x86_host_cpuid(0x80000008u, r);
+	return (r[0] & 0xff) ? (r[0] & 0xff) : DEFAULT_PHYS_BITS;
 }
 
 void x86_pci_windows(const struct x86_mem_layout *l, unsigned int phys_bits,
