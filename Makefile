@@ -17,7 +17,10 @@ CC := $(CROSS_COMPILE)gcc
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
 ALL_CFLAGS := -std=gnu11 $(WARN) -Iinclude -D_GNU_SOURCE -pthread $(CFLAGS)
-LDFLAGS ?=
+# static-pie: no dynamic loader or shared libc pages at start-up (1.4 MiB
+# resident beyond guest RAM instead of 2.3), still position-independent for
+# ASLR; `make LDFLAGS=` links dynamically.
+LDFLAGS ?= -static-pie
 LIBS := -pthread
 OUT ?= lkvm
 
@@ -41,6 +44,12 @@ all: $(OUT)
 
 $(OUT): $(B)/main.o $(LIB_OBJS)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# lkvm with tests/bench/fakekvm.c standing in for /dev/kvm (bench and cli
+# suite): lkvm's own start-up, at native speed, on a host without KVM.
+FAKEKVM_WRAP := -Wl,--wrap=open,--wrap=openat,--wrap=ioctl,--wrap=close
+$(B)/lkvm-fakekvm: $(B)/main.o $(LIB_OBJS) $(B)/tests/bench/fakekvm.o
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(FAKEKVM_WRAP) -o $@ $^ $(LIBS)
 
 $(B)/liblkvm.a: $(LIB_OBJS)
 	@rm -f $@

@@ -24,7 +24,8 @@ int lkvm_init_all(struct vm *vm)
 		in->done = false;
 		if (!in->init)
 			continue;
-		pr_debug("init %s", in->name);
+		pr_debug("init %s at %.3f ms", in->name,
+			 (now_ns() - lkvm_start_ns) / 1e6);
 		if (in->init(vm)) {
 			pr_debug("init %s failed", in->name);
 			lkvm_exit_all(vm);

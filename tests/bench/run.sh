@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make bench`: figures of lkvm on this machine's /dev/kvm (tests/bench/startup.sh:
+# `make bench`: lkvm's own start-up against a stand-in KVM (tests/bench/startup-native.sh);
+# figures of lkvm on this machine's /dev/kvm (tests/bench/startup.sh:
 # a micro-guest's start-up and footprint; tests/bench/snapshot.sh: snapshot and
 # restore; tests/bench/migrate.sh: live migration's downtime), run in the x86 lab's L1 (tests/kvm-l1) when this host has no usable
 # /dev/kvm. Prints figures; asserts nothing about time (shared machines are noisy).
@@ -8,6 +9,8 @@ set -eu
 cd "$(dirname "$0")/../.."
 
 rc=0
+# lkvm's own start-up against a stand-in KVM, natively, whatever this host has
+tests/bench/startup-native.sh || rc=$?
 if [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 	tests/bench/startup.sh || rc=$?
 	tests/bench/snapshot.sh || rc=$?
