@@ -188,24 +188,61 @@ static const u32 sc_actions[] = {
 	[SC_OFF] = SECCOMP_RET_ALLOW,
 };
 
-/* "nr == k: allow" for the rows of kind; returns the new length. */
-static int add_allows(struct sock_filter *out, int n, const struct sc_rule *r,
-		      size_t nr, u32 bit, long skip)
+#define JA(k)		BPF_STMT(BPF_JMP | BPF_JA, (k))
+/* Tests that allow jump to a "RET ALLOW" shared by up to ALLOW_SPAN of them
+ * (a conditional jump reaches 255 instructions ahead): each test is one
+ * instruction, not a test and a return. The kernel's cost of installing a
+ * filter grows with its length (about 1 us an instruction on a nested host). */
+#define ALLOW_SPAN	200
+
+struct sc_prog {	/* a filter being built */
+	struct sock_filter *out;
+	int n, npend, pend[ALLOW_SPAN];	/* tests waiting for their allow */
+};
+
+static bool emit(struct sc_prog *p, struct sock_filter f)
+{
+	if (p->n >= SC_MAX_INSNS)
+		return false;
+	p->out[p->n++] = f;
+	return true;
+}
+
+/* Ends a run of tests: "JA +1; RET ALLOW", the tests' jumps set to it. */
+static bool close_run(struct sc_prog *p)
+{
+	int i, allow = p->n + 1;
+
+	if (!p->npend)
+		return true;
+	if (!emit(p, (struct sock_filter)JA(1)) ||
+	    !emit(p, (struct sock_filter)RET(SECCOMP_RET_ALLOW)))
+		return false;
+	for (i = 0; i < p->npend; i++)
+		p->out[p->pend[i]].jt = allow - p->pend[i] - 1;
+	p->npend = 0;
+	return true;
+}
+
+/* "A == k: allow" for the rows of kind (bit), except number skip. */
+static bool add_allows(struct sc_prog *p, const struct sc_rule *r, size_t nr,
+		       u32 bit, long skip)
 {
 	size_t i;
 
 	for (i = 0; i < nr; i++) {
 		if (!(r[i].kinds & bit) || r[i].nr < 0 || r[i].nr == skip)
 			continue;
-		if (n + 5 > SC_MAX_INSNS - 4)
-			return -1;
-		out[n++] = (struct sock_filter)JEQ((u32)r[i].nr, 0, 1);
-		out[n++] = (struct sock_filter)RET(SECCOMP_RET_ALLOW);
+		if (p->npend == ALLOW_SPAN && !close_run(p))
+			return false;
+		p->pend[p->npend++] = p->n;
+		if (!emit(p, (struct sock_filter)JEQ((u32)r[i].nr, 0, 0)))
+			return false;
 	}
-	return n;
+	return close_run(p);
 }
 
-/* Rows of kind (bit) in r; -1: the row of syscall nr only, 1 if allowed. */
+/* Rows of kind (bit) in r with number only (or any, only < 0). */
 static int count(const struct sc_rule *r, size_t nr, u32 bit, long only)
 {
 	int n = 0;
@@ -215,34 +252,43 @@ static int count(const struct sc_rule *r, size_t nr, u32 bit, long only)
 	return n;
 }
 
+/* ioctl first (a vCPU's every KVM_RUN): its request against the kind's
+ * list, else on to the other syscalls with A still the number. */
+static bool add_ioctls(struct sc_prog *p, const struct sc_rule *ioc,
+		       size_t nioc, u32 bit, long ioctl_nr, u32 deny)
+{
+	int test = p->n, skip;
+
+	if (!emit(p, (struct sock_filter)JEQ((u32)ioctl_nr, 0, 0)) ||
+	    !emit(p, (struct sock_filter)LD_ABS(ARG_LO(1))) ||
+	    !add_allows(p, ioc, nioc, bit, -2) ||
+	    !emit(p, (struct sock_filter)RET(deny)))
+		return false;
+	skip = p->n - test - 1;
+	if (skip > 255)
+		return false;
+	p->out[test].jf = skip;
+	return true;
+}
+
 int sc_build(const struct sc_rule *sys, size_t nsys, const struct sc_rule *ioc,
 	     size_t nioc, enum sc_kind kind, u32 arch, long ioctl_nr,
 	     enum sc_mode mode, struct sock_filter *out)
 {
+	struct sc_prog p = { .out = out };
 	u32 bit = 1u << kind, deny = sc_actions[mode];
-	int n = 0, m;
 
-	out[n++] = (struct sock_filter)LD_ABS(offsetof(struct seccomp_data, arch));
-	out[n++] = (struct sock_filter)JEQ(arch, 1, 0);
-	out[n++] = (struct sock_filter)RET(SECCOMP_RET_KILL_PROCESS);
-	out[n++] = (struct sock_filter)LD_ABS(NR);
-	n = add_allows(out, n, sys, nsys, bit, ioctl_nr);
-	if (n < 0)
+	emit(&p, (struct sock_filter)LD_ABS(offsetof(struct seccomp_data, arch)));
+	emit(&p, (struct sock_filter)JEQ(arch, 1, 0));
+	emit(&p, (struct sock_filter)RET(SECCOMP_RET_KILL_PROCESS));
+	emit(&p, (struct sock_filter)LD_ABS(NR));
+	if (count(sys, nsys, bit, ioctl_nr) &&
+	    !add_ioctls(&p, ioc, nioc, bit, ioctl_nr, deny))
 		return -1;
-	m = count(ioc, nioc, bit, -1);
-	if (2 * m + 2 > 255)
+	if (!add_allows(&p, sys, nsys, bit, ioctl_nr) ||
+	    !emit(&p, (struct sock_filter)RET(deny)))
 		return -1;
-	if (count(sys, nsys, bit, ioctl_nr)) {
-		/* ioctl: jump over the request checks unless nr == ioctl_nr */
-		out[n++] = (struct sock_filter)JEQ((u32)ioctl_nr, 0, 2 * m + 2);
-		out[n++] = (struct sock_filter)LD_ABS(ARG_LO(1));
-		n = add_allows(out, n, ioc, nioc, bit, -2);
-		if (n < 0)
-			return -1;
-		out[n++] = (struct sock_filter)RET(deny);
-	}
-	out[n++] = (struct sock_filter)RET(deny);
-	return n;
+	return p.n;
 }
 
 int sc_parse_mode(const char *s)

@@ -28,8 +28,8 @@ struct sc_rule {
 
 /* Builds the filter of kind into out[SC_MAX_INSNS]: audit arch first, then
  * the syscall number, ioctl's request (low 32 bits) for SYS_ioctl; anything
- * else gets the mode's action. Pure. Returns the instruction count, or -1
- * if it does not fit. */
+ * else gets the mode's action. One instruction per allowed syscall or
+ * request. Pure. Returns the instruction count, or -1 if it does not fit. */
 int sc_build(const struct sc_rule *sys, size_t nsys, const struct sc_rule *ioc,
 	     size_t nioc, enum sc_kind kind, u32 arch, long ioctl_nr,
 	     enum sc_mode mode, struct sock_filter *out);

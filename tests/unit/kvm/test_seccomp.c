@@ -48,6 +48,9 @@ static u32 bpf_run(const struct sock_filter *p, int n,
 		case BPF_JMP | BPF_JSET | BPF_K:
 			pc += a & i->k ? i->jt : i->jf;
 			break;
+		case BPF_JMP | BPF_JA:
+			pc += i->k;
+			break;
 		case BPF_RET | BPF_K:
 			return i->k;
 		default:
@@ -365,4 +368,65 @@ TEST(seccomp_option_parsing)
 	EXPECT(config_parse_run(&cfg, 5, bad, err, sizeof(err)));
 	EXPECT_STR(err, "unknown --seccomp 'strict'; valid: trap, kill, log, "
 		   "off");
+}
+
+/* Rows of kind in a table (the builder's length depends on them). */
+static int rows(const struct sc_rule *r, size_t n, enum sc_kind kind)
+{
+	int c = 0;
+
+	while (n--)
+		c += !!(r[n].kinds & (1u << kind)) && r[n].nr >= 0;
+	return c;
+}
+
+/* One instruction per allowed syscall or request (plus a few fixed ones):
+ * the kernel's cost of installing a filter grows with its length. */
+TEST(seccomp_one_instruction_per_allowed_row)
+{
+	struct sock_filter f[SC_MAX_INSNS];
+	int k, n, want;
+
+	for (k = 0; k < SC_KINDS; k++) {
+		n = sc_build(sc_syscalls, sc_nr_syscalls, sc_ioctls,
+			     sc_nr_ioctls, k, sc_audit_arch, __NR_ioctl,
+			     SC_TRAP, f);
+		want = rows(sc_syscalls, sc_nr_syscalls, k) +
+		       rows(sc_ioctls, sc_nr_ioctls, k) + 12;
+		EXPECT(n > 0 && n <= want);
+	}
+}
+
+/* More allowed rows than one jump reaches: every one is still allowed,
+ * the numbers between them are not; too many requests for ioctl's skip
+ * (255 instructions) is refused. */
+TEST(seccomp_long_tables)
+{
+	static struct sc_rule sys[450], ioc[300];
+	struct sock_filter f[SC_MAX_INSNS];
+	struct seccomp_data d = { .arch = 42 };
+	int i, n, bad = 0;
+
+	for (i = 0; i < 450; i++)
+		sys[i] = (struct sc_rule){ 2 * i + 100, "x", 1u << SC_IO };
+	n = sc_build(sys, 450, ioc, 0, SC_IO, 42, 9, SC_TRAP, f);
+	ASSERT(n > 450);
+	for (i = 0; i < 450; i++) {
+		d.nr = 2 * i + 100;
+		bad += bpf_run(f, n, &d) != ALLOW;
+		d.nr = 2 * i + 101;
+		bad += bpf_run(f, n, &d) != TRAP;
+	}
+	EXPECT_EQ(bad, 0);
+	for (i = 0; i < 300; i++)
+		ioc[i] = (struct sc_rule){ 0x1000 + i, "R", 1u << SC_IO };
+	sys[0].nr = 9;		/* ioctl, with 300 requests */
+	EXPECT_EQ(sc_build(sys, 1, ioc, 300, SC_IO, 42, 9, SC_TRAP, f), -1);
+	n = sc_build(sys, 1, ioc, 200, SC_IO, 42, 9, SC_TRAP, f);
+	ASSERT(n > 0);
+	d.nr = 9;
+	d.args[1] = 0x1000 + 199;
+	EXPECT_EQ(bpf_run(f, n, &d), ALLOW);
+	d.args[1] = 0x1000 + 200;
+	EXPECT_EQ(bpf_run(f, n, &d), TRAP);
 }
