@@ -32,7 +32,9 @@ int lkvm_init_all(struct vm *vm)
 			return -1;
 		}
 		in->done = true;
-		if (vm_stopping(vm)) {	/* a stop signal during start-up */
+		/* a stop signal during start-up: taken by the guard's watcher,
+		 * or still pending (kvm/startup.c) */
+		if (vm_stopping(vm) || vm_signal_pending(vm)) {
 			lkvm_exit_all(vm);
 			return -1;
 		}

@@ -359,7 +359,8 @@ int lkvm_run(const struct lkvm_config *cfg)
 	control_register_stat(&vm_stat);
 	control_register_stat(&info_stat);
 	control_register_stat(&info_json_stat);
-	if (startup_guard_start(&guard, &vm, sfd))
+	if (startup_guard_start(&guard, &vm, sfd,
+				startup_may_block(cfg, startup_file_type)))
 		goto fail_vm;
 	r = lkvm_init_all(&vm);
 	startup_guard_stop(&guard);

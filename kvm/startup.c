@@ -1,12 +1,15 @@
 /* The start-up guard: while the main thread sets a VM up (opening a FIFO,
- * reading a slow pipe, probing a device), a stop signal still works. A
- * watcher thread takes the signal and interrupts the main thread. */
+ * reading a slow pipe, probing a device), a stop signal still works. When
+ * the start-up may block, a watcher thread takes the signal and interrupts
+ * the main thread; when it cannot, the signal is seen between init levels. */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "kvm/seccomp.h"
 #include "kvm/startup.h"
@@ -56,7 +59,50 @@ static void *watcher(void *arg)
 	}
 }
 
-int startup_guard_start(struct startup_guard *g, struct vm *vm, int sfd)
+/* A path start-up opens that cannot hold it up: missing (the open fails at
+ * once), a regular file, a directory or a block device. A FIFO, socket or
+ * character device (a terminal) can wait for ever. */
+static bool quiet_path(const char *path, mode_t (*type_of)(const char *))
+{
+	mode_t t;
+
+	if (!path)
+		return true;
+	t = type_of(path);
+	return !t || S_ISREG(t) || S_ISDIR(t) || S_ISBLK(t);
+}
+
+bool startup_may_block(const struct lkvm_config *cfg,
+		       mode_t (*type_of)(const char *))
+{
+	char disk[4096];
+	int i;
+
+	if (cfg->vfio.nr || cfg->nets.nr || cfg->restore || cfg->incoming)
+		return true;
+	if (!quiet_path(cfg->kernel, type_of) ||
+	    !quiet_path(cfg->initrd, type_of) ||
+	    !quiet_path(cfg->dump_dtb, type_of))
+		return true;
+	for (i = 0; i < cfg->disks.nr; i++) {
+		/* PATH[,opt...]: the path is what comes before a comma */
+		snprintf(disk, sizeof(disk), "%.*s",
+			 (int)strcspn(cfg->disks.v[i], ","), cfg->disks.v[i]);
+		if (!quiet_path(disk, type_of))
+			return true;
+	}
+	return false;
+}
+
+mode_t startup_file_type(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? 0 : st.st_mode & S_IFMT;
+}
+
+int startup_guard_start(struct startup_guard *g, struct vm *vm, int sfd,
+			bool may_block)
 {
 	struct sigaction sa = { .sa_handler = interrupt_handler };
 	sigset_t set;
@@ -66,6 +112,8 @@ int startup_guard_start(struct startup_guard *g, struct vm *vm, int sfd)
 	g->vm = vm;
 	g->sfd = sfd;
 	g->main = pthread_self();
+	if (!may_block)
+		return 0;	/* lkvm_init_all() looks between levels */
 	g->stop_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (g->stop_efd < 0) {
 		pr_err("eventfd: %s", strerror(errno));
@@ -85,10 +133,14 @@ int startup_guard_start(struct startup_guard *g, struct vm *vm, int sfd)
 	return 0;
 }
 
+/* A stop signal not yet taken (no watcher, or one that saw the stop first)
+ * is taken here: the VM stops before its vCPUs run. */
 void startup_guard_stop(struct startup_guard *g)
 {
 	sigset_t set;
 
+	if (g->vm && !vm_stopping(g->vm))
+		got_stop_signal(g);
 	if (!g->running)
 		return;
 	eventfd_write(g->stop_efd, 1);

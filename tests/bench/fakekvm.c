@@ -1,7 +1,8 @@
 /* A stand-in for /dev/kvm that answers at once, linked into a bench build of
  * lkvm with -Wl,--wrap=open,--wrap=openat,--wrap=ioctl,--wrap=close: lkvm's own
  * start-up work can then be timed at native speed on a host without KVM. Every
- * KVM_RUN exits with the ACPI power-off write the bench's guest makes. */
+ * KVM_RUN exits with the ACPI power-off write the bench's guest makes
+ * (FAKEKVM_GUEST=halt: waits for a signal; FAKEKVM_SLOW_MS: see below). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 #include <cpuid.h>
 #include <linux/futex.h>
@@ -193,8 +195,26 @@ static int sys_ioctl(unsigned long req, void *arg)
 	return 0;
 }
 
+/* FAKEKVM_SLOW_MS=N: the guest's RAM slot takes N ms to set (an init level,
+ * for tests that stop lkvm while it sets the VM up). */
+static void slow_memslot(void)
+{
+	const char *ms = getenv("FAKEKVM_SLOW_MS");
+	struct timespec t;
+	long n;
+
+	if (!ms || (n = atol(ms)) <= 0)
+		return;
+	t.tv_sec = n / 1000;
+	t.tv_nsec = n % 1000 * 1000000;
+	while (nanosleep(&t, &t) && errno == EINTR)
+		;
+}
+
 static int fake_ioctl(int fd, enum kind k, unsigned long req, void *arg)
 {
+	if (k == VM && req == KVM_SET_USER_MEMORY_REGION)
+		slow_memslot();
 	if (k == SYS)
 		return sys_ioctl(req, arg);
 	if (k == VM && req == KVM_CHECK_EXTENSION)

@@ -51,6 +51,30 @@ wait_gone $pid 5
 [ "$st" = 143 ] && grep -q "got signal 15" "$T/err" && [ -z "$(left)" ]
 check fakekvm-sigterm $? "exit $st (wanted 143); left: $(left); stderr: $(tail -5 "$T/err")"
 
+# Stopped while it sets the VM up (FAKEKVM_SLOW_MS: the RAM slot takes 1.5 s,
+# an init level): 128+signal, "during start-up", nothing left behind. A
+# start-up from regular files runs no watcher thread (the signal is seen
+# between init levels); one that may block (-k a FIFO) does, and is
+# interrupted at once.
+threads_of() { awk '/^Threads:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
+startup_stop() {
+	local name=$1 want_threads=$2
+	shift 2
+	rm -rf "$T/run"
+	FAKEKVM_SLOW_MS=1500 "$FK" run --raw -m 64 "$@" </dev/null >"$T/out" 2>"$T/err" &
+	pid=$!
+	sleep 0.5
+	th=$(threads_of $pid)
+	kill -TERM $pid
+	wait_gone $pid 5
+	[ "$st" = 143 ] && grep -q "got signal 15 during start-up" "$T/err" &&
+		[ -z "$(left)" ] && [ "$th" = "$want_threads" ]
+	check "$name" $? "exit $st (wanted 143); threads while starting: $th (wanted $want_threads); left: $(left); stderr: $(tail -3 "$T/err")"
+}
+startup_stop fakekvm-startup-stop-quiet 1 -k "$T/off.bin"
+rm -f "$T/fifo"; mkfifo "$T/fifo"
+startup_stop fakekvm-startup-stop-fifo 2 -k "$T/fifo"
+
 # The product binary: static-pie (no PT_INTERP), so no dynamic loader or
 # shared-library pages at start-up.
 if [ -x ./lkvm ] && command -v readelf >/dev/null; then
