@@ -20,14 +20,17 @@ cat > "$t/lkvm" <<EOF
 n=\$(cat "$t/count" 2>/dev/null || echo 0); echo \$((n + 1)) > "$t/count"
 [ "\$n" = 0 ] || { echo "L2-BOOT-OK scenario=x"; exit 0; }
 case \$(cat "$t/mode") in
-stall) echo "Run /init as init process"; exec sleep 300 ;;
-late) echo "L2-BOOT-OK scenario=x"; exec sleep 300 ;;
+stall) echo "Run /init as init process"; exec "$t/sleep" 300 ;;
+late) echo "L2-BOOT-OK scenario=x"; exec "$t/sleep" 300 ;;
 exit3) echo "lkvm: error: something"; exit 3 ;;
 panic) echo "L2-BOOT-OK scenario=x"; echo "Kernel panic - not syncing: Attempted to kill init!"
 	echo "lkvm: debug: guest reset"; exit 0 ;;
 esac
 EOF
 chmod +x "$t/lkvm"
+# its sleep runs as $t/sleep, so what is left is found by $t alone (never a
+# `sleep 300` of somebody else's on the machine)
+ln -s "$(command -v sleep)" "$t/sleep"
 
 # run MODE NAME TIMEOUT ARGS...: l2_run in a fresh shell (stall limit 3 s) into $t/out.
 run() {
@@ -39,7 +42,7 @@ run() {
 		echo \"rc=\$L2_RC\" >> $t/out; cp \$L2_LOG $t/log" 2>/dev/null
 }
 
-left() { pgrep -f "$t/lkvm|sleep 300" >/dev/null; }
+left() { pgrep -f "$t/(lkvm|sleep)" >/dev/null; }
 
 run stall lablib-a 30 run -k x --name lablib-a
 grep -q "^LAB-STALL lablib-a: L2 printed nothing for 3s" "$t/out" &&
@@ -115,7 +118,7 @@ check monitor-missing $? "want status 1 and 'no monitor at': $out"
 
 sleep 1
 ! left
-check nothing-left $? "still running: $(pgrep -af "$t/lkvm|sleep 300" | tr '\n' ' ')"
-pkill -f "$t/lkvm|sleep 300" 2>/dev/null
+check nothing-left $? "still running: $(pgrep -af "$t/(lkvm|sleep)" | tr '\n' ' ')"
+pkill -f "$t/(lkvm|sleep)" 2>/dev/null
 rm -f /tmp/l2-lablib-*.log /tmp/l2-lablib-*.pid /tmp/l2-lablib-*.diag /tmp/l2-lablib-*.stalled
 summary lab-lib
