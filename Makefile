@@ -47,7 +47,8 @@ $(OUT): $(B)/main.o $(LIB_OBJS)
 
 # lkvm with tests/bench/fakekvm.c standing in for /dev/kvm (bench and cli
 # suite): lkvm's own start-up, at native speed, on a host without KVM.
-FAKEKVM_WRAP := -Wl,--wrap=open,--wrap=openat,--wrap=ioctl,--wrap=close
+FAKEKVM_WRAP := -Wl,--wrap=open,--wrap=openat,--wrap=ioctl,--wrap=close \
+	-Wl,--wrap=pthread_create
 $(B)/lkvm-fakekvm: $(B)/main.o $(LIB_OBJS) $(B)/tests/bench/fakekvm.o
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(FAKEKVM_WRAP) -o $@ $^ $(LIBS)
 

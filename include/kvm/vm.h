@@ -25,6 +25,7 @@ struct vcpu {
 	struct kvm_run *run;
 	pthread_t thread;
 	bool started;
+	bool confined;		/* its seccomp filter is on (pause_lock) */
 	u64 exits;
 };
 
@@ -125,6 +126,7 @@ static inline bool vm_stopping(const struct vm *vm)
 bool vm_signal_pending(const struct vm *vm);
 
 int vcpus_create(struct vm *vm);
+/* Starts the vCPU threads; returns once each has its seccomp filter on. */
 int vcpus_start(struct vm *vm);
 void vcpus_kick_all(struct vm *vm);
 /* Parks every started vCPU outside KVM_RUN, its pending I/O completed, so

@@ -1,16 +1,20 @@
 /* A stand-in for /dev/kvm that answers at once, linked into a bench build of
- * lkvm with -Wl,--wrap=open,--wrap=openat,--wrap=ioctl,--wrap=close: lkvm's own
+ * lkvm with -Wl,--wrap= open, openat, ioctl, close and pthread_create: lkvm's own
  * start-up work can then be timed at native speed on a host without KVM. Every
  * KVM_RUN exits with the ACPI power-off write the bench's guest makes
- * (FAKEKVM_GUEST=halt: waits for a signal; FAKEKVM_SLOW_MS: see below). */
+ * (FAKEKVM_GUEST=halt: waits for a signal; FAKEKVM_SLOW_MS and
+ * FAKEKVM_CHECK_CONFINED: see below). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <pthread.h>
+#include <dirent.h>
 #include <time.h>
 #include <unistd.h>
 #include <cpuid.h>
@@ -227,6 +231,51 @@ static int fake_ioctl(int fd, enum kind k, unsigned long req, void *arg)
 	if (_IOC_DIR(req) & _IOC_READ && arg)
 		memset(arg, 0, _IOC_SIZE(req));
 	return 0;
+}
+
+/* FAKEKVM_CHECK_CONFINED=1: at each pthread_create, prints on stderr how
+ * many other threads there are and how many of them have a seccomp filter
+ * on (the control thread's creation follows the vCPUs' start). */
+static void check_confined(void)
+{
+	const char *on = getenv("FAKEKVM_CHECK_CONFINED");
+	char path[300], line[128];
+	int fd, self = gettid(), others = 0, confined = 0, n;
+	struct dirent64 *d;
+	char buf[4096];
+	FILE *f;
+
+	if (!on || strcmp(on, "1"))
+		return;
+	fd = __real_open("/proc/self/task", O_RDONLY | O_DIRECTORY);
+	while (fd >= 0 && (n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0)
+		for (d = (void *)buf; (char *)d < buf + n;
+		     d = (void *)((char *)d + d->d_reclen)) {
+			if (d->d_name[0] == '.' || atoi(d->d_name) == self)
+				continue;
+			others++;
+			snprintf(path, sizeof(path), "/proc/self/task/%s/status",
+				 d->d_name);
+			f = fopen(path, "r");
+			while (f && fgets(line, sizeof(line), f))
+				confined += !strcmp(line, "Seccomp:\t2\n");
+			if (f)
+				fclose(f);
+		}
+	if (fd >= 0)
+		__real_close(fd);
+	fprintf(stderr, "fakekvm: a thread is created beside %d others, %d "
+		"of them confined\n", others, confined);
+}
+
+int __real_pthread_create(pthread_t *t, const pthread_attr_t *a,
+			  void *(*fn)(void *), void *arg);
+
+int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *a,
+			  void *(*fn)(void *), void *arg)
+{
+	check_confined();
+	return __real_pthread_create(t, a, fn, arg);
 }
 
 int __wrap_ioctl(int fd, unsigned long req, ...)

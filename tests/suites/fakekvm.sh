@@ -51,6 +51,24 @@ wait_gone $pid 5
 [ "$st" = 143 ] && grep -q "got signal 15" "$T/err" && [ -z "$(left)" ]
 check fakekvm-sigterm $? "exit $st (wanted 143); left: $(left); stderr: $(tail -5 "$T/err")"
 
+# vcpus_start returns once every vCPU thread has its seccomp filter on: the
+# main thread's and the control thread's filters, installed next, would
+# hold the vCPUs' up (the kernel installs one filter at a time). The stand-in
+# reports, at each pthread_create, the other threads and how many of them
+# are confined; the control thread's comes after the 4 vCPUs'.
+FAKEKVM_GUEST=halt FAKEKVM_CHECK_CONFINED=1 "$FK" run --raw -k "$T/off.bin" -m 64 -c 4 \
+	</dev/null >"$T/out" 2>"$T/err" &
+pid=$!
+for _ in $(seq 50); do
+	[ -n "$(ls "$T/run/lkvm/"*.sock 2>/dev/null)" ] && break
+	sleep 0.1
+done
+kill -TERM $pid
+wait_gone $pid 5
+last=$(grep "^fakekvm: a thread is created" "$T/err" | tail -1)
+[ "$st" = 143 ] && [ "$last" = "fakekvm: a thread is created beside 4 others, 4 of them confined" ]
+check fakekvm-vcpus-confined-first $? "exit $st (wanted 143); last thread creation: '$last' (wanted 4 others, 4 confined)"
+
 # Stopped while it sets the VM up (FAKEKVM_SLOW_MS: the RAM slot takes 1.5 s,
 # an init level): 128+signal, "during start-up", nothing left behind. A
 # start-up from regular files runs no watcher thread (the signal is seen
