@@ -2,8 +2,8 @@
  * lkvm with -Wl,--wrap= open, openat, ioctl, close and pthread_create: lkvm's own
  * start-up work can then be timed at native speed on a host without KVM. Every
  * KVM_RUN exits with the ACPI power-off write the bench's guest makes
- * (FAKEKVM_GUEST=halt: waits for a signal; FAKEKVM_SLOW_MS and
- * FAKEKVM_CHECK_CONFINED: see below). */
+ * (FAKEKVM_GUEST=halt: waits for a signal; FAKEKVM_SLOW_MS,
+ * FAKEKVM_CHECK_CONFINED and FAKEKVM_REPORT: see below). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -153,6 +153,31 @@ static int create_vcpu(void)
 	return fd;
 }
 
+/* FAKEKVM_REPORT=1: the first KVM_RUN prints (stderr) how long after this
+ * constructor ran (just before main) it came: lkvm's own start-up time
+ * without --debug's messages. */
+static struct timespec started;
+
+__attribute__((constructor)) static void note_start(void)
+{
+	clock_gettime(CLOCK_MONOTONIC, &started);
+}
+
+static void report_first_run(void)
+{
+	static int done;
+	const char *on = getenv("FAKEKVM_REPORT");
+	struct timespec t;
+
+	if (done || !on || strcmp(on, "1"))
+		return;
+	done = 1;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	fprintf(stderr, "fakekvm: first KVM_RUN %.3f ms after start\n",
+		(t.tv_sec - started.tv_sec) * 1e3 +
+		(t.tv_nsec - started.tv_nsec) / 1e6);
+}
+
 /* The guest's one instruction: out dx=0x604, ax=0x3400 (SLP_TYP 5, SLP_EN);
  * or, with FAKEKVM_GUEST=halt, a halted guest: KVM_RUN waits for a signal. */
 static int run(int fd)
@@ -161,6 +186,7 @@ static int run(int fd)
 	const char *g = getenv("FAKEKVM_GUEST");
 	uint16_t v = 0x3400;
 
+	report_first_run();
 	if (g && !strcmp(g, "halt")) {
 		static int never;	/* futex: the vCPU filter allows it */
 
