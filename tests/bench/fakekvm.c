@@ -73,30 +73,36 @@ static mode_t mode_arg(int flags, va_list ap)
 	return (flags & (O_CREAT | __O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
 }
 
-int __wrap_open(const char *path, int flags, ...)
+static int do_openat(int dir, const char *path, int flags, va_list ap)
 {
-	va_list ap;
-	mode_t m;
+	mode_t m = mode_arg(flags, ap);
 
 	if (is_kvm(path))
 		return fake_fd("fakekvm", SYS, 0);
+	return dir == AT_FDCWD ? __real_open(path, flags, m) :
+				 __real_openat(dir, path, flags, m);
+}
+
+int __wrap_open(const char *path, int flags, ...)
+{
+	va_list ap;
+	int fd;
+
 	va_start(ap, flags);
-	m = mode_arg(flags, ap);
+	fd = do_openat(AT_FDCWD, path, flags, ap);
 	va_end(ap);
-	return __real_open(path, flags, m);
+	return fd;
 }
 
 int __wrap_openat(int dir, const char *path, int flags, ...)
 {
 	va_list ap;
-	mode_t m;
+	int fd;
 
-	if (is_kvm(path))
-		return fake_fd("fakekvm", SYS, 0);
 	va_start(ap, flags);
-	m = mode_arg(flags, ap);
+	fd = do_openat(dir, path, flags, ap);
 	va_end(ap);
-	return __real_openat(dir, path, flags, m);
+	return fd;
 }
 
 static int supported_cpuid(struct kvm_cpuid2 *c)

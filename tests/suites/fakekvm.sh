@@ -39,15 +39,21 @@ st=$?
 [ "$st" = 0 ] && [ -z "$(left)" ]
 check fakekvm-smp-poweroff $? "exit $st (wanted 0); left: $(left); stderr: $(tail -5 "$T/err")"
 
-# A guest that never exits (KVM_RUN waits): SIGTERM stops it with 143.
-FAKEKVM_GUEST=halt "$FK" run --raw -k "$T/off.bin" -m 64 </dev/null >"$T/out" 2>"$T/err" &
-pid=$!
-for _ in $(seq 50); do
-	[ -n "$(ls "$T/run/lkvm/"*.sock 2>/dev/null)" ] && break
-	sleep 0.1
-done
-kill -TERM $pid
-wait_gone $pid 5
+# halted_sigterm ARGS...: a guest that never exits (KVM_RUN waits) runs
+# until its control socket is there, then gets SIGTERM; sets $st.
+halted_sigterm() {
+	FAKEKVM_GUEST=halt "$FK" run --raw -k "$T/off.bin" -m 64 "$@" </dev/null >"$T/out" 2>"$T/err" &
+	pid=$!
+	for _ in $(seq 50); do
+		[ -n "$(ls "$T/run/lkvm/"*.sock 2>/dev/null)" ] && break
+		sleep 0.1
+	done
+	kill -TERM $pid
+	wait_gone $pid 5
+}
+
+# SIGTERM stops a running guest with 143.
+halted_sigterm
 [ "$st" = 143 ] && grep -q "got signal 15" "$T/err" && [ -z "$(left)" ]
 check fakekvm-sigterm $? "exit $st (wanted 143); left: $(left); stderr: $(tail -5 "$T/err")"
 
@@ -56,15 +62,7 @@ check fakekvm-sigterm $? "exit $st (wanted 143); left: $(left); stderr: $(tail -
 # hold the vCPUs' up (the kernel installs one filter at a time). The stand-in
 # reports, at each pthread_create, the other threads and how many of them
 # are confined; the control thread's comes after the 4 vCPUs'.
-FAKEKVM_GUEST=halt FAKEKVM_CHECK_CONFINED=1 "$FK" run --raw -k "$T/off.bin" -m 64 -c 4 \
-	</dev/null >"$T/out" 2>"$T/err" &
-pid=$!
-for _ in $(seq 50); do
-	[ -n "$(ls "$T/run/lkvm/"*.sock 2>/dev/null)" ] && break
-	sleep 0.1
-done
-kill -TERM $pid
-wait_gone $pid 5
+FAKEKVM_CHECK_CONFINED=1 halted_sigterm -c 4
 last=$(grep "^fakekvm: a thread is created" "$T/err" | tail -1)
 [ "$st" = 143 ] && [ "$last" = "fakekvm: a thread is created beside 4 others, 4 of them confined" ]
 check fakekvm-vcpus-confined-first $? "exit $st (wanted 143); last thread creation: '$last' (wanted 4 others, 4 confined)"
