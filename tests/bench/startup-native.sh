@@ -62,3 +62,11 @@ while read -r lvl; do
 	line+="$lvl $(awk -v l="$lvl" '$1 == l { print $2 }' "$T/static.init" | median), "
 done <"$T/levels"
 echo "  static-pie with --debug, init levels' start (ms after main, medians): ${line%, }"
+# A halted guest's lkvm read from outside after 0.5 s: every mapping but guest RAM.
+FAKEKVM_GUEST=halt "$B/lkvm-fakekvm" run --raw -k "$T/off.bin" -m 64 </dev/null >/dev/null 2>&1 &
+pid=$!
+sleep 0.5
+read -r rss file anon < <(awk -v ram_kib=65536 -f tests/bench/smaps-beyond-ram.awk "/proc/$pid/smaps")
+kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+echo "  static-pie, halted guest: resident beyond the guest RAM mapping $rss KiB" \
+	"($file KiB of lkvm's file pages, $anon KiB anonymous)"

@@ -43,6 +43,11 @@ if [ -r "/proc/$pid/smaps_rollup" ]; then
 		printf "%s%s %s KiB", sep, $1, $2; sep = ", " } END { print "" }' \
 		"/proc/$pid/smaps_rollup" | sed 's/^/halted guest, lkvm memory: /'
 fi
+if [ -r "/proc/$pid/smaps" ]; then
+	read -r rss file anon < <(awk -v ram_kib=65536 -f tests/bench/smaps-beyond-ram.awk "/proc/$pid/smaps")
+	echo "halted guest, lkvm's resident memory beyond the guest RAM mapping: $rss KiB" \
+		"($file KiB of files, $anon KiB anonymous; target <= 2048 KiB)"
+fi
 kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
 
 if ! command -v strace >/dev/null; then
