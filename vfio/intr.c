@@ -534,8 +534,14 @@ int vfio_intr_setup(struct vfio_pci *vp, int epfd, char *err, size_t errlen)
 	u32 n;
 
 	vp->epfd = epfd;
-	/* -1: counts unknown; a device added at run time opens no file */
-	vp->irq_stat_fd = vp->pci.hot ? -1 : irqstat_open(vp->vdev.ops);
+	/* -1: counts unknown; a device added at run time opens no file
+	 * but reads the one opened at start for such devices */
+	vp->irq_stat_borrowed = vp->pci.hot;
+	if (vp->pci.hot)
+		vp->irq_stat_fd = vp->vm && vp->vm->vfio ?
+				  vp->vm->vfio->hot_irq_stat_fd : -1;
+	else
+		vp->irq_stat_fd = irqstat_open(vp->vdev.ops);
 	host_irq_setup(vp, &vp->req, VFIO_PCI_REQ_IRQ_INDEX, "request "
 		       "interrupt: a host unbind will wait until lkvm exits");
 	host_irq_setup(vp, &vp->errq, VFIO_PCI_ERR_IRQ_INDEX, "error "
@@ -613,7 +619,7 @@ void vfio_intr_teardown(struct vfio_pci *vp)
 	vp->intx_efd = vp->intx_rfd = -1;
 	host_irq_teardown(vp, &vp->req);
 	host_irq_teardown(vp, &vp->errq);
-	if (vp->irq_stat_fd >= 0)
+	if (vp->irq_stat_fd >= 0 && !vp->irq_stat_borrowed)
 		close(vp->irq_stat_fd);
 	vp->irq_stat_fd = -1;
 	pthread_mutex_unlock(&vp->lock);

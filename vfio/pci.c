@@ -13,6 +13,7 @@
 #include "kvm/control.h"
 #include "kvm/guest_log.h"
 #include "kvm/seccomp.h"
+#include "vfio/irqstat.h"
 #include "vfio/pci.h"
 #include "vfio/snapshot.h"
 
@@ -396,6 +397,8 @@ static void vfio_exit(struct vm *vm)
 	for (i = vv->nr - 1; i >= 0; i--)
 		vfio_pci_destroy(vv->devs[i]);
 	vfio_container_exit(&vv->c);
+	if (vv->hot_irq_stat_fd >= 0)
+		close(vv->hot_irq_stat_fd);
 	free(vv);
 	vm->vfio = NULL;
 }
@@ -461,6 +464,8 @@ static int vfio_init(struct vm *vm)
 	vv->epfd = vv->stop_efd = vv->sync_efd = vv->synced_efd = -1;
 	vv->eject_efd = -1;
 	vfio_container_init(&vv->c, vm->cfg->vfio_seam);
+	vv->hot_irq_stat_fd = vm->cfg->hotplug_slots ?
+			      irqstat_open(vv->c.ops) : -1;
 	vm->vfio = vv;
 	n = vfio_specs_parse(&vm->cfg->vfio, vv->specs, err, sizeof(err));
 	if (n < 0) {

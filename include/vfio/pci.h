@@ -98,6 +98,7 @@ struct vfio_pci {
 	u64 intx_unmasks;	/* SET_IRQS unmasks issued for it */
 	int epfd;		/* the I/O thread's epoll set */
 	int irq_stat_fd;	/* /proc/interrupts, for the host's counts */
+	bool irq_stat_borrowed;	/* it is vfio_vm's hot_irq_stat_fd */
 	u64 flrs;		/* guest-initiated FLRs emulated */
 	u8 *rom;		/* romfile= image, padded to rom_size */
 	u8 *rom_map;		/* the ROM read once, behind a read-only
@@ -134,6 +135,10 @@ struct vfio_vm {
 	/* readable when a device the host asked back may go: the guest
 	 * powered its slot off, or it kept it too long (vfio/hotplug.c) */
 	int eject_efd;
+	/* with root ports: /proc/interrupts opened at start for the devices
+	 * `lkvm vfio add` brings (the confined main thread opens no file);
+	 * they read it, vfio_exit closes it; -1 without root ports */
+	int hot_irq_stat_fd;
 };
 
 /* vfio/pci.c: opens spec's device, DMA-maps guest RAM (the first device
