@@ -486,11 +486,27 @@ void control_run_job(struct control *c, struct vm *vm,
 		return;
 	paused = vm->user_paused;
 	job->ctl = c;
+	pthread_mutex_lock(&vm->ctl_lock);
+	vm->ctl_held = true;
 	run(vm, job);
+	vm->ctl_held = false;
+	pthread_mutex_unlock(&vm->ctl_lock);
 	fflush(job->out);
 	if (paused != vm->user_paused)
 		control_event(c, vm->user_paused ? "paused" : "resumed", NULL);
 	eventfd_write(c->done_efd, 1);
+}
+
+void control_job_wait_begin(struct vm *vm)
+{
+	if (vm->ctl_held)
+		pthread_mutex_unlock(&vm->ctl_lock);
+}
+
+void control_job_wait_end(struct vm *vm)
+{
+	if (vm->ctl_held)
+		pthread_mutex_lock(&vm->ctl_lock);
 }
 
 /* ---- the server thread's life ---- */

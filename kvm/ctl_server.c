@@ -1,8 +1,9 @@
 /* The control socket's server thread (include/kvm/ctl_internal.h):
  * accepting peers of our uid, reading request lines (bounded: a longer
  * line is answered with an error and skipped), answering each with one
- * JSON line, handing requests on vCPUs and devices to the main thread,
- * and sending events to subscribers. */
+ * JSON line, handing requests on vCPUs and devices to the main thread
+ * one at a time (the other clients are served meanwhile; one asking for
+ * another such request waits its turn), and sending events to subscribers. */
 #include <errno.h>
 #include <poll.h>
 #include <stdint.h>
@@ -30,7 +31,7 @@ static void client_close(struct client *cl)
 	ctl_buf_free(&cl->out);
 	cl->fd = -1;
 	cl->len = 0;
-	cl->skip = cl->eof = cl->sub = false;
+	cl->skip = cl->eof = cl->sub = cl->waiting = false;
 }
 
 static u64 client_deadline(void)
@@ -38,29 +39,27 @@ static u64 client_deadline(void)
 	return now_ns() + CLIENT_MS * 1000000ULL;
 }
 
-/* Hands job to the main thread and waits until it answered, or the
- * control thread is told to stop (the main thread has left its loop then,
- * and never touches the job again). */
-static void main_job(struct control *c, struct ctl_job *job)
+/* Hands r (cl's, with its fds) to the main thread; the answer is sent
+ * when done_efd says it is written (job_done). Meanwhile cl waits and
+ * the other clients are served. False when no memory for the answer. */
+static bool start_job(struct control *c, struct client *cl,
+		      const struct ctl_req *r)
 {
-	struct pollfd p[2] = {
-		{ .fd = c->done_efd, .events = POLLIN },
-		{ .fd = c->stop_efd, .events = POLLIN },
-	};
-	eventfd_t v;
-
+	c->job_text = NULL;
+	c->job_len = 0;
+	c->job_out = open_memstream(&c->job_text, &c->job_len);
+	if (!c->job_out)
+		return false;
+	c->job_req = *r;
+	c->job_slot = (struct ctl_job){ .req = &c->job_req, .fds = cl->fds,
+					.nfds = cl->nfds, .out = c->job_out };
+	c->job_cl = cl;
+	cl->waiting = true;
 	pthread_mutex_lock(&c->job_lock);
-	c->job = job;
+	c->job = &c->job_slot;
 	pthread_mutex_unlock(&c->job_lock);
 	eventfd_write(c->job_efd, 1);
-	while (poll(p, 2, -1) < 0 && errno == EINTR)
-		;
-	if (p[0].revents && !eventfd_read(c->done_efd, &v))
-		return;
-	pthread_mutex_lock(&c->job_lock);
-	c->job = NULL;
-	pthread_mutex_unlock(&c->job_lock);
-	ctl_put_error(job->out, "the VM is stopping");
+	return true;
 }
 
 /* stat and info: the providers' text (info: and its JSON object). A stat
@@ -75,14 +74,22 @@ static void answer_show(struct control *c, struct ctl_req *r, FILE *out)
 	char *text = NULL, *json = NULL;
 	size_t len = 0, jlen = 0;
 	FILE *f = open_memstream(&text, &len);
-	int n = f ? control_show(c->vm, topic, f) : 0;
+	int n = 0;
 
+	pthread_mutex_lock(&c->vm->ctl_lock);	/* no device comes or goes */
+	if (f)
+		n = control_show(c->vm, topic, f);
+	if (n && r->cmd == CTL_INFO) {
+		FILE *j = open_memstream(&json, &jlen);
+
+		if (j) {
+			control_show(c->vm, "info-json", j);
+			fclose(j);
+		}
+	}
+	pthread_mutex_unlock(&c->vm->ctl_lock);
 	if (f)
 		fclose(f);
-	if (n && r->cmd == CTL_INFO && (f = open_memstream(&json, &jlen))) {
-		control_show(c->vm, "info-json", f);
-		fclose(f);
-	}
 	if (!n) {
 		ctl_put_error(out, r->cmd == CTL_INFO ? "no information" :
 			      "no statistics for '%s'", r->what);
@@ -102,37 +109,33 @@ static void answer_show(struct control *c, struct ctl_req *r, FILE *out)
 	free(json);
 }
 
-/* Answers one request line (NULL: a line too long). */
-static void handle_request(struct control *c, struct client *cl,
-			   const char *line, FILE *out)
+/* Answers one request line (NULL: a line too long) into out; true when
+ * it is for the main thread instead, parsed into r and not answered. */
+static bool handle_request(struct control *c, struct client *cl,
+			   const char *line, struct ctl_req *r, FILE *out)
 {
-	struct ctl_req r;
 	char err[256];
 
 	if (!line) {
 		ctl_put_error(out, "request longer than %d bytes",
 			      CTL_REQ_MAX - 1);
-		return;
+		return false;
 	}
-	if (ctl_req_parse(line, strlen(line), &r, err, sizeof(err))) {
+	if (ctl_req_parse(line, strlen(line), r, err, sizeof(err))) {
 		ctl_put_error(out, "%s", err);
-		return;
+		return false;
 	}
-	if (ctl_cmd_on_main(r.cmd)) {
-		struct ctl_job job = { .req = &r, .fds = cl->fds,
-				       .nfds = cl->nfds, .out = out };
-
-		main_job(c, &job);
-		return;
-	}
-	if (r.cmd == CTL_SUBSCRIBE) {
+	if (ctl_cmd_on_main(r->cmd))
+		return true;
+	if (r->cmd == CTL_SUBSCRIBE) {
 		cl->sub = true;
 		cl->deadline = UINT64_MAX;
-		ctl_put_ok(out, r.cmd);
+		ctl_put_ok(out, r->cmd);
 		ctl_put_end(out);
-		return;
+		return false;
 	}
-	answer_show(c, &r, out);
+	answer_show(c, r, out);
+	return false;
 }
 
 /* Sends what it can of the client's output; closes it when it is gone,
@@ -160,26 +163,53 @@ static void send_rest(struct client *cl)
 		client_close(cl);
 }
 
-static void answer(struct control *c, struct client *cl, const char *line)
+/* Closes f, the memstream of *text and *len, and queues that answer on
+ * cl; false when cl had to be closed. */
+static bool put_answer(struct client *cl, FILE *f, char **text, size_t *len)
 {
+	bool bad = fclose(f) || !*text;
+
+	client_fds_close(cl);
+	if (bad || ctl_buf_append(&cl->out, *text, *len, SIZE_MAX)) {
+		free(*text);
+		*text = NULL;
+		client_close(cl);
+		return false;
+	}
+	free(*text);
+	*text = NULL;
+	if (!cl->sub)
+		cl->deadline = client_deadline();
+	return true;
+}
+
+/* Answers line, or hands it to the main thread. False when it is not
+ * taken: it needs the main thread while another client's job runs, and
+ * waits in cl->req for job_done. */
+static bool answer(struct control *c, struct client *cl, const char *line)
+{
+	struct ctl_req r;
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 
 	if (!f) {
 		client_close(cl);
-		return;
+		return true;
 	}
-	handle_request(c, cl, line, f);
-	client_fds_close(cl);
-	if (fclose(f) || !text || ctl_buf_append(&cl->out, text, len, SIZE_MAX)) {
+	if (handle_request(c, cl, line, &r, f)) {
+		fclose(f);
 		free(text);
-		client_close(cl);
-		return;
+		if (c->job_cl) {
+			cl->waiting = true;
+			return false;
+		}
+		if (!start_job(c, cl, &r))
+			client_close(cl);
+		return true;
 	}
-	free(text);
-	if (!cl->sub)
-		cl->deadline = client_deadline();
+	put_answer(cl, f, &text, &len);
+	return true;
 }
 
 /* Keeps the fds passed with a request (at most CTL_MAX_FDS; others are
@@ -224,20 +254,27 @@ static void take_lines(struct control *c, struct client *cl)
 {
 	char *nl;
 	size_t used;
+	bool cr;
 
-	while (cl->fd >= 0 && (nl = memchr(cl->req, '\n', cl->len))) {
+	while (cl->fd >= 0 && !cl->waiting &&
+	       (nl = memchr(cl->req, '\n', cl->len))) {
 		*nl = 0;
 		used = nl + 1 - cl->req;
-		if (nl > cl->req && nl[-1] == '\r')
+		cr = nl > cl->req && nl[-1] == '\r';
+		if (cr)
 			nl[-1] = 0;
-		if (!cl->skip)
-			answer(c, cl, cl->req);
+		if (!cl->skip && !answer(c, cl, cl->req)) {
+			*nl = '\n';	/* not taken: again after job_done */
+			if (cr)
+				nl[-1] = '\r';
+			return;
+		}
 		cl->skip = false;
 		memmove(cl->req, cl->req + used, cl->len - used);
 		cl->len -= used;
 		cl->req[cl->len] = 0;
 	}
-	if (cl->fd >= 0 && cl->len == CTL_REQ_MAX) {
+	if (cl->fd >= 0 && !cl->waiting && cl->len == CTL_REQ_MAX) {
 		if (!cl->skip)
 			answer(c, cl, NULL);	/* too long: skip to its end */
 		cl->skip = true;
@@ -245,8 +282,25 @@ static void take_lines(struct control *c, struct client *cl)
 	}
 }
 
-/* Reads what the client sent and answers its complete lines; at its end,
- * a last line without '\n' is answered too. */
+/* Answers the client's complete lines (and, after its end, a last one
+ * without '\n'), sends what it can, closes it when it is done. Stops at a
+ * line for the main thread while a job runs (job_done comes back). */
+static void process(struct control *c, struct client *cl)
+{
+	take_lines(c, cl);
+	if (cl->fd >= 0 && cl->eof && !cl->waiting && cl->len) {
+		if (!cl->skip && !answer(c, cl, cl->req))
+			return;
+		cl->len = 0;
+	}
+	if (cl->fd >= 0)
+		send_rest(cl);
+	if (cl->fd >= 0 && cl->eof && !cl->waiting &&
+	    cl->out.off == cl->out.len)
+		client_close(cl);
+}
+
+/* Reads what the client sent and answers it (process). */
 static void read_request(struct control *c, struct client *cl)
 {
 	ssize_t n = recv_fds(cl);
@@ -259,26 +313,65 @@ static void read_request(struct control *c, struct client *cl)
 	}
 	cl->len += n;
 	cl->req[cl->len] = 0;
-	take_lines(c, cl);
-	if (n || cl->fd < 0)
-		goto send;
-	cl->eof = true;
-	if (cl->len && !cl->skip)
-		answer(c, cl, cl->req);
-	cl->len = 0;
-send:
-	if (cl->fd >= 0)
-		send_rest(cl);
-	if (cl->fd >= 0 && cl->eof && cl->out.off == cl->out.len)
-		client_close(cl);
+	if (!n)
+		cl->eof = true;
+	process(c, cl);
 }
 
+/* A waiting client is not read: its job holds its fds, or its next line
+ * waits; what it has to send still goes. */
 static void client_io(struct control *c, struct client *cl, short revents)
 {
 	if (cl->out.off < cl->out.len)
 		send_rest(cl);
-	else if (revents & (POLLIN | POLLHUP | POLLERR))
+	else if (!cl->waiting && (revents & (POLLIN | POLLHUP | POLLERR)))
 		read_request(c, cl);
+}
+
+/* The main thread answered the job: its client gets the answer, then every
+ * waiting client (its own included) goes on with its lines. */
+static void job_done(struct control *c)
+{
+	struct client *cl = c->job_cl;
+	eventfd_t v;
+	int i;
+
+	if (eventfd_read(c->done_efd, &v) || !cl)
+		return;
+	c->job_cl = NULL;
+	cl->waiting = false;
+	if (!put_answer(cl, c->job_out, &c->job_text, &c->job_len))
+		cl = NULL;
+	c->job_out = NULL;
+	if (cl)
+		process(c, cl);
+	for (i = 0; i < MAX_CLIENTS && !c->job_cl; i++) {
+		struct client *w = &c->cl[i];
+
+		if (w->fd < 0 || !w->waiting)
+			continue;
+		w->waiting = false;
+		process(c, w);
+	}
+}
+
+/* The main thread has left its loop (control_stop): a job it did not take
+ * is answered that the VM is stopping. */
+static void job_abandon(struct control *c)
+{
+	struct client *cl = c->job_cl;
+
+	if (!cl)
+		return;
+	pthread_mutex_lock(&c->job_lock);
+	c->job = NULL;
+	pthread_mutex_unlock(&c->job_lock);
+	ctl_put_error(c->job_out, "the VM is stopping");
+	c->job_cl = NULL;
+	cl->waiting = false;
+	if (put_answer(cl, c->job_out, &c->job_text, &c->job_len))
+		send_rest(cl);
+	c->job_out = NULL;
 }
 
 /* Takes a new client into a free slot, else into the oldest client's. */
@@ -292,7 +385,8 @@ static void client_add(struct control *c, int fd)
 			cl = &c->cl[i];
 			break;
 		}
-		if (c->cl[i].deadline < cl->deadline)
+		if (&c->cl[i] != c->job_cl &&
+		    (cl == c->job_cl || c->cl[i].deadline < cl->deadline))
 			cl = &c->cl[i];
 	}
 	client_close(cl);
@@ -352,6 +446,10 @@ static void deliver_events(struct control *c)
 
 			if (cl->fd < 0 || !cl->sub)
 				continue;
+			if (cl == c->job_cl) {	/* sent after its job */
+				ctl_buf_append(&cl->out, line, n, CTL_SUB_MAX);
+				continue;
+			}
 			if (ctl_buf_append(&cl->out, line, n, CTL_SUB_MAX)) {
 				pr_warn("control: dropping a subscriber that "
 					"does not read its events");
@@ -373,6 +471,8 @@ static int drop_idle(struct control *c)
 	for (i = 0; i < MAX_CLIENTS; i++) {
 		struct client *cl = &c->cl[i];
 
+		if (cl->waiting)
+			continue;	/* for the main thread, however long */
 		if (cl->fd >= 0 && cl->deadline <= now)
 			client_close(cl);
 		if (cl->fd >= 0 && !cl->sub && (!next || cl->deadline < next))
@@ -388,10 +488,18 @@ static void fill_poll(struct control *c, struct pollfd *p)
 	p[0] = (struct pollfd){ .fd = c->stop_efd, .events = POLLIN };
 	p[1] = (struct pollfd){ .fd = c->lfd, .events = POLLIN };
 	p[2] = (struct pollfd){ .fd = c->ev.efd, .events = POLLIN };
-	for (i = 0; i < MAX_CLIENTS; i++)
-		p[3 + i] = (struct pollfd){ .fd = c->cl[i].fd,
-			.events = c->cl[i].out.off < c->cl[i].out.len ?
-				  POLLOUT : POLLIN };
+	p[3] = (struct pollfd){ .fd = c->done_efd, .events = POLLIN };
+	for (i = 0; i < MAX_CLIENTS; i++) {
+		struct client *cl = &c->cl[i];
+		bool out = cl->out.off < cl->out.len;
+
+		/* not even a waiting client's hang-up: it would spin; the
+		 * job's client is left alone (the main thread has its fds) */
+		p[4 + i] = (struct pollfd){
+			.fd = cl == c->job_cl || (cl->waiting && !out) ?
+			      -1 : cl->fd,
+			.events = out ? POLLOUT : POLLIN };
+	}
 }
 
 /* At the end: the last events (the VM stopped) go out if the subscriber's
@@ -400,6 +508,8 @@ static void close_all(struct control *c)
 {
 	int i;
 
+	job_done(c);		/* answered just before the stop */
+	job_abandon(c);
 	deliver_events(c);
 	for (i = 0; i < MAX_CLIENTS; i++)
 		client_close(&c->cl[i]);
@@ -407,7 +517,7 @@ static void close_all(struct control *c)
 
 void *ctl_server_thread(void *arg)
 {
-	struct pollfd p[3 + MAX_CLIENTS];
+	struct pollfd p[4 + MAX_CLIENTS];
 	struct control *c = arg;
 	int i, n;
 
@@ -420,8 +530,10 @@ void *ctl_server_thread(void *arg)
 		if (n < 0 || p[0].revents)
 			break;
 		for (i = 0; i < MAX_CLIENTS; i++)
-			if (p[3 + i].revents && c->cl[i].fd == p[3 + i].fd)
-				client_io(c, &c->cl[i], p[3 + i].revents);
+			if (p[4 + i].revents && c->cl[i].fd == p[4 + i].fd)
+				client_io(c, &c->cl[i], p[4 + i].revents);
+		if (p[3].revents)
+			job_done(c);
 		if (p[2].revents)
 			deliver_events(c);
 		if (p[1].revents)

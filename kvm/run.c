@@ -74,8 +74,11 @@ static void wait_for_exit(struct vm *vm, int sfd, struct control *ctl)
 			return;
 		if (p[3].revents)
 			control_run_job(ctl, vm, ctl_run_job);
-		if (p[4].revents)	/* a device the host asked back */
+		if (p[4].revents) {	/* a device the host asked back */
+			pthread_mutex_lock(&vm->ctl_lock);
 			vfio_eject_run(vm, ctl);
+			pthread_mutex_unlock(&vm->ctl_lock);
+		}
 		if (p[1].revents && read(sfd, &si, sizeof(si)) == sizeof(si)) {
 			vm->exit_signal = si.ssi_signo;
 			pr_info("got signal %d, stopping the VM", si.ssi_signo);

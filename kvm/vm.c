@@ -158,6 +158,7 @@ int vm_open(struct vm *vm, const struct lkvm_config *cfg)
 	vm->nr_cpus = cfg->nr_cpus;
 	pthread_mutex_init(&vm->memslot_lock, NULL);
 	pthread_mutex_init(&vm->pause_lock, NULL);
+	pthread_mutex_init(&vm->ctl_lock, NULL);
 	pthread_cond_init(&vm->pause_cond, NULL);
 	vm->ram_fd = vm->reaper_fd = -1;
 	iobus_init(&vm->pio, "pio");

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include "kvm/snapshot.h"
 #include "kvm/vm.h"
+#include "kvm/control.h"
 #include "pci/hotslot.h"
 #include "pci/pci.h"
 
@@ -39,13 +40,16 @@ void hot_release_vcpus(struct vm *vm, bool held)
  * removal's wait stops the VM at once, not after the wait). */
 static bool wait_off(struct vm *vm, int port, u32 ms)
 {
+	bool off = false;
 	u32 waited;
 
+	control_job_wait_begin(vm);	/* `lkvm stat` is answered meanwhile */
 	for (waited = 0; waited < ms && !vm_stopping(vm) &&
 	     !vm_signal_pending(vm); waited += WAIT_SLICE_MS)
-		if (pci_port_wait_off(vm, port, WAIT_SLICE_MS))
-			return true;
-	return !pci_port_powered(vm, port);
+		if ((off = pci_port_wait_off(vm, port, WAIT_SLICE_MS)))
+			break;
+	control_job_wait_end(vm);
+	return off || !pci_port_powered(vm, port);
 }
 
 int hot_eject(struct vm *vm, int port, bool force, u32 ms, const char *what,

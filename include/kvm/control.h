@@ -52,6 +52,11 @@ void control_run_job(struct control *c, struct vm *vm,
  * "device-added", "device-removed" with the device in detail) to the
  * subscribers; any thread, never waits for them. NULL c is a no-op. */
 void control_event(struct control *c, const char *ev, const char *detail);
+/* Main thread, in a job that waits for the guest (a removal): lets `lkvm
+ * stat` and `info` be answered meanwhile (vm->ctl_lock); the job takes it
+ * back before it changes a device. No-ops outside a job. */
+void control_job_wait_begin(struct vm *vm);
+void control_job_wait_end(struct vm *vm);
 
 /* Adds a provider; safe while the control thread runs. */
 void control_register_stat(struct control_stat *s);

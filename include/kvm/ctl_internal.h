@@ -30,6 +30,8 @@ struct client {
 	bool skip;		/* discarding the rest of a too long line */
 	bool eof;		/* closed its end: close once out is sent */
 	bool sub;		/* a subscriber: events, no deadline */
+	bool waiting;		/* for the main thread: its job runs, or its
+				 * next line needs it while another's runs */
 	struct ctl_buf out;	/* answers and events still to send */
 	int fds[CTL_MAX_FDS];	/* passed with the request (SCM_RIGHTS) */
 	int nfds;
@@ -49,6 +51,14 @@ struct control {
 	pthread_mutex_t job_lock;
 	struct ctl_job *job;
 	int job_efd, done_efd;
+	/* the job the main thread has (ctl_server.c): its client waits while
+	 * the others are served; its request and answer live here */
+	struct client *job_cl;
+	struct ctl_req job_req;
+	struct ctl_job job_slot;
+	FILE *job_out;
+	char *job_text;
+	size_t job_len;
 	struct ctl_events ev;
 	char dir[PATH_LEN], sock[PATH_LEN], lock[PATH_LEN];
 	struct client cl[MAX_CLIENTS];

@@ -81,6 +81,12 @@ struct vm {
 
 	/* pause (kvm/vcpu.c): vCPUs park while pause_req is set */
 	pthread_mutex_t pause_lock;
+	/* Devices and their counters as `lkvm stat` and `info` read them: the
+	 * main thread holds it while it runs a control job (but for a wait
+	 * for the guest in it) or takes a device back; the control thread
+	 * while a provider writes its text (kvm/control.c) */
+	pthread_mutex_t ctl_lock;
+	bool ctl_held;		/* by the main thread, in a job */
 	pthread_cond_t pause_cond;
 	bool pause_req;
 	int nr_parked;

@@ -540,6 +540,7 @@ struct jobber {
 	struct control *c;
 	struct vm *vm;
 	volatile bool stop;
+	void (*run)(struct vm *vm, struct ctl_job *job);	/* or post_job */
 };
 
 static void post_job(struct vm *vm, struct ctl_job *job)
@@ -557,7 +558,7 @@ static void *jobber(void *arg)
 
 	while (!j->stop)
 		if (poll(&p, 1, 50) > 0)
-			control_run_job(j->c, j->vm, post_job);
+			control_run_job(j->c, j->vm, j->run ? j->run : post_job);
 	return NULL;
 }
 
@@ -621,6 +622,70 @@ TEST(control_jobs_post_events)
 	j.stop = true;
 	pthread_join(t, NULL);
 	close(sub);
+	control_stop(c);
+	teardown();
+}
+
+/* The main thread's side for control_serves_others_while_a_job_runs: a
+ * vfio-remove of "slow" holds it until slow_released, letting stat be
+ * answered meanwhile as a removal's wait for the guest does; the others
+ * answer at once, naming their device. */
+static volatile bool slow_released;
+
+static void slow_job(struct vm *vm, struct ctl_job *job)
+{
+	control_job_wait_begin(vm);	/* as hot_eject's wait for the guest */
+	while (!strcmp(job->req->dev, "slow") && !slow_released)
+		usleep(10 * 1000);
+	control_job_wait_end(vm);
+	ctl_put_ok(job->out, job->req->cmd);
+	fprintf(job->out, ", \"dev\": \"%s\"", job->req->dev);
+	ctl_put_end(job->out);
+}
+
+/* While the main thread runs one client's job, the others are served
+ * (stat), and one asking for another job waits its turn, then gets it. */
+TEST(control_serves_others_while_a_job_runs)
+{
+	static const char slow[] = "{\"cmd\": \"vfio-remove\", \"dev\": \"slow\"}\n";
+	static const char next[] = "{\"cmd\": \"vfio-add\", \"dev\": \"b\"}\n";
+	struct jobber j = { .run = slow_job };
+	struct control *c;
+	struct pollfd p;
+	char buf[512];
+	struct vm vm;
+	pthread_t t;
+	int a, b;
+
+	ASSERT(setup());
+	slow_released = false;
+	vm_named(&vm, "jb1");
+	ASSERT(!control_open(&vm, &c) && c);
+	control_start(c);
+	j.c = c;
+	j.vm = &vm;
+	ASSERT(!pthread_create(&t, NULL, jobber, &j));
+	a = connect_to("jb1");
+	ASSERT(a >= 0);
+	EXPECT(write(a, slow, strlen(slow)) == (ssize_t)strlen(slow));
+	usleep(200 * 1000);		/* the main thread has it now */
+	EXPECT(ask("jb1", "{\"cmd\": \"stat\", \"what\": \"unit\"}\n", buf,
+		   sizeof(buf)) > 0);
+	EXPECT_CONTAINS(buf, "\"text\": \"unit jb1 ok\\n\"");
+	b = connect_to("jb1");
+	ASSERT(b >= 0);
+	EXPECT(write(b, next, strlen(next)) == (ssize_t)strlen(next));
+	p = (struct pollfd){ .fd = b, .events = POLLIN };
+	EXPECT_EQ(poll(&p, 1, 300), 0);	/* its turn comes after a's */
+	slow_released = true;
+	EXPECT(read_all(a, buf, sizeof(buf)) > 0);
+	EXPECT_CONTAINS(buf, "\"cmd\": \"vfio-remove\", \"dev\": \"slow\"");
+	EXPECT(read_all(b, buf, sizeof(buf)) > 0);
+	EXPECT_CONTAINS(buf, "\"cmd\": \"vfio-add\", \"dev\": \"b\"");
+	j.stop = true;
+	pthread_join(t, NULL);
+	close(a);
+	close(b);
 	control_stop(c);
 	teardown();
 }

@@ -35,6 +35,7 @@ struct hrig {
 	struct vfio_sim s;
 	struct vfio_vm vv;
 	char ans[1024];
+	bool stat_in_wait;	/* ctl_lock was free during a removal's wait */
 };
 
 static int hrig_init(struct hrig *h, int seccomp)
@@ -117,7 +118,11 @@ static const char *job(struct hrig *h, const char *line, int *fds, int nfds)
 	j.out = fmemopen(h->ans, sizeof(h->ans), "w");
 	if (!j.out)
 		return "no memory";
+	pthread_mutex_lock(&h->vm.ctl_lock);	/* as control_run_job */
+	h->vm.ctl_held = true;
 	vfio_hotplug_job(&h->vm, &j);
+	h->vm.ctl_held = false;
+	pthread_mutex_unlock(&h->vm.ctl_lock);
 	fclose(j.out);
 	return h->ans;
 }
@@ -227,6 +232,10 @@ static void *power_off_later(void *arg)
 	struct hrig *h = arg;
 
 	usleep(100000);
+	/* the wait for the guest lets `lkvm stat` in */
+	h->stat_in_wait = !pthread_mutex_trylock(&h->vm.ctl_lock);
+	if (h->stat_in_wait)
+		pthread_mutex_unlock(&h->vm.ctl_lock);
 	slot_ctl(h, 1, SLOT_OFF);
 	return NULL;
 }
@@ -250,6 +259,7 @@ TEST(hotplug_orderly_remove_waits_for_the_guest)
 	EXPECT_CONTAINS(job(&h, "{\"cmd\": \"vfio-remove\", \"dev\": "
 			    "\"01:00.0\"}", NULL, 0), "\"how\": \"ejected\"");
 	pthread_join(t, NULL);
+	EXPECT(h.stat_in_wait);
 	EXPECT_EQ(h.vv.nr, 0);
 	EXPECT_EQ(h.s.open_fds, 0);
 	hrig_fini(&h);
