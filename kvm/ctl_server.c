@@ -23,15 +23,19 @@ static void client_fds_close(struct client *cl)
 			close(cl->fds[cl->nfds]);
 }
 
+/* A client whose job the main thread runs keeps its passed fds (the job
+ * may be using them) and its slot until job_done. */
 static void client_close(struct client *cl)
 {
 	if (cl->fd >= 0)
 		close(cl->fd);
-	client_fds_close(cl);
+	if (!cl->job)
+		client_fds_close(cl);
 	ctl_buf_free(&cl->out);
 	cl->fd = -1;
 	cl->len = 0;
-	cl->skip = cl->eof = cl->sub = cl->waiting = false;
+	cl->skip = cl->eof = cl->sub = false;
+	cl->waiting = cl->job;
 }
 
 static u64 client_deadline(void)
@@ -54,7 +58,7 @@ static bool start_job(struct control *c, struct client *cl,
 	c->job_slot = (struct ctl_job){ .req = &c->job_req, .fds = cl->fds,
 					.nfds = cl->nfds, .out = c->job_out };
 	c->job_cl = cl;
-	cl->waiting = true;
+	cl->waiting = cl->job = true;
 	pthread_mutex_lock(&c->job_lock);
 	c->job = &c->job_slot;
 	pthread_mutex_unlock(&c->job_lock);
@@ -159,7 +163,7 @@ static void send_rest(struct client *cl)
 		b->off += n;
 	}
 	ctl_buf_free(b);
-	if (cl->eof)
+	if (cl->eof && !cl->waiting)	/* a waiting line still to answer */
 		client_close(cl);
 }
 
@@ -328,6 +332,25 @@ static void client_io(struct control *c, struct client *cl, short revents)
 		read_request(c, cl);
 }
 
+/* The job's answer to its client (unless it went away meanwhile: then
+ * only the fds it passed are closed); no job runs after. */
+static void job_answer(struct control *c)
+{
+	struct client *cl = c->job_cl;
+
+	c->job_cl = NULL;
+	cl->waiting = cl->job = false;
+	if (cl->fd >= 0) {
+		put_answer(cl, c->job_out, &c->job_text, &c->job_len);
+	} else {
+		client_fds_close(cl);
+		fclose(c->job_out);
+		free(c->job_text);
+		c->job_text = NULL;
+	}
+	c->job_out = NULL;
+}
+
 /* The main thread answered the job: its client gets the answer, then every
  * waiting client (its own included) goes on with its lines. */
 static void job_done(struct control *c)
@@ -338,11 +361,9 @@ static void job_done(struct control *c)
 
 	if (eventfd_read(c->done_efd, &v) || !cl)
 		return;
-	c->job_cl = NULL;
-	cl->waiting = false;
-	if (!put_answer(cl, c->job_out, &c->job_text, &c->job_len))
+	job_answer(c);
+	if (cl->fd < 0)
 		cl = NULL;
-	c->job_out = NULL;
 	if (cl)
 		process(c, cl);
 	for (i = 0; i < MAX_CLIENTS && !c->job_cl; i++) {
@@ -367,11 +388,9 @@ static void job_abandon(struct control *c)
 	c->job = NULL;
 	pthread_mutex_unlock(&c->job_lock);
 	ctl_put_error(c->job_out, "the VM is stopping");
-	c->job_cl = NULL;
-	cl->waiting = false;
-	if (put_answer(cl, c->job_out, &c->job_text, &c->job_len))
+	job_answer(c);
+	if (cl->fd >= 0)
 		send_rest(cl);
-	c->job_out = NULL;
 }
 
 /* Takes a new client into a free slot, else into the oldest client's. */
@@ -381,12 +400,13 @@ static void client_add(struct control *c, int fd)
 	int i;
 
 	for (i = 0; i < MAX_CLIENTS; i++) {
+		if (c->cl[i].job)	/* its slot stays until job_done */
+			continue;
 		if (c->cl[i].fd < 0) {
 			cl = &c->cl[i];
 			break;
 		}
-		if (&c->cl[i] != c->job_cl &&
-		    (cl == c->job_cl || c->cl[i].deadline < cl->deadline))
+		if (cl->job || c->cl[i].deadline < cl->deadline)
 			cl = &c->cl[i];
 	}
 	client_close(cl);

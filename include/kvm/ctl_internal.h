@@ -32,6 +32,8 @@ struct client {
 	bool sub;		/* a subscriber: events, no deadline */
 	bool waiting;		/* for the main thread: its job runs, or its
 				 * next line needs it while another's runs */
+	bool job;		/* the main thread has its job and its fds:
+				 * the slot stays taken even if it closes */
 	struct ctl_buf out;	/* answers and events still to send */
 	int fds[CTL_MAX_FDS];	/* passed with the request (SCM_RIGHTS) */
 	int nfds;

@@ -644,7 +644,8 @@ static void slow_job(struct vm *vm, struct ctl_job *job)
 }
 
 /* While the main thread runs one client's job, the others are served
- * (stat), and one asking for another job waits its turn, then gets it. */
+ * (stat), and one asking for another job waits its turn, then gets it;
+ * both closed their sending side after asking, and both get answers. */
 TEST(control_serves_others_while_a_job_runs)
 {
 	static const char slow[] = "{\"cmd\": \"vfio-remove\", \"dev\": \"slow\"}\n";
@@ -667,14 +668,17 @@ TEST(control_serves_others_while_a_job_runs)
 	ASSERT(!pthread_create(&t, NULL, jobber, &j));
 	a = connect_to("jb1");
 	ASSERT(a >= 0);
-	EXPECT(write(a, slow, strlen(slow)) == (ssize_t)strlen(slow));
+	/* its last line ends at its end, not at a '\n' */
+	EXPECT(write(a, slow, strlen(slow) - 1) == (ssize_t)strlen(slow) - 1);
+	shutdown(a, SHUT_WR);		/* asked; it still wants its answer */
 	usleep(200 * 1000);		/* the main thread has it now */
 	EXPECT(ask("jb1", "{\"cmd\": \"stat\", \"what\": \"unit\"}\n", buf,
 		   sizeof(buf)) > 0);
 	EXPECT_CONTAINS(buf, "\"text\": \"unit jb1 ok\\n\"");
 	b = connect_to("jb1");
 	ASSERT(b >= 0);
-	EXPECT(write(b, next, strlen(next)) == (ssize_t)strlen(next));
+	EXPECT(write(b, next, strlen(next) - 1) == (ssize_t)strlen(next) - 1);
+	shutdown(b, SHUT_WR);
 	p = (struct pollfd){ .fd = b, .events = POLLIN };
 	EXPECT_EQ(poll(&p, 1, 300), 0);	/* its turn comes after a's */
 	slow_released = true;
