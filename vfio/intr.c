@@ -535,8 +535,7 @@ int vfio_intr_setup(struct vfio_pci *vp, int epfd, char *err, size_t errlen)
 
 	vp->epfd = epfd;
 	/* -1: counts unknown; a device added at run time opens no file
-	 * but reads the one opened at start for such devices */
-	vp->irq_stat_borrowed = vp->pci.hot;
+	 * but reads the one opened at start for such devices (vfio_vm's) */
 	if (vp->pci.hot)
 		vp->irq_stat_fd = vp->vm && vp->vm->vfio ?
 				  vp->vm->vfio->hot_irq_stat_fd : -1;
@@ -619,7 +618,7 @@ void vfio_intr_teardown(struct vfio_pci *vp)
 	vp->intx_efd = vp->intx_rfd = -1;
 	host_irq_teardown(vp, &vp->req);
 	host_irq_teardown(vp, &vp->errq);
-	if (vp->irq_stat_fd >= 0 && !vp->irq_stat_borrowed)
+	if (vp->irq_stat_fd >= 0 && !vp->pci.hot)	/* not vfio_vm's */
 		close(vp->irq_stat_fd);
 	vp->irq_stat_fd = -1;
 	pthread_mutex_unlock(&vp->lock);

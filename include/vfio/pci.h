@@ -97,8 +97,8 @@ struct vfio_pci {
 	struct vfio_vec intx_rs;
 	u64 intx_unmasks;	/* SET_IRQS unmasks issued for it */
 	int epfd;		/* the I/O thread's epoll set */
-	int irq_stat_fd;	/* /proc/interrupts, for the host's counts */
-	bool irq_stat_borrowed;	/* it is vfio_vm's hot_irq_stat_fd */
+	int irq_stat_fd;	/* /proc/interrupts, for the host's counts;
+				 * vfio_vm's hot_irq_stat_fd when pci.hot */
 	u64 flrs;		/* guest-initiated FLRs emulated */
 	u8 *rom;		/* romfile= image, padded to rom_size */
 	u8 *rom_map;		/* the ROM read once, behind a read-only
