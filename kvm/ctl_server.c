@@ -168,23 +168,19 @@ static void send_rest(struct client *cl)
 }
 
 /* Closes f, the memstream of *text and *len, and queues that answer on
- * cl; false when cl had to be closed. */
-static bool put_answer(struct client *cl, FILE *f, char **text, size_t *len)
+ * cl (closed instead when there is none or no room). */
+static void put_answer(struct client *cl, FILE *f, char **text, size_t *len)
 {
-	bool bad = fclose(f) || !*text;
+	bool bad = fclose(f) || !*text ||
+		   ctl_buf_append(&cl->out, *text, *len, SIZE_MAX);
 
 	client_fds_close(cl);
-	if (bad || ctl_buf_append(&cl->out, *text, *len, SIZE_MAX)) {
-		free(*text);
-		*text = NULL;
-		client_close(cl);
-		return false;
-	}
 	free(*text);
 	*text = NULL;
-	if (!cl->sub)
+	if (bad)
+		client_close(cl);
+	else if (!cl->sub)
 		cl->deadline = client_deadline();
-	return true;
 }
 
 /* Answers line, or hands it to the main thread. False when it is not
@@ -362,9 +358,7 @@ static void job_done(struct control *c)
 	if (eventfd_read(c->done_efd, &v) || !cl)
 		return;
 	job_answer(c);
-	if (cl->fd < 0)
-		cl = NULL;
-	if (cl)
+	if (cl->fd >= 0)
 		process(c, cl);
 	for (i = 0; i < MAX_CLIENTS && !c->job_cl; i++) {
 		struct client *w = &c->cl[i];
